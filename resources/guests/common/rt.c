@@ -1,0 +1,60 @@
+#include "rt.h"
+
+void putch(char c)
+{
+	if (c == '\n')
+		putch('\r');
+	while (!(mmio_r8(UART0 + 5) & 0x20))	/* LSR.THRE */
+		;
+	mmio_w8(UART0, (uint8_t)c);
+}
+
+void puts_(const char *s)
+{
+	while (*s)
+		putch(*s++);
+}
+
+void puthex(uint32_t v)
+{
+	for (int i = 28; i >= 0; i -= 4)
+		putch("0123456789abcdef"[(v >> i) & 0xF]);
+}
+
+void puthex64(uint64_t v)
+{
+	puthex((uint32_t)(v >> 32));
+	puthex((uint32_t)v);
+}
+
+void putudec(uint32_t v)
+{
+	char buf[12];
+	int n = 0;
+	do {
+		buf[n++] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	while (n)
+		putch(buf[--n]);
+}
+
+void putdec(int32_t v)
+{
+	if (v < 0) {
+		putch('-');
+		putudec(-(uint32_t)v);
+	} else {
+		putudec((uint32_t)v);
+	}
+}
+
+void lab_exit(void)
+{
+	/* Drain the transmitter (LSR.TEMT) so no byte is lost, then reset. */
+	while (!(mmio_r8(UART0 + 5) & 0x40))
+		;
+	mmio_w32(GUTS_RSTCR, 2);
+	for (;;)
+		;
+}
