@@ -1,0 +1,53 @@
+// One entry point for every LabApi call, shared by Electron IPC and the web
+// bridge: validate the method and its parameters, run it on the session, and
+// turn every failure into a typed Result. Nothing thrown here escapes to the
+// transport, so one bad message never takes a connection or the session down.
+
+import type { LabMethodName, ParamsOf } from '../../shared/api';
+import { validateCall } from '../../shared/protocol';
+import { fail, LabFailure, ok, type Result } from '../../shared/result';
+import type { LabClient, LabSession } from './session';
+
+type Handler<M extends LabMethodName> = (session: LabSession, params: ParamsOf<M>, client: LabClient) => unknown;
+
+const HANDLERS: { [M in LabMethodName]: Handler<M> } = {
+  getHwConfig: (s) => s.getHwConfig(),
+  setHwConfig: (s, p) => s.setHwConfig(p),
+  listPresets: (s) => s.listPresets(),
+  applyPreset: (s, p) => s.applyPreset(p.preset),
+  getCostModel: (s) => s.getCostModel(),
+  setCostModel: (s, p) => s.setCostModel(p),
+  resetCostModel: (s) => s.resetCostModel(),
+  listImages: (s) => s.listImages(),
+  listGuests: (s) => s.listGuests(),
+  createGuest: () => noGuests(),
+  startGuest: () => noGuests(),
+  pauseGuest: () => noGuests(),
+  resetGuest: () => noGuests(),
+  removeGuest: () => noGuests(),
+  setGuestOverride: () => noGuests(),
+  consoleWrite: () => noGuests(),
+  consoleSubscribe: () => noGuests(),
+  consoleUnsubscribe: () => noGuests(),
+  consoleAck: () => noGuests(),
+  resetStats: () => noGuests(),
+};
+
+function noGuests(): never {
+  throw new LabFailure('unavailable', 'This build of the lab cannot run guests yet');
+}
+
+/** Validates and runs one call. Always resolves; never throws. */
+export async function dispatch(session: LabSession, client: LabClient, method: unknown, params: unknown): Promise<Result<unknown>> {
+  const call = validateCall(method, params);
+  if (!call.ok) return call;
+  try {
+    const handler = HANDLERS[call.value.method] as Handler<LabMethodName>;
+    return ok(await handler(session, call.value.params, client));
+  } catch (e) {
+    if (e instanceof LabFailure) return { ok: false, error: e.toError() };
+    const message = e instanceof Error ? e.message : String(e);
+    console.error(`lab: ${call.value.method} failed:`, e);
+    return fail('internal', `${call.value.method} failed: ${message}`);
+  }
+}

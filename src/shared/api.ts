@@ -1,0 +1,157 @@
+// The LabApi contract: the only way the renderer talks to the lab. The Electron
+// preload (IPC) and the web-mode client (WebSocket) both build this same object
+// from a transport with createLabApi(); main and the web bridge validate every
+// message against src/shared/protocol.ts before the LabSession sees it.
+//
+// Methods are remote procedure calls returning a Result; events flow the other
+// way (console bytes, statistics, guest and hardware changes). Binary data
+// (console bytes, uploaded ELF images) travels as base64 in both transports.
+
+import type { CostModel, CostModelPatch } from './cost';
+import type { HwConfigPatch, HwConfigView, PresetId, PresetInfo } from './hw';
+import type { Result } from './result';
+import type { StatsSnapshot } from './stats';
+
+export type GuestModel = 'native' | 'booke-hv' | 'state-transfer';
+
+export const GUEST_MODELS: readonly { id: GuestModel; label: string; description: string }[] = [
+  { id: 'native', label: 'native', description: 'No hypervisor: the guest owns the core (the baseline).' },
+  { id: 'booke-hv', label: 'booke-hv', description: 'Power ISA 2.06 Embedded.Hypervisor with the configured duplicated set.' },
+  { id: 'state-transfer', label: 'state-transfer', description: 'VMCS-style: the transfer strategy for the chosen set, with state switched on every entry and exit.' },
+];
+
+/** running: executing; idle: waiting in `wait` or for input; paused: stopped by the user;
+ *  halted: the guest ended its run (reset register or power-off); crashed: stopped by a hardware-level fault. */
+export type GuestState = 'created' | 'running' | 'idle' | 'paused' | 'halted' | 'crashed';
+
+export interface GuestImage {
+  /** Identifier used in GuestSpec.image, e.g. "labos". */
+  id: string;
+  /** Path relative to the repository, for display. */
+  path: string;
+  size: number;
+  description: string;
+}
+
+export interface GuestSpec {
+  /** Display name; a unique one is chosen when omitted. */
+  name?: string;
+  /** A bundled image id (see listImages) ... */
+  image?: string;
+  /** ... or an ELF the user picked, base64-encoded. */
+  upload?: { fileName: string; data: string };
+  ramMb?: number;
+  model?: GuestModel;
+  /** Per-guest hardware override on top of the hypervisor-wide configuration. */
+  override?: HwConfigPatch;
+  /** Kernel command line (device tree chosen/bootargs). */
+  bootargs?: string;
+  /** Start running immediately (default true). */
+  start?: boolean;
+}
+
+export interface GuestInfo {
+  id: string;
+  name: string;
+  image: string;
+  model: GuestModel;
+  ramMb: number;
+  state: GuestState;
+  override: HwConfigPatch | null;
+  bootargs: string;
+  /** Why a guest crashed or halted. */
+  reason?: string;
+}
+
+/** Parameters and result of every method. */
+export interface LabMethods {
+  getHwConfig: { params: Record<string, never>; result: HwConfigView };
+  setHwConfig: { params: HwConfigPatch; result: HwConfigView };
+  listPresets: { params: Record<string, never>; result: PresetInfo[] };
+  applyPreset: { params: { preset: PresetId }; result: HwConfigView };
+  getCostModel: { params: Record<string, never>; result: CostModel };
+  setCostModel: { params: CostModelPatch; result: CostModel };
+  resetCostModel: { params: Record<string, never>; result: CostModel };
+  listImages: { params: Record<string, never>; result: GuestImage[] };
+  listGuests: { params: Record<string, never>; result: GuestInfo[] };
+  createGuest: { params: GuestSpec; result: GuestInfo };
+  startGuest: { params: { id: string }; result: GuestInfo };
+  pauseGuest: { params: { id: string }; result: GuestInfo };
+  resetGuest: { params: { id: string }; result: GuestInfo };
+  removeGuest: { params: { id: string }; result: { id: string } };
+  setGuestOverride: { params: { id: string; override: HwConfigPatch | null }; result: GuestInfo };
+  /** Text typed on a guest's console (sent as UTF-8 bytes to its UART). */
+  consoleWrite: { params: { id: string; data: string }; result: { accepted: number } };
+  /** Starts console events for a guest; returns the recent scrollback (base64). */
+  consoleSubscribe: { params: { id: string }; result: { scrollback: string } };
+  consoleUnsubscribe: { params: { id: string }; result: { id: string } };
+  /** Flow control: the subscriber has processed this many more bytes of the guest's output. */
+  consoleAck: { params: { id: string; bytes: number }; result: { inFlight: number } };
+  resetStats: { params: { id?: string }; result: { reset: number } };
+}
+
+export type LabMethodName = keyof LabMethods;
+export type ParamsOf<M extends LabMethodName> = LabMethods[M]['params'];
+export type ResultOf<M extends LabMethodName> = LabMethods[M]['result'];
+
+/** Every method, in a fixed order (the preload and the web client iterate it). */
+export const LAB_METHOD_NAMES = [
+  'getHwConfig', 'setHwConfig', 'listPresets', 'applyPreset',
+  'getCostModel', 'setCostModel', 'resetCostModel',
+  'listImages', 'listGuests', 'createGuest', 'startGuest', 'pauseGuest', 'resetGuest', 'removeGuest', 'setGuestOverride',
+  'consoleWrite', 'consoleSubscribe', 'consoleUnsubscribe', 'consoleAck', 'resetStats',
+] as const satisfies readonly LabMethodName[];
+
+// Compile-time check that the list names every method exactly once.
+type Missing = Exclude<LabMethodName, (typeof LAB_METHOD_NAMES)[number]>;
+const _allMethodsListed: Missing extends never ? true : Missing = true;
+void _allMethodsListed;
+
+/** Events pushed from the lab to every connected renderer. */
+export type LabEvent =
+  | { type: 'console'; id: string; data: string }
+  | { type: 'stats'; snapshot: StatsSnapshot }
+  | { type: 'guests'; guests: GuestInfo[] }
+  | { type: 'hw'; view: HwConfigView }
+  | { type: 'cost'; model: CostModel }
+  | { type: 'notice'; level: 'info' | 'error'; message: string; id?: string };
+
+export type LabApi = {
+  readonly [M in LabMethodName]: (params: ParamsOf<M>) => Promise<Result<ResultOf<M>>>;
+} & {
+  /** Subscribes to lab events; returns the unsubscribe function. */
+  onEvent(listener: (event: LabEvent) => void): () => void;
+  /** Which transport this is ("ipc" in Electron, "ws" in web mode). */
+  readonly transport: 'ipc' | 'ws';
+};
+
+/** What a transport supplies; createLabApi turns it into the typed LabApi. */
+export interface LabTransport {
+  readonly kind: 'ipc' | 'ws';
+  call(method: LabMethodName, params: unknown): Promise<Result<unknown>>;
+  onEvent(listener: (event: LabEvent) => void): () => void;
+}
+
+export function createLabApi(transport: LabTransport): LabApi {
+  const api: Record<string, unknown> = {
+    onEvent: (listener: (event: LabEvent) => void) => transport.onEvent(listener),
+    transport: transport.kind,
+  };
+  for (const name of LAB_METHOD_NAMES) {
+    api[name] = (params: unknown) => transport.call(name, params ?? {});
+  }
+  return api as LabApi;
+}
+
+/** The Electron IPC channel names (used only by the preload and src/main/index.ts). */
+export const IPC_CHANNELS = { rpc: 'lab:rpc', event: 'lab:event' } as const;
+
+/** Limits shared by both transports. */
+export const LIMITS = {
+  /** Largest WebSocket or IPC message accepted, in bytes. */
+  maxMessageBytes: 24 * 1024 * 1024,
+  /** Largest uploaded ELF image, in bytes (before base64). */
+  maxImageBytes: 16 * 1024 * 1024,
+  /** Largest console write, in characters. */
+  maxConsoleWrite: 64 * 1024,
+} as const;

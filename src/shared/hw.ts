@@ -1,0 +1,214 @@
+// The virtual hardware's configuration: a strategy for every configurable SPR
+// and a direction for every interrupt kind, the named presets, validation with
+// clear errors, and the die-bit cost of a choice. Pure data and functions: the
+// LabSession, the CPU, the CLI and the renderer all use this module.
+
+import { LabFailure } from './result';
+import { CONFIGURABLE_SPRS, type SprGroup, type SprInfo, type Strategy, sprByName, STRATEGIES } from './spr';
+
+/** Interrupts whose delivery the hardware can send straight to the guest (no exit). */
+export type InterruptKind =
+  | 'external' | 'dsi' | 'isi' | 'dtlb' | 'itlb'
+  | 'syscall' | 'alignment' | 'program' | 'fpunavail' | 'decrementer';
+
+export interface InterruptInfo {
+  readonly id: InterruptKind;
+  readonly label: string;
+  readonly ivor: number;
+  /** The EPCR bit that directs it to the guest, where Power ISA 2.06 has one. */
+  readonly epcr?: string;
+  /** Architected in 2.06 (an EPCR bit, or always guest-directed); otherwise hypothetical hardware. */
+  readonly architected: boolean;
+  readonly description: string;
+}
+
+export const INTERRUPTS: readonly InterruptInfo[] = [
+  { id: 'external', label: 'External input', ivor: 4, epcr: 'EXTGS', architected: true, description: 'Device interrupts through the (virtual) MPIC' },
+  { id: 'dsi', label: 'Data storage', ivor: 2, epcr: 'DSIGS', architected: true, description: 'Data access permission faults' },
+  { id: 'isi', label: 'Instruction storage', ivor: 3, epcr: 'ISIGS', architected: true, description: 'Instruction fetch permission faults' },
+  { id: 'dtlb', label: 'Data TLB miss', ivor: 13, epcr: 'DTLBGS', architected: true, description: 'No TLB entry for a data address' },
+  { id: 'itlb', label: 'Instruction TLB miss', ivor: 14, epcr: 'ITLBGS', architected: true, description: 'No TLB entry for an instruction address' },
+  { id: 'syscall', label: 'System call', ivor: 8, architected: true, description: 'sc in the guest; 2.06 always delivers it to the guest' },
+  { id: 'alignment', label: 'Alignment', ivor: 5, architected: false, description: 'Hypothetical: 2.06 sends alignment interrupts only to the hypervisor, which reflects them' },
+  { id: 'program', label: 'Program', ivor: 6, architected: false, description: 'Hypothetical: illegal, privileged and trap instructions straight to the guest' },
+  { id: 'fpunavail', label: 'FP unavailable', ivor: 7, architected: false, description: 'Hypothetical: lazy FP switching without an exit' },
+  { id: 'decrementer', label: 'Decrementer', ivor: 10, architected: false, description: 'Hypothetical: a guest decrementer interrupt without an exit' },
+];
+
+export const INTERRUPT_KINDS: readonly InterruptKind[] = INTERRUPTS.map((i) => i.id);
+
+export interface HwConfig {
+  /** Strategy for every configurable SPR, by catalog name. */
+  strategies: Record<string, Strategy>;
+  /** true: delivered straight to the guest; false: exits to the hypervisor, which reflects it. */
+  direct: Record<InterruptKind, boolean>;
+}
+
+/** A partial change; names are checked against the catalog. */
+export interface HwConfigPatch {
+  strategies?: Record<string, string>;
+  direct?: Record<string, boolean>;
+}
+
+export type PresetId = 'isa206' | 'none' | 'all' | 'x86';
+
+export interface PresetInfo {
+  id: PresetId;
+  label: string;
+  description: string;
+}
+
+export const PRESETS: readonly PresetInfo[] = [
+  { id: 'isa206', label: 'Power ISA 2.06 (e500mc)', description: 'What e500mc implements: SRR0/1, SPRG0-3, ESR, DEAR, PIR and EPR duplicated; SPRG4-7, PID and the MAS registers shared; everything else traps. Interrupt direction as KVM programs EPCR (DSIGS) with guest system calls direct.' },
+  { id: 'none', label: 'Nothing duplicated', description: 'No guest copies in hardware: every register 2.06 duplicates traps instead, and every interrupt exits to the hypervisor.' },
+  { id: 'all', label: 'Everything duplicated', description: 'A guest copy of every configurable register and every interrupt delivered to the guest: the upper bound of hardware help.' },
+  { id: 'x86', label: 'x86-like (transfer)', description: 'VMCS-style: fast-path, scratch, MMU and vector registers switched through memory on every entry and exit; the rest traps. Guest faults and system calls direct; external and timer interrupts exit.' },
+];
+
+const DIRECT_206: Record<InterruptKind, boolean> = {
+  external: false, dsi: true, isi: false, dtlb: false, itlb: false,
+  syscall: true, alignment: false, program: false, fpunavail: false, decrementer: false,
+};
+
+const X86_TRANSFER_GROUPS: ReadonlySet<SprGroup> = new Set(['fast-path', 'scratch', 'mmu', 'interrupt-setup']);
+
+function strategyFor(preset: PresetId, s: SprInfo): Strategy {
+  const base = s.isa206 ?? 'trap';
+  switch (preset) {
+    case 'isa206':
+      return base;
+    case 'none':
+      return base === 'duplicate' ? 'trap' : base;
+    case 'all':
+      return s.allowed.includes('duplicate') ? 'duplicate' : base;
+    case 'x86':
+      if (X86_TRANSFER_GROUPS.has(s.group) && s.allowed.includes('transfer')) return 'transfer';
+      return s.allowed.includes('trap') ? 'trap' : base;
+  }
+}
+
+function directFor(preset: PresetId): Record<InterruptKind, boolean> {
+  const out = {} as Record<InterruptKind, boolean>;
+  for (const k of INTERRUPT_KINDS) {
+    switch (preset) {
+      case 'isa206': out[k] = DIRECT_206[k]; break;
+      case 'none': out[k] = false; break;
+      case 'all': out[k] = true; break;
+      case 'x86': out[k] = k !== 'external' && k !== 'decrementer'; break;
+    }
+  }
+  return out;
+}
+
+export function isPresetId(id: string): id is PresetId {
+  return PRESETS.some((p) => p.id === id);
+}
+
+export function presetConfig(preset: PresetId): HwConfig {
+  const strategies: Record<string, Strategy> = {};
+  for (const s of CONFIGURABLE_SPRS) strategies[s.name] = strategyFor(preset, s);
+  return { strategies, direct: directFor(preset) };
+}
+
+export function defaultHwConfig(): HwConfig {
+  return presetConfig('isa206');
+}
+
+export function cloneHwConfig(c: HwConfig): HwConfig {
+  return { strategies: { ...c.strategies }, direct: { ...c.direct } };
+}
+
+export function sameHwConfig(a: HwConfig, b: HwConfig): boolean {
+  return CONFIGURABLE_SPRS.every((s) => a.strategies[s.name] === b.strategies[s.name])
+    && INTERRUPT_KINDS.every((k) => a.direct[k] === b.direct[k]);
+}
+
+/** The preset a configuration equals, or 'custom'. */
+export function matchPreset(c: HwConfig): PresetId | 'custom' {
+  for (const p of PRESETS) if (sameHwConfig(c, presetConfig(p.id))) return p.id;
+  return 'custom';
+}
+
+/**
+ * Applies a patch to a configuration, checking every name and value. Throws a
+ * LabFailure (unknown-spr, strategy-not-allowed, unknown-interrupt) that names
+ * what was wrong and lists what is valid; the input is never modified.
+ */
+export function applyHwPatch(base: HwConfig, patch: HwConfigPatch): HwConfig {
+  const next = cloneHwConfig(base);
+  for (const [name, strategy] of Object.entries(patch.strategies ?? {})) {
+    const spr = sprByName(name);
+    if (!spr) {
+      throw new LabFailure('unknown-spr', `Unknown SPR "${name}". Configurable SPRs: ${CONFIGURABLE_SPRS.map((s) => s.name).join(', ')}`,
+        { field: `strategies.${name}` });
+    }
+    if (spr.allowed.length === 0) {
+      throw new LabFailure('strategy-not-allowed', `${spr.name} is not configurable: ${fixedReason(spr)}`, { field: `strategies.${name}` });
+    }
+    if (!(STRATEGIES as readonly string[]).includes(strategy)) {
+      throw new LabFailure('strategy-not-allowed', `Unknown strategy "${strategy}" for ${spr.name}. Strategies: ${STRATEGIES.join(', ')}`,
+        { field: `strategies.${name}`, allowed: spr.allowed });
+    }
+    if (!spr.allowed.includes(strategy as Strategy)) {
+      throw new LabFailure('strategy-not-allowed', `${spr.name} cannot use "${strategy}"; allowed: ${spr.allowed.join(', ')}`,
+        { field: `strategies.${name}`, allowed: spr.allowed });
+    }
+    next.strategies[spr.name] = strategy as Strategy;
+  }
+  for (const [kind, direct] of Object.entries(patch.direct ?? {})) {
+    if (!(INTERRUPT_KINDS as readonly string[]).includes(kind)) {
+      throw new LabFailure('unknown-interrupt', `Unknown interrupt "${kind}". Interrupts: ${INTERRUPT_KINDS.join(', ')}`, { field: `direct.${kind}` });
+    }
+    next.direct[kind as InterruptKind] = direct;
+  }
+  return next;
+}
+
+export function fixedReason(s: SprInfo): string {
+  switch (s.fixed) {
+    case 'guest': return 'it is part of the user register file and always belongs to the guest';
+    case 'direct': return 'every guest reads the one time base directly';
+    case 'hypervisor': return 'it exists only for the hypervisor';
+    case 'alias': return `it is another number for ${s.aliasOf}; configure ${s.aliasOf}`;
+    default: return 'it is not configurable';
+  }
+}
+
+/** What a configuration costs: hardware (die bits) and what it leaves to software. */
+export interface HwCost {
+  /** Bits of guest copies the hardware must hold. */
+  dieBits: number;
+  duplicated: number;
+  shared: number;
+  transferred: number;
+  trapped: number;
+  /** Bytes moved through memory on every entry and on every exit (transfer strategy). */
+  transferBytesPerSwitch: number;
+  /** Interrupt kinds delivered straight to the guest. */
+  directInterrupts: number;
+}
+
+export function hwCost(c: HwConfig): HwCost {
+  const cost: HwCost = { dieBits: 0, duplicated: 0, shared: 0, transferred: 0, trapped: 0, transferBytesPerSwitch: 0, directInterrupts: 0 };
+  for (const s of CONFIGURABLE_SPRS) {
+    switch (c.strategies[s.name]) {
+      case 'duplicate': cost.duplicated++; cost.dieBits += s.dieBits; break;
+      case 'shared': cost.shared++; break;
+      case 'transfer': cost.transferred++; cost.transferBytesPerSwitch += s.width / 8; break;
+      case 'trap': cost.trapped++; break;
+    }
+  }
+  cost.directInterrupts = INTERRUPT_KINDS.filter((k) => c.direct[k]).length;
+  return cost;
+}
+
+/** The configuration as the renderer sees it: values, the preset it matches and its cost. */
+export interface HwConfigView {
+  config: HwConfig;
+  preset: PresetId | 'custom';
+  cost: HwCost;
+}
+
+export function viewOf(c: HwConfig): HwConfigView {
+  return { config: cloneHwConfig(c), preset: matchPreset(c), cost: hwCost(c) };
+}

@@ -1,0 +1,80 @@
+// End-to-end support: start the real web mode (node out/main/web.js, as
+// `npm run web` does after building) and drive it with Debian's Chromium
+// through playwright-core. Screenshots go to test-results/.
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { type Browser, chromium, type Page } from 'playwright-core';
+
+export const REPO = resolve(__dirname, '../..');
+export const RESULTS = join(REPO, 'test-results');
+
+export function chromiumPath(): string | undefined {
+  for (const name of [process.env.CHROMIUM_PATH, 'chromium', 'chromium-browser', 'google-chrome']) {
+    if (!name) continue;
+    if (name.startsWith('/') && existsSync(name)) return name;
+    const r = spawnSync('which', [name], { encoding: 'utf8' });
+    if (r.status === 0 && r.stdout.trim()) return r.stdout.trim();
+  }
+  return undefined;
+}
+
+export function builtRendererAvailable(): boolean {
+  return existsSync(join(REPO, 'out/main/web.js')) && existsSync(join(REPO, 'out/renderer/index.html'));
+}
+
+export interface WebMode {
+  url: string;
+  port: number;
+  token: string;
+  process: ChildProcess;
+  output: () => string;
+  stop(): Promise<void>;
+}
+
+/** Starts `node out/main/web.js` and waits for the URL it prints. */
+export function startWebMode(env: Record<string, string> = {}): Promise<WebMode> {
+  const child = spawn(process.execPath, [join(REPO, 'out/main/web.js'), '--port', '0'], {
+    cwd: REPO, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  child.stdout!.on('data', (d: Buffer) => { out += d.toString(); });
+  child.stderr!.on('data', (d: Buffer) => { out += d.toString(); });
+  return new Promise((resolvePromise, reject) => {
+    const timer = setTimeout(() => reject(new Error(`web mode did not start:\n${out}`)), 20_000);
+    const check = () => {
+      const m = /(http:\/\/127\.0\.0\.1:(\d+)\/\?token=([\w-]+))/.exec(out);
+      if (!m) return;
+      clearTimeout(timer);
+      child.stdout!.off('data', check);
+      resolvePromise({
+        url: m[1]!, port: Number(m[2]), token: m[3]!, process: child, output: () => out,
+        stop: () => new Promise<void>((r) => {
+          if (child.exitCode !== null) return r();
+          child.once('exit', () => r());
+          child.kill('SIGTERM');
+        }),
+      });
+    };
+    child.stdout!.on('data', check);
+    child.once('exit', (code) => reject(new Error(`web mode exited with ${code}:\n${out}`)));
+  });
+}
+
+export async function launchBrowser(): Promise<Browser> {
+  const executablePath = chromiumPath();
+  if (!executablePath) throw new Error('Chromium not found (install Debian\'s chromium package)');
+  return chromium.launch({
+    executablePath,
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
+  });
+}
+
+export async function screenshot(page: Page, name: string): Promise<string> {
+  mkdirSync(RESULTS, { recursive: true });
+  const path = join(RESULTS, `${name}.png`);
+  await page.screenshot({ path });
+  return path;
+}
