@@ -164,7 +164,9 @@ const ROWS: Row[] = [
   ivor(6, 406, 'program'), ivor(7, 407, 'floating-point unavailable'), ivor(8, 408, 'system call', 'GIVOR8'),
   ivor(9, 409, 'auxiliary processor unavailable'), ivor(10, 410, 'decrementer'), ivor(11, 411, 'fixed-interval timer'),
   ivor(12, 412, 'watchdog timer'), ivor(13, 413, 'data TLB error', 'GIVOR13'), ivor(14, 414, 'instruction TLB error', 'GIVOR14'),
-  ivor(15, 415, 'debug'), ivor(35, 531, 'performance monitor'), ivor(36, 532, 'processor doorbell'),
+  ivor(15, 415, 'debug'), ivor(32, 528, 'SPE/embedded FP unavailable (no SPE on e500mc)'),
+  ivor(33, 529, 'embedded FP data (no SPE on e500mc)'), ivor(34, 530, 'embedded FP round (no SPE on e500mc)'),
+  ivor(35, 531, 'performance monitor'), ivor(36, 532, 'processor doorbell'),
   ivor(37, 533, 'processor doorbell critical'),
 
   // Save/restore pairs of the other interrupt classes.

@@ -1,0 +1,898 @@
+// The e500mc core's state and its slow paths: memory access through the MMU,
+// SPR access, interrupts and timers. The hot loop lives by itself in
+// interp.ts and calls in here only for the uncommon cases (a soft-TLB miss,
+// an SPR, an interrupt). Nothing here allocates per instruction.
+//
+// Soft TLB: direct-mapped caches of recent translations for reads, writes and
+// fetches, keyed by effective page and translation mode (MSR[PR] and the
+// address space). A hit gives the page's byte offset in RAM. Entries are
+// dropped on every change that could alter a translation (tlbwe, tlbivax,
+// tlbilx, MMUCSR0, PID/LPIDR writes). Pages holding decoded instructions are
+// entered in the write cache with a flag, so stores to them go through
+// writeCode(), which invalidates exactly the decoded words they overwrite.
+
+import { executeFp, FP_ENABLED, FP_ILLEGAL, FpuState } from './fpu';
+import { decode } from './isa';
+import { EXEC, MMUCFG, READ, TLB0CFG, TLB1CFG, Tlb, WRITE, type Access } from './mmu';
+import { ESR, IVOR, MAS, MSR, MSR_MASK, PVR_E500MC, SVR_PPCE500, TCR, TSR } from './regs';
+import { DEFAULT_CLOCK, type TimerClock, Timers } from './timers';
+
+/** Physical memory as the core sees it: RAM below ramSize, devices above. */
+export interface CpuBus {
+  readonly ramSize: number;
+  readonly ramView: DataView;
+  readonly ram8: Uint8Array;
+  mmioRead(pa: number, size: 1 | 2 | 4): number;
+  mmioWrite(pa: number, size: 1 | 2 | 4, value: number): void;
+}
+
+/**
+ * What a hypervisor plugs into a guest's core (src/main/hv). With no hooks the
+ * core runs natively. The hypervisor sees every event that the configured
+ * virtual hardware does not handle by itself.
+ */
+export interface CpuHooks {
+  /** mfspr of an SPR whose strategy is trap (or hypervisor-only). Returns the value. */
+  mfspr(cpu: Cpu, spr: number, pc: number): number;
+  /** mtspr of a trapped SPR. */
+  mtspr(cpu: Cpu, spr: number, value: number, pc: number): void;
+  /** An interrupt about to be delivered: return true when the hypervisor handled it (exit + reflection). */
+  interrupt(cpu: Cpu, ivor: number, srr0: number, esr: number, dear: number): boolean;
+  /** A hypervisor-privileged instruction executed in guest state (id from isa.ts). Returns the next pc. */
+  privileged(cpu: Cpu, id: number, word: number, pc: number): number;
+  /** sc 1: a hypercall. Returns the next pc. */
+  hypercall(cpu: Cpu, pc: number): number;
+}
+
+/** Thrown (never allocated per fault) to abandon an instruction that took an interrupt. */
+export const FAULT = { fault: true } as const;
+
+/** A problem in the emulator itself, not the guest (reported as a checkstop). */
+export class CheckStop extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'CheckStop';
+  }
+}
+
+export const SOFT_TLB_BITS = 10;
+export const SOFT_TLB_SIZE = 1 << SOFT_TLB_BITS;
+export const SOFT_TLB_MASK = SOFT_TLB_SIZE - 1;
+/** Tag flag: the page is device memory (the value is its physical page number). */
+export const TAG_MMIO = 0x400000;
+/** Tag flag (write cache): the page holds decoded instructions. */
+export const TAG_CODE = 0x800000;
+
+// SPR numbers the core handles itself.
+const SPR = {
+  XER: 1, LR: 8, CTR: 9, DEC: 22, SRR0: 26, SRR1: 27, PID: 48, DECAR: 54, CSRR0: 58, CSRR1: 59,
+  DEAR: 61, ESR: 62, IVPR: 63, USPRG0: 256, SPRG3R: 259, SPRG4R: 260, SPRG7R: 263, TBL: 268, TBU: 269,
+  SPRG0: 272, SPRG3: 275, SPRG4: 276, SPRG7: 279, TBWL: 284, TBWU: 285, PIR: 286, PVR: 287,
+  DBSR: 304, DBSRWR: 306, EPCR: 307, DBCR0: 308, MSRP: 311, TSR: 336, LPIDR: 338, MAS5: 339, TCR: 340, MAS8: 341,
+  IVOR0: 400, IVOR15: 415, IVOR38: 432, IVOR41: 435, IVOR32: 528, IVOR37: 533,
+  L1CFG0: 515, L1CFG1: 516, ATBL: 526, ATBU: 527,
+  MCSRR0: 570, MCSRR1: 571, MCSR: 572, MCAR: 573, DSRR0: 574, DSRR1: 575,
+  MAS0: 624, MAS1: 625, MAS2: 626, MAS3: 627, MAS4: 628, MAS6: 630, TLB0CFG: 688, TLB1CFG: 689, EPR: 702,
+  MAS7: 944, HID0: 1008, L1CSR0: 1010, L1CSR1: 1011, MMUCSR0: 1012, BUCSR: 1013, MMUCFG: 1015, SVR: 1023,
+} as const;
+
+/** SPRs that hold plain values (read back what was written). */
+const PLAIN_SPRS = [
+  SPR.SRR0, SPR.SRR1, SPR.CSRR0, SPR.CSRR1, SPR.DEAR, SPR.ESR, SPR.USPRG0,
+  272, 273, 274, 275, 276, 277, 278, 279, 604, 605,
+  SPR.MCSRR0, SPR.MCSRR1, SPR.MCAR, SPR.DSRR0, SPR.DSRR1,
+  SPR.MAS0, SPR.MAS1, SPR.MAS2, SPR.MAS3, SPR.MAS4, SPR.MAS6, SPR.MAS7, SPR.MAS5, SPR.MAS8,
+  308, 309, 310, 312, 313, 316, 317, SPR.EPCR, SPR.MSRP, 947, 948,
+  SPR.HID0, SPR.L1CSR0, SPR.L1CSR1, SPR.BUCSR,
+  // Guest copies (Embedded.Hypervisor): GSPRG0-3, GSRR0/1, GEPR, GDEAR, GPIR, GESR, GIVOR2-14, GIVPR.
+  368, 369, 370, 371, 378, 379, 380, 381, 382, 383, 440, 441, 442, 443, 444, 445, 447,
+];
+
+export class Cpu {
+  // ---- architected state --------------------------------------------------
+  readonly gpr = new Int32Array(32);
+  readonly fpu = new FpuState();
+  cr = 0;
+  /** XER split into its fields for speed. */
+  so = 0;
+  ov = 0;
+  ca = 0;
+  xerBytes = 0;
+  lr = 0;
+  ctr = 0;
+  pc = 0;
+  msr = 0;
+  /** Raw storage of plain SPRs, indexed by SPR number. */
+  readonly spr = new Int32Array(1024);
+  readonly tlb = new Tlb();
+  readonly timers: Timers;
+  pid = 0;
+  lpid = 0;
+  pir = 0;
+  /** Reservation for lwarx/stwcx. (QEMU semantics: address and value). */
+  resAddr = -1;
+  resValue = 0;
+
+  // ---- interrupt inputs ---------------------------------------------------
+  /** External input level (MPIC INT). */
+  extInput = false;
+  /** Critical input level (MPIC CINT). */
+  critInput = false;
+  /** Something may need attention at the next taken branch (an interrupt became pending). */
+  irqPoll = 0;
+  /** Executing `wait`: no instructions until an interrupt. */
+  waiting = false;
+  /** Stopped for good (checkstop): the reason. */
+  stopped: string | null = null;
+
+  // ---- translation caches -------------------------------------------------
+  readonly rTag = new Int32Array(SOFT_TLB_SIZE).fill(-1);
+  readonly rVal = new Int32Array(SOFT_TLB_SIZE);
+  readonly wTag = new Int32Array(SOFT_TLB_SIZE).fill(-1);
+  readonly wVal = new Int32Array(SOFT_TLB_SIZE);
+  readonly xTag = new Int32Array(SOFT_TLB_SIZE).fill(-1);
+  readonly xVal = new Int32Array(SOFT_TLB_SIZE);
+  /** Key bits of the current data and instruction translation mode (MSR[PR], MSR[DS]/[IS]). */
+  dKey = 0;
+  iKey = 0;
+  /** Decoded instructions per RAM page: [id, word] pairs; id 0 = not decoded yet. */
+  readonly codePages: (Int32Array | undefined)[];
+  /** Bumped when cached fetch translations become invalid (the interpreter re-translates its page). */
+  fetchEpoch = 0;
+
+  // ---- bookkeeping ---------------------------------------------------------
+  /** Instructions retired since reset. */
+  insns = 0;
+  /** Instructions the current interpreter slice has left; set before calling helpers that read time. */
+  sliceLeft = 0;
+  /** Instructions the current interpreter slice started with. */
+  sliceStart = 0;
+  hooks: CpuHooks | null = null;
+  /** Per SPR number: 0 = the core handles it; 1 = hand it to the hypervisor (trap). */
+  readonly sprTrap = new Uint8Array(1024);
+
+  // Fault details for the interrupt the current instruction raised.
+  faultIvor = 0;
+  faultEsr = 0;
+  faultDear = 0;
+  /** Set by a fault that must not update MAS (e.g. DSI); TLB misses preload MAS. */
+  faultTlbMiss = false;
+  faultAs = 0;
+  faultEa = 0;
+
+  constructor(readonly bus: CpuBus, clock: TimerClock = DEFAULT_CLOCK) {
+    this.timers = new Timers(clock);
+    this.codePages = new Array<Int32Array | undefined>(Math.ceil(bus.ramSize / 4096));
+    this.reset();
+  }
+
+  reset(): void {
+    this.gpr.fill(0);
+    this.fpu.f.fill(0);
+    this.fpu.fpscr = 0;
+    this.cr = 0;
+    this.so = this.ov = this.ca = this.xerBytes = 0;
+    this.lr = this.ctr = 0;
+    this.pc = 0;
+    this.spr.fill(0);
+    this.tlb.reset();
+    this.timers.reset();
+    this.pid = 0;
+    this.lpid = 0;
+    this.resAddr = -1;
+    this.extInput = this.critInput = false;
+    this.waiting = false;
+    this.stopped = null;
+    this.doorbellPending = 0;
+    this.insns = 0;
+    this.codePages.fill(undefined);
+    this.setMsr(0);
+    this.flushSoftTlb();
+  }
+
+  // ---- MSR ----------------------------------------------------------------
+
+  setMsr(value: number): void {
+    const v = value & MSR_MASK;
+    const old = this.msr;
+    this.msr = v;
+    const pr = (v & MSR.PR) !== 0 ? 2 : 0;
+    this.dKey = (pr | ((v & MSR.DS) !== 0 ? 1 : 0)) << 20;
+    this.iKey = (pr | ((v & MSR.IS) !== 0 ? 1 : 0)) << 20;
+    if ((old ^ v) & (MSR.IS | MSR.PR | MSR.GS)) this.fetchEpoch++;
+    if ((v & ~old) & (MSR.EE | MSR.CE | MSR.ME | MSR.DE)) this.irqPoll = 1;
+  }
+
+  // ---- XER and CR helpers -------------------------------------------------
+
+  get xer(): number {
+    return (this.so << 31) | (this.ov << 30) | (this.ca << 29) | (this.xerBytes & 0x7F);
+  }
+
+  set xer(v: number) {
+    this.so = (v >>> 31) & 1;
+    this.ov = (v >>> 30) & 1;
+    this.ca = (v >>> 29) & 1;
+    this.xerBytes = v & 0x7F;
+  }
+
+  /** CR0 from a result: LT, GT, EQ and a copy of XER[SO]. */
+  setCr0(v: number): void {
+    const c = v < 0 ? 8 : v > 0 ? 4 : 2;
+    this.cr = (this.cr & 0x0FFFFFFF) | ((c | this.so) << 28);
+  }
+
+  // ---- soft TLB -----------------------------------------------------------
+
+  flushSoftTlb(): void {
+    this.rTag.fill(-1);
+    this.wTag.fill(-1);
+    this.xTag.fill(-1);
+    this.fetchEpoch++;
+  }
+
+  /** Drops cached translations of the effective pages covered by TLB entry i (or everything for big pages). */
+  private dropSoftTlbFor(i: number): void {
+    const mask = this.tlb.pageMask(i);
+    if (mask !== 0xFFF) {
+      this.flushSoftTlb();
+      return;
+    }
+    const page = (this.tlb.mas2[i]! >>> 12);
+    const idx = page & SOFT_TLB_MASK;
+    this.rTag[idx] = -1;
+    this.wTag[idx] = -1;
+    this.xTag[idx] = -1;
+    this.fetchEpoch++;
+  }
+
+  /**
+   * Translates ea for an access, raising the interrupt the architecture
+   * defines on failure (throws FAULT). Returns the physical address.
+   */
+  translate(ea: number, access: Access): number {
+    const msr = this.msr;
+    const as = access === EXEC ? ((msr & MSR.IS) !== 0 ? 1 : 0) : ((msr & MSR.DS) !== 0 ? 1 : 0);
+    const gs = (msr & MSR.GS) !== 0 ? 1 : 0;
+    const i = this.tlb.lookup(ea, as, this.pid, gs, this.lpid);
+    if (i < 0) {
+      this.faultTlbMiss = true;
+      this.faultAs = as;
+      this.faultEa = ea;
+      if (access === EXEC) this.fault(IVOR.ITLB, 0, 0);
+      this.fault(IVOR.DTLB, access === WRITE ? ESR.ST : 0, ea);
+    }
+    const perms = this.tlb.perms(i);
+    const pr = (msr & MSR.PR) !== 0;
+    const need = access === EXEC ? (pr ? MAS.UX : MAS.SX) : access === WRITE ? (pr ? MAS.UW : MAS.SW) : (pr ? MAS.UR : MAS.SR);
+    if ((perms & need) === 0) {
+      this.faultTlbMiss = false;
+      if (access === EXEC) this.fault(IVOR.ISI, 0, 0);
+      this.fault(IVOR.DSI, access === WRITE ? ESR.ST : 0, ea);
+    }
+    const pa = this.tlb.physical(i, ea);
+    this.cacheTranslation(ea, pa, access);
+    return pa;
+  }
+
+  private cacheTranslation(ea: number, pa: number, access: Access): void {
+    const page = ea >>> 12;
+    const idx = page & SOFT_TLB_MASK;
+    const ppage = Math.floor(pa / 4096);
+    const inRam = pa < this.bus.ramSize;
+    if (access === READ) {
+      this.rTag[idx] = inRam ? page | this.dKey : page | this.dKey | TAG_MMIO;
+      this.rVal[idx] = inRam ? ppage * 4096 : ppage;
+    } else if (access === WRITE) {
+      const code = inRam && this.codePages[ppage] !== undefined;
+      this.wTag[idx] = !inRam ? page | this.dKey | TAG_MMIO : code ? page | this.dKey | TAG_CODE : page | this.dKey;
+      this.wVal[idx] = inRam ? ppage * 4096 : ppage;
+    } else {
+      this.xTag[idx] = inRam ? page | this.iKey : page | this.iKey | TAG_MMIO;
+      this.xVal[idx] = inRam ? ppage * 4096 : ppage;
+    }
+  }
+
+  // ---- data access slow paths (called by the interpreter on a cache miss) --
+
+  /** Physical address of a data access: through the soft TLB or the MMU. */
+  private dataPa(ea: number, access: Access): number {
+    const page = ea >>> 12;
+    const idx = page & SOFT_TLB_MASK;
+    const key = page | this.dKey;
+    if (access === READ) {
+      const t = this.rTag[idx]!;
+      if (t === key) return this.rVal[idx]! + (ea & 0xFFF);
+      if (t === (key | TAG_MMIO)) return this.rVal[idx]! * 4096 + (ea & 0xFFF);
+    } else {
+      const t = this.wTag[idx]!;
+      if (t === key || t === (key | TAG_CODE)) return this.wVal[idx]! + (ea & 0xFFF);
+      if (t === (key | TAG_MMIO)) return this.wVal[idx]! * 4096 + (ea & 0xFFF);
+    }
+    return this.translate(ea, access);
+  }
+
+  private readPa(pa: number, size: 1 | 2 | 4): number {
+    if (pa < this.bus.ramSize) {
+      const v = this.bus.ramView;
+      return size === 4 ? v.getInt32(pa) : size === 2 ? v.getUint16(pa) : this.bus.ram8[pa]!;
+    }
+    return this.bus.mmioRead(pa, size);
+  }
+
+  private writePa(pa: number, size: 1 | 2 | 4, value: number): void {
+    if (pa < this.bus.ramSize) {
+      const v = this.bus.ramView;
+      if (size === 4) v.setInt32(pa, value);
+      else if (size === 2) v.setUint16(pa, value);
+      else this.bus.ram8[pa] = value;
+      const code = this.codePages[(pa / 4096) | 0];
+      if (code !== undefined) {
+        // Invalidate every decoded word the store overlaps.
+        const first = (pa & 0xFFF) >>> 2;
+        const last = ((pa & 0xFFF) + size - 1) >>> 2;
+        for (let w = first; w <= last && w < 1024; w++) code[w * 2] = 0;
+      }
+      return;
+    }
+    this.bus.mmioWrite(pa, size, value);
+    this.irqPoll = 1;
+  }
+
+  /** Loads `size` bytes at ea (big-endian, zero-extended; words as int32). */
+  loadSlow(ea: number, size: 1 | 2 | 4): number {
+    if (size > 1 && (ea & 0xFFF) > 0x1000 - size) {
+      // Crosses a page: assemble from bytes, each translated (either page may fault).
+      let v = 0;
+      for (let k = 0; k < size; k++) v = (v << 8) | this.loadSlow((ea + k) | 0, 1);
+      return size === 4 ? v | 0 : v;
+    }
+    return this.readPa(this.dataPa(ea, READ), size);
+  }
+
+  storeSlow(ea: number, size: 1 | 2 | 4, value: number): void {
+    if (size > 1 && (ea & 0xFFF) > 0x1000 - size) {
+      // Translate both pages before writing anything, so a fault leaves memory untouched.
+      this.dataPa(ea, WRITE);
+      this.dataPa((ea + size - 1) | 0, WRITE);
+      for (let k = 0; k < size; k++) this.storeSlow((ea + k) | 0, 1, (value >>> ((size - 1 - k) * 8)) & 0xFF);
+      return;
+    }
+    this.writePa(this.dataPa(ea, WRITE), size, value);
+  }
+
+  // Fast-path accessors used by the interpreter (small enough to be inlined).
+
+  ld8(ea: number): number {
+    const page = ea >>> 12;
+    const idx = page & SOFT_TLB_MASK;
+    if (this.rTag[idx] === (page | this.dKey)) return this.bus.ram8[this.rVal[idx]! + (ea & 0xFFF)]!;
+    return this.loadSlow(ea, 1);
+  }
+
+  ld16(ea: number): number {
+    const page = ea >>> 12;
+    const idx = page & SOFT_TLB_MASK;
+    if (this.rTag[idx] === (page | this.dKey) && (ea & 0xFFF) <= 0xFFE) return this.bus.ramView.getUint16(this.rVal[idx]! + (ea & 0xFFF));
+    return this.loadSlow(ea, 2);
+  }
+
+  ld32(ea: number): number {
+    const page = ea >>> 12;
+    const idx = page & SOFT_TLB_MASK;
+    if (this.rTag[idx] === (page | this.dKey) && (ea & 0xFFF) <= 0xFFC) return this.bus.ramView.getInt32(this.rVal[idx]! + (ea & 0xFFF));
+    return this.loadSlow(ea, 4);
+  }
+
+  st8(ea: number, v: number): void {
+    const page = ea >>> 12;
+    const idx = page & SOFT_TLB_MASK;
+    if (this.wTag[idx] === (page | this.dKey)) this.bus.ram8[this.wVal[idx]! + (ea & 0xFFF)] = v;
+    else this.storeSlow(ea, 1, v & 0xFF);
+  }
+
+  st16(ea: number, v: number): void {
+    const page = ea >>> 12;
+    const idx = page & SOFT_TLB_MASK;
+    if (this.wTag[idx] === (page | this.dKey) && (ea & 0xFFF) <= 0xFFE) this.bus.ramView.setUint16(this.wVal[idx]! + (ea & 0xFFF), v);
+    else this.storeSlow(ea, 2, v & 0xFFFF);
+  }
+
+  st32(ea: number, v: number): void {
+    const page = ea >>> 12;
+    const idx = page & SOFT_TLB_MASK;
+    if (this.wTag[idx] === (page | this.dKey) && (ea & 0xFFF) <= 0xFFC) this.bus.ramView.setInt32(this.wVal[idx]! + (ea & 0xFFF), v);
+    else this.storeSlow(ea, 4, v);
+  }
+
+  // ---- instruction fetch ---------------------------------------------------
+
+  /**
+   * The decoded page holding the instruction at pc (translating it, which may
+   * raise an ITLB miss or ISI). Its entries are [id, word] pairs.
+   */
+  fetchPage(pc: number): Int32Array {
+    if (pc & 3) {
+      // Branches clear the low bits; a misaligned pc cannot arise, but be safe.
+      throw new CheckStop(`misaligned instruction address 0x${(pc >>> 0).toString(16)}`);
+    }
+    const page = pc >>> 12;
+    const idx = page & SOFT_TLB_MASK;
+    let pa: number;
+    if (this.xTag[idx] === (page | this.iKey)) pa = this.xVal[idx]!;
+    else pa = this.translate(pc & ~0xFFF, EXEC);
+    if (pa >= this.bus.ramSize) {
+      // Executing device memory: decode a private copy each time (never cached).
+      const code = new Int32Array(2048);
+      for (let w = 0; w < 1024; w++) code[w * 2 + 1] = this.bus.mmioRead(pa - (pa % 4096) + w * 4, 4);
+      return code;
+    }
+    const ppage = (pa / 4096) | 0;
+    let code = this.codePages[ppage];
+    if (code === undefined) {
+      code = new Int32Array(2048);
+      const view = this.bus.ramView;
+      const base = ppage * 4096;
+      for (let w = 0; w < 1024; w++) code[w * 2 + 1] = view.getInt32(base + w * 4);
+      this.codePages[ppage] = code;
+      // Stores to this page must now invalidate decoded words: re-flag write-cache entries.
+      for (let k = 0; k < SOFT_TLB_SIZE; k++) {
+        const t = this.wTag[k]!;
+        if (t !== -1 && !(t & TAG_MMIO) && this.wVal[k] === base) this.wTag[k] = t | TAG_CODE;
+      }
+    }
+    return code;
+  }
+
+  /**
+   * Reads the instruction word at pc from memory again (its decoded slot was
+   * invalidated by a store, or never filled) and stores it in the page.
+   */
+  refetchWord(pc: number, code: Int32Array, slot: number): number {
+    const page = pc >>> 12;
+    const idx = page & SOFT_TLB_MASK;
+    const pa = this.xTag[idx] === (page | this.iKey) ? this.xVal[idx]! + (pc & 0xFFF) : this.translate(pc, EXEC);
+    const word = pa < this.bus.ramSize ? this.bus.ramView.getInt32(pa) : this.bus.mmioRead(pa, 4);
+    code[slot + 1] = word;
+    return word;
+  }
+
+  /** Decodes an instruction word (for tools; the interpreter decodes lazily). */
+  static decode(word: number): number {
+    return decode(word);
+  }
+
+  /** Stores a doubleword (FP) so that a fault on either half leaves memory untouched. */
+  store64(ea: number, hi: number, lo: number): void {
+    if ((ea & 0xFFF) > 0xFF8) {
+      this.dataPa(ea, WRITE);
+      this.dataPa((ea + 4) | 0, WRITE);
+    }
+    this.st32(ea, hi);
+    this.st32((ea + 4) | 0, lo);
+  }
+
+  /** dcbz: zeroes the cache line (a store for translation and permission purposes). */
+  zeroLine(ea: number, size: number): void {
+    const pa = this.dataPa(ea, WRITE);
+    if (pa < this.bus.ramSize) {
+      this.bus.ram8.fill(0, pa, pa + size);
+      const code = this.codePages[(pa / 4096) | 0];
+      if (code !== undefined) for (let w = (pa & 0xFFF) >>> 2; w < ((pa & 0xFFF) + size) >>> 2; w++) code[w * 2] = 0;
+    } else {
+      for (let k = 0; k < size; k += 4) this.bus.mmioWrite(pa + k, 4, 0);
+    }
+  }
+
+  // ---- MSR writes and interrupt returns -----------------------------------
+
+  /** mtmsr/wrtee/wrteei: a guest cannot change MSR[GS]. */
+  writeMsr(value: number): void {
+    const gs = this.msr & MSR.GS;
+    this.setMsr(gs ? value | MSR.GS : value & ~MSR.GS);
+  }
+
+  /** rfi, rfci, rfmci, rfdi, rfgi (ids from isa.ts). Returns the new pc. */
+  returnFromInterrupt(id: number, _pc: number): number {
+    let srr0: number;
+    let srr1: number;
+    switch (id) {
+      case 54: srr0 = SPR.CSRR0; srr1 = SPR.CSRR1; break;
+      case 51: srr0 = SPR.MCSRR0; srr1 = SPR.MCSRR1; break;
+      case 52: srr0 = SPR.DSRR0; srr1 = SPR.DSRR1; break;
+      case 55: srr0 = 378; srr1 = 379; break; // rfgi: GSRR0/1
+      default: srr0 = SPR.SRR0; srr1 = SPR.SRR1; break;
+    }
+    const target = this.spr[srr0]! & ~3;
+    this.resAddr = -1;
+    if (id === 55) this.setMsr(this.spr[srr1]! | MSR.GS);
+    else this.writeMsr(this.spr[srr1]!);
+    this.irqPoll = 1;
+    return target;
+  }
+
+  // ---- doorbells ------------------------------------------------------------
+
+  /** Pending processor doorbell (msgsnd type 0) and critical doorbell (type 1). */
+  doorbellPending = 0;
+
+  doorbell(send: boolean, rb: number): void {
+    const type = (rb >>> 27) & 0x1F;
+    const broadcast = (rb & 0x04000000) !== 0;
+    const tag = rb & 0x3FFF;
+    if (type > 1) return;
+    if (send) {
+      if (broadcast || tag === this.pir) {
+        this.doorbellPending |= 1 << type;
+        this.irqPoll = 1;
+      }
+    } else {
+      this.doorbellPending &= ~(1 << type);
+    }
+  }
+
+  // ---- faults and interrupts ----------------------------------------------
+
+  /** Abandons the current instruction with a synchronous interrupt. */
+  fault(ivor: number, esr: number, dear: number): never {
+    this.faultIvor = ivor;
+    this.faultEsr = esr;
+    this.faultDear = dear;
+    throw FAULT;
+  }
+
+  /** Program interrupt: illegal instruction. */
+  illegal(): never {
+    this.faultTlbMiss = false;
+    return this.fault(IVOR.PROGRAM, ESR.PIL, 0);
+  }
+
+  /** Program interrupt: privileged instruction in user mode. */
+  privileged(): never {
+    this.faultTlbMiss = false;
+    return this.fault(IVOR.PROGRAM, ESR.PPR, 0);
+  }
+
+  /** Delivers the interrupt recorded by fault() for the instruction at pc; returns the new pc. */
+  deliverFault(pc: number): number {
+    if (this.faultTlbMiss) {
+      this.preloadMasOnMiss(this.faultEa, this.faultAs, this.faultIvor === IVOR.ITLB);
+      this.faultTlbMiss = false;
+    } else if (this.faultIvor === IVOR.DSI || this.faultIvor === IVOR.ISI) {
+      // Storage interrupts update only MAS6 (search PID and address space).
+      const as = this.faultIvor === IVOR.ISI ? (this.msr & MSR.IS ? 1 : 0) : (this.msr & MSR.DS ? 1 : 0);
+      this.spr[SPR.MAS6] = (this.pid << MAS.SPID_SHIFT) | as;
+    }
+    return this.interrupt(this.faultIvor, pc, this.faultEsr, this.faultDear);
+  }
+
+  /** MAS registers after a TLB miss, from the MAS4 defaults (booke-hv-facts.md section 5). */
+  private preloadMasOnMiss(ea: number, as: number, _instruction: boolean): void {
+    const mas4 = this.spr[SPR.MAS4]!;
+    const tlbsel = mas4 & MAS.TLBSELD ? 1 : 0;
+    const esel = tlbsel ? 0 : this.tlb.victim(ea);
+    const nv = tlbsel ? 0 : (esel + 1) & 3;
+    this.spr[SPR.MAS0] = (tlbsel ? MAS.TLBSEL : 0) | (esel << MAS.ESEL_SHIFT) | nv;
+    this.spr[SPR.MAS1] = MAS.V | (this.pid << MAS.TID_SHIFT) | (as ? MAS.TS : 0) | (mas4 & MAS.TSIZED_MASK);
+    this.spr[SPR.MAS2] = (ea & MAS.EPN_MASK) | (mas4 & MAS.WIMGE_MASK);
+    this.spr[SPR.MAS3] &= MAS.U_MASK;
+    this.spr[SPR.MAS7] = 0;
+    this.spr[SPR.MAS6] = (this.pid << MAS.SPID_SHIFT) | as;
+  }
+
+  /**
+   * Delivers interrupt `ivor` with return address srr0: saves the return
+   * state in the pair the interrupt class uses, sets ESR/DEAR where the class
+   * defines them, clears MSR per class, and returns the vector address.
+   */
+  interrupt(ivor: number, srr0: number, esr: number, dear: number): number {
+    if (this.hooks !== null && (this.msr & MSR.GS) && this.hooks.interrupt(this, ivor, srr0, esr, dear)) {
+      return this.pc;
+    }
+    const msr = this.msr;
+    let newMsr: number;
+    switch (ivor) {
+      case IVOR.CRITICAL: case IVOR.WATCHDOG: case IVOR.DOORBELL_CRIT: case IVOR.GUEST_DOORBELL_CRIT:
+        this.spr[SPR.CSRR0] = srr0;
+        this.spr[SPR.CSRR1] = msr;
+        newMsr = msr & MSR.ME;
+        break;
+      case IVOR.MACHINE_CHECK:
+        this.spr[SPR.MCSRR0] = srr0;
+        this.spr[SPR.MCSRR1] = msr;
+        newMsr = 0;
+        break;
+      case IVOR.DEBUG:
+        this.spr[SPR.DSRR0] = srr0;
+        this.spr[SPR.DSRR1] = msr;
+        newMsr = msr & MSR.ME;
+        break;
+      default:
+        this.spr[SPR.SRR0] = srr0;
+        this.spr[SPR.SRR1] = msr;
+        newMsr = msr & (MSR.CE | MSR.ME | MSR.DE);
+        break;
+    }
+    switch (ivor) {
+      case IVOR.DSI: case IVOR.ALIGNMENT: case IVOR.DTLB:
+        this.spr[SPR.DEAR] = dear;
+        this.spr[SPR.ESR] = esr;
+        break;
+      case IVOR.ISI: case IVOR.PROGRAM: case IVOR.ITLB: case IVOR.SYSCALL: case IVOR.FP_UNAVAILABLE:
+        this.spr[SPR.ESR] = esr;
+        break;
+      default:
+        break;
+    }
+    this.resAddr = -1;
+    this.setMsr(newMsr);
+    return ((this.spr[SPR.IVPR]! & 0xFFFF0000) | (this.spr[ivorSpr(ivor)]! & 0xFFF0)) | 0;
+  }
+
+  /** Delivers the highest-priority pending asynchronous interrupt, if enabled. Returns true if taken. */
+  checkInterrupts(): boolean {
+    this.irqPoll = 0;
+    const msr = this.msr;
+    const tsr = this.timers.tsr;
+    const tcr = this.timers.tcr;
+    let ivor = -1;
+    if (msr & MSR.CE) {
+      if (this.critInput) ivor = IVOR.CRITICAL;
+      else if (tsr & TSR.WIS && tcr & TCR.WIE) ivor = IVOR.WATCHDOG;
+      else if (this.doorbellPending & 2) {
+        ivor = IVOR.DOORBELL_CRIT;
+        this.doorbellPending &= ~2;
+      }
+    }
+    if (ivor < 0 && msr & MSR.EE) {
+      if (this.extInput) ivor = IVOR.EXTERNAL;
+      else if (tsr & TSR.FIS && tcr & TCR.FIE) ivor = IVOR.FIT;
+      else if (tsr & TSR.DIS && tcr & TCR.DIE) ivor = IVOR.DECREMENTER;
+      else if (this.doorbellPending & 1) {
+        ivor = IVOR.DOORBELL;
+        this.doorbellPending &= ~1;
+      }
+    }
+    if (ivor < 0) return false;
+    this.waiting = false;
+    this.pc = this.interrupt(ivor, this.pc, 0, 0);
+    return true;
+  }
+
+  /** True when an enabled interrupt is pending (a waiting core wakes up). */
+  interruptPending(): boolean {
+    const msr = this.msr;
+    const tsr = this.timers.tsr;
+    const tcr = this.timers.tcr;
+    if (msr & MSR.CE && (this.critInput || (tsr & TSR.WIS && tcr & TCR.WIE) || this.doorbellPending & 2)) return true;
+    if (msr & MSR.EE && (this.extInput || (tsr & TSR.FIS && tcr & TCR.FIE) || (tsr & TSR.DIS && tcr & TCR.DIE)
+      || this.doorbellPending & 1)) return true;
+    return false;
+  }
+
+  setExternalInput(level: boolean): void {
+    if (level !== this.extInput) {
+      this.extInput = level;
+      if (level) this.irqPoll = 1;
+    }
+  }
+
+  // ---- SPRs ---------------------------------------------------------------
+
+  /** Virtual time (time-base ticks since reset) at the current instruction. */
+  ticksNow(): number {
+    return this.timers.ticksAfter(this.sliceStart - this.sliceLeft);
+  }
+
+  /** mfspr: privilege check, then the register's value. */
+  mfspr(n: number, pc: number): number {
+    if (n & 0x10 && this.msr & MSR.PR) this.privileged();
+    if (this.sprTrap[n] !== 0 && this.msr & MSR.GS && this.hooks !== null) return this.hooks.mfspr(this, n, pc) | 0;
+    return this.readSpr(n);
+  }
+
+  mtspr(n: number, value: number, pc: number): void {
+    if (n & 0x10 && this.msr & MSR.PR) this.privileged();
+    if (this.sprTrap[n] !== 0 && this.msr & MSR.GS && this.hooks !== null) {
+      this.hooks.mtspr(this, n, value, pc);
+      return;
+    }
+    this.writeSpr(n, value);
+  }
+
+  /** The value of SPR n as the hardware holds it (no privilege check, no trap). */
+  readSpr(n: number): number {
+    switch (n) {
+      case SPR.XER: return this.xer;
+      case SPR.LR: return this.lr;
+      case SPR.CTR: return this.ctr;
+      case SPR.DEC: return this.timers.decAt(this.ticksNow()) | 0;
+      case SPR.PID: return this.pid;
+      case SPR.LPIDR: return this.lpid;
+      case SPR.IVPR: return this.spr[n]! & 0xFFFF0000;
+      case SPR.SPRG3R: return this.spr[SPR.SPRG3]!;
+      case 260: case 261: case 262: case SPR.SPRG7R: return this.spr[n + 16]!;
+      case SPR.TBL: case 526: return this.timers.tbl(this.ticksNow()) | 0;
+      case SPR.TBU: case 527: return this.timers.tbu(this.ticksNow()) | 0;
+      case SPR.PIR: return this.pir;
+      case SPR.PVR: return PVR_E500MC;
+      case SPR.SVR: return SVR_PPCE500;
+      case SPR.TCR: return this.timers.tcr;
+      case SPR.TSR: return this.timers.tsr;
+      case SPR.DBSR: return this.spr[n]!;
+      case SPR.MCSR: return this.spr[n]!;
+      case SPR.TLB0CFG: return TLB0CFG;
+      case SPR.TLB1CFG: return TLB1CFG;
+      case SPR.MMUCFG: return MMUCFG;
+      case SPR.MMUCSR0: return 0;
+      case SPR.EPR: return this.spr[n]!;
+      case SPR.L1CFG0: return 0x00B83820;
+      case SPR.L1CFG1: return 0x00B83820;
+      case SPR.DECAR: case SPR.TBWL: case SPR.TBWU: return 0; // write-only
+      default:
+        if ((n >= SPR.IVOR0 && n <= SPR.IVOR15) || (n >= SPR.IVOR38 && n <= SPR.IVOR41)) return this.spr[n]! & 0xFFF0;
+        // IVOR32-37 read back as written (QEMU's e500mc); delivery uses bits 16-27 only.
+        if (n >= SPR.IVOR32 && n <= SPR.IVOR37) return this.spr[n]!;
+        if (PLAIN.has(n)) return this.spr[n]!;
+        // An SPR e500mc does not have: illegal instruction, as QEMU's e500mc does.
+        return this.illegal();
+    }
+  }
+
+  writeSpr(n: number, value: number): void {
+    const v = value | 0;
+    switch (n) {
+      case SPR.XER: this.xer = v; return;
+      case SPR.LR: this.lr = v; return;
+      case SPR.CTR: this.ctr = v; return;
+      case SPR.DEC: this.timers.writeDec(v, this.ticksNow()); this.irqPoll = 1; return;
+      case SPR.DECAR: this.timers.decar = v >>> 0; return;
+      case SPR.PID:
+        this.pid = v & 0xFF;
+        this.flushSoftTlb();
+        return;
+      case SPR.LPIDR:
+        this.lpid = v & 0x3F;
+        this.flushSoftTlb();
+        return;
+      case SPR.IVPR: this.spr[n] = v & 0xFFFF0000; return;
+      case SPR.TBWL: this.timers.writeTbl(v, this.ticksNow()); return;
+      case SPR.TBWU: this.timers.writeTbu(v, this.ticksNow()); return;
+      case SPR.TCR: this.timers.writeTcr(v); this.irqPoll = 1; return;
+      case SPR.TSR: this.timers.writeTsr(v); return;
+      case SPR.DBSR: case SPR.MCSR: this.spr[n] = this.spr[n]! & ~v; return;
+      case SPR.DBSRWR: this.spr[SPR.DBSR] = v; return;
+      case SPR.MMUCSR0:
+        if (v & 0x4) this.tlb.flash(false);
+        if (v & 0x2) this.tlb.flash(true);
+        this.flushSoftTlb();
+        return;
+      case SPR.PIR: case SPR.PVR: case SPR.SVR: case SPR.TLB0CFG: case SPR.TLB1CFG: case SPR.MMUCFG:
+      case SPR.EPR: case SPR.L1CFG0: case SPR.L1CFG1: case SPR.TBL: case SPR.TBU: case SPR.MCAR:
+      case SPR.SPRG3R: case 260: case 261: case 262: case SPR.SPRG7R: case 526: case 527:
+        // Read-only: QEMU's e500mc treats these writes as illegal instructions.
+        this.illegal();
+        return;
+      case SPR.L1CSR0: case SPR.L1CSR1:
+        // Flash-invalidate and lock-clear bits complete at once.
+        this.spr[n] = v & ~0x00000F06;
+        return;
+      default:
+        if ((n >= SPR.IVOR0 && n <= SPR.IVOR15) || (n >= SPR.IVOR38 && n <= SPR.IVOR41)) {
+          this.spr[n] = v & 0xFFF0;
+          return;
+        }
+        if (n >= SPR.IVOR32 && n <= SPR.IVOR37) {
+          this.spr[n] = v;
+          return;
+        }
+        if (PLAIN.has(n)) {
+          this.spr[n] = v;
+          return;
+        }
+        this.illegal();
+    }
+  }
+
+  // ---- MMU instructions ---------------------------------------------------
+
+  tlbwe(): void {
+    const s = this.spr;
+    // The slot's old translation and its new one both leave the soft TLB.
+    this.dropSoftTlbFor(Tlb.indexFromMas(s[SPR.MAS0]!, s[SPR.MAS2]!));
+    const i = this.tlb.write(s[SPR.MAS0]!, s[SPR.MAS1]!, s[SPR.MAS2]!, s[SPR.MAS3]!, s[SPR.MAS7]!, this.msr & MSR.GS ? 0 : s[SPR.MAS8]!);
+    this.dropSoftTlbFor(i);
+  }
+
+  tlbre(): void {
+    const s = this.spr;
+    const i = Tlb.indexFromMas(s[SPR.MAS0]!, s[SPR.MAS2]!);
+    s[SPR.MAS1] = this.tlb.mas1[i]!;
+    s[SPR.MAS2] = this.tlb.mas2[i]!;
+    s[SPR.MAS3] = this.tlb.mas3[i]!;
+    s[SPR.MAS7] = this.tlb.mas7[i]!;
+    if (!(this.msr & MSR.GS)) s[SPR.MAS8] = this.tlb.mas8[i]!;
+    if (i < 512) s[SPR.MAS0] = (s[SPR.MAS0]! & ~3) | this.tlb.nv[(i / 4) | 0]!;
+  }
+
+  tlbsx(ea: number): void {
+    const s = this.spr;
+    const mas6 = s[SPR.MAS6]!;
+    const pid = (mas6 & MAS.SPID_MASK) >>> MAS.SPID_SHIFT;
+    const as = mas6 & MAS.SAS;
+    const gs = this.msr & MSR.GS ? 1 : (s[SPR.MAS5]! >>> 31);
+    const lpid = this.msr & MSR.GS ? this.lpid : s[SPR.MAS5]! & 0xFF;
+    const i = this.tlb.lookup(ea, as, pid, gs, lpid);
+    if (i >= 0) {
+      const tlb1 = i >= 512;
+      const esel = tlb1 ? i - 512 : i & 3;
+      const nv = tlb1 ? 0 : this.tlb.nv[(i / 4) | 0]!;
+      s[SPR.MAS0] = (tlb1 ? MAS.TLBSEL : 0) | (esel << MAS.ESEL_SHIFT) | nv;
+      s[SPR.MAS1] = this.tlb.mas1[i]!;
+      s[SPR.MAS2] = this.tlb.mas2[i]!;
+      s[SPR.MAS3] = this.tlb.mas3[i]!;
+      s[SPR.MAS7] = this.tlb.mas7[i]!;
+    } else {
+      const mas4 = s[SPR.MAS4]!;
+      const tlbsel = mas4 & MAS.TLBSELD ? 1 : 0;
+      const esel = tlbsel ? 0 : this.tlb.victim(ea);
+      s[SPR.MAS0] = (tlbsel ? MAS.TLBSEL : 0) | (esel << MAS.ESEL_SHIFT) | (tlbsel ? 0 : (esel + 1) & 3);
+      s[SPR.MAS1] = (pid << MAS.TID_SHIFT) | (as ? MAS.TS : 0) | (mas4 & MAS.TSIZED_MASK);
+      s[SPR.MAS2] = (ea & MAS.EPN_MASK) | (mas4 & MAS.WIMGE_MASK);
+      s[SPR.MAS3] &= MAS.U_MASK;
+      s[SPR.MAS7] = 0;
+    }
+  }
+
+  tlbivax(ea: number): void {
+    this.tlb.invalidateByEa(ea & ~0xFFF, (ea & 0x8) !== 0, (ea & 0x4) !== 0);
+    this.flushSoftTlb();
+  }
+
+  tlbilx(t: number, ea: number): void {
+    const mas6 = this.spr[SPR.MAS6]!;
+    const mas5 = this.spr[SPR.MAS5]!;
+    const gs = this.msr & MSR.GS ? 1 : mas5 >>> 31;
+    const lpid = this.msr & MSR.GS ? this.lpid : mas5 & 0xFF;
+    this.tlb.invalidateLocal(t, lpid, (mas6 & MAS.SPID_MASK) >>> MAS.SPID_SHIFT, mas6 & MAS.SAS, gs, ea);
+    this.flushSoftTlb();
+  }
+
+  // ---- floating point -----------------------------------------------------
+
+  /** Executes an opcode 59/63 instruction; raises FP unavailable or program interrupts as needed. */
+  fp(word: number): void {
+    if (!(this.msr & MSR.FP)) {
+      this.faultTlbMiss = false;
+      this.fault(IVOR.FP_UNAVAILABLE, 0, 0);
+    }
+    // QEMU writes the target of an invalid or divide-by-zero operation when
+    // FP exceptions are ignored (MSR[FE0,FE1]=00); the FPU follows this flag.
+    this.fpu.msrFE = (this.msr & (MSR.FE0 | MSR.FE1)) !== 0;
+    const cr = executeFp(this.fpu, word, this.cr);
+    const status = this.fpu.status;
+    if (status === FP_ILLEGAL) this.illegal();
+    this.cr = cr;
+    if (status === FP_ENABLED && this.msr & (MSR.FE0 | MSR.FE1)) {
+      this.faultTlbMiss = false;
+      this.fault(IVOR.PROGRAM, ESR.FP, 0);
+    }
+  }
+
+  /** FP unavailable check for FP loads and stores. */
+  fpCheck(): void {
+    if (!(this.msr & MSR.FP)) {
+      this.faultTlbMiss = false;
+      this.fault(IVOR.FP_UNAVAILABLE, 0, 0);
+    }
+  }
+}
+
+const PLAIN = new Set<number>(PLAIN_SPRS);
+
+/** SPR number of IVORn: IVOR0-15 at 400, IVOR32-37 at 528, IVOR38-41 at 432. */
+export function ivorSpr(ivor: number): number {
+  if (ivor < 16) return 400 + ivor;
+  if (ivor < 38) return 528 + (ivor - 32);
+  return 432 + (ivor - 38);
+}

@@ -1,0 +1,188 @@
+// The e500 MMU (MMU architecture version 1, no LRAT): TLB0 with 512 entries,
+// 4-way set associative, 4 KB pages; TLB1 with 64 fully associative entries of
+// variable page size (even TSIZE, 4 KB to 4 GB) and invalidation protection.
+// Entries keep the MAS images they were written with (MAS1, MAS2, MAS3, MAS7,
+// MAS8), which is what tlbre reads back. This module is the slow path: the
+// interpreter's soft TLB (in cpu.ts) caches the translations it finds here.
+//
+// Facts: shared/reference/booke-hv-facts.md section 5.
+
+import { MAS } from './regs';
+
+export const TLB0_WAYS = 4;
+export const TLB0_SETS = 128;
+export const TLB0_ENTRIES = TLB0_WAYS * TLB0_SETS;
+export const TLB1_ENTRIES = 64;
+export const TLB_ENTRIES = TLB0_ENTRIES + TLB1_ENTRIES;
+
+/** TLB0CFG: 512 entries, 4-way, page sizes 4 KB only (QEMU's e500mc value). */
+export const TLB0CFG = 0x04110200;
+/** TLB1CFG: 64 entries, fully associative, IPROT, sizes 4 KB to 4 GB (QEMU's e500mc value). */
+export const TLB1CFG = 0x401cc040;
+/** MMUCFG as QEMU's e500mc reports it. */
+export const MMUCFG = 0;
+
+export type Access = 0 | 1 | 2; // read, write, execute
+export const READ: Access = 0;
+export const WRITE: Access = 1;
+export const EXEC: Access = 2;
+
+/** Size in bytes of a TSIZE value (1 KB << TSIZE). */
+export function tsizeBytes(tsize: number): number {
+  return 1024 * 2 ** tsize;
+}
+
+export class Tlb {
+  readonly mas1 = new Int32Array(TLB_ENTRIES);
+  readonly mas2 = new Int32Array(TLB_ENTRIES);
+  readonly mas3 = new Int32Array(TLB_ENTRIES);
+  readonly mas7 = new Int32Array(TLB_ENTRIES);
+  readonly mas8 = new Int32Array(TLB_ENTRIES);
+  /** Round-robin next-victim way of each TLB0 set. */
+  readonly nv = new Uint8Array(TLB0_SETS);
+  /** Changes each time an entry changes; the soft TLB compares it. */
+  generation = 0;
+
+  reset(): void {
+    this.mas1.fill(0);
+    this.mas2.fill(0);
+    this.mas3.fill(0);
+    this.mas7.fill(0);
+    this.mas8.fill(0);
+    this.nv.fill(0);
+    this.generation++;
+  }
+
+  /** Index of a TLB0 entry from its set and way, and of a TLB1 entry. */
+  static tlb0Index(epn: number, way: number): number {
+    return ((epn >>> 12) & (TLB0_SETS - 1)) * TLB0_WAYS + (way & (TLB0_WAYS - 1));
+  }
+
+  /** Byte mask of the offset within an entry's page. */
+  pageMask(i: number): number {
+    if (i < TLB0_ENTRIES) return 0xFFF;
+    const tsize = (this.mas1[i]! & MAS.TSIZE_MASK) >>> MAS.TSIZE_SHIFT;
+    const bytes = tsizeBytes(tsize);
+    return bytes >= 0x100000000 ? 0xFFFFFFFF : bytes - 1;
+  }
+
+  /**
+   * Does entry i translate effective address ea in address space `as`, for
+   * process id `pid`, guest state `gs` and partition `lpid`? TID 0 matches every
+   * PID. TLPID 0 matches every partition (unverified in the ISA; KVM relies on
+   * exact LPIDs, so the lab's hypervisor always writes one).
+   */
+  matches(i: number, ea: number, as: number, pid: number, gs: number, lpid: number): boolean {
+    const m1 = this.mas1[i]!;
+    if (m1 >= 0) return false; // V is bit 31
+    if (((m1 & MAS.TS) !== 0 ? 1 : 0) !== as) return false;
+    const tid = (m1 & MAS.TID_MASK) >>> MAS.TID_SHIFT;
+    if (tid !== 0 && tid !== pid) return false;
+    const m8 = this.mas8[i]!;
+    if (((m8 & MAS.TGS) !== 0 ? 1 : 0) !== gs) return false;
+    const tlpid = m8 & MAS.TLPID_MASK;
+    if (tlpid !== 0 && tlpid !== lpid) return false;
+    const mask = this.pageMask(i);
+    return ((ea ^ this.mas2[i]!) & ~mask) === 0;
+  }
+
+  /** The entry translating ea, or -1: the TLB0 set first, then TLB1 in index order. */
+  lookup(ea: number, as: number, pid: number, gs: number, lpid: number): number {
+    const base = ((ea >>> 12) & (TLB0_SETS - 1)) * TLB0_WAYS;
+    for (let w = 0; w < TLB0_WAYS; w++) if (this.matches(base + w, ea, as, pid, gs, lpid)) return base + w;
+    for (let i = TLB0_ENTRIES; i < TLB_ENTRIES; i++) if (this.matches(i, ea, as, pid, gs, lpid)) return i;
+    return -1;
+  }
+
+  /** Physical address (up to 36 bits, as a double) of ea through entry i. */
+  physical(i: number, ea: number): number {
+    const mask = this.pageMask(i);
+    const rpnLow = (this.mas3[i]! & MAS.RPN_MASK) >>> 0;
+    const hi = this.mas7[i]! & 0xF;
+    const base = hi * 0x100000000 + rpnLow;
+    // Clear the offset bits of the RPN (a large page's RPN must be aligned; be lenient).
+    const pageBase = mask === 0xFFFFFFFF ? hi * 0x100000000 : base - (rpnLow & mask);
+    return pageBase + ((ea & mask) >>> 0);
+  }
+
+  /** Permission bits (UX..SR of MAS3) of entry i. */
+  perms(i: number): number {
+    return this.mas3[i]! & 0x3F;
+  }
+
+  /** Entry index selected by MAS0 (TLBSEL, ESEL) and MAS2 (TLB0 set). */
+  static indexFromMas(mas0: number, mas2: number): number {
+    const esel = (mas0 & MAS.ESEL_MASK) >>> MAS.ESEL_SHIFT;
+    if (mas0 & MAS.TLBSEL) return TLB0_ENTRIES + (esel & (TLB1_ENTRIES - 1));
+    return Tlb.tlb0Index(mas2, esel);
+  }
+
+  /** tlbwe: write the entry MAS0 selects. Returns the entry index. */
+  write(mas0: number, mas1: number, mas2: number, mas3: number, mas7: number, mas8: number): number {
+    const i = Tlb.indexFromMas(mas0, mas2);
+    let m1 = mas1;
+    if (i < TLB0_ENTRIES) {
+      // TLB0 holds 4 KB pages only and has no invalidation protection.
+      m1 = (m1 & ~(MAS.TSIZE_MASK | MAS.IPROT)) | (2 << MAS.TSIZE_SHIFT);
+      const set = (i / TLB0_WAYS) | 0;
+      this.nv[set] = ((i & (TLB0_WAYS - 1)) + 1) & (TLB0_WAYS - 1);
+    } else {
+      // TLB1 supports even sizes from 4 KB (TSIZE 2) to 4 GB (TSIZE 22).
+      let tsize = (m1 & MAS.TSIZE_MASK) >>> MAS.TSIZE_SHIFT;
+      if (tsize < 2) tsize = 2;
+      if (tsize > 22) tsize = 22;
+      tsize &= ~1;
+      m1 = (m1 & ~MAS.TSIZE_MASK) | (tsize << MAS.TSIZE_SHIFT);
+    }
+    this.mas1[i] = m1;
+    this.mas2[i] = mas2 & (MAS.EPN_MASK | MAS.WIMGE_MASK);
+    this.mas3[i] = mas3;
+    this.mas7[i] = mas7 & 0xF;
+    this.mas8[i] = mas8;
+    this.generation++;
+    return i;
+  }
+
+  /** Victim way for a TLB0 miss at ea (round robin per set). */
+  victim(ea: number): number {
+    return this.nv[(ea >>> 12) & (TLB0_SETS - 1)]!;
+  }
+
+  /** tlbivax: invalidate entries matching ea in TLB0 (or TLB1), all of them with `all`; IPROT survives. */
+  invalidateByEa(ea: number, tlb1: boolean, all: boolean): void {
+    const [from, to] = tlb1 ? [TLB0_ENTRIES, TLB_ENTRIES] : [0, TLB0_ENTRIES];
+    for (let i = from; i < to; i++) {
+      const m1 = this.mas1[i]!;
+      if (m1 >= 0 || (m1 & MAS.IPROT)) continue;
+      if (all || ((ea ^ this.mas2[i]!) & ~this.pageMask(i)) === 0) this.mas1[i] = m1 & ~MAS.V;
+    }
+    this.generation++;
+  }
+
+  /** Flash invalidation (MMUCSR0): every non-protected entry of TLB0 or TLB1. */
+  flash(tlb1: boolean): void {
+    this.invalidateByEa(0, tlb1, true);
+  }
+
+  /**
+   * tlbilx: T=0 every entry of partition lpid; T=1 entries with TID=pid;
+   * T=3 entries translating ea for (pid, as). Local. Protected (IPROT)
+   * entries survive, as on QEMU's e500mc.
+   */
+  invalidateLocal(t: number, lpid: number, pid: number, as: number, gs: number, ea: number): void {
+    for (let i = 0; i < TLB_ENTRIES; i++) {
+      const m1 = this.mas1[i]!;
+      if (m1 >= 0 || (m1 & MAS.IPROT)) continue;
+      const m8 = this.mas8[i]!;
+      if ((m8 & MAS.TLPID_MASK) !== lpid) continue;
+      if (((m8 & MAS.TGS) !== 0 ? 1 : 0) !== gs) continue;
+      const tid = (m1 & MAS.TID_MASK) >>> MAS.TID_SHIFT;
+      let hit = false;
+      if (t === 0) hit = true;
+      else if (t === 1) hit = tid === pid;
+      else if (t === 3) hit = tid === pid && ((m1 & MAS.TS) !== 0 ? 1 : 0) === as && ((ea ^ this.mas2[i]!) & ~this.pageMask(i)) === 0;
+      if (hit) this.mas1[i] = m1 & ~MAS.V;
+    }
+    this.generation++;
+  }
+}

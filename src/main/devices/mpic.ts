@@ -1,0 +1,219 @@
+// The subset of the Freescale MPIC (an OpenPIC) that the lab's guests and
+// Linux use on ppce500, for one core: per-source vector/priority and
+// destination registers, the core's task priority, interrupt acknowledge and
+// end-of-interrupt, the global configuration, feature and vendor registers,
+// the spurious vector and (stored, not counting) the global timers. Level
+// sources stay pending while their line is high; edge sources latch.
+//
+// Layout (offsets from the MPIC base, CCSR+0x40000): global registers at
+// 0x1000, source n at 0x10000 + 0x20*n (VPR) and +0x10 (destination), core 0's
+// private registers at 0x20000 (CTPR 0x80, WHOAMI 0x90, IACK 0xA0, EOI 0xB0).
+
+import type { MmioDevice } from './bus';
+
+export const MPIC_SOURCES = 256;
+/** The four inter-processor interrupts are sources 256-259 here (their VPRs live at 0x10A0). */
+const IPI_BASE = MPIC_SOURCES;
+const ALL_SOURCES = MPIC_SOURCES + 4;
+
+const VPR_MSK = 0x80000000 | 0;
+const VPR_ACTIVITY = 0x40000000;
+const VPR_PRIORITY = 0x000F0000;
+const VPR_VECTOR = 0x0000FFFF;
+
+const GCR_RESET = 0x80000000 | 0;
+
+export class Mpic implements MmioDevice {
+  readonly name = 'mpic';
+  private readonly vpr = new Int32Array(ALL_SOURCES);
+  private readonly dest = new Int32Array(ALL_SOURCES);
+  /** Line level (device sources) or latched request (IPIs). */
+  private readonly pending = new Uint8Array(ALL_SOURCES);
+  private readonly line = new Uint8Array(ALL_SOURCES);
+  /** In-service sources, highest priority last. */
+  private readonly inService: number[] = [];
+  private gcr = 0;
+  private ctpr = 15;
+  private spurious = 0xFFFF;
+  private tfrr = 0;
+  private readonly timers = new Int32Array(4 * 4);
+  private output = false;
+
+  constructor(private readonly setInt: (level: boolean) => void) {
+    this.reset();
+  }
+
+  reset(): void {
+    this.vpr.fill(VPR_MSK);
+    this.dest.fill(1);
+    this.pending.fill(0);
+    this.inService.length = 0;
+    this.gcr = 0;
+    this.ctpr = 15;
+    this.spurious = 0xFFFF;
+    this.tfrr = 0;
+    this.timers.fill(0);
+    for (let t = 0; t < 4; t++) this.timers[t * 4 + 2] = VPR_MSK;
+    for (let i = 0; i < MPIC_SOURCES; i++) if (this.line[i]) this.pending[i] = 1;
+    this.update();
+  }
+
+  /** A device's interrupt line (level). */
+  setLine(source: number, level: boolean): void {
+    const v = level ? 1 : 0;
+    if (this.line[source] === v) return;
+    this.line[source] = v;
+    // The board's sources (UART, GPIO) are internal, level-sensitive lines:
+    // pending follows the line whatever the sense bit says (as on QEMU's FSL MPIC).
+    this.pending[source] = v;
+    this.update();
+  }
+
+  private priority(source: number): number {
+    return (this.vpr[source]! & VPR_PRIORITY) >>> 16;
+  }
+
+  /** Highest-priority deliverable source (pending, unmasked, priority > 0, routed to core 0), or -1. */
+  private best(): number {
+    let best = -1;
+    let bestPri = 0;
+    for (let i = 0; i < ALL_SOURCES; i++) {
+      if (!this.pending[i]) continue;
+      const v = this.vpr[i]!;
+      if (v & VPR_MSK || !(this.dest[i]! & 1)) continue;
+      if (this.inService.includes(i)) continue;
+      const p = (v & VPR_PRIORITY) >>> 16;
+      if (p > bestPri) {
+        best = i;
+        bestPri = p;
+      }
+    }
+    return best;
+  }
+
+  private currentPriority(): number {
+    let p = this.ctpr;
+    for (const s of this.inService) p = Math.max(p, this.priority(s));
+    return p;
+  }
+
+  private update(): void {
+    const b = this.best();
+    const level = b >= 0 && this.priority(b) > this.currentPriority();
+    for (let i = 0; i < ALL_SOURCES; i++) {
+      const active = this.pending[i] !== 0 || this.inService.includes(i);
+      this.vpr[i] = active ? this.vpr[i]! | VPR_ACTIVITY : this.vpr[i]! & ~VPR_ACTIVITY;
+    }
+    if (level !== this.output) {
+      this.output = level;
+      this.setInt(level);
+    }
+  }
+
+  private iack(): number {
+    const b = this.best();
+    if (b < 0 || this.priority(b) <= this.ctpr) {
+      this.update();
+      return this.spurious;
+    }
+    this.inService.push(b);
+    this.inService.sort((x, y) => this.priority(x) - this.priority(y));
+    if (b >= IPI_BASE) this.pending[b] = 0; // an IPI is a one-shot request
+    this.update();
+    return this.vpr[b]! & VPR_VECTOR;
+  }
+
+  private eoi(): void {
+    this.inService.pop();
+    this.update();
+  }
+
+  read(offset: number, size: 1 | 2 | 4): number {
+    const v = this.read32(offset & ~3);
+    if (size === 4) return v;
+    const shift = (4 - size - (offset & 3)) * 8;
+    return (v >>> shift) & (size === 2 ? 0xFFFF : 0xFF);
+  }
+
+  write(offset: number, size: 1 | 2 | 4, value: number): void {
+    if (size !== 4) return; // the MPIC's registers are 32-bit
+    this.write32(offset & ~3, value | 0);
+  }
+
+  private read32(off: number): number {
+    if (off >= 0x10000 && off < 0x10000 + MPIC_SOURCES * 0x20) {
+      const src = (off - 0x10000) >>> 5;
+      const reg = off & 0x1F;
+      if (reg === 0) return this.vpr[src]!;
+      if (reg === 0x10) return this.dest[src]!;
+      return 0;
+    }
+    if ((off >= 0x20000 && off < 0x21000) || off < 0x100) {
+      switch (off & 0xFFF) {
+        case 0x80: return this.ctpr;
+        case 0x90: return 0; // WHOAMI: core 0
+        case 0xA0: return this.iack();
+        default: return 0;
+      }
+    }
+    switch (off) {
+      case 0x1000: return ((MPIC_SOURCES - 1) << 16) | (0 << 8) | 0x02; // FRR: sources, one core, version
+      case 0x1020: return this.gcr;
+      case 0x1080: return 0; // VIR
+      case 0x1090: return 0; // PIR
+      case 0x10A0: case 0x10B0: case 0x10C0: case 0x10D0: return this.vpr[IPI_BASE + ((off - 0x10A0) >>> 4)]!;
+      case 0x10E0: return this.spurious;
+      case 0x10F0: return this.tfrr;
+      default:
+        if (off >= 0x1100 && off < 0x1200) return this.timers[((off - 0x1100) >>> 6) * 4 + ((off >>> 4) & 3)]!;
+        return 0;
+    }
+  }
+
+  private write32(off: number, v: number): void {
+    if (off >= 0x10000 && off < 0x10000 + MPIC_SOURCES * 0x20) {
+      const src = (off - 0x10000) >>> 5;
+      const reg = off & 0x1F;
+      if (reg === 0) this.vpr[src] = (v & ~VPR_ACTIVITY) | (this.vpr[src]! & VPR_ACTIVITY);
+      else if (reg === 0x10) this.dest[src] = v;
+      this.update();
+      return;
+    }
+    if ((off >= 0x20000 && off < 0x21000) || off < 0x100) {
+      switch (off & 0xFFF) {
+        case 0x40: case 0x50: case 0x60: case 0x70:
+          // IPI dispatch: a mask of destination cores (this board has core 0).
+          if (v & 1) {
+            this.pending[IPI_BASE + (((off & 0xFF) - 0x40) >>> 4)] = 1;
+            this.update();
+          }
+          break;
+        case 0x80: this.ctpr = v & 15; this.update(); break;
+        case 0xB0: this.eoi(); break;
+        default: break;
+      }
+      return;
+    }
+    switch (off) {
+      case 0x1020:
+        if (v & GCR_RESET) {
+          this.reset();
+          this.gcr = v & ~GCR_RESET;
+        } else {
+          this.gcr = v;
+        }
+        break;
+      case 0x10A0: case 0x10B0: case 0x10C0: case 0x10D0: {
+        const src = IPI_BASE + ((off - 0x10A0) >>> 4);
+        this.vpr[src] = (v & ~VPR_ACTIVITY) | (this.vpr[src]! & VPR_ACTIVITY);
+        this.update();
+        break;
+      }
+      case 0x10E0: this.spurious = v & 0xFFFF; break;
+      case 0x10F0: this.tfrr = v; break;
+      default:
+        if (off >= 0x1100 && off < 0x1200) this.timers[((off - 0x1100) >>> 6) * 4 + ((off >>> 4) & 3)] = v;
+        break;
+    }
+  }
+}

@@ -1,0 +1,253 @@
+// One guest machine: an e500mc core on a board that matches QEMU's ppce500
+// closely enough that the same ELF boots on both. This is the only file that
+// knows where devices live. Memory map (physical): RAM at 0; CCSR at
+// 0xF_E000_0000 (1 MB) with the UART at +0x4500 (MPIC source 42), the MPIC at
+// +0x40000, the global utilities at +0xE0000 and the GPIO block at +0xFF000.
+//
+// Entry state as QEMU gives a -kernel ELF (shared/reference/qemu-and-toolchain.md):
+// PC = entry, r1 = 16 MB - 8, r3 = device tree, r6 = ePAPR magic, r7 = size
+// of the initial mapping, MSR = 0, TLB1[0] maps the first 64 MB 1:1.
+
+import { Cpu, CheckStop } from '../cpu/cpu';
+import { execute } from '../cpu/interp';
+import { MAS } from '../cpu/regs';
+import type { TimerClock } from '../cpu/timers';
+import { DEFAULT_CLOCK } from '../cpu/timers';
+import { Bus } from '../devices/bus';
+import { GlobalUtilities } from '../devices/guts';
+import { Gpio } from '../devices/gpio';
+import { Mpic } from '../devices/mpic';
+import { type ConsoleSink, Uart16550 } from '../devices/uart16550';
+import { parseElf, type ElfImage } from './elf';
+import { buildDtb, empty, type FdtNode, node, str, strs, u32 } from './fdt';
+
+export const CCSR_BASE = 0xFE0000000;
+export const CCSR_SIZE = 0x100000;
+export const UART0_OFFSET = 0x4500;
+export const MPIC_OFFSET = 0x40000;
+export const GUTS_OFFSET = 0xE0000;
+export const GPIO_OFFSET = 0xFF000;
+export const UART0_IRQ = 42;
+export const GPIO_IRQ = 47;
+export const EPAPR_MAGIC = 0x45504150;
+/** Where QEMU's ppce500 puts the device tree: past the image plus 24 MB, on a 1 MB boundary. */
+const DTB_PAD = 0x1800000;
+
+export type StopReason = 'reset' | 'poweroff' | 'checkstop' | 'watchdog';
+
+export interface MachineOptions {
+  ramMb?: number;
+  bootargs?: string;
+  clock?: TimerClock;
+  console: ConsoleSink;
+  /** Extra device-tree nodes at the root (the hypervisor's byte channels). */
+  extraNodes?: FdtNode[];
+}
+
+/** Why run() returned. */
+export type RunOutcome =
+  | { kind: 'budget' }
+  | { kind: 'stopped'; reason: StopReason; message?: string }
+  | { kind: 'waiting'; nextEvent: number };
+
+export class Machine {
+  readonly bus: Bus;
+  readonly cpu: Cpu;
+  readonly uart: Uart16550;
+  readonly mpic: Mpic;
+  readonly ramSize: number;
+  stop: { reason: StopReason; message?: string } | null = null;
+  private image: ElfImage | null = null;
+  private dtb: Uint8Array | null = null;
+  private dtbAddr = 0;
+
+  constructor(readonly options: MachineOptions) {
+    const ramMb = options.ramMb ?? 128;
+    if (!Number.isInteger(ramMb) || ramMb < 64 || ramMb % 64 !== 0 || ramMb > 2048) {
+      throw new Error(`RAM must be a multiple of 64 MB between 64 and 2048 (got ${ramMb}), as on ppce500`);
+    }
+    this.ramSize = ramMb * 1024 * 1024;
+    this.bus = new Bus(this.ramSize);
+    this.cpu = new Cpu(this.bus, options.clock ?? DEFAULT_CLOCK);
+    this.mpic = new Mpic((level) => this.cpu.setExternalInput(level));
+    this.uart = new Uart16550('uart0', options.console, (level) => this.mpic.setLine(UART0_IRQ, level));
+    const guts = new GlobalUtilities(() => this.halt('reset'));
+    const gpio = new Gpio(() => this.halt('poweroff'));
+    this.bus.map(CCSR_BASE + UART0_OFFSET, 0x100, this.uart);
+    this.bus.map(CCSR_BASE + MPIC_OFFSET, 0x40000, this.mpic);
+    this.bus.map(CCSR_BASE + GUTS_OFFSET, 0x1000, guts);
+    this.bus.map(CCSR_BASE + GPIO_OFFSET, 0x1000, gpio);
+  }
+
+  halt(reason: StopReason, message?: string): void {
+    if (this.stop === null) this.stop = message === undefined ? { reason } : { reason, message };
+  }
+
+  /** Parses and loads an ELF image (throws ElfError with a clear message) and sets the entry state. */
+  load(elf: Uint8Array): void {
+    this.image = parseElf(elf, this.ramSize);
+    this.boot();
+  }
+
+  /** The device tree this machine gives its guest. */
+  deviceTree(): FdtNode {
+    const o = this.options;
+    const soc = 'soc@fe0000000';
+    const serial = `/${soc}/serial@4500`;
+    const timebase = Math.round((o.clock ?? DEFAULT_CLOCK).timebaseMHz * 1e6);
+    const clock = Math.round((o.clock ?? DEFAULT_CLOCK).coreMHz * 1e6);
+    const MPIC_PHANDLE = 0x8003;
+    const GPIO_PHANDLE = 0x8005;
+    return node('', [
+      ['compatible', str('fsl,qemu-e500')],
+      ['model', str('QEMU ppce500')],
+      ['#address-cells', u32(2)],
+      ['#size-cells', u32(2)],
+    ], [
+      node(soc, [
+        ['bus-frequency', u32(0)],
+        ['ranges', u32(0, 0xF, 0xE0000000, CCSR_SIZE)],
+        ['#size-cells', u32(1)],
+        ['#address-cells', u32(1)],
+        ['compatible', strs('fsl,mpc8544-immr', 'simple-bus')],
+        ['device_type', str('soc')],
+      ], [
+        node('power-off', [['gpios', u32(GPIO_PHANDLE, 0, 0)], ['compatible', str('gpio-poweroff')]]),
+        node('gpio@ff000', [
+          ['phandle', u32(GPIO_PHANDLE)], ['gpio-controller', empty], ['#gpio-cells', u32(2)],
+          ['interrupt-parent', u32(MPIC_PHANDLE)], ['interrupts', u32(GPIO_IRQ, 2)],
+          ['reg', u32(GPIO_OFFSET, 0x1000)], ['compatible', str('fsl,qoriq-gpio')],
+        ]),
+        node('global-utilities@e0000', [
+          ['fsl,has-rstcr', empty], ['reg', u32(GUTS_OFFSET, 0x1000)], ['compatible', str('fsl,mpc8544-guts')],
+        ]),
+        node('serial@4500', [
+          ['interrupt-parent', u32(MPIC_PHANDLE)], ['interrupts', u32(UART0_IRQ, 2)],
+          ['clock-frequency', u32(400000000)], ['cell-index', u32(0)], ['reg', u32(UART0_OFFSET, 0x100)],
+          ['compatible', str('ns16550')], ['device_type', str('serial')],
+        ]),
+        node('pic@40000', [
+          ['interrupt-controller', empty], ['phandle', u32(MPIC_PHANDLE)], ['#interrupt-cells', u32(2)],
+          ['#address-cells', u32(0)], ['reg', u32(MPIC_OFFSET, 0x40000)], ['compatible', str('fsl,mpic')],
+          ['device_type', str('open-pic')],
+        ]),
+      ]),
+      node('aliases', [['serial0', str(serial)]]),
+      node('cpus', [['#size-cells', u32(0)], ['#address-cells', u32(1)]], [
+        node('PowerPC,8544@0', [
+          ['status', str('okay')], ['bus-frequency', u32(0)],
+          ['i-cache-size', u32(0x8000)], ['d-cache-size', u32(0x8000)],
+          ['i-cache-line-size', u32(64)], ['d-cache-line-size', u32(64)],
+          ['reg', u32(0)], ['device_type', str('cpu')],
+          ['timebase-frequency', u32(timebase)], ['clock-frequency', u32(clock)],
+        ]),
+      ]),
+      node('chosen', [
+        ['stdout-path', str(serial)],
+        ['linux,stdout-path', str(serial)],
+        ['bootargs', str(o.bootargs ?? '')],
+      ]),
+      node('memory', [['reg', u32(0, 0, 0, this.ramSize)], ['device_type', str('memory')]]),
+      ...(o.extraNodes ?? []),
+    ]);
+  }
+
+  /** Resets the core and devices and enters the loaded image again (the reset button). */
+  boot(): void {
+    const image = this.image;
+    if (image === null) throw new Error('no image loaded');
+    const cpu = this.cpu;
+    cpu.reset();
+    this.uart.reset();
+    this.mpic.reset();
+    this.bus.ram8.fill(0);
+    this.stop = null;
+    for (const s of image.segments) this.bus.loadRam(s.paddr, s.data);
+    this.dtb = buildDtb(this.deviceTree());
+    this.dtbAddr = Math.floor((image.high + DTB_PAD) / 0x100000) * 0x100000;
+    if (this.dtbAddr + this.dtb.length > this.ramSize) throw new Error('the image leaves no room for the device tree in RAM');
+    this.bus.loadRam(this.dtbAddr, this.dtb);
+
+    // The initial mapping: the smallest power-of-4 size covering the device tree (at least 64 MB... as QEMU).
+    let tsize = 16; // 64 MB
+    while (tsizeBytes(tsize) < this.dtbAddr + this.dtb.length) tsize += 2;
+    cpu.spr[624] = MAS.TLBSEL; // MAS0: TLB1, entry 0
+    cpu.spr[625] = MAS.V | (tsize << MAS.TSIZE_SHIFT); // no IPROT, as QEMU leaves it
+    cpu.spr[626] = 0;
+    cpu.spr[627] = MAS.SR | MAS.SW | MAS.SX | MAS.UR | MAS.UW | MAS.UX;
+    cpu.spr[944] = 0;
+    cpu.tlbwe();
+    cpu.spr[624] = cpu.spr[625] = cpu.spr[626] = cpu.spr[627] = cpu.spr[944] = 0;
+
+    cpu.gpr[1] = 16 * 1024 * 1024 - 8;
+    cpu.gpr[3] = this.dtbAddr;
+    cpu.gpr[6] = EPAPR_MAGIC;
+    cpu.gpr[7] = tsizeBytes(tsize) >= 2 ** 31 ? -1 : tsizeBytes(tsize);
+    cpu.pc = image.entry | 0;
+  }
+
+  get deviceTreeAddress(): number {
+    return this.dtbAddr;
+  }
+
+  /**
+   * Runs up to maxInsns instructions. Returns early when the machine stops,
+   * or when the core waits for an interrupt (`wait`) with nothing due before
+   * its next timer event: the caller then decides to skip to that time
+   * (deterministic runs) or to sleep until then or until input arrives.
+   */
+  run(maxInsns: number, sliceInsns = 200_000): RunOutcome {
+    const cpu = this.cpu;
+    const timers = cpu.timers;
+    let left = maxInsns;
+    while (left > 0) {
+      if (this.stop !== null) return { kind: 'stopped', ...this.stop };
+      this.uart.drain();
+      if (cpu.interruptPending()) cpu.checkInterrupts();
+      if (cpu.waiting) return { kind: 'waiting', nextEvent: timers.nextEvent() };
+      let chunk = Math.min(left, sliceInsns, 0x3FFFFFFF);
+      const untilEvent = timers.insnsUntil(timers.nextEvent());
+      if (untilEvent < chunk) chunk = Math.max(1, untilEvent);
+      let ran: number;
+      try {
+        ran = execute(cpu, chunk);
+      } catch (e) {
+        ran = cpu.sliceStart - cpu.sliceLeft;
+        this.account(ran);
+        const message = e instanceof CheckStop ? e.message : `emulator fault: ${e instanceof Error ? e.stack ?? e.message : String(e)}`;
+        this.halt('checkstop', `${message} (pc 0x${(cpu.pc >>> 0).toString(16)})`);
+        return { kind: 'stopped', ...this.stop! };
+      }
+      this.account(ran);
+      left -= ran;
+      if (timers.resetRequest) this.halt('watchdog', `watchdog reset (TCR[WRC]=${timers.resetRequest})`);
+    }
+    if (this.stop !== null) return { kind: 'stopped', ...this.stop };
+    return { kind: 'budget' };
+  }
+
+  private account(ran: number): void {
+    const cpu = this.cpu;
+    cpu.insns += ran;
+    cpu.timers.retire(ran);
+    if (cpu.timers.update()) cpu.irqPoll = 1;
+  }
+
+  /** Lets virtual time pass while the core waits, up to `ticks` (its next timer event). */
+  idleUntil(ticks: number): void {
+    const timers = this.cpu.timers;
+    timers.skipTo(ticks);
+    if (timers.update()) this.cpu.irqPoll = 1;
+    if (this.cpu.interruptPending()) this.cpu.waiting = false;
+  }
+
+  /** Input typed on the console wakes a waiting core (through the UART's interrupt). */
+  typeInput(bytes: Uint8Array): void {
+    this.uart.pushInput(bytes);
+    if (this.cpu.interruptPending()) this.cpu.waiting = false;
+  }
+}
+
+function tsizeBytes(tsize: number): number {
+  return 1024 * 2 ** tsize;
+}
