@@ -46,6 +46,7 @@ export const COUNTERS = [
   c('emul_tlbsx', 'tlbsx emulated', 'emulation', false),
   c('emul_tlbre', 'tlbre emulated', 'emulation', false),
   c('emul_tlbinv', 'tlbivax/tlbilx/tlbsync emulated', 'emulation', false),
+  c('emul_rfi', 'rfi emulated (SRR0/1 without guest copies)', 'emulation', false),
   c('emul_other', 'Other privileged instruction emulated', 'emulation', false),
   // Interrupts the hypervisor delivered to the guest in software.
   c('reflect_dsi', 'Reflected data storage', 'reflect', false),

@@ -20,8 +20,12 @@ import { DEFAULT_CLOCK, type TimerClock, Timers } from './timers';
 /** Physical memory as the core sees it: RAM below ramSize, devices above. */
 export interface CpuBus {
   readonly ramSize: number;
-  readonly ramView: DataView;
+  /** RAM as host-order words holding big-endian words; see devices/bus.ts. */
+  readonly ram32: Int32Array;
+  readonly ram16: Uint16Array;
   readonly ram8: Uint8Array;
+  readRam(pa: number, size: 1 | 2 | 4): number;
+  writeRam(pa: number, size: 1 | 2 | 4, value: number): void;
   mmioRead(pa: number, size: 1 | 2 | 4): number;
   mmioWrite(pa: number, size: 1 | 2 | 4, value: number): void;
 }
@@ -36,12 +40,18 @@ export interface CpuHooks {
   mfspr(cpu: Cpu, spr: number, pc: number): number;
   /** mtspr of a trapped SPR. */
   mtspr(cpu: Cpu, spr: number, value: number, pc: number): void;
-  /** An interrupt about to be delivered: return true when the hypervisor handled it (exit + reflection). */
-  interrupt(cpu: Cpu, ivor: number, srr0: number, esr: number, dear: number): boolean;
+  /**
+   * An interrupt in guest state. The hypervisor delivers it straight to the
+   * guest (the hardware would), or takes an exit and reflects or handles it.
+   * Returns the address to continue at.
+   */
+  interrupt(cpu: Cpu, ivor: number, srr0: number, esr: number, dear: number): number;
   /** A hypervisor-privileged instruction executed in guest state (id from isa.ts). Returns the next pc. */
   privileged(cpu: Cpu, id: number, word: number, pc: number): number;
   /** sc 1: a hypercall. Returns the next pc. */
   hypercall(cpu: Cpu, pc: number): number;
+  /** A guest access to device memory (an MMIO exit), just before it is performed. */
+  mmio(cpu: Cpu, pa: number, size: number, write: boolean): void;
 }
 
 /** Thrown (never allocated per fault) to abandon an instruction that took an interrupt. */
@@ -150,6 +160,10 @@ export class Cpu {
   hooks: CpuHooks | null = null;
   /** Per SPR number: 0 = the core handles it; 1 = hand it to the hypervisor (trap). */
   readonly sprTrap = new Uint8Array(1024);
+  /** In guest state, rfi exits to the hypervisor (SRR0/1 have no hardware guest copy). */
+  rfiTraps = false;
+  /** The interrupt being delivered was raised by the hypervisor's own emulation: deliver it to the guest directly. */
+  private fromHypervisor = false;
 
   // Fault details for the interrupt the current instruction raised.
   faultIvor = 0;
@@ -160,7 +174,15 @@ export class Cpu {
   faultAs = 0;
   faultEa = 0;
 
+  /** RAM views (see CpuBus), cached here for the hot paths. */
+  readonly ram32: Int32Array;
+  readonly ram16: Uint16Array;
+  readonly ram8: Uint8Array;
+
   constructor(readonly bus: CpuBus, clock: TimerClock = DEFAULT_CLOCK) {
+    this.ram32 = bus.ram32;
+    this.ram16 = bus.ram16;
+    this.ram8 = bus.ram8;
     this.timers = new Timers(clock);
     this.codePages = new Array<Int32Array | undefined>(Math.ceil(bus.ramSize / 4096));
     this.reset();
@@ -313,19 +335,14 @@ export class Cpu {
   }
 
   private readPa(pa: number, size: 1 | 2 | 4): number {
-    if (pa < this.bus.ramSize) {
-      const v = this.bus.ramView;
-      return size === 4 ? v.getInt32(pa) : size === 2 ? v.getUint16(pa) : this.bus.ram8[pa]!;
-    }
+    if (pa < this.bus.ramSize) return this.bus.readRam(pa, size);
+    if (this.hooks !== null && this.msr & MSR.GS) this.hooks.mmio(this, pa, size, false);
     return this.bus.mmioRead(pa, size);
   }
 
   private writePa(pa: number, size: 1 | 2 | 4, value: number): void {
     if (pa < this.bus.ramSize) {
-      const v = this.bus.ramView;
-      if (size === 4) v.setInt32(pa, value);
-      else if (size === 2) v.setUint16(pa, value);
-      else this.bus.ram8[pa] = value;
+      this.bus.writeRam(pa, size, value);
       const code = this.codePages[(pa / 4096) | 0];
       if (code !== undefined) {
         // Invalidate every decoded word the store overlaps.
@@ -335,8 +352,22 @@ export class Cpu {
       }
       return;
     }
+    if (this.hooks !== null && this.msr & MSR.GS) this.hooks.mmio(this, pa, size, true);
     this.bus.mmioWrite(pa, size, value);
     this.irqPoll = 1;
+  }
+
+  /** Address of the instruction whose slow path is running (for the hypervisor's trace). */
+  curPc = 0;
+
+  loadSlowAt(ea: number, size: 1 | 2 | 4, pc: number): number {
+    this.curPc = pc;
+    return this.loadSlow(ea, size);
+  }
+
+  storeSlowAt(ea: number, size: 1 | 2 | 4, pc: number, value: number): void {
+    this.curPc = pc;
+    this.storeSlow(ea, size, value);
   }
 
   /** Loads `size` bytes at ea (big-endian, zero-extended; words as int32). */
@@ -361,47 +392,48 @@ export class Cpu {
     this.writePa(this.dataPa(ea, WRITE), size, value);
   }
 
-  // Fast-path accessors used by the interpreter (small enough to be inlined).
+  // Fast-path accessors (aligned RAM through the soft TLB). The interpreter
+  // inlines the same logic in its hottest cases.
 
   ld8(ea: number): number {
     const page = ea >>> 12;
     const idx = page & SOFT_TLB_MASK;
-    if (this.rTag[idx] === (page | this.dKey)) return this.bus.ram8[this.rVal[idx]! + (ea & 0xFFF)]!;
+    if (this.rTag[idx] === (page | this.dKey)) return this.ram8[(this.rVal[idx]! + (ea & 0xFFF)) ^ 3]!;
     return this.loadSlow(ea, 1);
   }
 
   ld16(ea: number): number {
     const page = ea >>> 12;
     const idx = page & SOFT_TLB_MASK;
-    if (this.rTag[idx] === (page | this.dKey) && (ea & 0xFFF) <= 0xFFE) return this.bus.ramView.getUint16(this.rVal[idx]! + (ea & 0xFFF));
+    if (this.rTag[idx] === (page | this.dKey) && (ea & 1) === 0) return this.ram16[((this.rVal[idx]! + (ea & 0xFFF)) ^ 2) >> 1]!;
     return this.loadSlow(ea, 2);
   }
 
   ld32(ea: number): number {
     const page = ea >>> 12;
     const idx = page & SOFT_TLB_MASK;
-    if (this.rTag[idx] === (page | this.dKey) && (ea & 0xFFF) <= 0xFFC) return this.bus.ramView.getInt32(this.rVal[idx]! + (ea & 0xFFF));
+    if (this.rTag[idx] === (page | this.dKey) && (ea & 3) === 0) return this.ram32[(this.rVal[idx]! + (ea & 0xFFF)) >> 2]!;
     return this.loadSlow(ea, 4);
   }
 
   st8(ea: number, v: number): void {
     const page = ea >>> 12;
     const idx = page & SOFT_TLB_MASK;
-    if (this.wTag[idx] === (page | this.dKey)) this.bus.ram8[this.wVal[idx]! + (ea & 0xFFF)] = v;
+    if (this.wTag[idx] === (page | this.dKey)) this.ram8[(this.wVal[idx]! + (ea & 0xFFF)) ^ 3] = v;
     else this.storeSlow(ea, 1, v & 0xFF);
   }
 
   st16(ea: number, v: number): void {
     const page = ea >>> 12;
     const idx = page & SOFT_TLB_MASK;
-    if (this.wTag[idx] === (page | this.dKey) && (ea & 0xFFF) <= 0xFFE) this.bus.ramView.setUint16(this.wVal[idx]! + (ea & 0xFFF), v);
+    if (this.wTag[idx] === (page | this.dKey) && (ea & 1) === 0) this.ram16[((this.wVal[idx]! + (ea & 0xFFF)) ^ 2) >> 1] = v;
     else this.storeSlow(ea, 2, v & 0xFFFF);
   }
 
   st32(ea: number, v: number): void {
     const page = ea >>> 12;
     const idx = page & SOFT_TLB_MASK;
-    if (this.wTag[idx] === (page | this.dKey) && (ea & 0xFFF) <= 0xFFC) this.bus.ramView.setInt32(this.wVal[idx]! + (ea & 0xFFF), v);
+    if (this.wTag[idx] === (page | this.dKey) && (ea & 3) === 0) this.ram32[(this.wVal[idx]! + (ea & 0xFFF)) >> 2] = v;
     else this.storeSlow(ea, 4, v);
   }
 
@@ -431,9 +463,9 @@ export class Cpu {
     let code = this.codePages[ppage];
     if (code === undefined) {
       code = new Int32Array(2048);
-      const view = this.bus.ramView;
+      const ram32 = this.ram32;
       const base = ppage * 4096;
-      for (let w = 0; w < 1024; w++) code[w * 2 + 1] = view.getInt32(base + w * 4);
+      for (let w = 0; w < 1024; w++) code[w * 2 + 1] = ram32[(base >> 2) + w]!;
       this.codePages[ppage] = code;
       // Stores to this page must now invalidate decoded words: re-flag write-cache entries.
       for (let k = 0; k < SOFT_TLB_SIZE; k++) {
@@ -452,7 +484,7 @@ export class Cpu {
     const page = pc >>> 12;
     const idx = page & SOFT_TLB_MASK;
     const pa = this.xTag[idx] === (page | this.iKey) ? this.xVal[idx]! + (pc & 0xFFF) : this.translate(pc, EXEC);
-    const word = pa < this.bus.ramSize ? this.bus.ramView.getInt32(pa) : this.bus.mmioRead(pa, 4);
+    const word = pa < this.bus.ramSize ? this.ram32[pa >> 2]! : this.bus.mmioRead(pa, 4);
     code[slot + 1] = word;
     return word;
   }
@@ -476,7 +508,7 @@ export class Cpu {
   zeroLine(ea: number, size: number): void {
     const pa = this.dataPa(ea, WRITE);
     if (pa < this.bus.ramSize) {
-      this.bus.ram8.fill(0, pa, pa + size);
+      this.ram32.fill(0, pa >> 2, (pa + size) >> 2);
       const code = this.codePages[(pa / 4096) | 0];
       if (code !== undefined) for (let w = (pa & 0xFFF) >>> 2; w < ((pa & 0xFFF) + size) >>> 2; w++) code[w * 2] = 0;
     } else {
@@ -555,8 +587,11 @@ export class Cpu {
 
   /** Delivers the interrupt recorded by fault() for the instruction at pc; returns the new pc. */
   deliverFault(pc: number): number {
+    const hooked = this.hooks !== null && (this.msr & MSR.GS) !== 0 && !this.fromHypervisor;
     if (this.faultTlbMiss) {
-      this.preloadMasOnMiss(this.faultEa, this.faultAs, this.faultIvor === IVOR.ITLB);
+      // In guest state the hypervisor decides (a direct miss preloads MAS as
+      // the hardware would; an exit does not touch the guest's MAS: EPCR[DMIUH]).
+      if (!hooked) this.preloadMasOnMiss(this.faultEa, this.faultAs, this.tlb.victim(this.faultEa));
       this.faultTlbMiss = false;
     } else if (this.faultIvor === IVOR.DSI || this.faultIvor === IVOR.ISI) {
       // Storage interrupts update only MAS6 (search PID and address space).
@@ -567,10 +602,10 @@ export class Cpu {
   }
 
   /** MAS registers after a TLB miss, from the MAS4 defaults (booke-hv-facts.md section 5). */
-  private preloadMasOnMiss(ea: number, as: number, _instruction: boolean): void {
+  preloadMasOnMiss(ea: number, as: number, victimWay: number): void {
     const mas4 = this.spr[SPR.MAS4]!;
     const tlbsel = mas4 & MAS.TLBSELD ? 1 : 0;
-    const esel = tlbsel ? 0 : this.tlb.victim(ea);
+    const esel = tlbsel ? 0 : victimWay;
     const nv = tlbsel ? 0 : (esel + 1) & 3;
     this.spr[SPR.MAS0] = (tlbsel ? MAS.TLBSEL : 0) | (esel << MAS.ESEL_SHIFT) | nv;
     this.spr[SPR.MAS1] = MAS.V | (this.pid << MAS.TID_SHIFT) | (as ? MAS.TS : 0) | (mas4 & MAS.TSIZED_MASK);
@@ -586,9 +621,24 @@ export class Cpu {
    * defines them, clears MSR per class, and returns the vector address.
    */
   interrupt(ivor: number, srr0: number, esr: number, dear: number): number {
-    if (this.hooks !== null && (this.msr & MSR.GS) && this.hooks.interrupt(this, ivor, srr0, esr, dear)) {
-      return this.pc;
-    }
+    if (this.hooks !== null && this.msr & MSR.GS && !this.fromHypervisor) return this.hooks.interrupt(this, ivor, srr0, esr, dear);
+    this.fromHypervisor = false;
+    return this.deliver(ivor, srr0, esr, dear);
+  }
+
+  /**
+   * Raises an interrupt from inside the hypervisor's emulation of an
+   * instruction (e.g. a program interrupt for an SPR the guest may not use):
+   * it goes to the guest as the hardware would deliver it, without another exit.
+   */
+  faultFromHypervisor(ivor: number, esr: number, dear: number): never {
+    this.fromHypervisor = true;
+    this.faultTlbMiss = false;
+    return this.fault(ivor, esr, dear);
+  }
+
+  /** The architected delivery (guest state stays guest state). Returns the vector address. */
+  deliver(ivor: number, srr0: number, esr: number, dear: number): number {
     const msr = this.msr;
     let newMsr: number;
     switch (ivor) {
@@ -625,7 +675,7 @@ export class Cpu {
         break;
     }
     this.resAddr = -1;
-    this.setMsr(newMsr);
+    this.setMsr(newMsr | (msr & MSR.GS));
     return ((this.spr[SPR.IVPR]! & 0xFFFF0000) | (this.spr[ivorSpr(ivor)]! & 0xFFF0)) | 0;
   }
 
@@ -796,46 +846,51 @@ export class Cpu {
 
   // ---- MMU instructions ---------------------------------------------------
 
-  tlbwe(): void {
+  /**
+   * tlbwe from the MAS registers into `tlb` (the hardware TLB, or a
+   * hypervisor's guest TLB), with MAS8 as given. Returns the entry index.
+   */
+  tlbwe(tlb: Tlb = this.tlb, mas8 = this.msr & MSR.GS ? 0 : this.spr[SPR.MAS8]!): number {
     const s = this.spr;
     // The slot's old translation and its new one both leave the soft TLB.
-    this.dropSoftTlbFor(Tlb.indexFromMas(s[SPR.MAS0]!, s[SPR.MAS2]!));
-    const i = this.tlb.write(s[SPR.MAS0]!, s[SPR.MAS1]!, s[SPR.MAS2]!, s[SPR.MAS3]!, s[SPR.MAS7]!, this.msr & MSR.GS ? 0 : s[SPR.MAS8]!);
-    this.dropSoftTlbFor(i);
+    if (tlb === this.tlb) this.dropSoftTlbFor(Tlb.indexFromMas(s[SPR.MAS0]!, s[SPR.MAS2]!));
+    const i = tlb.write(s[SPR.MAS0]!, s[SPR.MAS1]!, s[SPR.MAS2]!, s[SPR.MAS3]!, s[SPR.MAS7]!, mas8);
+    if (tlb === this.tlb) this.dropSoftTlbFor(i);
+    return i;
   }
 
-  tlbre(): void {
+  tlbre(tlb: Tlb = this.tlb): void {
     const s = this.spr;
     const i = Tlb.indexFromMas(s[SPR.MAS0]!, s[SPR.MAS2]!);
-    s[SPR.MAS1] = this.tlb.mas1[i]!;
-    s[SPR.MAS2] = this.tlb.mas2[i]!;
-    s[SPR.MAS3] = this.tlb.mas3[i]!;
-    s[SPR.MAS7] = this.tlb.mas7[i]!;
-    if (!(this.msr & MSR.GS)) s[SPR.MAS8] = this.tlb.mas8[i]!;
-    if (i < 512) s[SPR.MAS0] = (s[SPR.MAS0]! & ~3) | this.tlb.nv[(i / 4) | 0]!;
+    s[SPR.MAS1] = tlb.mas1[i]!;
+    s[SPR.MAS2] = tlb.mas2[i]!;
+    s[SPR.MAS3] = tlb.mas3[i]!;
+    s[SPR.MAS7] = tlb.mas7[i]!;
+    if (!(this.msr & MSR.GS)) s[SPR.MAS8] = tlb.mas8[i]!;
+    if (i < 512) s[SPR.MAS0] = (s[SPR.MAS0]! & ~3) | tlb.nv[(i / 4) | 0]!;
   }
 
-  tlbsx(ea: number): void {
+  /** tlbsx in `tlb`, searching with MAS6 (and MAS5 in hypervisor state, or gs/lpid given). */
+  tlbsx(ea: number, tlb: Tlb = this.tlb, gs = this.msr & MSR.GS ? 1 : this.spr[SPR.MAS5]! >>> 31,
+    lpid = this.msr & MSR.GS ? this.lpid : this.spr[SPR.MAS5]! & 0xFF): void {
     const s = this.spr;
     const mas6 = s[SPR.MAS6]!;
     const pid = (mas6 & MAS.SPID_MASK) >>> MAS.SPID_SHIFT;
     const as = mas6 & MAS.SAS;
-    const gs = this.msr & MSR.GS ? 1 : (s[SPR.MAS5]! >>> 31);
-    const lpid = this.msr & MSR.GS ? this.lpid : s[SPR.MAS5]! & 0xFF;
-    const i = this.tlb.lookup(ea, as, pid, gs, lpid);
+    const i = tlb.lookup(ea, as, pid, gs, lpid);
     if (i >= 0) {
       const tlb1 = i >= 512;
       const esel = tlb1 ? i - 512 : i & 3;
-      const nv = tlb1 ? 0 : this.tlb.nv[(i / 4) | 0]!;
+      const nv = tlb1 ? 0 : tlb.nv[(i / 4) | 0]!;
       s[SPR.MAS0] = (tlb1 ? MAS.TLBSEL : 0) | (esel << MAS.ESEL_SHIFT) | nv;
-      s[SPR.MAS1] = this.tlb.mas1[i]!;
-      s[SPR.MAS2] = this.tlb.mas2[i]!;
-      s[SPR.MAS3] = this.tlb.mas3[i]!;
-      s[SPR.MAS7] = this.tlb.mas7[i]!;
+      s[SPR.MAS1] = tlb.mas1[i]!;
+      s[SPR.MAS2] = tlb.mas2[i]!;
+      s[SPR.MAS3] = tlb.mas3[i]!;
+      s[SPR.MAS7] = tlb.mas7[i]!;
     } else {
       const mas4 = s[SPR.MAS4]!;
       const tlbsel = mas4 & MAS.TLBSELD ? 1 : 0;
-      const esel = tlbsel ? 0 : this.tlb.victim(ea);
+      const esel = tlbsel ? 0 : tlb.victim(ea);
       s[SPR.MAS0] = (tlbsel ? MAS.TLBSEL : 0) | (esel << MAS.ESEL_SHIFT) | (tlbsel ? 0 : (esel + 1) & 3);
       s[SPR.MAS1] = (pid << MAS.TID_SHIFT) | (as ? MAS.TS : 0) | (mas4 & MAS.TSIZED_MASK);
       s[SPR.MAS2] = (ea & MAS.EPN_MASK) | (mas4 & MAS.WIMGE_MASK);
@@ -844,18 +899,22 @@ export class Cpu {
     }
   }
 
-  tlbivax(ea: number): void {
-    this.tlb.invalidateByEa(ea & ~0xFFF, (ea & 0x8) !== 0, (ea & 0x4) !== 0);
+  tlbivax(ea: number, tlb: Tlb = this.tlb): void {
+    tlb.invalidateByEa(ea & ~0xFFF, (ea & 0x8) !== 0, (ea & 0x4) !== 0);
     this.flushSoftTlb();
   }
 
-  tlbilx(t: number, ea: number): void {
+  tlbilx(t: number, ea: number, tlb: Tlb = this.tlb, gs = this.msr & MSR.GS ? 1 : this.spr[SPR.MAS5]! >>> 31,
+    lpid = this.msr & MSR.GS ? this.lpid : this.spr[SPR.MAS5]! & 0xFF): void {
     const mas6 = this.spr[SPR.MAS6]!;
-    const mas5 = this.spr[SPR.MAS5]!;
-    const gs = this.msr & MSR.GS ? 1 : mas5 >>> 31;
-    const lpid = this.msr & MSR.GS ? this.lpid : mas5 & 0xFF;
-    this.tlb.invalidateLocal(t, lpid, (mas6 & MAS.SPID_MASK) >>> MAS.SPID_SHIFT, mas6 & MAS.SAS, gs, ea);
+    tlb.invalidateLocal(t, lpid, (mas6 & MAS.SPID_MASK) >>> MAS.SPID_SHIFT, mas6 & MAS.SAS, gs, ea);
     this.flushSoftTlb();
+  }
+
+  /** Marks the fault being raised as the hypervisor's own (see faultFromHypervisor). */
+  markHypervisorFault(): void {
+    this.fromHypervisor = true;
+    this.faultTlbMiss = false;
   }
 
   // ---- floating point -----------------------------------------------------

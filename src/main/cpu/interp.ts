@@ -68,6 +68,15 @@ function crField(v: number, so: number): number {
  */
 export function execute(cpu: Cpu, budget: number): number {
   const r = cpu.gpr;
+  const rTag = cpu.rTag;
+  const rVal = cpu.rVal;
+  const wTag = cpu.wTag;
+  const wVal = cpu.wVal;
+  const ram32 = cpu.ram32;
+  const ram16 = cpu.ram16;
+  const ram8 = cpu.ram8;
+  /** Translation-mode key of data accesses; changes only through rare paths and interrupts. */
+  let dKey = cpu.dKey;
   let pc = cpu.pc | 0;
   let n = budget | 0;
   let code: Int32Array = EMPTY_PAGE;
@@ -275,10 +284,15 @@ export function execute(cpu: Cpu, budget: number): number {
             }
             break;
           }
-          // ---- loads and stores, D-form ----
+          // ---- loads and stores: the soft-TLB fast path inlined ----
           case 23: { // lwz
             const ra = (word >>> 16) & 31;
-            r[(word >>> 21) & 31] = cpu.ld32(((ra ? r[ra]! : 0) + ((word << 16) >> 16)) | 0);
+            const rt = (word >>> 21) & 31;
+            const ea = ((ra ? r[ra]! : 0) + ((word << 16) >> 16)) | 0;
+            const page = ea >>> 12;
+            const idx = page & 1023;
+            const v = rTag[idx] === (page | dKey) && (ea & 3) === 0 ? ram32[(rVal[idx]! + (ea & 0xFFF)) >> 2]! : cpu.loadSlowAt(ea, 4, pc);
+            r[rt] = v;
             pc = (pc + 4) | 0;
             break;
           }
@@ -287,14 +301,22 @@ export function execute(cpu: Cpu, budget: number): number {
             const rt = (word >>> 21) & 31;
             if (ra === 0 || ra === rt) cpu.illegal();
             const ea = (r[ra]! + ((word << 16) >> 16)) | 0;
-            r[rt] = cpu.ld32(ea);
+            const page = ea >>> 12;
+            const idx = page & 1023;
+            const v = rTag[idx] === (page | dKey) && (ea & 3) === 0 ? ram32[(rVal[idx]! + (ea & 0xFFF)) >> 2]! : cpu.loadSlowAt(ea, 4, pc);
+            r[rt] = v;
             r[ra] = ea;
             pc = (pc + 4) | 0;
             break;
           }
           case 25: { // lbz
             const ra = (word >>> 16) & 31;
-            r[(word >>> 21) & 31] = cpu.ld8(((ra ? r[ra]! : 0) + ((word << 16) >> 16)) | 0);
+            const rt = (word >>> 21) & 31;
+            const ea = ((ra ? r[ra]! : 0) + ((word << 16) >> 16)) | 0;
+            const page = ea >>> 12;
+            const idx = page & 1023;
+            const v = rTag[idx] === (page | dKey) ? ram8[(rVal[idx]! + (ea & 0xFFF)) ^ 3]! : cpu.loadSlowAt(ea, 1, pc);
+            r[rt] = v;
             pc = (pc + 4) | 0;
             break;
           }
@@ -303,14 +325,22 @@ export function execute(cpu: Cpu, budget: number): number {
             const rt = (word >>> 21) & 31;
             if (ra === 0 || ra === rt) cpu.illegal();
             const ea = (r[ra]! + ((word << 16) >> 16)) | 0;
-            r[rt] = cpu.ld8(ea);
+            const page = ea >>> 12;
+            const idx = page & 1023;
+            const v = rTag[idx] === (page | dKey) ? ram8[(rVal[idx]! + (ea & 0xFFF)) ^ 3]! : cpu.loadSlowAt(ea, 1, pc);
+            r[rt] = v;
             r[ra] = ea;
             pc = (pc + 4) | 0;
             break;
           }
           case 31: { // lhz
             const ra = (word >>> 16) & 31;
-            r[(word >>> 21) & 31] = cpu.ld16(((ra ? r[ra]! : 0) + ((word << 16) >> 16)) | 0);
+            const rt = (word >>> 21) & 31;
+            const ea = ((ra ? r[ra]! : 0) + ((word << 16) >> 16)) | 0;
+            const page = ea >>> 12;
+            const idx = page & 1023;
+            const v = rTag[idx] === (page | dKey) && (ea & 1) === 0 ? ram16[((rVal[idx]! + (ea & 0xFFF)) ^ 2) >> 1]! : cpu.loadSlowAt(ea, 2, pc);
+            r[rt] = v;
             pc = (pc + 4) | 0;
             break;
           }
@@ -319,14 +349,22 @@ export function execute(cpu: Cpu, budget: number): number {
             const rt = (word >>> 21) & 31;
             if (ra === 0 || ra === rt) cpu.illegal();
             const ea = (r[ra]! + ((word << 16) >> 16)) | 0;
-            r[rt] = cpu.ld16(ea);
+            const page = ea >>> 12;
+            const idx = page & 1023;
+            const v = rTag[idx] === (page | dKey) && (ea & 1) === 0 ? ram16[((rVal[idx]! + (ea & 0xFFF)) ^ 2) >> 1]! : cpu.loadSlowAt(ea, 2, pc);
+            r[rt] = v;
             r[ra] = ea;
             pc = (pc + 4) | 0;
             break;
           }
           case 33: { // lha
             const ra = (word >>> 16) & 31;
-            r[(word >>> 21) & 31] = (cpu.ld16(((ra ? r[ra]! : 0) + ((word << 16) >> 16)) | 0) << 16) >> 16;
+            const rt = (word >>> 21) & 31;
+            const ea = ((ra ? r[ra]! : 0) + ((word << 16) >> 16)) | 0;
+            const page = ea >>> 12;
+            const idx = page & 1023;
+            const v = rTag[idx] === (page | dKey) && (ea & 1) === 0 ? ram16[((rVal[idx]! + (ea & 0xFFF)) ^ 2) >> 1]! : cpu.loadSlowAt(ea, 2, pc);
+            r[rt] = (v << 16) >> 16;
             pc = (pc + 4) | 0;
             break;
           }
@@ -335,14 +373,22 @@ export function execute(cpu: Cpu, budget: number): number {
             const rt = (word >>> 21) & 31;
             if (ra === 0 || ra === rt) cpu.illegal();
             const ea = (r[ra]! + ((word << 16) >> 16)) | 0;
-            r[rt] = (cpu.ld16(ea) << 16) >> 16;
+            const page = ea >>> 12;
+            const idx = page & 1023;
+            const v = rTag[idx] === (page | dKey) && (ea & 1) === 0 ? ram16[((rVal[idx]! + (ea & 0xFFF)) ^ 2) >> 1]! : cpu.loadSlowAt(ea, 2, pc);
+            r[rt] = (v << 16) >> 16;
             r[ra] = ea;
             pc = (pc + 4) | 0;
             break;
           }
           case 27: { // stw
             const ra = (word >>> 16) & 31;
-            cpu.st32(((ra ? r[ra]! : 0) + ((word << 16) >> 16)) | 0, r[(word >>> 21) & 31]!);
+            const ea = ((ra ? r[ra]! : 0) + ((word << 16) >> 16)) | 0;
+            const page = ea >>> 12;
+            const idx = page & 1023;
+            const v = r[(word >>> 21) & 31]!;
+            if (wTag[idx] === (page | dKey) && (ea & 3) === 0) ram32[(wVal[idx]! + (ea & 0xFFF)) >> 2] = v;
+            else cpu.storeSlowAt(ea, 4, pc, v);
             pc = (pc + 4) | 0;
             break;
           }
@@ -350,14 +396,23 @@ export function execute(cpu: Cpu, budget: number): number {
             const ra = (word >>> 16) & 31;
             if (ra === 0) cpu.illegal();
             const ea = (r[ra]! + ((word << 16) >> 16)) | 0;
-            cpu.st32(ea, r[(word >>> 21) & 31]!);
+            const page = ea >>> 12;
+            const idx = page & 1023;
+            const v = r[(word >>> 21) & 31]!;
+            if (wTag[idx] === (page | dKey) && (ea & 3) === 0) ram32[(wVal[idx]! + (ea & 0xFFF)) >> 2] = v;
+            else cpu.storeSlowAt(ea, 4, pc, v);
             r[ra] = ea;
             pc = (pc + 4) | 0;
             break;
           }
           case 29: { // stb
             const ra = (word >>> 16) & 31;
-            cpu.st8(((ra ? r[ra]! : 0) + ((word << 16) >> 16)) | 0, r[(word >>> 21) & 31]! & 0xFF);
+            const ea = ((ra ? r[ra]! : 0) + ((word << 16) >> 16)) | 0;
+            const page = ea >>> 12;
+            const idx = page & 1023;
+            const v = r[(word >>> 21) & 31]!;
+            if (wTag[idx] === (page | dKey)) ram8[(wVal[idx]! + (ea & 0xFFF)) ^ 3] = v;
+            else cpu.storeSlowAt(ea, 1, pc, v & 0xFF);
             pc = (pc + 4) | 0;
             break;
           }
@@ -365,14 +420,23 @@ export function execute(cpu: Cpu, budget: number): number {
             const ra = (word >>> 16) & 31;
             if (ra === 0) cpu.illegal();
             const ea = (r[ra]! + ((word << 16) >> 16)) | 0;
-            cpu.st8(ea, r[(word >>> 21) & 31]! & 0xFF);
+            const page = ea >>> 12;
+            const idx = page & 1023;
+            const v = r[(word >>> 21) & 31]!;
+            if (wTag[idx] === (page | dKey)) ram8[(wVal[idx]! + (ea & 0xFFF)) ^ 3] = v;
+            else cpu.storeSlowAt(ea, 1, pc, v & 0xFF);
             r[ra] = ea;
             pc = (pc + 4) | 0;
             break;
           }
           case 35: { // sth
             const ra = (word >>> 16) & 31;
-            cpu.st16(((ra ? r[ra]! : 0) + ((word << 16) >> 16)) | 0, r[(word >>> 21) & 31]! & 0xFFFF);
+            const ea = ((ra ? r[ra]! : 0) + ((word << 16) >> 16)) | 0;
+            const page = ea >>> 12;
+            const idx = page & 1023;
+            const v = r[(word >>> 21) & 31]!;
+            if (wTag[idx] === (page | dKey) && (ea & 1) === 0) ram16[((wVal[idx]! + (ea & 0xFFF)) ^ 2) >> 1] = v;
+            else cpu.storeSlowAt(ea, 2, pc, v & 0xFFFF);
             pc = (pc + 4) | 0;
             break;
           }
@@ -380,8 +444,78 @@ export function execute(cpu: Cpu, budget: number): number {
             const ra = (word >>> 16) & 31;
             if (ra === 0) cpu.illegal();
             const ea = (r[ra]! + ((word << 16) >> 16)) | 0;
-            cpu.st16(ea, r[(word >>> 21) & 31]! & 0xFFFF);
+            const page = ea >>> 12;
+            const idx = page & 1023;
+            const v = r[(word >>> 21) & 31]!;
+            if (wTag[idx] === (page | dKey) && (ea & 1) === 0) ram16[((wVal[idx]! + (ea & 0xFFF)) ^ 2) >> 1] = v;
+            else cpu.storeSlowAt(ea, 2, pc, v & 0xFFFF);
             r[ra] = ea;
+            pc = (pc + 4) | 0;
+            break;
+          }
+          case 74: { // lwzx
+            const ra = (word >>> 16) & 31;
+            const rt = (word >>> 21) & 31;
+            const ea = ((ra ? r[ra]! : 0) + r[(word >>> 11) & 31]!) | 0;
+            const page = ea >>> 12;
+            const idx = page & 1023;
+            const v = rTag[idx] === (page | dKey) && (ea & 3) === 0 ? ram32[(rVal[idx]! + (ea & 0xFFF)) >> 2]! : cpu.loadSlowAt(ea, 4, pc);
+            r[rt] = v;
+            pc = (pc + 4) | 0;
+            break;
+          }
+          case 87: { // lbzx
+            const ra = (word >>> 16) & 31;
+            const rt = (word >>> 21) & 31;
+            const ea = ((ra ? r[ra]! : 0) + r[(word >>> 11) & 31]!) | 0;
+            const page = ea >>> 12;
+            const idx = page & 1023;
+            const v = rTag[idx] === (page | dKey) ? ram8[(rVal[idx]! + (ea & 0xFFF)) ^ 3]! : cpu.loadSlowAt(ea, 1, pc);
+            r[rt] = v;
+            pc = (pc + 4) | 0;
+            break;
+          }
+          case 113: { // lhzx
+            const ra = (word >>> 16) & 31;
+            const rt = (word >>> 21) & 31;
+            const ea = ((ra ? r[ra]! : 0) + r[(word >>> 11) & 31]!) | 0;
+            const page = ea >>> 12;
+            const idx = page & 1023;
+            const v = rTag[idx] === (page | dKey) && (ea & 1) === 0 ? ram16[((rVal[idx]! + (ea & 0xFFF)) ^ 2) >> 1]! : cpu.loadSlowAt(ea, 2, pc);
+            r[rt] = v;
+            pc = (pc + 4) | 0;
+            break;
+          }
+          case 97: { // stwx
+            const ra = (word >>> 16) & 31;
+            const ea = ((ra ? r[ra]! : 0) + r[(word >>> 11) & 31]!) | 0;
+            const page = ea >>> 12;
+            const idx = page & 1023;
+            const v = r[(word >>> 21) & 31]!;
+            if (wTag[idx] === (page | dKey) && (ea & 3) === 0) ram32[(wVal[idx]! + (ea & 0xFFF)) >> 2] = v;
+            else cpu.storeSlowAt(ea, 4, pc, v);
+            pc = (pc + 4) | 0;
+            break;
+          }
+          case 103: { // stbx
+            const ra = (word >>> 16) & 31;
+            const ea = ((ra ? r[ra]! : 0) + r[(word >>> 11) & 31]!) | 0;
+            const page = ea >>> 12;
+            const idx = page & 1023;
+            const v = r[(word >>> 21) & 31]!;
+            if (wTag[idx] === (page | dKey)) ram8[(wVal[idx]! + (ea & 0xFFF)) ^ 3] = v;
+            else cpu.storeSlowAt(ea, 1, pc, v & 0xFF);
+            pc = (pc + 4) | 0;
+            break;
+          }
+          case 122: { // sthx
+            const ra = (word >>> 16) & 31;
+            const ea = ((ra ? r[ra]! : 0) + r[(word >>> 11) & 31]!) | 0;
+            const page = ea >>> 12;
+            const idx = page & 1023;
+            const v = r[(word >>> 21) & 31]!;
+            if (wTag[idx] === (page | dKey) && (ea & 1) === 0) ram16[((wVal[idx]! + (ea & 0xFFF)) ^ 2) >> 1] = v;
+            else cpu.storeSlowAt(ea, 2, pc, v & 0xFFFF);
             pc = (pc + 4) | 0;
             break;
           }
@@ -565,42 +699,6 @@ export function execute(cpu: Cpu, budget: number): number {
             pc = (pc + 4) | 0;
             break;
           }
-          case 74: { // lwzx
-            const ra = (word >>> 16) & 31;
-            r[(word >>> 21) & 31] = cpu.ld32(((ra ? r[ra]! : 0) + r[(word >>> 11) & 31]!) | 0);
-            pc = (pc + 4) | 0;
-            break;
-          }
-          case 87: { // lbzx
-            const ra = (word >>> 16) & 31;
-            r[(word >>> 21) & 31] = cpu.ld8(((ra ? r[ra]! : 0) + r[(word >>> 11) & 31]!) | 0);
-            pc = (pc + 4) | 0;
-            break;
-          }
-          case 113: { // lhzx
-            const ra = (word >>> 16) & 31;
-            r[(word >>> 21) & 31] = cpu.ld16(((ra ? r[ra]! : 0) + r[(word >>> 11) & 31]!) | 0);
-            pc = (pc + 4) | 0;
-            break;
-          }
-          case 97: { // stwx
-            const ra = (word >>> 16) & 31;
-            cpu.st32(((ra ? r[ra]! : 0) + r[(word >>> 11) & 31]!) | 0, r[(word >>> 21) & 31]!);
-            pc = (pc + 4) | 0;
-            break;
-          }
-          case 103: { // stbx
-            const ra = (word >>> 16) & 31;
-            cpu.st8(((ra ? r[ra]! : 0) + r[(word >>> 11) & 31]!) | 0, r[(word >>> 21) & 31]! & 0xFF);
-            pc = (pc + 4) | 0;
-            break;
-          }
-          case 122: { // sthx
-            const ra = (word >>> 16) & 31;
-            cpu.st16(((ra ? r[ra]! : 0) + r[(word >>> 11) & 31]!) | 0, r[(word >>> 21) & 31]! & 0xFFFF);
-            pc = (pc + 4) | 0;
-            break;
-          }
           case 118: { // mfspr
             const n10 = ((word >>> 16) & 0x1F) | ((word >>> 6) & 0x3E0);
             if (n10 === 8) r[(word >>> 21) & 31] = cpu.lr;
@@ -620,6 +718,7 @@ export function execute(cpu: Cpu, budget: number): number {
               cpu.sliceLeft = n;
               cpu.mtspr(n10, r[(word >>> 21) & 31]!, pc);
               codeVpage = -1;
+              dKey = cpu.dKey;
               pc = (pc + 4) | 0;
               if (cpu.irqPoll !== 0) break outer;
               break;
@@ -652,6 +751,7 @@ export function execute(cpu: Cpu, budget: number): number {
             cpu.sliceLeft = n;
             pc = executeRare(cpu, id, word, pc);
             codeVpage = -1;
+            dKey = cpu.dKey;
             if (cpu.waiting || cpu.irqPoll !== 0 || cpu.stopped !== null) break outer;
             break;
         }
@@ -662,8 +762,10 @@ export function execute(cpu: Cpu, budget: number): number {
         cpu.sliceLeft = n;
         throw e;
       }
+      cpu.sliceLeft = n;
       pc = cpu.deliverFault(pc);
       codeVpage = -1;
+      dKey = cpu.dKey;
     }
   }
   cpu.pc = pc;
@@ -678,6 +780,7 @@ function carry3(a: number, b: number, c: number): number {
 
 /** The less frequent instructions. Returns the next pc. */
 function executeRare(cpu: Cpu, id: number, word: number, pc: number): number {
+  cpu.curPc = pc;
   const r = cpu.gpr;
   const rt = (word >>> 21) & 31;
   const ra = (word >>> 16) & 31;
@@ -944,6 +1047,9 @@ function executeRare(cpu: Cpu, id: number, word: number, pc: number): number {
       return next;
     case 53: case 54: case 51: case 52: case 55: // rfi rfci rfmci rfdi rfgi
       if (!supervisor) cpu.privileged();
+      // In guest state rfi runs without an exit when SRR0/1 have guest copies;
+      // the others are hypervisor-privileged.
+      if (cpu.hooks !== null && cpu.msr & MSR.GS && (id !== 53 || cpu.rfiTraps)) return cpu.hooks.privileged(cpu, id, word, pc);
       return cpu.returnFromInterrupt(id, pc);
     case 120: { // mftb
       const n10 = ((word >>> 16) & 0x1F) | ((word >>> 6) & 0x3E0);
@@ -952,12 +1058,14 @@ function executeRare(cpu: Cpu, id: number, word: number, pc: number): number {
       return next;
     }
     case 83: // wait
+      if (cpu.hooks !== null && cpu.msr & MSR.GS) return cpu.hooks.privileged(cpu, id, word, pc);
       cpu.waiting = true;
       return next;
     case 57: case 138: case 150: // isync sync mbar
       return next;
     case 136: // tlbsync
       if (!supervisor) cpu.privileged();
+      if (cpu.hooks !== null && cpu.msr & MSR.GS) return cpu.hooks.privileged(cpu, id, word, pc);
       return next;
     case 156: case 154: case 151: case 146: case 73: { // tlbwe tlbre tlbsx tlbivax tlbilx
       if (!supervisor) cpu.privileged();
@@ -997,6 +1105,7 @@ function executeRare(cpu: Cpu, id: number, word: number, pc: number): number {
       return next;
     case 162: case 163: case 164: // dcbtls dcbtstls icbtls: no cache locking here: L1CSR0[CUL]
       if (!supervisor && !(cpu.msr & MSR.UCLE)) cpu.privileged();
+      if (cpu.hooks !== null && cpu.msr & MSR.GS) return cpu.hooks.privileged(cpu, id, word, pc);
       cpu.spr[1010] = cpu.spr[1010]! | 0x400;
       return next;
     case 165: case 166: // icblc dcblc

@@ -54,9 +54,13 @@ export class Timers {
   }
 
   setClock(clock: TimerClock): void {
-    this.cpi100 = Math.max(1, Math.round(clock.cpi * 100));
-    this.tbMHz = Math.max(1, Math.round(clock.timebaseMHz));
-    this.den = 100 * Math.max(1, Math.round(clock.coreMHz));
+    const cpi100 = Math.max(1, Math.round(clock.cpi * 100));
+    const tbMHz = Math.max(1, Math.round(clock.timebaseMHz));
+    const den = 100 * Math.max(1, Math.round(clock.coreMHz));
+    if (cpi100 === this.cpi100 && tbMHz === this.tbMHz && den === this.den) return;
+    this.cpi100 = cpi100;
+    this.tbMHz = tbMHz;
+    this.den = den;
     this.frac = 0;
   }
 

@@ -3,6 +3,12 @@
 // see only offsets within their own region. Only guest/machine.ts knows where
 // anything is. An access to an unmapped address reads zero and ignores writes,
 // as QEMU's ppce500 does; the first one of each page is logged.
+//
+// RAM layout: guest memory is big-endian, the host little-endian. RAM is kept
+// as 32-bit words in host order (ram32[a >> 2] is the big-endian word at a), so
+// an aligned word access is one typed-array access with no byte swapping; a
+// byte lives at host offset a ^ 3 and an aligned halfword at (a ^ 2) >> 1 in
+// ram16. Everything that touches RAM as bytes goes through readBytes/writeBytes.
 
 import type { CpuBus } from '../cpu/cpu';
 
@@ -19,8 +25,13 @@ interface Region {
   dev: MmioDevice;
 }
 
+if (new Uint8Array(new Uint32Array([1]).buffer)[0] !== 1) {
+  throw new Error('Hypervisor Lab needs a little-endian host');
+}
+
 export class Bus implements CpuBus {
-  readonly ramView: DataView;
+  readonly ram32: Int32Array;
+  readonly ram16: Uint16Array;
   readonly ram8: Uint8Array;
   private regions: Region[] = [];
   private lastHit: Region | null = null;
@@ -29,7 +40,8 @@ export class Bus implements CpuBus {
   warn: (message: string) => void = (m) => { console.warn(m); };
 
   constructor(readonly ramSize: number, readonly ram = new ArrayBuffer(ramSize)) {
-    this.ramView = new DataView(ram);
+    this.ram32 = new Int32Array(ram);
+    this.ram16 = new Uint16Array(ram);
     this.ram8 = new Uint8Array(ram);
   }
 
@@ -82,9 +94,44 @@ export class Bus implements CpuBus {
     r.dev.write(pa - r.base, size, value);
   }
 
-  /** Copies bytes into RAM (loader). */
-  loadRam(pa: number, bytes: Uint8Array): void {
-    if (pa < 0 || pa + bytes.length > this.ramSize) throw new Error('load outside RAM');
-    this.ram8.set(bytes, pa);
+  /** Copies bytes into RAM at physical address pa (loaders, hypervisor copies). */
+  writeBytes(pa: number, bytes: Uint8Array): void {
+    if (pa < 0 || pa + bytes.length > this.ramSize) throw new Error('write outside RAM');
+    const ram8 = this.ram8;
+    for (let i = 0; i < bytes.length; i++) ram8[(pa + i) ^ 3] = bytes[i]!;
+  }
+
+  /** Reads bytes of RAM in guest order. */
+  readBytes(pa: number, length: number): Uint8Array {
+    if (pa < 0 || pa + length > this.ramSize) throw new Error('read outside RAM');
+    const out = new Uint8Array(length);
+    const ram8 = this.ram8;
+    for (let i = 0; i < length; i++) out[i] = ram8[(pa + i) ^ 3]!;
+    return out;
+  }
+
+  /** Big-endian RAM reads and writes of any alignment (slow paths). */
+  readRam(pa: number, size: 1 | 2 | 4): number {
+    if (size === 4) return (pa & 3) === 0 ? this.ram32[pa >> 2]! : (this.readRam(pa, 2) << 16 | this.readRam(pa + 2, 2)) | 0;
+    if (size === 2) return (pa & 1) === 0 ? this.ram16[(pa ^ 2) >> 1]! : (this.ram8[pa ^ 3]! << 8) | this.ram8[(pa + 1) ^ 3]!;
+    return this.ram8[pa ^ 3]!;
+  }
+
+  writeRam(pa: number, size: 1 | 2 | 4, value: number): void {
+    if (size === 4) {
+      if ((pa & 3) === 0) this.ram32[pa >> 2] = value;
+      else {
+        this.writeRam(pa, 2, value >>> 16);
+        this.writeRam(pa + 2, 2, value & 0xFFFF);
+      }
+    } else if (size === 2) {
+      if ((pa & 1) === 0) this.ram16[(pa ^ 2) >> 1] = value;
+      else {
+        this.ram8[pa ^ 3] = value >>> 8;
+        this.ram8[(pa + 1) ^ 3] = value;
+      }
+    } else {
+      this.ram8[pa ^ 3] = value;
+    }
   }
 }

@@ -57,6 +57,8 @@ export class Machine {
   readonly mpic: Mpic;
   readonly ramSize: number;
   stop: { reason: StopReason; message?: string } | null = null;
+  /** Called at the end of every boot (load and reset), after the entry state is set: the hypervisor's hook. */
+  readonly onBoot: (() => void)[] = [];
   private image: ElfImage | null = null;
   private dtb: Uint8Array | null = null;
   private dtbAddr = 0;
@@ -160,13 +162,16 @@ export class Machine {
     cpu.reset();
     this.uart.reset();
     this.mpic.reset();
-    this.bus.ram8.fill(0);
     this.stop = null;
-    for (const s of image.segments) this.bus.loadRam(s.paddr, s.data);
+    // RAM keeps its contents across a reset, as on QEMU; the image is loaded again.
+    for (const s of image.segments) {
+      this.bus.writeBytes(s.paddr, s.data);
+      this.bus.writeBytes(s.paddr + s.data.length, new Uint8Array(s.memsz - s.data.length));
+    }
     this.dtb = buildDtb(this.deviceTree());
     this.dtbAddr = Math.floor((image.high + DTB_PAD) / 0x100000) * 0x100000;
     if (this.dtbAddr + this.dtb.length > this.ramSize) throw new Error('the image leaves no room for the device tree in RAM');
-    this.bus.loadRam(this.dtbAddr, this.dtb);
+    this.bus.writeBytes(this.dtbAddr, this.dtb);
 
     // The initial mapping: the smallest power-of-4 size covering the device tree (at least 64 MB... as QEMU).
     let tsize = 16; // 64 MB
@@ -184,6 +189,7 @@ export class Machine {
     cpu.gpr[6] = EPAPR_MAGIC;
     cpu.gpr[7] = tsizeBytes(tsize) >= 2 ** 31 ? -1 : tsizeBytes(tsize);
     cpu.pc = image.entry | 0;
+    for (const f of this.onBoot) f();
   }
 
   get deviceTreeAddress(): number {

@@ -1,0 +1,6 @@
+#!/usr/bin/env bash
+# Builds the benchmark guests into OUTDIR (default: this directory).
+cd "$(dirname "$0")"
+. ../common/build-lib.sh
+OUT=${1:-.}
+lab_cc "$OUT/intmix.elf" intmix.c
