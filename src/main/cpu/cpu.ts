@@ -668,9 +668,10 @@ export class Cpu {
         this.spr[SPR.DEAR] = dear;
         this.spr[SPR.ESR] = esr;
         break;
-      case IVOR.ISI: case IVOR.PROGRAM: case IVOR.ITLB: case IVOR.SYSCALL: case IVOR.FP_UNAVAILABLE:
+      case IVOR.ISI: case IVOR.PROGRAM: case IVOR.ITLB:
         this.spr[SPR.ESR] = esr;
         break;
+      // System call and FP unavailable leave ESR as it was (as QEMU's e500mc does).
       default:
         break;
     }

@@ -1,9 +1,15 @@
 // Runs one guest to completion, synchronously and deterministically: the
-// entry point of `lab run` and of the differential tests. Idle time (the
-// guest waiting for its next timer interrupt) is skipped, as QEMU does with
-// -icount sleep=off, so a run's output and counts never depend on the host.
+// entry point of `lab run` and of the differential and hypervisor tests.
+// Idle time (the guest waiting for its next timer interrupt) is skipped, as
+// QEMU does with -icount sleep=off, so a run's output and counts never
+// depend on the host.
 
-import type { TimerClock } from '../cpu/timers';
+import type { GuestModel } from '../../shared/api';
+import { type CostModel, defaultCostModel } from '../../shared/cost';
+import { defaultHwConfig, type HwConfig } from '../../shared/hw';
+import type { GuestStatsSample } from '../../shared/stats';
+import { attachHypervisor, type GuestHypervisor, hypervisorDeviceTree } from '../hv/index';
+import { createStatsBuffer, sampleStats } from '../lab/stats';
 import { Machine, type StopReason } from './machine';
 
 export interface RunOptions {
@@ -14,9 +20,18 @@ export interface RunOptions {
   input?: string | Uint8Array;
   /** Device tree chosen/bootargs. */
   bootargs?: string;
-  clock?: TimerClock;
+  /** Virtualization model (default native). */
+  model?: GuestModel;
+  /** Virtual hardware configuration (default: Power ISA 2.06). */
+  hw?: HwConfig;
+  /** Cost model and clock (default: the documented defaults). */
+  cost?: CostModel;
   /** Called with console output as it is produced (the CLI streams it). */
   onOutput?: (bytes: Uint8Array) => void;
+  /** Called between slices (at instruction boundaries), e.g. to change the configuration mid-run. */
+  onSlice?: (hv: GuestHypervisor, machine: Machine) => void;
+  /** Instructions per slice (default 200,000). */
+  sliceInsns?: number;
 }
 
 export interface RunResult {
@@ -27,14 +42,28 @@ export interface RunResult {
   insns: number;
   message?: string;
   machine: Machine;
+  hypervisor: GuestHypervisor;
+  /** Exit counters and cycles at the end of the run. */
+  stats: GuestStatsSample;
 }
 
 export function runElf(elf: Uint8Array, opts: RunOptions = {}): RunResult {
   const chunks: Uint8Array[] = [];
+  const stats = createStatsBuffer();
+  const cost = opts.cost ?? defaultCostModel();
+  const hvOptions = {
+    model: opts.model ?? 'native',
+    hw: opts.hw ?? defaultHwConfig(),
+    cost,
+    stats,
+    lpid: 1,
+    byteChannels: [],
+  };
   const machine = new Machine({
     ...(opts.ramMb !== undefined ? { ramMb: opts.ramMb } : {}),
     ...(opts.bootargs !== undefined ? { bootargs: opts.bootargs } : {}),
-    ...(opts.clock !== undefined ? { clock: opts.clock } : {}),
+    clock: { cpi: cost.cpi, coreMHz: cost.coreMHz, timebaseMHz: cost.timebaseMHz },
+    extraNodes: hypervisorDeviceTree(hvOptions),
     console: {
       write: (b) => {
         chunks.push(b);
@@ -43,17 +72,20 @@ export function runElf(elf: Uint8Array, opts: RunOptions = {}): RunResult {
       ready: () => true,
     },
   });
+  const hypervisor = attachHypervisor(machine, hvOptions);
   machine.load(elf);
   if (opts.input !== undefined) {
     machine.typeInput(typeof opts.input === 'string' ? new TextEncoder().encode(opts.input) : opts.input);
   }
   const max = opts.maxInsns ?? 2e9;
+  const slice = opts.sliceInsns ?? 200_000;
   let reason: RunResult['reason'] = 'max-insns';
   let message: string | undefined;
   for (;;) {
     const left = max - machine.cpu.insns;
     if (left <= 0) break;
-    const out = machine.run(left);
+    const out = machine.run(Math.min(left, slice), slice);
+    hypervisor.sync();
     if (out.kind === 'stopped') {
       reason = out.reason;
       message = out.message;
@@ -67,6 +99,7 @@ export function runElf(elf: Uint8Array, opts: RunOptions = {}): RunResult {
       }
       machine.idleUntil(out.nextEvent);
     }
+    opts.onSlice?.(hypervisor, machine);
   }
   const total = chunks.reduce((n, c) => n + c.length, 0);
   const console = new Uint8Array(total);
@@ -75,5 +108,13 @@ export function runElf(elf: Uint8Array, opts: RunOptions = {}): RunResult {
     console.set(c, off);
     off += c.length;
   }
-  return { console, reason, insns: machine.cpu.insns, ...(message !== undefined ? { message } : {}), machine };
+  return {
+    console,
+    reason,
+    insns: machine.cpu.insns,
+    ...(message !== undefined ? { message } : {}),
+    machine,
+    hypervisor,
+    stats: sampleStats('guest', stats, null, 0),
+  };
 }

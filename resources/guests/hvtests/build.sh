@@ -1,0 +1,7 @@
+#!/usr/bin/env bash
+# Builds the hypervisor test guests into OUTDIR (default: this directory).
+cd "$(dirname "$0")"
+. ../common/build-lib.sh
+OUT=${1:-.}
+lab_cc "$OUT/sprcount.elf" sprcount.c
+lab_cc "$OUT/reflect.elf" reflect.c
