@@ -96,4 +96,14 @@ describe('random instruction sequences', () => {
     expect(r.qemu.dumps.size).toBe(COUNT);
     if (r.comparison.failing.length) throw new Error(r.comparison.report);
   }, 120_000);
+
+  // Each sequence runs once, below the translator's threshold: translate
+  // everything on first sight so the same sequences exercise the block
+  // translator against QEMU too.
+  it.skipIf(!qemuAvailable())(`${COUNT} sequences: the lab's block translator matches QEMU`, async () => {
+    const batch = makeBatch({ seed: SEED + 1, count: COUNT, length: LENGTH });
+    const r = await runBatch(batch, SEED + 1, (elf, o) => runElf(elf, { ...o, jit: 'eager' }));
+    expect(r.problems, r.comparison.report).toEqual([]);
+    if (r.comparison.failing.length) throw new Error(r.comparison.report);
+  }, 120_000);
 });

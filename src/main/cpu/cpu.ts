@@ -13,6 +13,7 @@
 
 import { executeFp, FP_ENABLED, FP_ILLEGAL, FpuState } from './fpu';
 import { decode } from './isa';
+import { JIT_THRESHOLD, JitPage } from './jit';
 import { EXEC, MMUCFG, READ, TLB0CFG, TLB1CFG, Tlb, WRITE, type Access } from './mmu';
 import { ESR, IVOR, MAS, MSR, MSR_MASK, PVR_E500MC, SVR_PPCE500, TCR, TSR } from './regs';
 import { DEFAULT_CLOCK, type TimerClock, Timers } from './timers';
@@ -149,6 +150,23 @@ export class Cpu {
   readonly codePages: (Int32Array | undefined)[];
   /** Bumped when cached fetch translations become invalid (the interpreter re-translates its page). */
   fetchEpoch = 0;
+  /** Translated blocks per RAM page (see jit.ts). */
+  readonly jitPages: (JitPage | undefined)[];
+  /** Block translation on (the interpreter alone when off: the reference, and for comparisons). */
+  jitEnabled = true;
+  /** Executions of an instruction before the region starting there is translated (1: at once). */
+  jitThreshold = JIT_THRESHOLD;
+  /** Set by fetchPage: the page's translated blocks (null for device memory or with translation off). */
+  fetchJit: JitPage | null = null;
+  /** Set by fetchPage: the page's physical byte address. */
+  fetchBase = 0;
+  /** A store overwrote decoded instructions (a running block must stop). */
+  codeDirty = false;
+  /** Instructions the last translated block ran. */
+  jitRan = 0;
+  /** In a faulting block: index of the faulting instruction, and instructions of earlier loop passes. */
+  jitK = 0;
+  jitBase = 0;
 
   // ---- bookkeeping ---------------------------------------------------------
   /** Instructions retired since reset. */
@@ -185,6 +203,7 @@ export class Cpu {
     this.ram8 = bus.ram8;
     this.timers = new Timers(clock);
     this.codePages = new Array<Int32Array | undefined>(Math.ceil(bus.ramSize / 4096));
+    this.jitPages = new Array<JitPage | undefined>(Math.ceil(bus.ramSize / 4096));
     this.reset();
   }
 
@@ -208,6 +227,7 @@ export class Cpu {
     this.doorbellPending = 0;
     this.insns = 0;
     this.codePages.fill(undefined);
+    this.jitPages.fill(undefined);
     this.setMsr(0);
     this.flushSoftTlb();
   }
@@ -345,10 +365,11 @@ export class Cpu {
       this.bus.writeRam(pa, size, value);
       const code = this.codePages[(pa / 4096) | 0];
       if (code !== undefined) {
-        // Invalidate every decoded word the store overlaps.
+        // Invalidate every decoded word the store overlaps, and the page's blocks.
         const first = (pa & 0xFFF) >>> 2;
         const last = ((pa & 0xFFF) + size - 1) >>> 2;
         for (let w = first; w <= last && w < 1024; w++) code[w * 2] = 0;
+        this.codeChanged((pa / 4096) | 0, first, Math.min(last, 1023));
       }
       return;
     }
@@ -367,6 +388,7 @@ export class Cpu {
 
   storeSlowAt(ea: number, size: 1 | 2 | 4, pc: number, value: number): void {
     this.curPc = pc;
+    this.codeDirty = false;
     this.storeSlow(ea, size, value);
   }
 
@@ -439,6 +461,12 @@ export class Cpu {
 
   // ---- instruction fetch ---------------------------------------------------
 
+  /** Words first..last of a code page were written: drop the translations over them. */
+  private codeChanged(ppage: number, first: number, last: number): void {
+    const jp = this.jitPages[ppage];
+    if (jp !== undefined && jp.invalidate(first, last)) this.codeDirty = true;
+  }
+
   /**
    * The decoded page holding the instruction at pc (translating it, which may
    * raise an ITLB miss or ISI). Its entries are [id, word] pairs.
@@ -454,7 +482,9 @@ export class Cpu {
     if (this.xTag[idx] === (page | this.iKey)) pa = this.xVal[idx]!;
     else pa = this.translate(pc & ~0xFFF, EXEC);
     if (pa >= this.bus.ramSize) {
-      // Executing device memory: decode a private copy each time (never cached).
+      // Executing device memory: decode a private copy each time (never cached, never translated).
+      this.fetchJit = null;
+      this.fetchBase = -1;
       const code = new Int32Array(2048);
       for (let w = 0; w < 1024; w++) code[w * 2 + 1] = this.bus.mmioRead(pa - (pa % 4096) + w * 4, 4);
       return code;
@@ -472,6 +502,17 @@ export class Cpu {
         const t = this.wTag[k]!;
         if (t !== -1 && !(t & TAG_MMIO) && this.wVal[k] === base) this.wTag[k] = t | TAG_CODE;
       }
+    }
+    this.fetchBase = ppage * 4096;
+    if (this.jitEnabled) {
+      let jp = this.jitPages[ppage];
+      if (jp === undefined) {
+        jp = new JitPage();
+        this.jitPages[ppage] = jp;
+      }
+      this.fetchJit = jp;
+    } else {
+      this.fetchJit = null;
     }
     return code;
   }
@@ -510,7 +551,12 @@ export class Cpu {
     if (pa < this.bus.ramSize) {
       this.ram32.fill(0, pa >> 2, (pa + size) >> 2);
       const code = this.codePages[(pa / 4096) | 0];
-      if (code !== undefined) for (let w = (pa & 0xFFF) >>> 2; w < ((pa & 0xFFF) + size) >>> 2; w++) code[w * 2] = 0;
+      if (code !== undefined) {
+        const first = (pa & 0xFFF) >>> 2;
+        const last = (((pa & 0xFFF) + size) >>> 2) - 1;
+        for (let w = first; w <= last; w++) code[w * 2] = 0;
+        this.codeChanged((pa / 4096) | 0, first, last);
+      }
     } else {
       for (let k = 0; k < size; k += 4) this.bus.mmioWrite(pa + k, 4, 0);
     }

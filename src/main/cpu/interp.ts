@@ -13,49 +13,12 @@
 import type { Cpu } from './cpu';
 import { CheckStop, FAULT } from './cpu';
 import { loadSingle, storeSingle } from './fpu';
+import { MASKS, mulhw, mulhwu } from './bits';
 import { decode } from './isa';
+import { JIT_LIB, type JitPage, translate } from './jit';
 import { ESR, IVOR, MSR } from './regs';
 
-/** mask(mb, me) for rlwinm and friends, big-endian bit numbering, with wrap-around. */
-const MASKS = (() => {
-  const t = new Int32Array(32 * 32);
-  for (let mb = 0; mb < 32; mb++) {
-    for (let me = 0; me < 32; me++) {
-      let m = 0;
-      if (mb <= me) {
-        for (let b = mb; b <= me; b++) m |= 1 << (31 - b);
-      } else {
-        for (let b = 0; b <= me; b++) m |= 1 << (31 - b);
-        for (let b = mb; b < 32; b++) m |= 1 << (31 - b);
-      }
-      t[mb * 32 + me] = m;
-    }
-  }
-  return t;
-})();
-
 const EMPTY_PAGE = new Int32Array(2048);
-
-/** High 32 bits of the unsigned 64-bit product. */
-export function mulhwu(a: number, b: number): number {
-  const al = a & 0xFFFF;
-  const ah = a >>> 16;
-  const bl = b & 0xFFFF;
-  const bh = b >>> 16;
-  const lo = al * bl;
-  const m1 = ah * bl;
-  const m2 = al * bh;
-  const carry = ((lo >>> 16) + (m1 & 0xFFFF) + (m2 & 0xFFFF)) >>> 16;
-  return (ah * bh + (m1 >>> 16) + (m2 >>> 16) + carry) | 0;
-}
-
-/** High 32 bits of the signed 64-bit product. */
-export function mulhw(a: number, b: number): number {
-  let hi = mulhwu(a, b);
-  if (a < 0) hi = (hi - b) | 0;
-  if (b < 0) hi = (hi - a) | 0;
-  return hi;
-}
 
 function crField(v: number, so: number): number {
   return (v < 0 ? 8 : v > 0 ? 4 : 2) | so;
@@ -81,6 +44,11 @@ export function execute(cpu: Cpu, budget: number): number {
   let n = budget | 0;
   let code: Int32Array = EMPTY_PAGE;
   let codeVpage = -1;
+  /** Translated blocks of the current code page (null: device memory or translation off). */
+  let jit: JitPage | null = null;
+  let codeBase = 0;
+  /** Address of the translated block running (-1: none), for faults inside it. */
+  let blockPc = -1;
   cpu.sliceStart = budget;
 
   outer: while (n > 0) {
@@ -92,8 +60,28 @@ export function execute(cpu: Cpu, budget: number): number {
         if (pc >>> 12 !== codeVpage) {
           code = cpu.fetchPage(pc);
           codeVpage = pc >>> 12;
+          jit = cpu.fetchJit;
+          codeBase = cpu.fetchBase;
         }
         const w = (pc & 0xFFF) >>> 1;
+        if (jit !== null) {
+          const wi = w >>> 1;
+          const blk = jit.blocks[wi];
+          if (blk) {
+            if (n >= blk.len - 1) {
+              blockPc = pc;
+              pc = blk.fn(cpu, r, rTag, rVal, wTag, wVal, ram32, ram16, ram8, dKey, pc, n + 1, JIT_LIB);
+              blockPc = -1;
+              n -= cpu.jitRan - 1;
+              if (cpu.irqPoll !== 0) break outer;
+              continue;
+            }
+          } else if (blk === undefined && ++jit.hot[wi]! >= cpu.jitThreshold) {
+            jit.add(wi, translate(code, ram32, codeBase, wi));
+            n++; // nothing executed: give the slot back
+            continue;
+          }
+        }
         let id = code[w]!;
         const word = code[w + 1]!;
         if (id === 0) {
@@ -388,7 +376,14 @@ export function execute(cpu: Cpu, budget: number): number {
             const idx = page & 1023;
             const v = r[(word >>> 21) & 31]!;
             if (wTag[idx] === (page | dKey) && (ea & 3) === 0) ram32[(wVal[idx]! + (ea & 0xFFF)) >> 2] = v;
-            else cpu.storeSlowAt(ea, 4, pc, v);
+            else {
+              cpu.storeSlowAt(ea, 4, pc, v);
+              // A device store may raise an interrupt (or stop the machine): end the slice right after it.
+              if (cpu.irqPoll !== 0) {
+                pc = (pc + 4) | 0;
+                break outer;
+              }
+            }
             pc = (pc + 4) | 0;
             break;
           }
@@ -400,7 +395,15 @@ export function execute(cpu: Cpu, budget: number): number {
             const idx = page & 1023;
             const v = r[(word >>> 21) & 31]!;
             if (wTag[idx] === (page | dKey) && (ea & 3) === 0) ram32[(wVal[idx]! + (ea & 0xFFF)) >> 2] = v;
-            else cpu.storeSlowAt(ea, 4, pc, v);
+            else {
+              cpu.storeSlowAt(ea, 4, pc, v);
+              // A device store may raise an interrupt (or stop the machine): end the slice right after it.
+              if (cpu.irqPoll !== 0) {
+                r[ra] = ea;
+                pc = (pc + 4) | 0;
+                break outer;
+              }
+            }
             r[ra] = ea;
             pc = (pc + 4) | 0;
             break;
@@ -412,7 +415,14 @@ export function execute(cpu: Cpu, budget: number): number {
             const idx = page & 1023;
             const v = r[(word >>> 21) & 31]!;
             if (wTag[idx] === (page | dKey)) ram8[(wVal[idx]! + (ea & 0xFFF)) ^ 3] = v;
-            else cpu.storeSlowAt(ea, 1, pc, v & 0xFF);
+            else {
+              cpu.storeSlowAt(ea, 1, pc, v & 0xFF);
+              // A device store may raise an interrupt (or stop the machine): end the slice right after it.
+              if (cpu.irqPoll !== 0) {
+                pc = (pc + 4) | 0;
+                break outer;
+              }
+            }
             pc = (pc + 4) | 0;
             break;
           }
@@ -424,7 +434,15 @@ export function execute(cpu: Cpu, budget: number): number {
             const idx = page & 1023;
             const v = r[(word >>> 21) & 31]!;
             if (wTag[idx] === (page | dKey)) ram8[(wVal[idx]! + (ea & 0xFFF)) ^ 3] = v;
-            else cpu.storeSlowAt(ea, 1, pc, v & 0xFF);
+            else {
+              cpu.storeSlowAt(ea, 1, pc, v & 0xFF);
+              // A device store may raise an interrupt (or stop the machine): end the slice right after it.
+              if (cpu.irqPoll !== 0) {
+                r[ra] = ea;
+                pc = (pc + 4) | 0;
+                break outer;
+              }
+            }
             r[ra] = ea;
             pc = (pc + 4) | 0;
             break;
@@ -436,7 +454,14 @@ export function execute(cpu: Cpu, budget: number): number {
             const idx = page & 1023;
             const v = r[(word >>> 21) & 31]!;
             if (wTag[idx] === (page | dKey) && (ea & 1) === 0) ram16[((wVal[idx]! + (ea & 0xFFF)) ^ 2) >> 1] = v;
-            else cpu.storeSlowAt(ea, 2, pc, v & 0xFFFF);
+            else {
+              cpu.storeSlowAt(ea, 2, pc, v & 0xFFFF);
+              // A device store may raise an interrupt (or stop the machine): end the slice right after it.
+              if (cpu.irqPoll !== 0) {
+                pc = (pc + 4) | 0;
+                break outer;
+              }
+            }
             pc = (pc + 4) | 0;
             break;
           }
@@ -448,7 +473,15 @@ export function execute(cpu: Cpu, budget: number): number {
             const idx = page & 1023;
             const v = r[(word >>> 21) & 31]!;
             if (wTag[idx] === (page | dKey) && (ea & 1) === 0) ram16[((wVal[idx]! + (ea & 0xFFF)) ^ 2) >> 1] = v;
-            else cpu.storeSlowAt(ea, 2, pc, v & 0xFFFF);
+            else {
+              cpu.storeSlowAt(ea, 2, pc, v & 0xFFFF);
+              // A device store may raise an interrupt (or stop the machine): end the slice right after it.
+              if (cpu.irqPoll !== 0) {
+                r[ra] = ea;
+                pc = (pc + 4) | 0;
+                break outer;
+              }
+            }
             r[ra] = ea;
             pc = (pc + 4) | 0;
             break;
@@ -493,7 +526,14 @@ export function execute(cpu: Cpu, budget: number): number {
             const idx = page & 1023;
             const v = r[(word >>> 21) & 31]!;
             if (wTag[idx] === (page | dKey) && (ea & 3) === 0) ram32[(wVal[idx]! + (ea & 0xFFF)) >> 2] = v;
-            else cpu.storeSlowAt(ea, 4, pc, v);
+            else {
+              cpu.storeSlowAt(ea, 4, pc, v);
+              // A device store may raise an interrupt (or stop the machine): end the slice right after it.
+              if (cpu.irqPoll !== 0) {
+                pc = (pc + 4) | 0;
+                break outer;
+              }
+            }
             pc = (pc + 4) | 0;
             break;
           }
@@ -504,7 +544,14 @@ export function execute(cpu: Cpu, budget: number): number {
             const idx = page & 1023;
             const v = r[(word >>> 21) & 31]!;
             if (wTag[idx] === (page | dKey)) ram8[(wVal[idx]! + (ea & 0xFFF)) ^ 3] = v;
-            else cpu.storeSlowAt(ea, 1, pc, v & 0xFF);
+            else {
+              cpu.storeSlowAt(ea, 1, pc, v & 0xFF);
+              // A device store may raise an interrupt (or stop the machine): end the slice right after it.
+              if (cpu.irqPoll !== 0) {
+                pc = (pc + 4) | 0;
+                break outer;
+              }
+            }
             pc = (pc + 4) | 0;
             break;
           }
@@ -515,7 +562,14 @@ export function execute(cpu: Cpu, budget: number): number {
             const idx = page & 1023;
             const v = r[(word >>> 21) & 31]!;
             if (wTag[idx] === (page | dKey) && (ea & 1) === 0) ram16[((wVal[idx]! + (ea & 0xFFF)) ^ 2) >> 1] = v;
-            else cpu.storeSlowAt(ea, 2, pc, v & 0xFFFF);
+            else {
+              cpu.storeSlowAt(ea, 2, pc, v & 0xFFFF);
+              // A device store may raise an interrupt (or stop the machine): end the slice right after it.
+              if (cpu.irqPoll !== 0) {
+                pc = (pc + 4) | 0;
+                break outer;
+              }
+            }
             pc = (pc + 4) | 0;
             break;
           }
@@ -761,6 +815,14 @@ export function execute(cpu: Cpu, budget: number): number {
         cpu.pc = pc;
         cpu.sliceLeft = n;
         throw e;
+      }
+      if (blockPc !== -1) {
+        // A fault inside a translated block: the instructions before the
+        // faulting one completed, and it used its slot, as in the interpreter
+        // (the block's first slot was taken at the top of the loop).
+        n -= cpu.jitBase + cpu.jitK;
+        pc = cpu.curPc;
+        blockPc = -1;
       }
       cpu.sliceLeft = n;
       pc = cpu.deliverFault(pc);

@@ -209,6 +209,8 @@ export class Machine {
     while (left > 0) {
       if (this.stop !== null) return { kind: 'stopped', ...this.stop };
       this.uart.drain();
+      // Anything that asked for attention is looked at now.
+      cpu.irqPoll = 0;
       if (cpu.interruptPending()) cpu.checkInterrupts();
       if (cpu.waiting) return { kind: 'waiting', nextEvent: timers.nextEvent() };
       let chunk = Math.min(left, sliceInsns, 0x3FFFFFFF);

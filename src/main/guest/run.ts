@@ -32,6 +32,8 @@ export interface RunOptions {
   onSlice?: (hv: GuestHypervisor, machine: Machine) => void;
   /** Instructions per slice (default 200,000). */
   sliceInsns?: number;
+  /** Block translation: 'on' (hot code, the default), 'eager' (everything, for tests), 'off' (the interpreter alone). */
+  jit?: 'on' | 'eager' | 'off';
 }
 
 export interface RunResult {
@@ -73,6 +75,8 @@ export function runElf(elf: Uint8Array, opts: RunOptions = {}): RunResult {
     },
   });
   const hypervisor = attachHypervisor(machine, hvOptions);
+  machine.cpu.jitEnabled = opts.jit !== 'off';
+  if (opts.jit === 'eager') machine.cpu.jitThreshold = 1;
   machine.load(elf);
   if (opts.input !== undefined) {
     machine.typeInput(typeof opts.input === 'string' ? new TextEncoder().encode(opts.input) : opts.input);

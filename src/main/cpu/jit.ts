@@ -1,0 +1,446 @@
+// The block translator: straight-line runs of guest instructions that the
+// interpreter found hot are turned into JavaScript functions (new Function),
+// which V8 compiles to machine code. It translates the frequent user-level
+// instructions (integer arithmetic and logic, rotates, compares, CR
+// operations, loads and stores with the soft-TLB fast path inlined, LR/CTR/XER
+// moves, branches); a block ends at a branch, at the end of its page, or just
+// before anything else, which the interpreter then executes. The interpreter
+// stays the reference: every translated instruction must do exactly what its
+// case in interp.ts does (the differential suites run with and without it).
+//
+// A translation unit is a region: what is reachable from the hot
+// instruction by falling through and by relative branches within the page,
+// compiled into one function as a switch over its basic blocks inside a loop,
+// so the guest's loops and if/else stay in compiled code. Every exit records
+// how many instructions ran (cpu.jitRan); a fault records, on its slow path
+// only, the faulting instruction's index in its basic block (cpu.jitK) and the
+// instructions completed before it (cpu.jitBase). A block is position independent (its first address is a parameter),
+// so the same physical page mapped at two addresses shares its blocks. A
+// store that overwrites translated code ends the block at once (cpu.codeDirty).
+
+import type { Cpu } from './cpu';
+import { decode } from './isa';
+import { MASKS, mulhw, mulhwu } from './bits';
+
+export interface JitBlock {
+  /** The most guest instructions one call may run (the budget it needs). */
+  readonly len: number;
+  readonly fn: BlockFn;
+  /** The words of the page it was translated from. */
+  readonly words: readonly number[];
+}
+
+export type BlockFn = (cpu: Cpu, r: Int32Array, rTag: Int32Array, rVal: Int32Array, wTag: Int32Array, wVal: Int32Array,
+  ram32: Int32Array, ram16: Uint16Array, ram8: Uint8Array, dKey: number, pc0: number, n: number, L: JitLib) => number;
+
+/** Helpers the generated code calls (new Function has no closure). */
+export interface JitLib {
+  mulhw(a: number, b: number): number;
+  mulhwu(a: number, b: number): number;
+}
+
+const LIB: JitLib = { mulhw, mulhwu };
+
+/**
+ * Translation state of one physical page of code. Small guests keep data next
+ * to code, so a store into the page drops only the blocks that contain the
+ * word it wrote (covered[] counts the blocks over each word).
+ */
+export class JitPage {
+  /** Block starting at word w; null: tried, nothing to translate there. */
+  readonly blocks: (JitBlock | null | undefined)[] = new Array(1024);
+  readonly hot = new Uint8Array(1024);
+  private readonly covered = new Uint16Array(1024);
+  private readonly starts: number[] = [];
+
+  add(w: number, block: JitBlock | null): void {
+    this.blocks[w] = block;
+    if (block === null) return;
+    this.starts.push(w);
+    for (const k of block.words) this.covered[k]!++;
+  }
+
+  /** Words first..last were written: drop the blocks over them. Returns true if any was dropped. */
+  invalidate(first: number, last: number): boolean {
+    let hit = false;
+    for (let k = first; k <= last; k++) if (this.covered[k]) hit = true;
+    if (!hit) return false;
+    for (let i = this.starts.length - 1; i >= 0; i--) {
+      const w = this.starts[i]!;
+      const b = this.blocks[w]!;
+      if (b.words.some((k) => k >= first && k <= last)) {
+        for (const k of b.words) this.covered[k]!--;
+        this.blocks[w] = undefined;
+        this.hot[w] = 0;
+        this.starts.splice(i, 1);
+      }
+    }
+    return true;
+  }
+}
+
+export const JIT_THRESHOLD = 24;
+/** Most instructions in one translated region. */
+const REGION_MAX = 160;
+
+export { LIB as JIT_LIB };
+
+const simm = (w: number) => (w << 16) >> 16;
+
+/** CR0 from a result expression held in `t`. */
+const CR0 = 'cpu.cr = (cpu.cr & 0x0FFFFFFF) | (((t < 0 ? 8 : t > 0 ? 4 : 2) | cpu.so) << 28);';
+
+function ra0(ra: number): string {
+  return ra ? `r[${ra}]` : '0';
+}
+
+function load(size: 1 | 2 | 4, pcK: string, k: number): string {
+  const fast = size === 4 ? 'ram32[(rVal[idx] + (ea & 4095)) >> 2]'
+    : size === 2 ? 'ram16[((rVal[idx] + (ea & 4095)) ^ 2) >> 1]' : 'ram8[(rVal[idx] + (ea & 4095)) ^ 3]';
+  const align = size === 4 ? ' && (ea & 3) === 0' : size === 2 ? ' && (ea & 1) === 0' : '';
+  return `page = ea >>> 12; idx = page & 1023; v = rTag[idx] === (page | dKey)${align} ? ${fast} : (cpu.jitK = ${k}, cpu.jitBase = done, cpu.loadSlowAt(ea, ${size}, ${pcK}));`;
+}
+
+function store(size: 1 | 2 | 4, pcK: string, k: number, next: string): string {
+  const ran = `done + ${k + 1}`;
+  const fast = size === 4 ? 'ram32[(wVal[idx] + (ea & 4095)) >> 2] = v'
+    : size === 2 ? 'ram16[((wVal[idx] + (ea & 4095)) ^ 2) >> 1] = v' : 'ram8[(wVal[idx] + (ea & 4095)) ^ 3] = v';
+  const align = size === 4 ? ' && (ea & 3) === 0' : size === 2 ? ' && (ea & 1) === 0' : '';
+  const mask = size === 4 ? 'v' : size === 2 ? 'v & 65535' : 'v & 255';
+  return `page = ea >>> 12; idx = page & 1023; if (wTag[idx] === (page | dKey)${align}) ${fast}; `
+    + `else { cpu.jitK = ${k}; cpu.jitBase = done; cpu.storeSlowAt(ea, ${size}, ${pcK}, ${mask}); `
+    + `if (cpu.codeDirty || cpu.irqPoll !== 0) { cpu.codeDirty = false; cpu.jitRan = ${ran}; return ${next}; } }`;
+}
+
+function crSet(field: number, expr: string): string {
+  const sh = (7 - field) * 4;
+  return `cpu.cr = (cpu.cr & ${~(15 << sh)}) | (((${expr}) | cpu.so) << ${sh});`;
+}
+
+function crMask(fxm: number): number {
+  let m = 0;
+  for (let f = 0; f < 8; f++) if (fxm & (0x80 >>> f)) m |= 0xF0000000 >>> (f * 4);
+  return m | 0;
+}
+
+function rot(v: string, sh: number): string {
+  return sh === 0 ? v : `((${v} << ${sh}) | (${v} >>> ${32 - sh}))`;
+}
+
+/** A branch, described for the translator to place (exit, side exit, inlined jump or loop). */
+interface Branch {
+  /** Code run whether or not it is taken (CTR decrement, target capture, LR update). */
+  pre: string;
+  /** Condition for taking it, or null when always taken. */
+  cond: string | null;
+  /** The target as an expression. */
+  target: string;
+  /** The target's offset from the block's first address when known (relative branches). */
+  targetOffset: number | null;
+}
+
+type Emitted = { code: string; branch?: undefined } | { code: ''; branch: Branch };
+
+/**
+ * Code for instruction `id` with word `word`, the k-th instruction of a block,
+ * at offset `off` from the block's first address; null when the translator
+ * leaves it to the interpreter.
+ */
+function emit(id: number, word: number, k: number, off: number): Emitted | null {
+  const rt = (word >>> 21) & 31;
+  const ra = (word >>> 16) & 31;
+  const rb = (word >>> 11) & 31;
+  const rc = (word & 1) !== 0;
+  const oe = (word & 0x400) !== 0;
+  const pcK = `((pc0 + ${off}) | 0)`;
+  const next = `((pc0 + ${off + 4}) | 0)`;
+  const ok = (code: string): Emitted => ({ code });
+  const arith = (expr: string, ovExpr: string | null) => ok(`a = r[${ra}]; b = r[${rb}]; t = ${expr};`
+    + (oe && ovExpr !== null ? ` o = (${ovExpr}) ? 1 : 0; cpu.ov = o; cpu.so |= o;` : '')
+    + ` r[${rt}] = t;` + (rc ? CR0 : ''));
+  const logic = (expr: string) => ok(`t = ${expr}; r[${ra}] = t;` + (rc ? CR0 : ''));
+  switch (id) {
+    case 9: return ok(`r[${rt}] = (${ra0(ra)} + ${simm(word)}) | 0;`); // addi
+    case 10: return ok(`r[${rt}] = (${ra0(ra)} + ${word << 16}) | 0;`); // addis
+    case 7: case 8: { // addic addic.
+      const imm = simm(word);
+      return ok(`a = r[${ra}]; t = (a + ${imm}) | 0; cpu.ca = (a >>> 0) + ${imm >>> 0} > 4294967295 ? 1 : 0; r[${rt}] = t;` + (id === 8 ? CR0 : ''));
+    }
+    case 4: { // subfic
+      const imm = simm(word);
+      return ok(`a = r[${ra}]; r[${rt}] = (${imm} - a) | 0; cpu.ca = ${imm >>> 0} >= (a >>> 0) ? 1 : 0;`);
+    }
+    case 3: return ok(`r[${rt}] = Math.imul(r[${ra}], ${simm(word)});`); // mulli
+    case 17: return ok(`r[${ra}] = r[${rt}] | ${word & 0xFFFF};`); // ori
+    case 18: return ok(`r[${ra}] = r[${rt}] | ${word << 16};`); // oris
+    case 19: return ok(`r[${ra}] = r[${rt}] ^ ${word & 0xFFFF};`); // xori
+    case 20: return ok(`r[${ra}] = r[${rt}] ^ ${word << 16};`); // xoris
+    case 21: return ok(`t = r[${rt}] & ${word & 0xFFFF}; r[${ra}] = t; ${CR0}`); // andi.
+    case 22: return ok(`t = r[${rt}] & ${word << 16}; r[${ra}] = t; ${CR0}`); // andis.
+    case 6: { const b = simm(word); return ok(`a = r[${ra}]; ${crSet(rt >> 2, `a < ${b} ? 8 : a > ${b} ? 4 : 2`)}`); } // cmpi
+    case 5: { const b = word & 0xFFFF; return ok(`a = r[${ra}] >>> 0; ${crSet(rt >> 2, `a < ${b} ? 8 : a > ${b} ? 4 : 2`)}`); } // cmpli
+    case 65: return ok(`a = r[${ra}]; b = r[${rb}]; ${crSet(rt >> 2, 'a < b ? 8 : a > b ? 4 : 2')}`); // cmp
+    case 78: return ok(`a = r[${ra}] >>> 0; b = r[${rb}] >>> 0; ${crSet(rt >> 2, 'a < b ? 8 : a > b ? 4 : 2')}`); // cmpl
+    case 15: { // rlwinm
+      const m = MASKS[((word >>> 6) & 31) * 32 + ((word >>> 1) & 31)]!;
+      return ok(`v = r[${rt}]; t = ${rot('v', rb)} & ${m}; r[${ra}] = t;` + (rc ? CR0 : ''));
+    }
+    case 14: { // rlwimi
+      const m = MASKS[((word >>> 6) & 31) * 32 + ((word >>> 1) & 31)]!;
+      return ok(`v = r[${rt}]; t = (${rot('v', rb)} & ${m}) | (r[${ra}] & ${~m}); r[${ra}] = t;` + (rc ? CR0 : ''));
+    }
+    case 16: { // rlwnm
+      const m = MASKS[((word >>> 6) & 31) * 32 + ((word >>> 1) & 31)]!;
+      return ok(`v = r[${rt}]; s = r[${rb}] & 31; t = ((v << s) | (v >>> (32 - s))) & ${m}; r[${ra}] = t;` + (rc ? CR0 : ''));
+    }
+    case 110: return arith('(a + b) | 0', '((a ^ t) & (b ^ t)) < 0'); // add
+    case 79: return arith('(b - a) | 0', '((a ^ b) & (b ^ t)) < 0'); // subf
+    case 88: return arith('(-a) | 0', 'a === -2147483648'); // neg
+    case 106: return arith('Math.imul(a, b)', 'L.mulhw(a, b) !== (t >> 31)'); // mullw
+    case 84: return arith('L.mulhw(a, b)', null); // mulhw
+    case 69: return arith('L.mulhwu(a, b)', null); // mulhwu
+    case 131: return arith('(b === 0 || (a === -2147483648 && b === -1)) ? 0 : (a / b) | 0', 'b === 0 || (a === -2147483648 && b === -1)'); // divw
+    case 126: return arith('(b === 0) ? 0 : ((a >>> 0) / (b >>> 0)) | 0', 'b === 0'); // divwu
+    case 77: return logic(`r[${rt}] & r[${rb}]`); // and
+    case 125: return logic(`r[${rt}] | r[${rb}]`); // or
+    case 116: return logic(`r[${rt}] ^ r[${rb}]`); // xor
+    case 82: return logic(`r[${rt}] & ~r[${rb}]`); // andc
+    case 90: return logic(`~(r[${rt}] | r[${rb}])`); // nor
+    case 130: return logic(`~(r[${rt}] & r[${rb}])`); // nand
+    case 114: return logic(`~(r[${rt}] ^ r[${rb}])`); // eqv
+    case 123: return logic(`r[${rt}] | ~r[${rb}]`); // orc
+    case 75: return ok(`s = r[${rb}] & 63; t = s & 32 ? 0 : r[${rt}] << s; r[${ra}] = t;` + (rc ? CR0 : '')); // slw
+    case 135: return ok(`s = r[${rb}] & 63; t = s & 32 ? 0 : (r[${rt}] >>> s) | 0; r[${ra}] = t;` + (rc ? CR0 : '')); // srw
+    case 149: { // srawi
+      const sh = rb;
+      const lost = sh === 0 ? '0' : `(v < 0 && (v & ${(1 << sh) - 1}) !== 0 ? 1 : 0)`;
+      return ok(`v = r[${rt}]; t = v >> ${sh}; cpu.ca = ${lost}; r[${ra}] = t;` + (rc ? CR0 : ''));
+    }
+    case 148: // sraw
+      return ok(`v = r[${rt}]; s = r[${rb}] & 63; if (s & 32) { t = v >> 31; cpu.ca = v < 0 ? 1 : 0; } `
+        + `else { t = v >> s; cpu.ca = v < 0 && s !== 0 && (v & ((1 << s) - 1)) !== 0 ? 1 : 0; } r[${ra}] = t;` + (rc ? CR0 : ''));
+    case 76: return logic(`Math.clz32(r[${rt}])`); // cntlzw
+    case 155: return logic(`(r[${rt}] << 24) >> 24`); // extsb
+    case 153: return logic(`(r[${rt}] << 16) >> 16`); // extsh
+    case 70: { // isel
+      const bc = (word >>> 6) & 31;
+      return ok(`r[${rt}] = (cpu.cr >>> ${31 - bc}) & 1 ? ${ra0(ra)} : r[${rb}];`);
+    }
+    // ---- loads and stores ----
+    case 23: case 25: case 31: case 33: case 74: case 87: case 113: case 119: case 133: { // lwz lbz lhz lha lwzx lbzx lhzx lhax lwbrx
+      const size = id === 23 || id === 74 || id === 133 ? 4 : id === 25 || id === 87 ? 1 : 2;
+      const ea = id <= 33 ? `(${ra0(ra)} + ${simm(word)}) | 0` : `(${ra0(ra)} + r[${rb}]) | 0`;
+      const val = id === 33 || id === 119 ? '(v << 16) >> 16'
+        : id === 133 ? '((v & 255) << 24) | ((v & 65280) << 8) | ((v >>> 8) & 65280) | ((v >>> 24) & 255)' : 'v';
+      return ok(`ea = ${ea}; ${load(size, pcK, k)} r[${rt}] = ${val};`);
+    }
+    case 24: case 26: case 32: case 34: case 81: case 89: case 115: case 121: { // lwzu lbzu lhzu lhau lwzux lbzux lhzux lhaux
+      if (ra === 0 || ra === rt) return null; // invalid form: the interpreter raises it
+      const size = id === 24 || id === 81 ? 4 : id === 26 || id === 89 ? 1 : 2;
+      const ea = id <= 34 ? `(r[${ra}] + ${simm(word)}) | 0` : `(r[${ra}] + r[${rb}]) | 0`;
+      const val = id === 34 || id === 121 ? '(v << 16) >> 16' : 'v';
+      return ok(`ea = ${ea}; ${load(size, pcK, k)} r[${rt}] = ${val}; r[${ra}] = ea;`);
+    }
+    case 27: case 29: case 35: case 97: case 103: case 122: case 141: { // stw stb sth stwx stbx sthx stwbrx
+      const size = id === 27 || id === 97 || id === 141 ? 4 : id === 29 || id === 103 ? 1 : 2;
+      const ea = id <= 35 ? `(${ra0(ra)} + ${simm(word)}) | 0` : `(${ra0(ra)} + r[${rb}]) | 0`;
+      const val = id === 141 ? `((x = r[${rt}]), ((x & 255) << 24) | ((x & 65280) << 8) | ((x >>> 8) & 65280) | ((x >>> 24) & 255))` : `r[${rt}]`;
+      return ok(`ea = ${ea}; v = ${val}; ${store(size, pcK, k, next)}`);
+    }
+    case 28: case 30: case 36: case 99: case 109: case 124: { // stwu stbu sthu stwux stbux sthux
+      if (ra === 0) return null;
+      const size = id === 28 || id === 99 ? 4 : id === 30 || id === 109 ? 1 : 2;
+      const ea = id <= 36 ? `(r[${ra}] + ${simm(word)}) | 0` : `(r[${ra}] + r[${rb}]) | 0`;
+      // rA is updated only after the store completes (a faulting store leaves it).
+      return ok(`ea = ${ea}; v = r[${rt}]; ${store(size, pcK, k, `(r[${ra}] = ea, ${next})`)} r[${ra}] = ea;`);
+    }
+    // ---- SPR, CR and XER moves ----
+    case 118: { // mfspr
+      const n = ((word >>> 16) & 0x1F) | ((word >>> 6) & 0x3E0);
+      if (n === 8) return ok(`r[${rt}] = cpu.lr;`);
+      if (n === 9) return ok(`r[${rt}] = cpu.ctr;`);
+      if (n === 1) return ok(`r[${rt}] = cpu.xer;`);
+      return ok(`cpu.curPc = ${pcK}; cpu.jitK = ${k}; cpu.jitBase = done; cpu.sliceLeft = n - done - ${k + 1}; r[${rt}] = cpu.mfspr(${n}, ${pcK});`);
+    }
+    case 128: { // mtspr
+      const n = ((word >>> 16) & 0x1F) | ((word >>> 6) & 0x3E0);
+      if (n === 8) return ok(`cpu.lr = r[${rt}];`);
+      if (n === 9) return ok(`cpu.ctr = r[${rt}];`);
+      if (n === 1) return ok(`cpu.xer = r[${rt}];`);
+      return null; // may change translation or raise interrupts: the interpreter's business
+    }
+    case 71: // mfcr / mfocrf
+      return ok(word & 0x00100000 ? `r[${rt}] = cpu.cr & ${crMask((word >>> 12) & 0xFF)};` : `r[${rt}] = cpu.cr;`);
+    case 94: { // mtcrf
+      const m = crMask((word >>> 12) & 0xFF);
+      return ok(`cpu.cr = (cpu.cr & ${~m}) | (r[${rt}] & ${m});`);
+    }
+    case 48: { // mcrf
+      const shS = (7 - (ra >> 2)) * 4;
+      const shD = (7 - (rt >> 2)) * 4;
+      return ok(`cpu.cr = (cpu.cr & ${~(15 << shD)}) | (((cpu.cr >>> ${shS}) & 15) << ${shD});`);
+    }
+    case 50: case 56: case 58: case 59: case 60: case 61: case 62: case 63: { // crnor crandc crxor crnand crand creqv crorc cror
+      const a = `((cpu.cr >>> ${31 - ra}) & 1)`;
+      const b = `((cpu.cr >>> ${31 - rb}) & 1)`;
+      const op = { 60: `${a} & ${b}`, 56: `${a} & (${b} ^ 1)`, 58: `${a} ^ ${b}`, 59: `(${a} & ${b}) ^ 1`,
+        50: `(${a} | ${b}) ^ 1`, 61: `(${a} ^ ${b}) ^ 1`, 62: `${a} | (${b} ^ 1)`, 63: `${a} | ${b}` }[id]!;
+      const bit = 1 << (31 - rt);
+      return ok(`cpu.cr = (${op}) ? cpu.cr | ${bit} : cpu.cr & ${~bit};`);
+    }
+    case 57: case 138: case 150: case 108: case 112: case 160: case 161: // isync sync mbar dcbtst dcbt dcba icbt
+      return ok('');
+    // ---- branches ----
+    case 13: { // b
+      const disp = ((word & 0x03FFFFFC) << 6) >> 6;
+      const abs = (word & 2) !== 0;
+      return { code: '', branch: {
+        pre: word & 1 ? `cpu.lr = ${next}; ` : '',
+        cond: null,
+        target: abs ? `${disp}` : `((pc0 + ${off + disp}) | 0)`,
+        targetOffset: abs ? null : off + disp,
+      } };
+    }
+    case 11: case 49: case 64: { // bc bclr bcctr
+      const bo = rt;
+      const bi = ra;
+      if (id === 64 && !(bo & 4)) return null; // invalid form
+      let pre = '';
+      if (!(bo & 4)) pre += 'cpu.ctr = (cpu.ctr - 1) | 0; ';
+      const ctrOk = bo & 4 ? '' : (bo & 2 ? 'cpu.ctr === 0' : 'cpu.ctr !== 0');
+      const condOk = bo & 16 ? '' : `((cpu.cr >>> ${31 - bi}) & 1) === ${(bo >>> 3) & 1}`;
+      const cond = [ctrOk, condOk].filter(Boolean).join(' && ') || null;
+      let target: string;
+      let targetOffset: number | null = null;
+      if (id === 11) {
+        const disp = simm(word) & ~3;
+        const abs = (word & 2) !== 0;
+        target = abs ? `${disp}` : `((pc0 + ${off + disp}) | 0)`;
+        if (!abs) targetOffset = off + disp;
+      } else if (id === 49) {
+        pre += 'x = cpu.lr & -4; ';
+        target = 'x';
+      } else {
+        target = '(cpu.ctr & -4)';
+      }
+      if (word & 1) pre += `cpu.lr = ${next}; `;
+      return { code: '', branch: { pre, cond, target, targetOffset } };
+    }
+    default:
+      return null;
+  }
+}
+
+/**
+ * Translates the region of a code page reachable from word `w` (decoded
+ * [id, word] pairs, refreshed from RAM at `pageBase` where a store
+ * invalidated them): the instructions reachable by falling through and by
+ * relative branches within the page, up to REGION_MAX of them. The region is
+ * compiled into one function: a switch over its basic blocks inside a loop,
+ * so that branches inside the region (loops, if/else) stay in compiled code.
+ * Calls, indirect branches, branches leaving the region and instructions the
+ * translator leaves to the interpreter end it. Returns null when the first
+ * instruction is not translatable.
+ */
+export function translate(code: Int32Array, ram32: Int32Array, pageBase: number, w: number): JitBlock | null {
+  // 1. Discover the region.
+  const info = new Map<number, Emitted>(); // word -> emitted code (k and off filled in later)
+  const ids = new Map<number, number>();
+  const words = new Map<number, number>();
+  const stack = [w];
+  const seen = new Set<number>();
+  while (stack.length > 0 && info.size < REGION_MAX) {
+    const pos = stack.pop()!;
+    if (pos < w || pos >= 1024 || seen.has(pos)) continue;
+    seen.add(pos);
+    const slot = pos * 2;
+    let id = code[slot]!;
+    if (id === 0) {
+      const fresh = ram32[(pageBase >> 2) + pos]!;
+      code[slot + 1] = fresh;
+      id = decode(fresh);
+      code[slot] = id;
+    }
+    const word = code[slot + 1]!;
+    const e = emit(id, word, 0, 0);
+    if (e === null) continue;
+    info.set(pos, e);
+    ids.set(pos, id);
+    words.set(pos, word);
+    if (e.branch === undefined) {
+      stack.push(pos + 1);
+      continue;
+    }
+    const b = e.branch;
+    const linked = (word & 1) !== 0;
+    if (b.cond !== null) stack.push(pos + 1);
+    if (!linked && b.targetOffset !== null) stack.push(pos + b.targetOffset / 4);
+  }
+  if (!info.has(w)) return null;
+  const region = [...info.keys()].sort((a, b) => a - b);
+  const inRegion = (pos: number) => info.has(pos);
+  const size = region.length;
+
+  // 2. Leaders: the entry, in-region branch targets, and what follows a branch.
+  const leaders = new Set<number>([w]);
+  for (const pos of region) {
+    const e = info.get(pos)!;
+    if (e.branch === undefined) continue;
+    leaders.add(pos + 1);
+    const t = e.branch.targetOffset;
+    const linked = (words.get(pos)! & 1) !== 0;
+    if (t !== null && !linked && inRegion(pos + t / 4)) leaders.add(pos + t / 4);
+  }
+
+  // 3. Emit in address order; fall-through between cases is fall-through in the guest.
+  const out: string[] = [];
+  const pcAt = (pos: number) => `((pc0 + ${(pos - w) * 4}) | 0)`;
+  const jump = (from: number, to: number) => (to <= from
+    ? `if (n - done < ${size}) { cpu.jitRan = done; return ${pcAt(to)}; } lbl = ${to - w}; continue;`
+    : `lbl = ${to - w}; continue;`);
+  let pending = 0; // instructions since `done` was last brought up to date
+  let fallsThrough = false;
+  let prev = -2;
+  for (const pos of region) {
+    if (fallsThrough && pos !== prev + 1) {
+      // The next instruction is not in the region: leave to it.
+      out.push(`done += ${pending}; cpu.jitRan = done; return ${pcAt(prev + 1)};`);
+      pending = 0;
+      fallsThrough = false;
+    }
+    if (leaders.has(pos)) {
+      if (pending > 0) out.push(`done += ${pending};`);
+      pending = 0;
+      out.push(`case ${pos - w}:`);
+    }
+    const id = ids.get(pos)!;
+    const word = words.get(pos)!;
+    const e = emit(id, word, pending, (pos - w) * 4)!;
+    prev = pos;
+    if (e.branch === undefined) {
+      out.push(e.code);
+      pending++;
+      fallsThrough = true;
+      continue;
+    }
+    const b = e.branch;
+    const count = pending + 1;
+    pending = 0;
+    out.push(`${b.pre}done += ${count};`);
+    const linked = (word & 1) !== 0;
+    const t = b.targetOffset === null ? -1 : w + b.targetOffset / 4; // emitted with its offset from the region start
+    const taken = !linked && t >= 0 && inRegion(t) ? jump(pos, t) : `cpu.jitRan = done; return ${b.target};`;
+    if (b.cond === null) {
+      out.push(taken);
+      fallsThrough = false;
+    } else {
+      out.push(`if (${b.cond}) { ${taken} }`);
+      fallsThrough = true;
+    }
+  }
+  if (fallsThrough) out.push(`done += ${pending}; cpu.jitRan = done; return ${pcAt(prev + 1)};`);
+  const source = '"use strict"; var a, b, t, o, v, s, x, ea, page, idx, done = 0, lbl = 0;\n'
+    + `for (;;) { switch (lbl) {\n${out.join('\n')}\n} return -1; }`;
+  const fn = new Function('cpu', 'r', 'rTag', 'rVal', 'wTag', 'wVal', 'ram32', 'ram16', 'ram8', 'dKey', 'pc0', 'n', 'L', source) as BlockFn;
+  return { len: size, fn, words: region };
+}
