@@ -4,3 +4,4 @@ cd "$(dirname "$0")"
 . ../common/build-lib.sh
 OUT=${1:-.}
 lab_cc "$OUT/intmix.elf" intmix.c
+lab_cc "$OUT/memwalk.elf" memwalk.c

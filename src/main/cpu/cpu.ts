@@ -289,8 +289,10 @@ export class Cpu {
   }
 
   /**
-   * Translates ea for an access, raising the interrupt the architecture
-   * defines on failure (throws FAULT). Returns the physical address.
+   * Translates ea for an access. On failure it records the interrupt the
+   * architecture defines (TLB miss or storage interrupt) in faultPending and
+   * returns -1; it never throws, since a fault on a data access is common
+   * (software TLB refill) and a JavaScript throw costs about a microsecond.
    */
   translate(ea: number, access: Access): number {
     const msr = this.msr;
@@ -301,20 +303,51 @@ export class Cpu {
       this.faultTlbMiss = true;
       this.faultAs = as;
       this.faultEa = ea;
-      if (access === EXEC) this.fault(IVOR.ITLB, 0, 0);
-      this.fault(IVOR.DTLB, access === WRITE ? ESR.ST : 0, ea);
+      if (access === EXEC) this.recordFault(IVOR.ITLB, 0, 0);
+      else this.recordFault(IVOR.DTLB, access === WRITE ? ESR.ST : 0, ea);
+      return -1;
     }
     const perms = this.tlb.perms(i);
     const pr = (msr & MSR.PR) !== 0;
     const need = access === EXEC ? (pr ? MAS.UX : MAS.SX) : access === WRITE ? (pr ? MAS.UW : MAS.SW) : (pr ? MAS.UR : MAS.SR);
     if ((perms & need) === 0) {
       this.faultTlbMiss = false;
-      if (access === EXEC) this.fault(IVOR.ISI, 0, 0);
-      this.fault(IVOR.DSI, access === WRITE ? ESR.ST : 0, ea);
+      if (access === EXEC) this.recordFault(IVOR.ISI, 0, 0);
+      else this.recordFault(IVOR.DSI, access === WRITE ? ESR.ST : 0, ea);
+      return -1;
     }
     const pa = this.tlb.physical(i, ea);
     this.cacheTranslation(ea, pa, access);
     return pa;
+  }
+
+  /** translate(), throwing FAULT on failure (for the paths where a fault is rare). */
+  translateOrThrow(ea: number, access: Access): number {
+    const pa = this.translate(ea, access);
+    if (pa < 0) this.throwPending();
+    return pa;
+  }
+
+  /** A fault was recorded (not thrown): the instruction must be abandoned and the interrupt delivered. */
+  faultPending = false;
+
+  private recordFault(ivor: number, esr: number, dear: number): void {
+    this.faultIvor = ivor;
+    this.faultEsr = esr;
+    this.faultDear = dear;
+    this.faultPending = true;
+  }
+
+  /** Turns a recorded fault into a thrown one. */
+  throwPending(): never {
+    this.faultPending = false;
+    throw FAULT;
+  }
+
+  /** Delivers a recorded fault for the instruction at pc; returns the new pc. */
+  takeFault(pc: number): number {
+    this.faultPending = false;
+    return this.deliverFault(pc);
   }
 
   private cacheTranslation(ea: number, pa: number, access: Access): void {
@@ -381,37 +414,51 @@ export class Cpu {
   /** Address of the instruction whose slow path is running (for the hypervisor's trace). */
   curPc = 0;
 
+  /**
+   * The load slow path of the interpreter's and the translator's inline
+   * accesses: returns the value, or records a fault (faultPending) and
+   * returns 0. `pc` is the loading instruction.
+   */
   loadSlowAt(ea: number, size: 1 | 2 | 4, pc: number): number {
     this.curPc = pc;
-    return this.loadSlow(ea, size);
-  }
-
-  storeSlowAt(ea: number, size: 1 | 2 | 4, pc: number, value: number): void {
-    this.curPc = pc;
-    this.codeDirty = false;
-    this.storeSlow(ea, size, value);
-  }
-
-  /** Loads `size` bytes at ea (big-endian, zero-extended; words as int32). */
-  loadSlow(ea: number, size: 1 | 2 | 4): number {
     if (size > 1 && (ea & 0xFFF) > 0x1000 - size) {
       // Crosses a page: assemble from bytes, each translated (either page may fault).
       let v = 0;
-      for (let k = 0; k < size; k++) v = (v << 8) | this.loadSlow((ea + k) | 0, 1);
+      for (let k = 0; k < size; k++) {
+        const pa = this.dataPa((ea + k) | 0, READ);
+        if (pa < 0) return 0;
+        v = (v << 8) | this.readPa(pa, 1);
+      }
       return size === 4 ? v | 0 : v;
     }
-    return this.readPa(this.dataPa(ea, READ), size);
+    const pa = this.dataPa(ea, READ);
+    return pa < 0 ? 0 : this.readPa(pa, size);
+  }
+
+  /** The store slow path: stores, or records a fault (faultPending) and stores nothing. */
+  storeSlowAt(ea: number, size: 1 | 2 | 4, pc: number, value: number): void {
+    this.curPc = pc;
+    this.codeDirty = false;
+    if (size > 1 && (ea & 0xFFF) > 0x1000 - size) {
+      // Translate both pages before writing anything, so a fault leaves memory untouched.
+      if (this.dataPa(ea, WRITE) < 0 || this.dataPa((ea + size - 1) | 0, WRITE) < 0) return;
+      for (let k = 0; k < size; k++) this.writePa(this.dataPa((ea + k) | 0, WRITE), 1, (value >>> ((size - 1 - k) * 8)) & 0xFF);
+      return;
+    }
+    const pa = this.dataPa(ea, WRITE);
+    if (pa >= 0) this.writePa(pa, size, value);
+  }
+
+  /** Loads `size` bytes at ea (big-endian, zero-extended; words as int32); a fault throws. */
+  loadSlow(ea: number, size: 1 | 2 | 4): number {
+    const v = this.loadSlowAt(ea, size, this.curPc);
+    if (this.faultPending) this.throwPending();
+    return v;
   }
 
   storeSlow(ea: number, size: 1 | 2 | 4, value: number): void {
-    if (size > 1 && (ea & 0xFFF) > 0x1000 - size) {
-      // Translate both pages before writing anything, so a fault leaves memory untouched.
-      this.dataPa(ea, WRITE);
-      this.dataPa((ea + size - 1) | 0, WRITE);
-      for (let k = 0; k < size; k++) this.storeSlow((ea + k) | 0, 1, (value >>> ((size - 1 - k) * 8)) & 0xFF);
-      return;
-    }
-    this.writePa(this.dataPa(ea, WRITE), size, value);
+    this.storeSlowAt(ea, size, this.curPc, value);
+    if (this.faultPending) this.throwPending();
   }
 
   // Fast-path accessors (aligned RAM through the soft TLB). The interpreter
@@ -480,7 +527,7 @@ export class Cpu {
     const idx = page & SOFT_TLB_MASK;
     let pa: number;
     if (this.xTag[idx] === (page | this.iKey)) pa = this.xVal[idx]!;
-    else pa = this.translate(pc & ~0xFFF, EXEC);
+    else pa = this.translateOrThrow(pc & ~0xFFF, EXEC);
     if (pa >= this.bus.ramSize) {
       // Executing device memory: decode a private copy each time (never cached, never translated).
       this.fetchJit = null;
@@ -524,7 +571,7 @@ export class Cpu {
   refetchWord(pc: number, code: Int32Array, slot: number): number {
     const page = pc >>> 12;
     const idx = page & SOFT_TLB_MASK;
-    const pa = this.xTag[idx] === (page | this.iKey) ? this.xVal[idx]! + (pc & 0xFFF) : this.translate(pc, EXEC);
+    const pa = this.xTag[idx] === (page | this.iKey) ? this.xVal[idx]! + (pc & 0xFFF) : this.translateOrThrow(pc, EXEC);
     const word = pa < this.bus.ramSize ? this.ram32[pa >> 2]! : this.bus.mmioRead(pa, 4);
     code[slot + 1] = word;
     return word;
@@ -538,8 +585,7 @@ export class Cpu {
   /** Stores a doubleword (FP) so that a fault on either half leaves memory untouched. */
   store64(ea: number, hi: number, lo: number): void {
     if ((ea & 0xFFF) > 0xFF8) {
-      this.dataPa(ea, WRITE);
-      this.dataPa((ea + 4) | 0, WRITE);
+      if (this.dataPa(ea, WRITE) < 0 || this.dataPa((ea + 4) | 0, WRITE) < 0) this.throwPending();
     }
     this.st32(ea, hi);
     this.st32((ea + 4) | 0, lo);
@@ -548,6 +594,7 @@ export class Cpu {
   /** dcbz: zeroes the cache line (a store for translation and permission purposes). */
   zeroLine(ea: number, size: number): void {
     const pa = this.dataPa(ea, WRITE);
+    if (pa < 0) this.throwPending();
     if (pa < this.bus.ramSize) {
       this.ram32.fill(0, pa >> 2, (pa + size) >> 2);
       const code = this.codePages[(pa / 4096) | 0];

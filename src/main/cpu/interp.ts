@@ -72,6 +72,14 @@ export function execute(cpu: Cpu, budget: number): number {
               blockPc = pc;
               pc = blk.fn(cpu, r, rTag, rVal, wTag, wVal, ram32, ram16, ram8, dKey, pc, n + 1, JIT_LIB);
               blockPc = -1;
+              if ((pc & 3) !== 0) {
+                // A data access in the block faulted (recorded, not thrown).
+                n -= cpu.jitBase + cpu.jitK;
+                pc = cpu.takeFault(cpu.curPc);
+                codeVpage = -1;
+                dKey = cpu.dKey;
+                continue;
+              }
               n -= cpu.jitRan - 1;
               if (cpu.irqPoll !== 0) break outer;
               continue;
@@ -279,7 +287,17 @@ export function execute(cpu: Cpu, budget: number): number {
             const ea = ((ra ? r[ra]! : 0) + ((word << 16) >> 16)) | 0;
             const page = ea >>> 12;
             const idx = page & 1023;
-            const v = rTag[idx] === (page | dKey) && (ea & 3) === 0 ? ram32[(rVal[idx]! + (ea & 0xFFF)) >> 2]! : cpu.loadSlowAt(ea, 4, pc);
+            let v: number;
+            if (rTag[idx] === (page | dKey) && (ea & 3) === 0) v = ram32[(rVal[idx]! + (ea & 0xFFF)) >> 2]!;
+            else {
+              v = cpu.loadSlowAt(ea, 4, pc);
+              if (cpu.faultPending) {
+                pc = cpu.takeFault(pc);
+                codeVpage = -1;
+                dKey = cpu.dKey;
+                continue;
+              }
+            }
             r[rt] = v;
             pc = (pc + 4) | 0;
             break;
@@ -291,7 +309,17 @@ export function execute(cpu: Cpu, budget: number): number {
             const ea = (r[ra]! + ((word << 16) >> 16)) | 0;
             const page = ea >>> 12;
             const idx = page & 1023;
-            const v = rTag[idx] === (page | dKey) && (ea & 3) === 0 ? ram32[(rVal[idx]! + (ea & 0xFFF)) >> 2]! : cpu.loadSlowAt(ea, 4, pc);
+            let v: number;
+            if (rTag[idx] === (page | dKey) && (ea & 3) === 0) v = ram32[(rVal[idx]! + (ea & 0xFFF)) >> 2]!;
+            else {
+              v = cpu.loadSlowAt(ea, 4, pc);
+              if (cpu.faultPending) {
+                pc = cpu.takeFault(pc);
+                codeVpage = -1;
+                dKey = cpu.dKey;
+                continue;
+              }
+            }
             r[rt] = v;
             r[ra] = ea;
             pc = (pc + 4) | 0;
@@ -303,7 +331,17 @@ export function execute(cpu: Cpu, budget: number): number {
             const ea = ((ra ? r[ra]! : 0) + ((word << 16) >> 16)) | 0;
             const page = ea >>> 12;
             const idx = page & 1023;
-            const v = rTag[idx] === (page | dKey) ? ram8[(rVal[idx]! + (ea & 0xFFF)) ^ 3]! : cpu.loadSlowAt(ea, 1, pc);
+            let v: number;
+            if (rTag[idx] === (page | dKey)) v = ram8[(rVal[idx]! + (ea & 0xFFF)) ^ 3]!;
+            else {
+              v = cpu.loadSlowAt(ea, 1, pc);
+              if (cpu.faultPending) {
+                pc = cpu.takeFault(pc);
+                codeVpage = -1;
+                dKey = cpu.dKey;
+                continue;
+              }
+            }
             r[rt] = v;
             pc = (pc + 4) | 0;
             break;
@@ -315,7 +353,17 @@ export function execute(cpu: Cpu, budget: number): number {
             const ea = (r[ra]! + ((word << 16) >> 16)) | 0;
             const page = ea >>> 12;
             const idx = page & 1023;
-            const v = rTag[idx] === (page | dKey) ? ram8[(rVal[idx]! + (ea & 0xFFF)) ^ 3]! : cpu.loadSlowAt(ea, 1, pc);
+            let v: number;
+            if (rTag[idx] === (page | dKey)) v = ram8[(rVal[idx]! + (ea & 0xFFF)) ^ 3]!;
+            else {
+              v = cpu.loadSlowAt(ea, 1, pc);
+              if (cpu.faultPending) {
+                pc = cpu.takeFault(pc);
+                codeVpage = -1;
+                dKey = cpu.dKey;
+                continue;
+              }
+            }
             r[rt] = v;
             r[ra] = ea;
             pc = (pc + 4) | 0;
@@ -327,7 +375,17 @@ export function execute(cpu: Cpu, budget: number): number {
             const ea = ((ra ? r[ra]! : 0) + ((word << 16) >> 16)) | 0;
             const page = ea >>> 12;
             const idx = page & 1023;
-            const v = rTag[idx] === (page | dKey) && (ea & 1) === 0 ? ram16[((rVal[idx]! + (ea & 0xFFF)) ^ 2) >> 1]! : cpu.loadSlowAt(ea, 2, pc);
+            let v: number;
+            if (rTag[idx] === (page | dKey) && (ea & 1) === 0) v = ram16[((rVal[idx]! + (ea & 0xFFF)) ^ 2) >> 1]!;
+            else {
+              v = cpu.loadSlowAt(ea, 2, pc);
+              if (cpu.faultPending) {
+                pc = cpu.takeFault(pc);
+                codeVpage = -1;
+                dKey = cpu.dKey;
+                continue;
+              }
+            }
             r[rt] = v;
             pc = (pc + 4) | 0;
             break;
@@ -339,7 +397,17 @@ export function execute(cpu: Cpu, budget: number): number {
             const ea = (r[ra]! + ((word << 16) >> 16)) | 0;
             const page = ea >>> 12;
             const idx = page & 1023;
-            const v = rTag[idx] === (page | dKey) && (ea & 1) === 0 ? ram16[((rVal[idx]! + (ea & 0xFFF)) ^ 2) >> 1]! : cpu.loadSlowAt(ea, 2, pc);
+            let v: number;
+            if (rTag[idx] === (page | dKey) && (ea & 1) === 0) v = ram16[((rVal[idx]! + (ea & 0xFFF)) ^ 2) >> 1]!;
+            else {
+              v = cpu.loadSlowAt(ea, 2, pc);
+              if (cpu.faultPending) {
+                pc = cpu.takeFault(pc);
+                codeVpage = -1;
+                dKey = cpu.dKey;
+                continue;
+              }
+            }
             r[rt] = v;
             r[ra] = ea;
             pc = (pc + 4) | 0;
@@ -351,7 +419,17 @@ export function execute(cpu: Cpu, budget: number): number {
             const ea = ((ra ? r[ra]! : 0) + ((word << 16) >> 16)) | 0;
             const page = ea >>> 12;
             const idx = page & 1023;
-            const v = rTag[idx] === (page | dKey) && (ea & 1) === 0 ? ram16[((rVal[idx]! + (ea & 0xFFF)) ^ 2) >> 1]! : cpu.loadSlowAt(ea, 2, pc);
+            let v: number;
+            if (rTag[idx] === (page | dKey) && (ea & 1) === 0) v = ram16[((rVal[idx]! + (ea & 0xFFF)) ^ 2) >> 1]!;
+            else {
+              v = cpu.loadSlowAt(ea, 2, pc);
+              if (cpu.faultPending) {
+                pc = cpu.takeFault(pc);
+                codeVpage = -1;
+                dKey = cpu.dKey;
+                continue;
+              }
+            }
             r[rt] = (v << 16) >> 16;
             pc = (pc + 4) | 0;
             break;
@@ -363,7 +441,17 @@ export function execute(cpu: Cpu, budget: number): number {
             const ea = (r[ra]! + ((word << 16) >> 16)) | 0;
             const page = ea >>> 12;
             const idx = page & 1023;
-            const v = rTag[idx] === (page | dKey) && (ea & 1) === 0 ? ram16[((rVal[idx]! + (ea & 0xFFF)) ^ 2) >> 1]! : cpu.loadSlowAt(ea, 2, pc);
+            let v: number;
+            if (rTag[idx] === (page | dKey) && (ea & 1) === 0) v = ram16[((rVal[idx]! + (ea & 0xFFF)) ^ 2) >> 1]!;
+            else {
+              v = cpu.loadSlowAt(ea, 2, pc);
+              if (cpu.faultPending) {
+                pc = cpu.takeFault(pc);
+                codeVpage = -1;
+                dKey = cpu.dKey;
+                continue;
+              }
+            }
             r[rt] = (v << 16) >> 16;
             r[ra] = ea;
             pc = (pc + 4) | 0;
@@ -378,6 +466,12 @@ export function execute(cpu: Cpu, budget: number): number {
             if (wTag[idx] === (page | dKey) && (ea & 3) === 0) ram32[(wVal[idx]! + (ea & 0xFFF)) >> 2] = v;
             else {
               cpu.storeSlowAt(ea, 4, pc, v);
+              if (cpu.faultPending) {
+                pc = cpu.takeFault(pc);
+                codeVpage = -1;
+                dKey = cpu.dKey;
+                continue;
+              }
               // A device store may raise an interrupt (or stop the machine): end the slice right after it.
               if (cpu.irqPoll !== 0) {
                 pc = (pc + 4) | 0;
@@ -397,6 +491,12 @@ export function execute(cpu: Cpu, budget: number): number {
             if (wTag[idx] === (page | dKey) && (ea & 3) === 0) ram32[(wVal[idx]! + (ea & 0xFFF)) >> 2] = v;
             else {
               cpu.storeSlowAt(ea, 4, pc, v);
+              if (cpu.faultPending) {
+                pc = cpu.takeFault(pc);
+                codeVpage = -1;
+                dKey = cpu.dKey;
+                continue;
+              }
               // A device store may raise an interrupt (or stop the machine): end the slice right after it.
               if (cpu.irqPoll !== 0) {
                 r[ra] = ea;
@@ -417,6 +517,12 @@ export function execute(cpu: Cpu, budget: number): number {
             if (wTag[idx] === (page | dKey)) ram8[(wVal[idx]! + (ea & 0xFFF)) ^ 3] = v;
             else {
               cpu.storeSlowAt(ea, 1, pc, v & 0xFF);
+              if (cpu.faultPending) {
+                pc = cpu.takeFault(pc);
+                codeVpage = -1;
+                dKey = cpu.dKey;
+                continue;
+              }
               // A device store may raise an interrupt (or stop the machine): end the slice right after it.
               if (cpu.irqPoll !== 0) {
                 pc = (pc + 4) | 0;
@@ -436,6 +542,12 @@ export function execute(cpu: Cpu, budget: number): number {
             if (wTag[idx] === (page | dKey)) ram8[(wVal[idx]! + (ea & 0xFFF)) ^ 3] = v;
             else {
               cpu.storeSlowAt(ea, 1, pc, v & 0xFF);
+              if (cpu.faultPending) {
+                pc = cpu.takeFault(pc);
+                codeVpage = -1;
+                dKey = cpu.dKey;
+                continue;
+              }
               // A device store may raise an interrupt (or stop the machine): end the slice right after it.
               if (cpu.irqPoll !== 0) {
                 r[ra] = ea;
@@ -456,6 +568,12 @@ export function execute(cpu: Cpu, budget: number): number {
             if (wTag[idx] === (page | dKey) && (ea & 1) === 0) ram16[((wVal[idx]! + (ea & 0xFFF)) ^ 2) >> 1] = v;
             else {
               cpu.storeSlowAt(ea, 2, pc, v & 0xFFFF);
+              if (cpu.faultPending) {
+                pc = cpu.takeFault(pc);
+                codeVpage = -1;
+                dKey = cpu.dKey;
+                continue;
+              }
               // A device store may raise an interrupt (or stop the machine): end the slice right after it.
               if (cpu.irqPoll !== 0) {
                 pc = (pc + 4) | 0;
@@ -475,6 +593,12 @@ export function execute(cpu: Cpu, budget: number): number {
             if (wTag[idx] === (page | dKey) && (ea & 1) === 0) ram16[((wVal[idx]! + (ea & 0xFFF)) ^ 2) >> 1] = v;
             else {
               cpu.storeSlowAt(ea, 2, pc, v & 0xFFFF);
+              if (cpu.faultPending) {
+                pc = cpu.takeFault(pc);
+                codeVpage = -1;
+                dKey = cpu.dKey;
+                continue;
+              }
               // A device store may raise an interrupt (or stop the machine): end the slice right after it.
               if (cpu.irqPoll !== 0) {
                 r[ra] = ea;
@@ -492,7 +616,17 @@ export function execute(cpu: Cpu, budget: number): number {
             const ea = ((ra ? r[ra]! : 0) + r[(word >>> 11) & 31]!) | 0;
             const page = ea >>> 12;
             const idx = page & 1023;
-            const v = rTag[idx] === (page | dKey) && (ea & 3) === 0 ? ram32[(rVal[idx]! + (ea & 0xFFF)) >> 2]! : cpu.loadSlowAt(ea, 4, pc);
+            let v: number;
+            if (rTag[idx] === (page | dKey) && (ea & 3) === 0) v = ram32[(rVal[idx]! + (ea & 0xFFF)) >> 2]!;
+            else {
+              v = cpu.loadSlowAt(ea, 4, pc);
+              if (cpu.faultPending) {
+                pc = cpu.takeFault(pc);
+                codeVpage = -1;
+                dKey = cpu.dKey;
+                continue;
+              }
+            }
             r[rt] = v;
             pc = (pc + 4) | 0;
             break;
@@ -503,7 +637,17 @@ export function execute(cpu: Cpu, budget: number): number {
             const ea = ((ra ? r[ra]! : 0) + r[(word >>> 11) & 31]!) | 0;
             const page = ea >>> 12;
             const idx = page & 1023;
-            const v = rTag[idx] === (page | dKey) ? ram8[(rVal[idx]! + (ea & 0xFFF)) ^ 3]! : cpu.loadSlowAt(ea, 1, pc);
+            let v: number;
+            if (rTag[idx] === (page | dKey)) v = ram8[(rVal[idx]! + (ea & 0xFFF)) ^ 3]!;
+            else {
+              v = cpu.loadSlowAt(ea, 1, pc);
+              if (cpu.faultPending) {
+                pc = cpu.takeFault(pc);
+                codeVpage = -1;
+                dKey = cpu.dKey;
+                continue;
+              }
+            }
             r[rt] = v;
             pc = (pc + 4) | 0;
             break;
@@ -514,7 +658,17 @@ export function execute(cpu: Cpu, budget: number): number {
             const ea = ((ra ? r[ra]! : 0) + r[(word >>> 11) & 31]!) | 0;
             const page = ea >>> 12;
             const idx = page & 1023;
-            const v = rTag[idx] === (page | dKey) && (ea & 1) === 0 ? ram16[((rVal[idx]! + (ea & 0xFFF)) ^ 2) >> 1]! : cpu.loadSlowAt(ea, 2, pc);
+            let v: number;
+            if (rTag[idx] === (page | dKey) && (ea & 1) === 0) v = ram16[((rVal[idx]! + (ea & 0xFFF)) ^ 2) >> 1]!;
+            else {
+              v = cpu.loadSlowAt(ea, 2, pc);
+              if (cpu.faultPending) {
+                pc = cpu.takeFault(pc);
+                codeVpage = -1;
+                dKey = cpu.dKey;
+                continue;
+              }
+            }
             r[rt] = v;
             pc = (pc + 4) | 0;
             break;
@@ -528,6 +682,12 @@ export function execute(cpu: Cpu, budget: number): number {
             if (wTag[idx] === (page | dKey) && (ea & 3) === 0) ram32[(wVal[idx]! + (ea & 0xFFF)) >> 2] = v;
             else {
               cpu.storeSlowAt(ea, 4, pc, v);
+              if (cpu.faultPending) {
+                pc = cpu.takeFault(pc);
+                codeVpage = -1;
+                dKey = cpu.dKey;
+                continue;
+              }
               // A device store may raise an interrupt (or stop the machine): end the slice right after it.
               if (cpu.irqPoll !== 0) {
                 pc = (pc + 4) | 0;
@@ -546,6 +706,12 @@ export function execute(cpu: Cpu, budget: number): number {
             if (wTag[idx] === (page | dKey)) ram8[(wVal[idx]! + (ea & 0xFFF)) ^ 3] = v;
             else {
               cpu.storeSlowAt(ea, 1, pc, v & 0xFF);
+              if (cpu.faultPending) {
+                pc = cpu.takeFault(pc);
+                codeVpage = -1;
+                dKey = cpu.dKey;
+                continue;
+              }
               // A device store may raise an interrupt (or stop the machine): end the slice right after it.
               if (cpu.irqPoll !== 0) {
                 pc = (pc + 4) | 0;
@@ -564,6 +730,12 @@ export function execute(cpu: Cpu, budget: number): number {
             if (wTag[idx] === (page | dKey) && (ea & 1) === 0) ram16[((wVal[idx]! + (ea & 0xFFF)) ^ 2) >> 1] = v;
             else {
               cpu.storeSlowAt(ea, 2, pc, v & 0xFFFF);
+              if (cpu.faultPending) {
+                pc = cpu.takeFault(pc);
+                codeVpage = -1;
+                dKey = cpu.dKey;
+                continue;
+              }
               // A device store may raise an interrupt (or stop the machine): end the slice right after it.
               if (cpu.irqPoll !== 0) {
                 pc = (pc + 4) | 0;

@@ -14,7 +14,8 @@
 // so the guest's loops and if/else stay in compiled code. Every exit records
 // how many instructions ran (cpu.jitRan); a fault records, on its slow path
 // only, the faulting instruction's index in its basic block (cpu.jitK) and the
-// instructions completed before it (cpu.jitBase). A block is position independent (its first address is a parameter),
+// instructions completed before it (cpu.jitBase), and a data-access fault
+// returns 1 (never an instruction address) instead of throwing. A block is position independent (its first address is a parameter),
 // so the same physical page mapped at two addresses shares its blocks. A
 // store that overwrites translated code ends the block at once (cpu.codeDirty).
 
@@ -98,7 +99,8 @@ function load(size: 1 | 2 | 4, pcK: string, k: number): string {
   const fast = size === 4 ? 'ram32[(rVal[idx] + (ea & 4095)) >> 2]'
     : size === 2 ? 'ram16[((rVal[idx] + (ea & 4095)) ^ 2) >> 1]' : 'ram8[(rVal[idx] + (ea & 4095)) ^ 3]';
   const align = size === 4 ? ' && (ea & 3) === 0' : size === 2 ? ' && (ea & 1) === 0' : '';
-  return `page = ea >>> 12; idx = page & 1023; v = rTag[idx] === (page | dKey)${align} ? ${fast} : (cpu.jitK = ${k}, cpu.jitBase = done, cpu.loadSlowAt(ea, ${size}, ${pcK}));`;
+  return `page = ea >>> 12; idx = page & 1023; if (rTag[idx] === (page | dKey)${align}) v = ${fast}; `
+    + `else { cpu.jitK = ${k}; cpu.jitBase = done; /*SYNC*/ v = cpu.loadSlowAt(ea, ${size}, ${pcK}); if (cpu.faultPending) return 1; }`;
 }
 
 function store(size: 1 | 2 | 4, pcK: string, k: number, next: string): string {
@@ -108,7 +110,7 @@ function store(size: 1 | 2 | 4, pcK: string, k: number, next: string): string {
   const align = size === 4 ? ' && (ea & 3) === 0' : size === 2 ? ' && (ea & 1) === 0' : '';
   const mask = size === 4 ? 'v' : size === 2 ? 'v & 65535' : 'v & 255';
   return `page = ea >>> 12; idx = page & 1023; if (wTag[idx] === (page | dKey)${align}) ${fast}; `
-    + `else { cpu.jitK = ${k}; cpu.jitBase = done; cpu.storeSlowAt(ea, ${size}, ${pcK}, ${mask}); `
+    + `else { cpu.jitK = ${k}; cpu.jitBase = done; /*SYNC*/ cpu.storeSlowAt(ea, ${size}, ${pcK}, ${mask}); if (cpu.faultPending) return 1; `
     + `if (cpu.codeDirty || cpu.irqPoll !== 0) { cpu.codeDirty = false; cpu.jitRan = ${ran}; return ${next}; } }`;
 }
 
@@ -260,7 +262,7 @@ function emit(id: number, word: number, k: number, off: number): Emitted | null 
       if (n === 8) return ok(`r[${rt}] = cpu.lr;`);
       if (n === 9) return ok(`r[${rt}] = cpu.ctr;`);
       if (n === 1) return ok(`r[${rt}] = cpu.xer;`);
-      return ok(`cpu.curPc = ${pcK}; cpu.jitK = ${k}; cpu.jitBase = done; cpu.sliceLeft = n - done - ${k + 1}; r[${rt}] = cpu.mfspr(${n}, ${pcK});`);
+      return ok(`cpu.curPc = ${pcK}; cpu.jitK = ${k}; cpu.jitBase = done; cpu.sliceLeft = n - done - ${k + 1}; /*SYNC*/ r[${rt}] = cpu.mfspr(${n}, ${pcK});`);
     }
     case 128: { // mtspr
       const n = ((word >>> 16) & 0x1F) | ((word >>> 6) & 0x3E0);
@@ -329,6 +331,23 @@ function emit(id: number, word: number, k: number, off: number): Emitted | null 
     default:
       return null;
   }
+}
+
+/** Writes the locals back to the core: before every exit and every call that could observe them. */
+const SYNC = 'cpu.cr = cr, cpu.ctr = ctr, cpu.lr = lr, cpu.so = so, ';
+
+/**
+ * The emitted code names CR, CTR, LR and XER[SO] through the core; inside a
+ * region they live in locals (registers, for V8) and are written back before
+ * any exit or slow-path call.
+ */
+function localise(code: string): string {
+  return code
+    .replace(/cpu\.(cr|ctr|lr|so)\b/g, '$1')
+    .replace(/r\[(\d+)\] = cpu\.xer;/g, 'cpu.so = so; r[$1] = cpu.xer;')
+    .replace(/cpu\.xer = (r\[\d+\]);/g, 'cpu.xer = $1; so = cpu.so;')
+    .replace(/\/\*SYNC\*\//g, `${SYNC.slice(0, -2)};`)
+    .replace(/return ([^;]+);/g, `return (${SYNC}$1);`);
 }
 
 /**
@@ -440,7 +459,8 @@ export function translate(code: Int32Array, ram32: Int32Array, pageBase: number,
   }
   if (fallsThrough) out.push(`done += ${pending}; cpu.jitRan = done; return ${pcAt(prev + 1)};`);
   const source = '"use strict"; var a, b, t, o, v, s, x, ea, page, idx, done = 0, lbl = 0;\n'
-    + `for (;;) { switch (lbl) {\n${out.join('\n')}\n} return -1; }`;
+    + 'var cr = cpu.cr, ctr = cpu.ctr, lr = cpu.lr, so = cpu.so;\n'
+    + `for (;;) { switch (lbl) {\n${localise(out.join('\n'))}\n} return ${SYNC}-1; }`;
   const fn = new Function('cpu', 'r', 'rTag', 'rVal', 'wTag', 'wVal', 'ram32', 'ram16', 'ram8', 'dKey', 'pc0', 'n', 'L', source) as BlockFn;
   return { len: size, fn, words: region };
 }
