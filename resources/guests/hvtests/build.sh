@@ -5,3 +5,4 @@ cd "$(dirname "$0")"
 OUT=${1:-.}
 lab_cc "$OUT/sprcount.elf" sprcount.c
 lab_cc "$OUT/reflect.elf" reflect.c
+lab_cc "$OUT/sprloop.elf" sprloop.c

@@ -1,10 +1,15 @@
 // Accounting of hypervisor work for one guest: every exit is counted once,
 // charged its modeled cycles (which advance the guest's own clock, so the
 // guest's benchmarks see the overhead) and timed in host nanoseconds, and
-// recorded in a small ring of recent exits for the trace view.
+// recorded in a small ring of recent exits for the trace view. This is on the
+// path of every exit, so it allocates nothing and looks nothing up by name.
+//
+// Host time is sampled: one exit in HOST_SAMPLE is timed with the host clock
+// and stands for the others of its kind (reading the clock costs about as
+// much as a light exit itself); the totals are estimates, the counts exact.
 
 import type { CostModel } from '../../shared/cost';
-import type { CounterId } from '../../shared/stats';
+import { COUNTERS, type CounterId } from '../../shared/stats';
 import type { Cpu } from '../cpu/cpu';
 import { counterSlot, H, sprSlot } from '../lab/stats';
 
@@ -21,24 +26,48 @@ export interface TraceEntry {
 }
 
 export const TRACE_SIZE = 64;
+export const HOST_SAMPLE = 16;
+
+/** Statistics-block slot of every counter, by id (computed once). */
+const SLOT = Object.fromEntries(COUNTERS.map((c) => [c.id, counterSlot(c.id)])) as Record<CounterId, number>;
+const REASON_INDEX = Object.fromEntries(COUNTERS.map((c, i) => [c.id, i])) as Record<CounterId, number>;
 
 export class Accountant {
   /** Cycles of state transfer every exit pays (entry and exit). */
   private transferCycles = 0;
   private transferRegs = 0;
-  private readonly trace: TraceEntry[] = [];
-  private traceNext = 0;
+  // The trace ring, as parallel arrays.
+  private readonly tInsns = new Float64Array(TRACE_SIZE);
+  private readonly tPc = new Uint32Array(TRACE_SIZE);
+  private readonly tReason = new Uint8Array(TRACE_SIZE);
+  private readonly tSpr = new Int16Array(TRACE_SIZE);
+  private readonly tWord = new Int32Array(TRACE_SIZE);
+  private readonly tCycles = new Float64Array(TRACE_SIZE);
+  private traceCount = 0;
+  private sample = 0;
+  private sampleStart = 0;
+  /** Statistics-block slot of each SPR number's trap counters (-1: not counted). */
+  private readonly sprSlots = new Int32Array(1024).fill(-1);
 
   constructor(private readonly cpu: Cpu, private readonly stats: Float64Array, private cost: CostModel) {}
 
-  configure(cost: CostModel, transferredRegisters: number): void {
+  configure(cost: CostModel, transferredRegisters: number, nameBySpr: readonly (string | undefined)[] = []): void {
     this.cost = cost;
     this.transferRegs = transferredRegisters;
     this.transferCycles = 2 * transferredRegisters * cost.perTransferredRegister;
+    for (let n = 0; n < 1024; n++) this.sprSlots[n] = nameBySpr[n] ? sprSlot(nameBySpr[n]!) : -1;
   }
 
   get costs(): CostModel {
     return this.cost;
+  }
+
+  /** Call on entry to an exit handler: starts a host-time sample for one exit in HOST_SAMPLE. */
+  begin(): void {
+    if (++this.sample >= HOST_SAMPLE) {
+      this.sample = 0;
+      this.sampleStart = performance.now();
+    }
   }
 
   /**
@@ -46,26 +75,38 @@ export class Accountant {
    * modeled cycles, the state transfer. `extra` counters (emulation kind,
    * reflection) are bumped without counting another exit.
    */
-  exit(reason: CounterId, handlerCycles: number, pc: number, spr = -1, word = 0, startNs = 0): number {
+  exit(reason: CounterId, handlerCycles: number, pc: number, spr = -1, word = 0): number {
     const c = this.cost;
     const cycles = c.exitEntry + handlerCycles + c.exitReturn + this.transferCycles;
     const s = this.stats;
-    const slot = counterSlot(reason);
+    const slot = SLOT[reason];
     s[slot] = s[slot]! + 1;
     s[slot + 1] = s[slot + 1]! + cycles;
-    if (startNs) s[slot + 2] = s[slot + 2]! + (performance.now() * 1e6 - startNs);
+    if (this.sampleStart !== 0) {
+      s[slot + 2] = s[slot + 2]! + (performance.now() - this.sampleStart) * 1e6 * HOST_SAMPLE;
+      this.sampleStart = 0;
+    }
     s[H.exits] = s[H.exits]! + 1;
     s[H.hvCycles] = s[H.hvCycles]! + cycles;
-    if (this.transferRegs > 0) this.bump('transfer_switches', 2);
+    if (this.transferRegs > 0) {
+      const t = SLOT.transfer_switches;
+      s[t] = s[t]! + 2;
+    }
     this.cpu.timers.addCycles(cycles);
-    this.record(reason, pc, spr, word, cycles);
+    const i = this.traceCount++ % TRACE_SIZE;
+    this.tInsns[i] = this.cpu.insns + (this.cpu.sliceStart - this.cpu.sliceLeft);
+    this.tPc[i] = pc;
+    this.tReason[i] = REASON_INDEX[reason];
+    this.tSpr[i] = spr;
+    this.tWord[i] = word;
+    this.tCycles[i] = cycles;
     return cycles;
   }
 
   /** A counter that is not an exit of its own (the kind of an emulated instruction, a reflection). */
   bump(id: CounterId, n = 1, cycles = 0): void {
     const s = this.stats;
-    const slot = counterSlot(id);
+    const slot = SLOT[id];
     s[slot] = s[slot]! + n;
     if (cycles) s[slot + 1] = s[slot + 1]! + cycles;
   }
@@ -78,24 +119,29 @@ export class Accountant {
     this.cpu.timers.addCycles(cycles);
   }
 
-  sprTrap(name: string, write: boolean, cycles: number): void {
-    const slot = sprSlot(name);
+  sprTrap(spr: number, write: boolean, cycles: number): void {
+    const slot = this.sprSlots[spr]!;
     if (slot < 0) return;
     const s = this.stats;
     s[slot + (write ? 1 : 0)] = s[slot + (write ? 1 : 0)]! + 1;
     s[slot + 2] = s[slot + 2]! + cycles;
   }
 
-  private record(reason: CounterId, pc: number, spr: number, word: number, cycles: number): void {
-    const e: TraceEntry = { insns: this.cpu.insns + (this.cpu.sliceStart - this.cpu.sliceLeft), pc: pc >>> 0, reason, spr, word, cycles };
-    if (this.trace.length < TRACE_SIZE) this.trace.push(e);
-    else this.trace[this.traceNext] = e;
-    this.traceNext = (this.traceNext + 1) % TRACE_SIZE;
-  }
-
   /** The recent exits, oldest first. */
   recent(): TraceEntry[] {
-    if (this.trace.length < TRACE_SIZE) return this.trace.slice();
-    return [...this.trace.slice(this.traceNext), ...this.trace.slice(0, this.traceNext)];
+    const n = Math.min(this.traceCount, TRACE_SIZE);
+    const out: TraceEntry[] = [];
+    for (let k = 0; k < n; k++) {
+      const i = (this.traceCount - n + k) % TRACE_SIZE;
+      out.push({
+        insns: this.tInsns[i]!,
+        pc: this.tPc[i]!,
+        reason: COUNTERS[this.tReason[i]!]!.id,
+        spr: this.tSpr[i]!,
+        word: this.tWord[i]!,
+        cycles: this.tCycles[i]!,
+      });
+    }
+    return out;
   }
 }

@@ -48,7 +48,9 @@ const ROUTES: Record<number, Route> = {
   [IVOR.DOORBELL_CRIT]: { kind: null, exit: 'dbell_exits', reflect: 'reflect_external', needs: 0 },
 };
 
-const TIMER_SPRS = new Set([22, 54, 284, 285, 336, 340]); // DEC DECAR TBWL TBWU TSR TCR
+/** DEC DECAR TBWL TBWU TSR TCR: their emulation reprograms the guest's timer. */
+const TIMER_SPRS = new Uint8Array(1024);
+for (const n of [22, 54, 284, 285, 336, 340]) TIMER_SPRS[n] = 1;
 const MMUCSR0 = 1012;
 
 /** Guest switches (for shared-register save/restore) happen at idle and at this scheduling quantum. */
@@ -85,12 +87,13 @@ export class ExitHandler implements CpuHooks {
 
   // ---- SPR traps ---------------------------------------------------------------
 
-  private sprExit(n: number, write: boolean, pc: number, t0: number): void {
+  private sprExit(n: number, write: boolean, pc: number): void {
     const c = this.acct.costs;
-    const handler = TIMER_SPRS.has(n) ? c.timerEmulation : c.emulateSpr;
-    const cycles = this.acct.exit('emulated_inst_exits', handler, pc, n, 0, t0);
+    const handler = TIMER_SPRS[n] ? c.timerEmulation : c.emulateSpr;
+    this.acct.begin();
+    const cycles = this.acct.exit('emulated_inst_exits', handler, pc, n, 0);
     this.acct.bump(write ? 'emul_mtspr' : 'emul_mfspr');
-    this.acct.sprTrap(this.strategies.nameBySpr[n] ?? String(n), write, cycles);
+    this.acct.sprTrap(n, write, cycles);
   }
 
   /** A guest access to a register only the hypervisor has: emulation fails, the guest gets an illegal-instruction program interrupt (as under KVM). */
@@ -102,15 +105,19 @@ export class ExitHandler implements CpuHooks {
   mfspr(cpu: Cpu, n: number, pc: number): number {
     const code = this.strategies.bySpr[n];
     if (code !== S_TRAP && code !== S_HYPERVISOR) return cpu.readSpr(n); // handled by the hardware (e.g. MMUCSR0 reads)
-    this.sprExit(n, false, pc, performance.now() * 1e6);
+    this.sprExit(n, false, pc);
     if (code === S_HYPERVISOR) this.refuse(cpu);
-    return this.emulate(cpu, () => cpu.readSpr(n));
+    try {
+      return cpu.readSpr(n);
+    } catch (e) {
+      throw this.emulationFault(cpu, e);
+    }
   }
 
   mtspr(cpu: Cpu, n: number, value: number, pc: number): void {
     const code = this.strategies.bySpr[n];
     if (code === S_TRAP || code === S_HYPERVISOR) {
-      this.sprExit(n, true, pc, performance.now() * 1e6);
+      this.sprExit(n, true, pc);
       if (code === S_HYPERVISOR) this.refuse(cpu);
     }
     if (n === MMUCSR0) {
@@ -118,20 +125,20 @@ export class ExitHandler implements CpuHooks {
       this.gtlb.flash((value & 4) !== 0, (value & 2) !== 0);
       return;
     }
-    this.emulate(cpu, () => cpu.writeSpr(n, value));
+    try {
+      cpu.writeSpr(n, value);
+    } catch (e) {
+      throw this.emulationFault(cpu, e);
+    }
   }
 
-  /** Runs an emulation step; an interrupt it raises (an SPR e500mc lacks) goes to the guest without another exit. */
-  private emulate<T>(cpu: Cpu, step: () => T): T {
-    try {
-      return step();
-    } catch (e) {
-      if (e === FAULT) {
-        cpu.markHypervisorFault();
-        this.acct.bump('reflect_program');
-      }
-      throw e;
+  /** An interrupt the emulation raised (an SPR e500mc lacks) goes to the guest without another exit. */
+  private emulationFault(cpu: Cpu, e: unknown): unknown {
+    if (e === FAULT) {
+      cpu.markHypervisorFault();
+      this.acct.bump('reflect_program');
     }
+    return e;
   }
 
   // ---- interrupts ---------------------------------------------------------------
@@ -151,17 +158,17 @@ export class ExitHandler implements CpuHooks {
       if (tlbMiss) cpu.preloadMasOnMiss(cpu.faultEa, cpu.faultAs, this.gtlb.victim(cpu.faultEa));
       return cpu.deliver(ivor, srr0, esr, dear);
     }
-    const t0 = performance.now() * 1e6;
+    this.acct.begin();
     const c = this.acct.costs;
     if (tlbMiss) {
       if (this.gtlb.refill(cpu.faultEa, cpu.faultAs)) {
         // A real miss: the guest TLB has it; install the shadow and retry.
-        this.acct.exit(ivor === IVOR.DTLB ? 'dtlb_real_miss_exits' : 'itlb_real_miss_exits', c.shadowTlbRefill, srr0, -1, 0, t0);
+        this.acct.exit(ivor === IVOR.DTLB ? 'dtlb_real_miss_exits' : 'itlb_real_miss_exits', c.shadowTlbRefill, srr0);
         return srr0;
       }
       cpu.preloadMasOnMiss(cpu.faultEa, cpu.faultAs, this.gtlb.victim(cpu.faultEa));
     }
-    this.acct.exit(route.exit, c.reflectInterrupt, srr0, -1, 0, t0);
+    this.acct.exit(route.exit, c.reflectInterrupt, srr0);
     this.acct.bump(route.reflect);
     return cpu.deliver(ivor, srr0, esr, dear);
   }
@@ -169,14 +176,14 @@ export class ExitHandler implements CpuHooks {
   // ---- hypervisor-privileged instructions ------------------------------------------
 
   privileged(cpu: Cpu, id: number, word: number, pc: number): number {
-    const t0 = performance.now() * 1e6;
+    this.acct.begin();
     const c = this.acct.costs;
     const r = cpu.gpr;
     const ra = (word >>> 16) & 31;
     const ea = ((ra ? r[ra]! : 0) + r[(word >>> 11) & 31]!) | 0;
     const next = (pc + 4) | 0;
     const tlbOp = (kind: CounterId, work: () => void): number => {
-      this.acct.exit('emulated_inst_exits', c.emulateTlbOp, pc, -1, word, t0);
+      this.acct.exit('emulated_inst_exits', c.emulateTlbOp, pc, -1, word);
       this.acct.bump(kind);
       work();
       return next;
@@ -189,30 +196,30 @@ export class ExitHandler implements CpuHooks {
       case 73: return tlbOp('emul_tlbinv', () => this.gtlb.invalidateLocal((word >>> 21) & 3, ea)); // tlbilx
       case 136: return tlbOp('emul_tlbinv', () => { /* tlbsync: nothing outstanding on one core */ }); // tlbsync
       case 53: // rfi without hardware SRR0/1 copies
-        this.acct.exit('emulated_inst_exits', c.emulateInstruction, pc, -1, word, t0);
+        this.acct.exit('emulated_inst_exits', c.emulateInstruction, pc, -1, word);
         this.acct.bump('emul_rfi');
         return cpu.returnFromInterrupt(id, pc);
       case 54: case 51: case 52: // rfci rfmci rfdi
-        this.acct.exit('emulated_inst_exits', c.emulateInstruction, pc, -1, word, t0);
+        this.acct.exit('emulated_inst_exits', c.emulateInstruction, pc, -1, word);
         this.acct.bump('emul_other');
         return cpu.returnFromInterrupt(id, pc);
       case 83: // wait: the guest idles; the core goes to another guest
-        this.acct.exit('halt_exits', c.idleExit, pc, -1, word, t0);
+        this.acct.exit('halt_exits', c.idleExit, pc, -1, word);
         this.guestSwitch(cpu);
         cpu.waiting = true;
         return next;
       case 102: case 107: // msgsnd msgclr
-        this.acct.exit('emulated_inst_exits', c.emulateInstruction, pc, -1, word, t0);
+        this.acct.exit('emulated_inst_exits', c.emulateInstruction, pc, -1, word);
         this.acct.bump('emul_other');
         cpu.doorbell(id === 102, r[(word >>> 11) & 31]!);
         return next;
       case 162: case 163: case 164: // cache locking: not supported, as on the bare core
-        this.acct.exit('emulated_inst_exits', c.emulateInstruction, pc, -1, word, t0);
+        this.acct.exit('emulated_inst_exits', c.emulateInstruction, pc, -1, word);
         this.acct.bump('emul_other');
         cpu.spr[1010] = cpu.spr[1010]! | 0x400;
         return next;
       default: // ehpriv, rfgi and anything else hypervisor-privileged: no debugger here
-        this.acct.exit('emulated_inst_exits', c.emulateInstruction, pc, -1, word, t0);
+        this.acct.exit('emulated_inst_exits', c.emulateInstruction, pc, -1, word);
         this.acct.bump('emul_other');
         this.acct.bump('reflect_program');
         return cpu.deliver(IVOR.PROGRAM, pc, ESR.PIL, 0);
@@ -222,15 +229,15 @@ export class ExitHandler implements CpuHooks {
   // ---- hypercalls, devices, guest switches -----------------------------------------
 
   hypercall(cpu: Cpu, pc: number): number {
-    const t0 = performance.now() * 1e6;
+    this.acct.begin();
     const c = this.acct.costs;
     if (cpu.msr & MSR.PR) {
       // sc 1 from user mode: a privileged-instruction program interrupt (KVM, Topaz).
-      this.acct.exit('program_exits', c.reflectInterrupt, pc, -1, 0x44000022, t0);
+      this.acct.exit('program_exits', c.reflectInterrupt, pc, -1, 0x44000022);
       this.acct.bump('reflect_program');
       return cpu.deliver(IVOR.PROGRAM, pc, ESR.PPR, 0);
     }
-    this.acct.exit('hcall_exits', c.hypercall, pc, -1, 0x44000022, t0);
+    this.acct.exit('hcall_exits', c.hypercall, pc, -1, 0x44000022);
     const result = hypercall(cpu, this.channels);
     if (result.idle) {
       this.guestSwitch(cpu);
@@ -240,7 +247,8 @@ export class ExitHandler implements CpuHooks {
   }
 
   mmio(cpu: Cpu, _pa: number, _size: number, _write: boolean): void {
-    this.acct.exit('mmio_exits', this.acct.costs.mmioAccess, cpu.curPc, -1, 0);
+    this.acct.begin();
+    this.acct.exit('mmio_exits', this.acct.costs.mmioAccess, cpu.curPc);
   }
 
   /** Shared registers are saved and restored by software when the core switches guests. */

@@ -102,7 +102,7 @@ export class GuestHypervisor {
     this.hw = hw;
     this.cost = cost;
     const resolved = resolveStrategies(this.options.model, hw);
-    this.accountant.configure(cost, this.options.model === 'native' ? 0 : resolved.transferred);
+    this.accountant.configure(cost, this.options.model === 'native' ? 0 : resolved.transferred, resolved.nameBySpr);
     this.machine.cpu.timers.setClock({ cpi: cost.cpi, coreMHz: cost.coreMHz, timebaseMHz: cost.timebaseMHz });
     if (this.exits) this.exits.configure(this.machine.cpu, resolved);
   }
