@@ -15,7 +15,7 @@ const GUESTS = join(__dirname, '../../resources/guests');
 const elf = (path: string) => new Uint8Array(readFileSync(join(GUESTS, path)));
 const text = (r: RunResult) => Buffer.from(r.console).toString('latin1');
 
-const LABOS_SCRIPT = 'help; echo equivalence; ps; run; run hello; run sysloop; bench sprg_read; bench tlb_miss; uptime; poweroff';
+const LABOS_SCRIPT = 'help; echo equivalence; ps; run; run hello; run sys; run mem; run align; run segv; run priv; bench sprg_read; bench tlb_miss; uptime; poweroff';
 
 /** labOS output without the lines that carry timings, and without the banner line naming the hypervisor. */
 function labosStable(out: string): string {
