@@ -1,0 +1,139 @@
+import { describe, expect, it } from 'vitest';
+import { Cpu } from '../../../src/main/cpu/cpu';
+import { EXEC, READ, Tlb, TLB0_ENTRIES, WRITE } from '../../../src/main/cpu/mmu';
+import { IVOR, MAS, MSR } from '../../../src/main/cpu/regs';
+import { Bus } from '../../../src/main/devices/bus';
+
+const TSIZE_4K = 2 << MAS.TSIZE_SHIFT;
+const TSIZE_1M = 10 << MAS.TSIZE_SHIFT;
+const TSIZE_1G = 20 << MAS.TSIZE_SHIFT;
+
+function cpuWithTlb() {
+  const cpu = new Cpu(new Bus(64 << 20));
+  cpu.tlb.reset();
+  cpu.flushSoftTlb();
+  return cpu;
+}
+
+/** Writes an entry through the MAS registers and tlbwe, as a guest would. */
+function tlbwe(cpu: Cpu, mas0: number, mas1: number, mas2: number, mas3: number, mas7 = 0): void {
+  cpu.spr[624] = mas0;
+  cpu.spr[625] = mas1;
+  cpu.spr[626] = mas2;
+  cpu.spr[627] = mas3;
+  cpu.spr[944] = mas7;
+  cpu.tlbwe();
+}
+
+describe('e500 MMU lookups', () => {
+  it('finds a TLB0 entry in the set the effective page selects, and only there', () => {
+    const tlb = new Tlb();
+    const i = tlb.write(2 << MAS.ESEL_SHIFT, MAS.V | TSIZE_4K, 0x12345000, 0x00400000 | MAS.SR, 0, 0);
+    expect(i).toBe(((0x12345000 >>> 12) & 127) * 4 + 2);
+    expect(tlb.lookup(0x12345678, 0, 0, 0, 0)).toBe(i);
+    expect(tlb.lookup(0x12346000, 0, 0, 0, 0)).toBe(-1);
+    expect(tlb.physical(i, 0x12345678)).toBe(0x00400678);
+  });
+
+  it('forces TLB0 entries to 4 KB without IPROT', () => {
+    const tlb = new Tlb();
+    const i = tlb.write(0, MAS.V | MAS.IPROT | TSIZE_1M, 0x10000000, 0, 0, 0);
+    expect((tlb.mas1[i]! & MAS.TSIZE_MASK) >>> MAS.TSIZE_SHIFT).toBe(2);
+    expect(tlb.mas1[i]! & MAS.IPROT).toBe(0);
+  });
+
+  it('matches TLB1 pages of every even size by their size mask', () => {
+    const tlb = new Tlb();
+    const i = tlb.write(MAS.TLBSEL | (5 << MAS.ESEL_SHIFT), MAS.V | TSIZE_1G, 0x40000000, 0x40000000 | 0x3F, 0, 0);
+    expect(i).toBe(TLB0_ENTRIES + 5);
+    expect(tlb.lookup(0x7FFFFFFC, 0, 0, 0, 0)).toBe(i);
+    expect(tlb.lookup(0x80000000, 0, 0, 0, 0)).toBe(-1);
+    expect(tlb.physical(i, 0x5ABCDEF0)).toBe(0x5ABCDEF0);
+  });
+
+  it('builds 36-bit physical addresses from MAS7', () => {
+    const tlb = new Tlb();
+    const i = tlb.write(MAS.TLBSEL | (1 << MAS.ESEL_SHIFT), MAS.V | TSIZE_1M, 0xE0000000 | 0xA, 0xE0000000 | 5, 0xF, 0);
+    expect(tlb.physical(i, 0xE0004500)).toBe(0xFE0004500);
+  });
+
+  it('matches on TID (0 matches any PID), address space, guest state and partition', () => {
+    const tlb = new Tlb();
+    const i = tlb.write(0, MAS.V | (5 << MAS.TID_SHIFT) | MAS.TS | TSIZE_4K, 0x1000, 0x1000, 0, MAS.TGS | 3);
+    expect(tlb.lookup(0x1000, 1, 5, 1, 3)).toBe(i);
+    expect(tlb.lookup(0x1000, 0, 5, 1, 3)).toBe(-1); // address space
+    expect(tlb.lookup(0x1000, 1, 6, 1, 3)).toBe(-1); // PID
+    expect(tlb.lookup(0x1000, 1, 5, 0, 3)).toBe(-1); // guest state
+    expect(tlb.lookup(0x1000, 1, 5, 1, 4)).toBe(-1); // partition
+    const shared = tlb.write(1 << MAS.ESEL_SHIFT, MAS.V | TSIZE_4K, 0x2000, 0x2000, 0, 0);
+    expect(tlb.lookup(0x2000, 0, 77, 0, 0)).toBe(shared);
+  });
+
+  it('tlbivax spares IPROT entries; flash invalidation too', () => {
+    const tlb = new Tlb();
+    const p = tlb.write(MAS.TLBSEL, MAS.V | MAS.IPROT | TSIZE_1M, 0x100000, 0, 0, 0);
+    const q = tlb.write(MAS.TLBSEL | (1 << MAS.ESEL_SHIFT), MAS.V | TSIZE_1M, 0x200000, 0, 0, 0);
+    tlb.invalidateByEa(0, true, true);
+    expect(tlb.mas1[p]! < 0).toBe(true);
+    expect(tlb.mas1[q]! < 0).toBe(false);
+  });
+});
+
+describe('translation, faults and the soft TLB', () => {
+  it('translates through the MMU and caches the page for the access kind', () => {
+    const cpu = cpuWithTlb();
+    tlbwe(cpu, 0, MAS.V | TSIZE_4K, 0x5000, 0x9000 | MAS.SR | MAS.SW);
+    expect(cpu.translate(0x5123, READ)).toBe(0x9123);
+    expect(cpu.rTag[5]).toBe(5 | cpu.dKey);
+    expect(cpu.wTag[5]).toBe(-1);
+    cpu.st32(0x5100, 0x11223344);
+    expect(cpu.ld32(0x5100)).toBe(0x11223344);
+    expect(cpu.bus.readRam(0x9100, 4)).toBe(0x11223344);
+    expect(cpu.ld8(0x5101)).toBe(0x22);
+  });
+
+  it('records a DTLB miss with DEAR and ESR[ST] for a store, and preloads MAS from MAS4', () => {
+    const cpu = cpuWithTlb();
+    cpu.spr[628] = TSIZE_4K | 0x8; // MAS4: TSIZED 4K, I
+    expect(cpu.translate(0x7654, WRITE)).toBe(-1);
+    expect(cpu.faultPending).toBe(true);
+    expect(cpu.faultIvor).toBe(IVOR.DTLB);
+    expect(cpu.faultDear).toBe(0x7654);
+    expect(cpu.faultEsr).toBe(0x00800000);
+    cpu.spr[413] = 0x1D0;
+    const vector = cpu.takeFault(0x100);
+    expect(vector).toBe(0x1D0);
+    expect(cpu.spr[61]).toBe(0x7654); // DEAR
+    expect(cpu.spr[26]).toBe(0x100); // SRR0: the faulting instruction
+    expect(cpu.spr[626]! >>> 0).toBe(0x7000 | 0x8); // MAS2: EPN + WIMGE defaults
+    expect(cpu.spr[625]! & MAS.V).not.toBe(0);
+  });
+
+  it('checks permissions by privilege: a user store to a supervisor-only page is a DSI', () => {
+    const cpu = cpuWithTlb();
+    tlbwe(cpu, 0, MAS.V | TSIZE_4K, 0x3000, 0x3000 | MAS.SR | MAS.SW | MAS.UR);
+    cpu.setMsr(MSR.PR);
+    expect(cpu.translate(0x3000, READ)).toBe(0x3000);
+    expect(cpu.translate(0x3000, WRITE)).toBe(-1);
+    expect(cpu.faultIvor).toBe(IVOR.DSI);
+    expect(cpu.translate(0x3000, EXEC)).toBe(-1);
+    expect(cpu.faultIvor).toBe(IVOR.ISI);
+  });
+
+  it('drops cached translations when an entry is rewritten', () => {
+    const cpu = cpuWithTlb();
+    tlbwe(cpu, 0, MAS.V | TSIZE_4K, 0x5000, 0x9000 | MAS.SR | MAS.SW);
+    cpu.st32(0x5000, 1);
+    expect(cpu.ld32(0x5000)).toBe(1);
+    tlbwe(cpu, 0, MAS.V | TSIZE_4K, 0x5000, 0xA000 | MAS.SR | MAS.SW);
+    expect(cpu.ld32(0x5000)).toBe(0); // the new page, not the cached old one
+  });
+
+  it('keeps translations of different modes apart (user and supervisor)', () => {
+    const cpu = cpuWithTlb();
+    tlbwe(cpu, 0, MAS.V | TSIZE_4K, 0x5000, 0x9000 | MAS.SR);
+    expect(cpu.ld32(0x5000)).toBe(0);
+    cpu.setMsr(MSR.PR);
+    expect(cpu.translate(0x5000, READ)).toBe(-1); // no UR: the supervisor's cached entry does not apply
+  });
+});
