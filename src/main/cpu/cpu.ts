@@ -577,6 +577,19 @@ export class Cpu {
     return word;
   }
 
+  /**
+   * The instruction word at effective address pc as the guest would fetch it
+   * now, without side effects (no fault, no cached translation); 0 when it is
+   * not mapped. For tools (the exit trace).
+   */
+  peekInstruction(pc: number): number {
+    const as = (this.msr & MSR.IS) !== 0 ? 1 : 0;
+    const i = this.tlb.lookup(pc, as, this.pid, (this.msr & MSR.GS) !== 0 ? 1 : 0, this.lpid);
+    if (i < 0) return 0;
+    const pa = this.tlb.physical(i, pc);
+    return pa + 4 <= this.bus.ramSize ? this.ram32[pa >> 2]! : 0;
+  }
+
   /** Decodes an instruction word (for tools; the interpreter decodes lazily). */
   static decode(word: number): number {
     return decode(word);

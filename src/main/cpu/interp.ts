@@ -290,6 +290,7 @@ export function execute(cpu: Cpu, budget: number): number {
             let v: number;
             if (rTag[idx] === (page | dKey) && (ea & 3) === 0) v = ram32[(rVal[idx]! + (ea & 0xFFF)) >> 2]!;
             else {
+              cpu.sliceLeft = n;
               v = cpu.loadSlowAt(ea, 4, pc);
               if (cpu.faultPending) {
                 pc = cpu.takeFault(pc);
@@ -312,6 +313,7 @@ export function execute(cpu: Cpu, budget: number): number {
             let v: number;
             if (rTag[idx] === (page | dKey) && (ea & 3) === 0) v = ram32[(rVal[idx]! + (ea & 0xFFF)) >> 2]!;
             else {
+              cpu.sliceLeft = n;
               v = cpu.loadSlowAt(ea, 4, pc);
               if (cpu.faultPending) {
                 pc = cpu.takeFault(pc);
@@ -334,6 +336,7 @@ export function execute(cpu: Cpu, budget: number): number {
             let v: number;
             if (rTag[idx] === (page | dKey)) v = ram8[(rVal[idx]! + (ea & 0xFFF)) ^ 3]!;
             else {
+              cpu.sliceLeft = n;
               v = cpu.loadSlowAt(ea, 1, pc);
               if (cpu.faultPending) {
                 pc = cpu.takeFault(pc);
@@ -356,6 +359,7 @@ export function execute(cpu: Cpu, budget: number): number {
             let v: number;
             if (rTag[idx] === (page | dKey)) v = ram8[(rVal[idx]! + (ea & 0xFFF)) ^ 3]!;
             else {
+              cpu.sliceLeft = n;
               v = cpu.loadSlowAt(ea, 1, pc);
               if (cpu.faultPending) {
                 pc = cpu.takeFault(pc);
@@ -378,6 +382,7 @@ export function execute(cpu: Cpu, budget: number): number {
             let v: number;
             if (rTag[idx] === (page | dKey) && (ea & 1) === 0) v = ram16[((rVal[idx]! + (ea & 0xFFF)) ^ 2) >> 1]!;
             else {
+              cpu.sliceLeft = n;
               v = cpu.loadSlowAt(ea, 2, pc);
               if (cpu.faultPending) {
                 pc = cpu.takeFault(pc);
@@ -400,6 +405,7 @@ export function execute(cpu: Cpu, budget: number): number {
             let v: number;
             if (rTag[idx] === (page | dKey) && (ea & 1) === 0) v = ram16[((rVal[idx]! + (ea & 0xFFF)) ^ 2) >> 1]!;
             else {
+              cpu.sliceLeft = n;
               v = cpu.loadSlowAt(ea, 2, pc);
               if (cpu.faultPending) {
                 pc = cpu.takeFault(pc);
@@ -422,6 +428,7 @@ export function execute(cpu: Cpu, budget: number): number {
             let v: number;
             if (rTag[idx] === (page | dKey) && (ea & 1) === 0) v = ram16[((rVal[idx]! + (ea & 0xFFF)) ^ 2) >> 1]!;
             else {
+              cpu.sliceLeft = n;
               v = cpu.loadSlowAt(ea, 2, pc);
               if (cpu.faultPending) {
                 pc = cpu.takeFault(pc);
@@ -444,6 +451,7 @@ export function execute(cpu: Cpu, budget: number): number {
             let v: number;
             if (rTag[idx] === (page | dKey) && (ea & 1) === 0) v = ram16[((rVal[idx]! + (ea & 0xFFF)) ^ 2) >> 1]!;
             else {
+              cpu.sliceLeft = n;
               v = cpu.loadSlowAt(ea, 2, pc);
               if (cpu.faultPending) {
                 pc = cpu.takeFault(pc);
@@ -465,6 +473,7 @@ export function execute(cpu: Cpu, budget: number): number {
             const v = r[(word >>> 21) & 31]!;
             if (wTag[idx] === (page | dKey) && (ea & 3) === 0) ram32[(wVal[idx]! + (ea & 0xFFF)) >> 2] = v;
             else {
+              cpu.sliceLeft = n;
               cpu.storeSlowAt(ea, 4, pc, v);
               if (cpu.faultPending) {
                 pc = cpu.takeFault(pc);
@@ -490,6 +499,7 @@ export function execute(cpu: Cpu, budget: number): number {
             const v = r[(word >>> 21) & 31]!;
             if (wTag[idx] === (page | dKey) && (ea & 3) === 0) ram32[(wVal[idx]! + (ea & 0xFFF)) >> 2] = v;
             else {
+              cpu.sliceLeft = n;
               cpu.storeSlowAt(ea, 4, pc, v);
               if (cpu.faultPending) {
                 pc = cpu.takeFault(pc);
@@ -516,6 +526,7 @@ export function execute(cpu: Cpu, budget: number): number {
             const v = r[(word >>> 21) & 31]!;
             if (wTag[idx] === (page | dKey)) ram8[(wVal[idx]! + (ea & 0xFFF)) ^ 3] = v;
             else {
+              cpu.sliceLeft = n;
               cpu.storeSlowAt(ea, 1, pc, v & 0xFF);
               if (cpu.faultPending) {
                 pc = cpu.takeFault(pc);
@@ -541,6 +552,7 @@ export function execute(cpu: Cpu, budget: number): number {
             const v = r[(word >>> 21) & 31]!;
             if (wTag[idx] === (page | dKey)) ram8[(wVal[idx]! + (ea & 0xFFF)) ^ 3] = v;
             else {
+              cpu.sliceLeft = n;
               cpu.storeSlowAt(ea, 1, pc, v & 0xFF);
               if (cpu.faultPending) {
                 pc = cpu.takeFault(pc);
@@ -567,6 +579,7 @@ export function execute(cpu: Cpu, budget: number): number {
             const v = r[(word >>> 21) & 31]!;
             if (wTag[idx] === (page | dKey) && (ea & 1) === 0) ram16[((wVal[idx]! + (ea & 0xFFF)) ^ 2) >> 1] = v;
             else {
+              cpu.sliceLeft = n;
               cpu.storeSlowAt(ea, 2, pc, v & 0xFFFF);
               if (cpu.faultPending) {
                 pc = cpu.takeFault(pc);
@@ -592,6 +605,7 @@ export function execute(cpu: Cpu, budget: number): number {
             const v = r[(word >>> 21) & 31]!;
             if (wTag[idx] === (page | dKey) && (ea & 1) === 0) ram16[((wVal[idx]! + (ea & 0xFFF)) ^ 2) >> 1] = v;
             else {
+              cpu.sliceLeft = n;
               cpu.storeSlowAt(ea, 2, pc, v & 0xFFFF);
               if (cpu.faultPending) {
                 pc = cpu.takeFault(pc);
@@ -619,6 +633,7 @@ export function execute(cpu: Cpu, budget: number): number {
             let v: number;
             if (rTag[idx] === (page | dKey) && (ea & 3) === 0) v = ram32[(rVal[idx]! + (ea & 0xFFF)) >> 2]!;
             else {
+              cpu.sliceLeft = n;
               v = cpu.loadSlowAt(ea, 4, pc);
               if (cpu.faultPending) {
                 pc = cpu.takeFault(pc);
@@ -640,6 +655,7 @@ export function execute(cpu: Cpu, budget: number): number {
             let v: number;
             if (rTag[idx] === (page | dKey)) v = ram8[(rVal[idx]! + (ea & 0xFFF)) ^ 3]!;
             else {
+              cpu.sliceLeft = n;
               v = cpu.loadSlowAt(ea, 1, pc);
               if (cpu.faultPending) {
                 pc = cpu.takeFault(pc);
@@ -661,6 +677,7 @@ export function execute(cpu: Cpu, budget: number): number {
             let v: number;
             if (rTag[idx] === (page | dKey) && (ea & 1) === 0) v = ram16[((rVal[idx]! + (ea & 0xFFF)) ^ 2) >> 1]!;
             else {
+              cpu.sliceLeft = n;
               v = cpu.loadSlowAt(ea, 2, pc);
               if (cpu.faultPending) {
                 pc = cpu.takeFault(pc);
@@ -681,6 +698,7 @@ export function execute(cpu: Cpu, budget: number): number {
             const v = r[(word >>> 21) & 31]!;
             if (wTag[idx] === (page | dKey) && (ea & 3) === 0) ram32[(wVal[idx]! + (ea & 0xFFF)) >> 2] = v;
             else {
+              cpu.sliceLeft = n;
               cpu.storeSlowAt(ea, 4, pc, v);
               if (cpu.faultPending) {
                 pc = cpu.takeFault(pc);
@@ -705,6 +723,7 @@ export function execute(cpu: Cpu, budget: number): number {
             const v = r[(word >>> 21) & 31]!;
             if (wTag[idx] === (page | dKey)) ram8[(wVal[idx]! + (ea & 0xFFF)) ^ 3] = v;
             else {
+              cpu.sliceLeft = n;
               cpu.storeSlowAt(ea, 1, pc, v & 0xFF);
               if (cpu.faultPending) {
                 pc = cpu.takeFault(pc);
@@ -729,6 +748,7 @@ export function execute(cpu: Cpu, budget: number): number {
             const v = r[(word >>> 21) & 31]!;
             if (wTag[idx] === (page | dKey) && (ea & 1) === 0) ram16[((wVal[idx]! + (ea & 0xFFF)) ^ 2) >> 1] = v;
             else {
+              cpu.sliceLeft = n;
               cpu.storeSlowAt(ea, 2, pc, v & 0xFFFF);
               if (cpu.faultPending) {
                 pc = cpu.takeFault(pc);

@@ -100,7 +100,7 @@ function load(size: 1 | 2 | 4, pcK: string, k: number): string {
     : size === 2 ? 'ram16[((rVal[idx] + (ea & 4095)) ^ 2) >> 1]' : 'ram8[(rVal[idx] + (ea & 4095)) ^ 3]';
   const align = size === 4 ? ' && (ea & 3) === 0' : size === 2 ? ' && (ea & 1) === 0' : '';
   return `page = ea >>> 12; idx = page & 1023; if (rTag[idx] === (page | dKey)${align}) v = ${fast}; `
-    + `else { cpu.jitK = ${k}; cpu.jitBase = done; /*SYNC*/ v = cpu.loadSlowAt(ea, ${size}, ${pcK}); if (cpu.faultPending) return 1; }`;
+    + `else { cpu.jitK = ${k}; cpu.jitBase = done; cpu.sliceLeft = n - done - ${k + 1}; /*SYNC*/ v = cpu.loadSlowAt(ea, ${size}, ${pcK}); if (cpu.faultPending) return 1; }`;
 }
 
 function store(size: 1 | 2 | 4, pcK: string, k: number, next: string): string {
@@ -110,7 +110,7 @@ function store(size: 1 | 2 | 4, pcK: string, k: number, next: string): string {
   const align = size === 4 ? ' && (ea & 3) === 0' : size === 2 ? ' && (ea & 1) === 0' : '';
   const mask = size === 4 ? 'v' : size === 2 ? 'v & 65535' : 'v & 255';
   return `page = ea >>> 12; idx = page & 1023; if (wTag[idx] === (page | dKey)${align}) ${fast}; `
-    + `else { cpu.jitK = ${k}; cpu.jitBase = done; /*SYNC*/ cpu.storeSlowAt(ea, ${size}, ${pcK}, ${mask}); if (cpu.faultPending) return 1; `
+    + `else { cpu.jitK = ${k}; cpu.jitBase = done; cpu.sliceLeft = n - done - ${k + 1}; /*SYNC*/ cpu.storeSlowAt(ea, ${size}, ${pcK}, ${mask}); if (cpu.faultPending) return 1; `
     + `if (cpu.codeDirty || cpu.irqPoll !== 0) { cpu.codeDirty = false; cpu.jitRan = ${ran}; return ${next}; } }`;
 }
 

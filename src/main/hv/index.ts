@@ -119,7 +119,14 @@ export class GuestHypervisor {
 
   /** The most recent exits, oldest first, disassembled (for the trace view). */
   recentExits(): (TraceEntry & { disassembly: string })[] {
-    return this.accountant.recent().map((e) => ({ ...e, disassembly: e.word ? disassemble(e.word, e.pc) : '' }));
+    const cpu = this.machine.cpu;
+    return this.accountant.recent().map((e) => {
+      // Exits taken on an instruction record its address; the word is read back
+      // here, off the exit path (the text shows what is at that address now).
+      const instruction = e.reason === 'emulated_inst_exits' || e.reason === 'mmio_exits' || e.reason === 'hcall_exits';
+      const word = e.word || (instruction ? cpu.peekInstruction(e.pc) : 0);
+      return { ...e, word, disassembly: word ? disassemble(word, e.pc) : '' };
+    });
   }
 }
 
