@@ -5,7 +5,9 @@ import { defineConfig } from 'electron-vite';
 // Three builds: main (the Electron entry, the web-mode server and the guest
 // worker, all CommonJS for Node), the sandboxed preload (one self-contained
 // CommonJS file: a sandboxed preload cannot load node_modules), and the Vue
-// renderer.
+// renderer. The guest worker is its own entry, out/main/guest-worker.js,
+// which LabSession finds next to the entry that runs it
+// (src/main/lab/worker-script.ts).
 export default defineConfig({
   main: {
     build: {
@@ -13,6 +15,7 @@ export default defineConfig({
         input: {
           index: resolve(__dirname, 'src/main/index.ts'),
           web: resolve(__dirname, 'src/main/web/index.ts'),
+          'guest-worker': resolve(__dirname, 'src/main/guest/worker.ts'),
         },
       },
     },

@@ -10,7 +10,7 @@
 import type { CostModel, CostModelPatch } from './cost';
 import type { HwConfigPatch, HwConfigView, PresetId, PresetInfo } from './hw';
 import type { Result } from './result';
-import type { StatsSnapshot } from './stats';
+import type { CounterId, StatsSnapshot } from './stats';
 
 export type GuestModel = 'native' | 'booke-hv' | 'state-transfer';
 
@@ -63,6 +63,22 @@ export interface GuestInfo {
   reason?: string;
 }
 
+/** One exit in a guest's recent-exit trace (the hypervisor keeps the last 64; src/main/hv/account.ts). */
+export interface ExitTraceEntry {
+  /** Guest instructions retired when the exit happened. */
+  insns: number;
+  pc: number;
+  reason: CounterId;
+  /** SPR number for SPR traps, else -1. */
+  spr: number;
+  /** The instruction word at pc (0 when the exit was not caused by an instruction). */
+  word: number;
+  /** Modeled cycles charged to the guest for it. */
+  cycles: number;
+  /** The instruction, disassembled ('' when word is 0). */
+  disassembly: string;
+}
+
 /** Parameters and result of every method. */
 export interface LabMethods {
   getHwConfig: { params: Record<string, never>; result: HwConfigView };
@@ -88,6 +104,8 @@ export interface LabMethods {
   /** Flow control: the subscriber has processed this many more bytes of the guest's output. */
   consoleAck: { params: { id: string; bytes: number }; result: { inFlight: number } };
   resetStats: { params: { id?: string }; result: { reset: number } };
+  /** The guest's most recent exits, oldest first (empty while it has no worker). */
+  getTrace: { params: { id: string }; result: { entries: ExitTraceEntry[] } };
 }
 
 export type LabMethodName = keyof LabMethods;
@@ -99,7 +117,7 @@ export const LAB_METHOD_NAMES = [
   'getHwConfig', 'setHwConfig', 'listPresets', 'applyPreset',
   'getCostModel', 'setCostModel', 'resetCostModel',
   'listImages', 'listGuests', 'createGuest', 'startGuest', 'pauseGuest', 'resetGuest', 'removeGuest', 'setGuestOverride',
-  'consoleWrite', 'consoleSubscribe', 'consoleUnsubscribe', 'consoleAck', 'resetStats',
+  'consoleWrite', 'consoleSubscribe', 'consoleUnsubscribe', 'consoleAck', 'resetStats', 'getTrace',
 ] as const satisfies readonly LabMethodName[];
 
 // Compile-time check that the list names every method exactly once.

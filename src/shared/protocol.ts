@@ -45,6 +45,7 @@ export const PARAM_SCHEMAS = {
   consoleUnsubscribe: z.strictObject({ id }),
   consoleAck: z.strictObject({ id, bytes: z.number().int().min(0).max(1 << 30) }),
   resetStats: z.strictObject({ id: id.optional() }),
+  getTrace: z.strictObject({ id }),
 } satisfies Record<LabMethodName, z.ZodType>;
 
 function describe(error: z.ZodError): string {

@@ -107,7 +107,11 @@ export class Uart16550 implements MmioDevice {
   }
 
   private flushTx(): void {
-    const out = Uint8Array.from(this.tx);
+    // A plain copy: Uint8Array.from(array) goes through the iterator protocol,
+    // and this runs once per byte a polling guest transmits.
+    const n = this.tx.length;
+    const out = new Uint8Array(n);
+    for (let i = 0; i < n; i++) out[i] = this.tx[i]!;
     this.tx.length = 0;
     this.txCount += out.length;
     this.sink.write(out);

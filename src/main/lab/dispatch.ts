@@ -20,22 +20,19 @@ const HANDLERS: { [M in LabMethodName]: Handler<M> } = {
   resetCostModel: (s) => s.resetCostModel(),
   listImages: (s) => s.listImages(),
   listGuests: (s) => s.listGuests(),
-  createGuest: () => noGuests(),
-  startGuest: () => noGuests(),
-  pauseGuest: () => noGuests(),
-  resetGuest: () => noGuests(),
-  removeGuest: () => noGuests(),
-  setGuestOverride: () => noGuests(),
-  consoleWrite: () => noGuests(),
-  consoleSubscribe: () => noGuests(),
-  consoleUnsubscribe: () => noGuests(),
-  consoleAck: () => noGuests(),
-  resetStats: () => noGuests(),
+  createGuest: (s, p) => s.createGuest(p),
+  startGuest: (s, p) => s.startGuest(p.id),
+  pauseGuest: (s, p) => s.pauseGuest(p.id),
+  resetGuest: (s, p) => s.resetGuest(p.id),
+  removeGuest: (s, p) => s.removeGuest(p.id),
+  setGuestOverride: (s, p) => s.setGuestOverride(p.id, p.override),
+  consoleWrite: (s, p) => s.consoleWrite(p.id, p.data),
+  consoleSubscribe: (s, p, c) => s.consoleSubscribe(c, p.id),
+  consoleUnsubscribe: (s, p, c) => s.consoleUnsubscribe(c, p.id),
+  consoleAck: (s, p, c) => s.consoleAck(c, p.id, p.bytes),
+  resetStats: (s, p) => s.resetStats(p.id),
+  getTrace: (s, p) => s.getTrace(p.id),
 };
-
-function noGuests(): never {
-  throw new LabFailure('unavailable', 'This build of the lab cannot run guests yet');
-}
 
 /** Validates and runs one call. Always resolves; never throws. */
 export async function dispatch(session: LabSession, client: LabClient, method: unknown, params: unknown): Promise<Result<unknown>> {

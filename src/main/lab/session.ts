@@ -3,13 +3,15 @@
 // windows, WebSocket connections) that watch it. Electron-free: it runs the
 // same in the desktop app, in web mode, in the CLI and in tests.
 
-import type { GuestImage, GuestInfo, LabEvent } from '../../shared/api';
+import type { ExitTraceEntry, GuestImage, GuestInfo, GuestSpec, LabEvent } from '../../shared/api';
 import { applyCostPatch, type CostModel, type CostModelPatch, defaultCostModel } from '../../shared/cost';
 import {
   applyHwPatch, defaultHwConfig, type HwConfig, type HwConfigPatch, type HwConfigView,
   isPresetId, presetConfig, PRESETS, type PresetInfo, viewOf,
 } from '../../shared/hw';
 import { LabFailure } from '../../shared/result';
+import type { StatsSnapshot } from '../../shared/stats';
+import { GuestManager, type InternalGuestOptions } from './guests';
 import { listGuestImages } from './images';
 
 /** A connected renderer: it receives broadcast events and the consoles it subscribed to. */
@@ -18,16 +20,38 @@ export interface LabClient {
   send(event: LabEvent): void;
 }
 
+export interface LabSessionOptions {
+  /** The guest worker script (default: found next to the running bundle; see worker-script.ts). */
+  workerScript?: string;
+}
+
 export class LabSession {
   private hw: HwConfig = defaultHwConfig();
   private cost: CostModel = defaultCostModel();
   private readonly clients = new Set<LabClient>();
+  private readonly guests: GuestManager;
+
+  constructor(options: LabSessionOptions = {}) {
+    this.guests = new GuestManager({
+      broadcast: (e) => this.broadcast(e),
+      config: () => ({ hw: this.hw, cost: this.cost }),
+      lost: (c) => this.detachClient(c),
+      clientCount: () => this.clients.size,
+      ...(options.workerScript !== undefined ? { workerScript: options.workerScript } : {}),
+    });
+  }
 
   // ---- clients and events ------------------------------------------------
 
+  /** Adds a client; the returned function detaches it (and drops its console subscriptions). */
   attach(client: LabClient): () => void {
     this.clients.add(client);
-    return () => { this.clients.delete(client); };
+    return () => this.detachClient(client);
+  }
+
+  private detachClient(client: LabClient): void {
+    this.clients.delete(client);
+    this.guests.detach(client);
   }
 
   get clientCount(): number {
@@ -41,7 +65,7 @@ export class LabSession {
       } catch {
         // A client that cannot take events (closed socket, destroyed window) is
         // dropped; the others and the session carry on.
-        this.clients.delete(c);
+        this.detachClient(c);
       }
     }
   }
@@ -76,6 +100,7 @@ export class LabSession {
 
   protected hwChanged(): HwConfigView {
     const view = viewOf(this.hw);
+    this.guests.reconfigureAll();
     this.broadcast({ type: 'hw', view });
     return view;
   }
@@ -88,12 +113,16 @@ export class LabSession {
 
   setCostModel(patch: CostModelPatch): CostModel {
     this.cost = applyCostPatch(this.cost, patch);
-    this.broadcast({ type: 'cost', model: { ...this.cost } });
-    return { ...this.cost };
+    return this.costChanged();
   }
 
   resetCostModel(): CostModel {
     this.cost = defaultCostModel();
+    return this.costChanged();
+  }
+
+  private costChanged(): CostModel {
+    this.guests.reconfigureAll();
     this.broadcast({ type: 'cost', model: { ...this.cost } });
     return { ...this.cost };
   }
@@ -105,11 +134,87 @@ export class LabSession {
   }
 
   listGuests(): GuestInfo[] {
-    return [];
+    return this.guests.list();
+  }
+
+  /** Creates a guest on its own worker thread (started unless spec.start is false). `internal` is for tests only. */
+  createGuest(spec: GuestSpec, internal?: InternalGuestOptions): Promise<GuestInfo> {
+    return this.guests.create(spec, internal);
+  }
+
+  startGuest(id: string): Promise<GuestInfo> {
+    return this.guests.start(id);
+  }
+
+  pauseGuest(id: string): Promise<GuestInfo> {
+    return this.guests.pause(id);
+  }
+
+  /** Reboots a guest (also a halted one, and a crashed one on a new worker). */
+  resetGuest(id: string): Promise<GuestInfo> {
+    return this.guests.reset(id);
+  }
+
+  removeGuest(id: string): Promise<{ id: string }> {
+    return this.guests.remove(id);
+  }
+
+  setGuestOverride(id: string, override: HwConfigPatch | null): GuestInfo {
+    return this.guests.setOverride(id, override);
+  }
+
+  // ---- consoles ------------------------------------------------------------
+
+  consoleWrite(id: string, data: string): { accepted: number } {
+    return this.guests.write(id, data);
+  }
+
+  consoleSubscribe(client: LabClient, id: string): { scrollback: string } {
+    return this.guests.subscribe(client, id);
+  }
+
+  consoleUnsubscribe(client: LabClient, id: string): { id: string } {
+    return this.guests.unsubscribe(client, id);
+  }
+
+  consoleAck(client: LabClient, id: string, bytes: number): { inFlight: number } {
+    return this.guests.ack(client, id, bytes);
+  }
+
+  // ---- statistics ------------------------------------------------------------
+
+  resetStats(id?: string): { reset: number } {
+    return this.guests.resetStats(id);
+  }
+
+  /** The guest's most recent exits with their disassembly (the renderer's trace view). */
+  getTrace(id: string): Promise<{ entries: ExitTraceEntry[] }> {
+    return this.guests.trace(id);
+  }
+
+  /** The snapshot of the latest ~10 Hz statistics tick. */
+  statsSnapshot(): StatsSnapshot {
+    return this.guests.snapshot();
+  }
+
+  /** A snapshot taken now (the CLI's final table). */
+  sampleStats(): StatsSnapshot {
+    return this.guests.sampleNow();
+  }
+
+  /** One guest's raw counters as the user sees them (the stats.ts layout), a copy. */
+  guestCounters(id: string): Float64Array {
+    return this.guests.counters(id);
+  }
+
+  /** A guest's worker thread, for tests that kill it from outside. */
+  guestThread(id: string): import('node:worker_threads').Worker | undefined {
+    return this.guests.thread(id);
   }
 
   /** Stops every guest and releases their workers. */
   async shutdown(): Promise<void> {
     this.clients.clear();
+    await this.guests.shutdown();
   }
 }

@@ -1,0 +1,179 @@
+// Benchmarks of the multi-guest runtime (issue 7), one figure a line in the
+// `name value # description` format. bench/run.ts calls runtimeBenchmarks();
+// `npx tsx bench/runtime.ts` runs them alone. The guests run on the bundled
+// worker (plain JavaScript, as the CLI and the app run them); the figures
+// are host-dependent and only meaningful on an otherwise idle machine.
+
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { bundleLab } from '../scripts/bundle-lab.mjs';
+import type { GuestSpec, LabEvent } from '../src/shared/api';
+import { H } from '../src/main/lab/stats';
+import { type LabClient, LabSession } from '../src/main/lab/session';
+
+type Print = (line: string) => void;
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+async function until(pred: () => boolean, what: string, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!pred()) {
+    if (Date.now() > deadline) throw new Error(`bench: timed out waiting for ${what}`);
+    await sleep(5);
+  }
+}
+
+/** A client that keeps console byte counts (and text for the first KB) and acknowledges at once. */
+class Sink implements LabClient {
+  readonly name = 'bench';
+  readonly bytes = new Map<string, number>();
+  readonly text = new Map<string, string>();
+  constructor(private readonly session: LabSession) {
+    session.attach(this);
+  }
+  send(e: LabEvent): void {
+    if (e.type !== 'console') return;
+    const b = Buffer.from(e.data, 'base64');
+    this.bytes.set(e.id, (this.bytes.get(e.id) ?? 0) + b.length);
+    const t = this.text.get(e.id) ?? '';
+    if (t.length < 4096) this.text.set(e.id, t + b.toString('latin1'));
+    this.session.consoleAck(this, e.id, b.length);
+  }
+}
+
+async function withSession<T>(workerScript: string, f: (s: LabSession, sink: Sink) => Promise<T>): Promise<T> {
+  const session = new LabSession({ workerScript });
+  try {
+    return await f(session, new Sink(session));
+  } finally {
+    await session.shutdown();
+  }
+}
+
+/**
+ * Aggregate guest MIPS of `n` CPU-bound intmix guests over `ms` after a
+ * warm-up, and the cores the process actually got meanwhile (CPU time / wall
+ * time: on a shared virtual machine it can be less than asked for).
+ */
+async function aggregateMips(workerScript: string, n: number, ms: number): Promise<{ mips: number; cores: number }> {
+  return withSession(workerScript, async (session) => {
+    const ids: string[] = [];
+    for (let i = 0; i < n; i++) {
+      ids.push((await session.createGuest({ image: 'intmix', model: 'native', bootargs: 'iterations=1000000000' })).id);
+    }
+    const total = () => ids.reduce((sum, id) => sum + session.guestCounters(id)[H.insns]!, 0);
+    await sleep(2000); // the emulator's translated code warms up
+    const i0 = total();
+    const c0 = process.cpuUsage();
+    const t0 = performance.now();
+    await sleep(ms);
+    const wall = performance.now() - t0;
+    const cpu = process.cpuUsage(c0);
+    return { mips: (total() - i0) / wall / 1e3, cores: (cpu.user + cpu.system) / 1e3 / wall };
+  });
+}
+
+/** Best of `runs` (the host's noise only ever slows a run down). */
+async function best(runs: number, f: () => Promise<{ mips: number; cores: number }>): Promise<{ mips: number; cores: number }> {
+  let top = { mips: 0, cores: 0 };
+  for (let i = 0; i < runs; i++) {
+    const r = await f();
+    if (r.mips > top.mips) top = r;
+  }
+  return top;
+}
+
+/** CPU time (user + system, all threads) of a process so far, in ms, from /proc (clock ticks of 10 ms). */
+function processCpuMs(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
+/**
+ * Host CPU of a lab process (the bundled `lab session`, main thread and
+ * worker) with one labOS idle at its prompt, in % of a core, measured over
+ * `ms` after `settleMs` (the emulator's code is compiled by then).
+ */
+async function idleCpu(cli: string, model: GuestSpec['model'], settleMs: number, ms: number): Promise<number> {
+  const child = spawn(process.execPath, [cli, 'session', '--guest', `labos:model=${model}`, '--duration', String((settleMs + ms) / 1000 + 10), '--stats', 'none'],
+    { stdio: ['ignore', 'pipe', 'inherit'] });
+  const exited = new Promise((r) => child.once('exit', r));
+  try {
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => { out += d.toString(); });
+    await until(() => out.includes('labos> '), 'the prompt');
+    await sleep(settleMs);
+    const c0 = processCpuMs(child.pid!);
+    const t0 = performance.now();
+    await sleep(ms);
+    return (processCpuMs(child.pid!) - c0) / (performance.now() - t0) * 100;
+  } finally {
+    child.kill('SIGINT');
+    await exited;
+  }
+}
+
+/**
+ * Console throughput of `n` flood guests printing at once (MB/s delivered to
+ * a subscriber that acknowledges as it goes), measured over `ms` once they
+ * are warm; then they are paused and every byte a guest produced must have
+ * reached the subscriber.
+ */
+async function consoleThroughput(workerScript: string, n: number, ms: number): Promise<number> {
+  return withSession(workerScript, async (session, sink) => {
+    const ids: string[] = [];
+    for (let i = 0; i < n; i++) {
+      const g = await session.createGuest({ image: 'flood', model: 'native', bootargs: 'bytes=4000000000', start: false });
+      session.consoleSubscribe(sink, g.id);
+      ids.push(g.id);
+    }
+    for (const id of ids) await session.startGuest(id);
+    const delivered = () => ids.reduce((sum, id) => sum + (sink.bytes.get(id) ?? 0), 0);
+    await sleep(1500);
+    const b0 = delivered();
+    const t0 = performance.now();
+    await sleep(ms);
+    const rate = (delivered() - b0) / (performance.now() - t0) / 1e3;
+    for (const id of ids) await session.pauseGuest(id);
+    await until(() => ids.every((id) => sink.bytes.get(id) === session.guestCounters(id)[H.consoleOut]), 'every byte produced to be delivered', 10_000);
+    return rate;
+  });
+}
+
+/** Milliseconds from createGuest to labOS's prompt on the console (median of `runs`). */
+async function bootToPrompt(workerScript: string, model: GuestSpec['model'], runs: number): Promise<number> {
+  const times: number[] = [];
+  for (let r = 0; r < runs; r++) {
+    times.push(await withSession(workerScript, async (session, sink) => {
+      const t0 = performance.now();
+      const g = await session.createGuest({ image: 'labos', model });
+      session.consoleSubscribe(sink, g.id);
+      await until(() => (sink.text.get(g.id) ?? '').includes('labos> '), 'the prompt');
+      return performance.now() - t0;
+    }));
+  }
+  return times.sort((a, b) => a - b)[Math.floor(times.length / 2)]!;
+}
+
+export async function runtimeBenchmarks(print: Print = (l) => console.log(l)): Promise<void> {
+  const { worker, cli } = await bundleLab();
+  const one = await best(2, () => aggregateMips(worker, 1, 2500));
+  print(`runtime.mips_1_guest ${one.mips.toFixed(1)} # guest MIPS, one CPU-bound intmix guest on its worker (best of 2)`);
+  const two = await best(2, () => aggregateMips(worker, 2, 2500));
+  print(`runtime.mips_2_guests ${two.mips.toFixed(1)} # aggregate guest MIPS, two CPU-bound intmix guests (best of 2)`);
+  print(`runtime.mips_scaling ${(two.mips / one.mips).toFixed(2)} # two guests / one guest (target >= 1.8 on 2 cores)`);
+  print(`runtime.cores_used_2_guests ${two.cores.toFixed(2)} # cores the process got while two guests ran (CPU time / wall time; 2 = both cores)`);
+  print(`runtime.idle_cpu_native ${(await idleCpu(cli!, 'native', 8000, 8000)).toFixed(2)} # % of a core, a lab process with labOS idle at its prompt, native (tickless idle; target < 1)`);
+  print(`runtime.idle_cpu_booke_hv ${(await idleCpu(cli!, 'booke-hv', 8000, 8000)).toFixed(2)} # % of a core, the same under booke-hv (labOS then polls its byte channels from a 1 kHz tick)`);
+  print(`runtime.console_mb_s_8_guests ${(await consoleThroughput(worker, 8, 3000)).toFixed(2)} # MB/s delivered, eight flood guests printing at full speed, every byte checked (target >= 2)`);
+  print(`runtime.boot_to_prompt_ms ${(await bootToPrompt(worker, 'native', 3)).toFixed(0)} # ms from createGuest to the labOS prompt, native, median of 3 (target < 1000)`);
+  print(`runtime.boot_to_prompt_ms_booke_hv ${(await bootToPrompt(worker, 'booke-hv', 3)).toFixed(0)} # ms from createGuest to the labOS prompt, booke-hv, median of 3`);
+}
+
+if (/bench[\\/]runtime\.ts$/.test(process.argv[1] ?? '')) {
+  runtimeBenchmarks().catch((e: unknown) => {
+    console.error(e);
+    process.exit(1);
+  });
+}

@@ -1,0 +1,93 @@
+// `--guest` specifications of `lab session`: IMAGE[:KEY=VALUE,...]
+//
+//   IMAGE     a bundled image id (labos, hello, intmix, flood...) or a path to an ELF file
+//   name=N    the guest's name (unique; other guests' labOS `send N ...` uses it)
+//   model=M   native | booke-hv | state-transfer
+//   ram=MB    RAM size, a multiple of 64
+//   bootargs=S  the device tree's /chosen/bootargs (labOS: a ';'-separated script)
+//   preset=P  per-guest hardware override from a preset (isa206, none, all, x86)
+//   dup=SPR,SPR...   override: these SPRs duplicated
+//   trap=SPR,SPR...  override: these SPRs trap
+//
+// Values may contain commas: a comma starts a new key only when a known key
+// and '=' follow it ("bootargs=echo a,b; poweroff" keeps its comma).
+
+import { existsSync, readFileSync } from 'node:fs';
+import { basename } from 'node:path';
+import type { GuestModel, GuestSpec } from '../../shared/api';
+import { type HwConfigPatch, isPresetId, presetConfig, PRESETS } from '../../shared/hw';
+
+const KEYS = ['name', 'model', 'ram', 'bootargs', 'preset', 'dup', 'trap'] as const;
+type Key = (typeof KEYS)[number];
+const MODELS: readonly GuestModel[] = ['native', 'booke-hv', 'state-transfer'];
+const SPLIT = new RegExp(`,(?=(?:${KEYS.join('|')})=)`);
+
+export class SpecError extends Error {}
+
+function isKey(k: string): k is Key {
+  return (KEYS as readonly string[]).includes(k);
+}
+
+function sprList(value: string): string[] {
+  return value.split(/[,+]/).map((s) => s.trim()).filter(Boolean);
+}
+
+/** Parses one --guest value into a LabApi GuestSpec (started later by the caller). */
+export function parseGuestSpec(text: string, readFile: (path: string) => Uint8Array = (p) => readFileSync(p)): GuestSpec {
+  const colon = text.indexOf(':');
+  const image = colon < 0 ? text : text.slice(0, colon);
+  const rest = colon < 0 ? '' : text.slice(colon + 1);
+  if (!image) throw new SpecError(`--guest "${text}": the image is missing (e.g. labos or path/to/guest.elf)`);
+  const spec: GuestSpec = {};
+  if (image.includes('/') || image.endsWith('.elf') || existsSync(image)) {
+    let bytes: Uint8Array;
+    try {
+      bytes = readFile(image);
+    } catch (e) {
+      throw new SpecError(`--guest "${text}": cannot read ${image}: ${e instanceof Error ? e.message : String(e)}`);
+    }
+    spec.upload = { fileName: basename(image), data: Buffer.from(bytes).toString('base64') };
+  } else {
+    spec.image = image;
+  }
+  let override: HwConfigPatch | undefined;
+  const patch = () => (override ??= {});
+  for (const part of rest ? rest.split(SPLIT) : []) {
+    const eq = part.indexOf('=');
+    const key = eq < 0 ? part : part.slice(0, eq);
+    const value = eq < 0 ? '' : part.slice(eq + 1);
+    if (!isKey(key)) throw new SpecError(`--guest "${text}": unknown key "${key}". Keys: ${KEYS.join(', ')}`);
+    if (eq < 0) throw new SpecError(`--guest "${text}": ${key} needs a value (${key}=...)`);
+    switch (key) {
+      case 'name': spec.name = value; break;
+      case 'bootargs': spec.bootargs = value; break;
+      case 'model':
+        if (!(MODELS as readonly string[]).includes(value)) throw new SpecError(`--guest "${text}": unknown model "${value}". Models: ${MODELS.join(', ')}`);
+        spec.model = value as GuestModel;
+        break;
+      case 'ram': {
+        const mb = Number(value);
+        if (!Number.isInteger(mb)) throw new SpecError(`--guest "${text}": ram must be a whole number of MB (got "${value}")`);
+        spec.ramMb = mb;
+        break;
+      }
+      case 'preset': {
+        if (!isPresetId(value)) throw new SpecError(`--guest "${text}": unknown preset "${value}". Presets: ${PRESETS.map((p) => p.id).join(', ')}`);
+        const c = presetConfig(value);
+        const o = patch();
+        o.strategies = { ...o.strategies, ...c.strategies };
+        o.direct = { ...o.direct, ...c.direct };
+        break;
+      }
+      case 'dup':
+      case 'trap': {
+        const o = patch();
+        o.strategies ??= {};
+        for (const spr of sprList(value)) o.strategies[spr.toUpperCase()] = key === 'dup' ? 'duplicate' : 'trap';
+        break;
+      }
+    }
+  }
+  if (override) spec.override = override;
+  return spec;
+}

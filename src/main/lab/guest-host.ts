@@ -1,0 +1,146 @@
+// The session's handle on one guest worker: starts the worker thread, sends
+// it requests and signals (waking it through its control word), turns its
+// messages into callbacks, and notices every way it can end — a clean stop,
+// a `fatal` report, an uncaught error, or being terminated from outside.
+
+import { MessageChannel, type MessagePort, Worker } from 'node:worker_threads';
+import { LabFailure } from '../../shared/result';
+import { wakeWorker } from './control';
+import type { FromWorker, GuestWorkerInit, WorkerRequest, WorkerSignal } from './worker-protocol';
+import type { WorkerScript } from './worker-script';
+
+export interface GuestHostEvents {
+  /** A slice's console output. */
+  console(bytes: Uint8Array): void;
+  /** Bytes the guest sent on its byte channel to the lab. */
+  channelConsole(bytes: Uint8Array): void;
+  /** The guest stopped by itself (reset/poweroff) or by a hardware-level fault (checkstop/watchdog). */
+  stopped(reason: string, message?: string): void;
+  /** The worker failed or vanished; `message` says how. Called at most once. */
+  failed(message: string): void;
+}
+
+/** How long a worker may take to finish after `stop` before it is terminated. */
+const STOP_GRACE_MS = 2000;
+
+type Pending = { resolve: (value: unknown) => void; reject: (e: Error) => void };
+type RequestType = WorkerRequest['type'];
+
+export class GuestHost {
+  private readonly worker: Worker;
+  private readonly port: MessagePort;
+  private readonly pending = new Map<number, Pending>();
+  private seq = 0;
+  private stopping = false;
+  private ended = false;
+  private failure: string | null = null;
+  private readonly exited: Promise<void>;
+
+  constructor(
+    init: Omit<GuestWorkerInit, 'port'>,
+    script: WorkerScript,
+    private readonly control: Int32Array,
+    private readonly events: GuestHostEvents,
+  ) {
+    const { port1, port2 } = new MessageChannel();
+    this.port = port1;
+    const data: GuestWorkerInit = { ...init, port: port2 };
+    this.worker = new Worker(script.path, {
+      workerData: data,
+      transferList: [port2],
+      execArgv: script.execArgv,
+      name: `guest ${init.name}`,
+    });
+    this.port.on('message', (m: FromWorker) => this.receive(m));
+    this.worker.on('error', (e) => this.fail(`worker error: ${e instanceof Error ? e.message : String(e)}`));
+    this.exited = new Promise((resolve) => {
+      this.worker.once('exit', (code) => {
+        this.ended = true;
+        if (!this.stopping) this.fail(`the guest's worker thread exited unexpectedly (exit code ${code})`);
+        this.rejectAll(this.failure ?? 'the guest\'s worker has ended');
+        this.port.close();
+        resolve();
+      });
+    });
+  }
+
+  get alive(): boolean {
+    return !this.ended && this.failure === null;
+  }
+
+  /** Sends an RPC; resolves (with the reply's value, if any) when the worker has carried it out. */
+  request(type: RequestType): Promise<unknown> {
+    if (!this.alive) return Promise.reject(new LabFailure('invalid-state', this.failure ?? 'the guest\'s worker has ended'));
+    const seq = ++this.seq;
+    return new Promise<unknown>((resolve, reject) => {
+      this.pending.set(seq, { resolve, reject });
+      this.port.postMessage({ kind: 'rpc', seq, type } satisfies WorkerRequest);
+      wakeWorker(this.control);
+    });
+  }
+
+  /** Sends a SIGNAL (no answer). Ignored once the worker has ended. */
+  signal(message: WorkerSignal, transfer: ArrayBuffer[] = []): void {
+    if (!this.alive) return;
+    this.port.postMessage(message, transfer);
+    wakeWorker(this.control);
+  }
+
+  /** Asks the worker to finish, and terminates it if it does not within a grace period. */
+  async stop(): Promise<void> {
+    if (this.ended) return;
+    this.stopping = true;
+    if (this.failure === null) {
+      await Promise.race([this.request('stop').catch(() => undefined), delay(STOP_GRACE_MS)]);
+    }
+    const timer = setTimeout(() => void this.worker.terminate(), STOP_GRACE_MS);
+    if (this.failure !== null) void this.worker.terminate();
+    await this.exited;
+    clearTimeout(timer);
+  }
+
+  /** Ends the worker at once (a crashed guest's clean-up). */
+  async terminate(): Promise<void> {
+    this.stopping = true;
+    if (!this.ended) await this.worker.terminate();
+    await this.exited;
+  }
+
+  /** The Worker itself, for tests that kill it from outside. */
+  get thread(): Worker {
+    return this.worker;
+  }
+
+  private receive(m: FromWorker): void {
+    if (m.kind === 'reply') {
+      const p = this.pending.get(m.seq);
+      if (!p) return;
+      this.pending.delete(m.seq);
+      if (m.ok) p.resolve(m.value);
+      else p.reject(new LabFailure('invalid-state', m.message));
+      return;
+    }
+    switch (m.type) {
+      case 'console': this.events.console(m.bytes); break;
+      case 'channel-console': this.events.channelConsole(m.bytes); break;
+      case 'stopped': this.events.stopped(m.reason, m.message); break;
+      case 'fatal': this.fail(m.message); break;
+    }
+  }
+
+  private fail(message: string): void {
+    if (this.failure !== null) return;
+    this.failure = message;
+    this.rejectAll(message);
+    this.events.failed(message);
+  }
+
+  private rejectAll(message: string): void {
+    for (const p of this.pending.values()) p.reject(new LabFailure('invalid-state', message));
+    this.pending.clear();
+  }
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms).unref());
+}

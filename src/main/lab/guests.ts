@@ -1,0 +1,495 @@
+// The guests of a LabSession: their registry, their lifecycle (create, start,
+// pause, reset, remove), their consoles, byte channels and statistics. Each
+// guest runs on its own worker thread (GuestHost); this module decides the
+// GuestInfo states the renderer sees and reports every change as a 'guests'
+// event.
+//
+// States: created (not started yet) -> running <-> idle (derived from the
+// worker's busy share at each statistics tick) <-> paused; halted when the
+// guest reset or powered off the board (resetGuest boots it again); crashed
+// when it faulted at the hardware level or its worker failed or vanished:
+// the worker is cleaned up at once and resetGuest starts a new one.
+
+import type { ExitTraceEntry, GuestInfo, GuestModel, GuestSpec, LabEvent } from '../../shared/api';
+import { LIMITS } from '../../shared/api';
+import type { CostModel } from '../../shared/cost';
+import { applyHwPatch, type HwConfig, type HwConfigPatch } from '../../shared/hw';
+import { LabFailure } from '../../shared/result';
+import type { StatsSnapshot } from '../../shared/stats';
+import { ElfError, parseElf } from '../guest/elf';
+import { readFileSync } from 'node:fs';
+import { ChannelRegistry, type ChannelEnd } from './channels';
+import { ConsoleHub } from './console-hub';
+import { createControl, setConsoleHold } from './control';
+import { GuestHost } from './guest-host';
+import { guestImagePath, listGuestImages } from './images';
+import type { LabClient } from './session';
+import { createStatsBuffer } from './stats';
+import { QUIET_AFTER, QUIET_INTERVAL_MS, STATS_INTERVAL_MS, StatsPump } from './stats-pump';
+import type { GuestTestHooks } from './worker-protocol';
+import { resolveWorkerScript, type WorkerScript } from './worker-script';
+
+/** Guests a session runs at most (each has an LPID in 1..63 and a worker thread). */
+export const MAX_GUESTS = 32;
+const DEFAULT_RAM_MB = 128;
+const DEFAULT_MODEL: GuestModel = 'booke-hv';
+/** Longest line a guest may send to the lab's console channel before it is cut. */
+const CHANNEL_LINE_MAX = 256;
+/** An idle guest became busy above this share of a core, a running one idle below the other. */
+const BUSY_TO_RUNNING = 0.3;
+const BUSY_TO_IDLE = 0.1;
+
+/** Options reachable only from TypeScript (tests), never from the LabApi schema. */
+export interface InternalGuestOptions {
+  testHooks?: GuestTestHooks;
+}
+
+/** What the manager needs from its session. */
+export interface GuestManagerContext {
+  broadcast(event: LabEvent): void;
+  /** The hypervisor-wide configuration and cost model now. */
+  config(): { hw: HwConfig; cost: CostModel };
+  /** A client whose send() failed: the session drops it. */
+  lost(client: LabClient): void;
+  clientCount(): number;
+  workerScript?: string;
+}
+
+interface Guest {
+  info: GuestInfo;
+  elf: Uint8Array;
+  lpid: number;
+  control: Int32Array;
+  stats: Float64Array;
+  hub: ConsoleHub;
+  host: GuestHost | null;
+  testHooks?: GuestTestHooks;
+  /** A partial line received on the guest's channel to the lab. */
+  channelLine: number[];
+}
+
+const encoder = new TextEncoder();
+
+function labLine(text: string): Uint8Array {
+  return encoder.encode(`\r\n[lab] ${text}\r\n`);
+}
+
+function firstLine(text: string): string {
+  return text.split('\n', 1)[0]!.trim();
+}
+
+export class GuestManager {
+  private readonly guests = new Map<string, Guest>();
+  private readonly channels = new ChannelRegistry();
+  private readonly pump = new StatsPump();
+  private timer: NodeJS.Timeout | null = null;
+  /** Statistics readings in a row in which no guest did anything. */
+  private quiet = 0;
+  private lastSnapshot: StatsSnapshot = { t: 0, guests: [] };
+  private script: WorkerScript | null = null;
+  private nextId = 0;
+
+  constructor(private readonly ctx: GuestManagerContext) {}
+
+  // ---- queries ---------------------------------------------------------------
+
+  list(): GuestInfo[] {
+    return [...this.guests.values()].map((g) => this.infoOf(g));
+  }
+
+  private infoOf(g: Guest): GuestInfo {
+    return { ...g.info, override: g.info.override ? structuredClone(g.info.override) : null };
+  }
+
+  private get(id: string): Guest {
+    const g = this.guests.get(id);
+    if (!g) {
+      const known = [...this.guests.values()].map((x) => `${x.info.id} (${x.info.name})`).join(', ') || 'none';
+      throw new LabFailure('unknown-guest', `No guest with id "${id}". Guests: ${known}`);
+    }
+    return g;
+  }
+
+  /** The counters of a guest as the user sees them (after resetStats), a copy. */
+  counters(id: string): Float64Array {
+    const g = this.get(id);
+    return this.pump.read({ id, block: g.stats });
+  }
+
+  /** The latest statistics tick's snapshot. */
+  snapshot(): StatsSnapshot {
+    return this.lastSnapshot;
+  }
+
+  /** A fresh snapshot (rates over the time since the last tick), without disturbing the tick. */
+  sampleNow(): StatsSnapshot {
+    return this.pump.sample(this.sources(), false).snapshot;
+  }
+
+  /** The worker thread of a guest (tests kill it from outside). */
+  thread(id: string): import('node:worker_threads').Worker | undefined {
+    return this.get(id).host?.thread;
+  }
+
+  // ---- lifecycle -------------------------------------------------------------
+
+  async create(spec: GuestSpec, internal: InternalGuestOptions = {}): Promise<GuestInfo> {
+    if (this.guests.size >= MAX_GUESTS) throw new LabFailure('unavailable', `The lab runs at most ${MAX_GUESTS} guests; remove one first`);
+    const ramMb = spec.ramMb ?? DEFAULT_RAM_MB;
+    const { elf, image } = this.loadImage(spec, ramMb);
+    const override = spec.override ? this.checkOverride(spec.override) : null;
+    const name = spec.name ?? this.defaultName(image);
+    if ([...this.guests.values()].some((g) => g.info.name === name)) {
+      throw new LabFailure('invalid-request', `A guest named "${name}" already exists; names are unique`, { field: 'name' });
+    }
+    if (name === 'console') throw new LabFailure('invalid-request', '"console" names the lab\'s own byte channel; choose another name', { field: 'name' });
+    const script = this.workerScript();
+    const id = `g${++this.nextId}`;
+    const start = spec.start ?? true;
+    const control = createControl();
+    const g: Guest = {
+      info: {
+        id, name, image, model: spec.model ?? DEFAULT_MODEL, ramMb, state: start ? 'running' : 'created',
+        override, bootargs: spec.bootargs ?? '',
+      },
+      elf,
+      lpid: this.freeLpid(),
+      control,
+      stats: createStatsBuffer(),
+      hub: new ConsoleHub(id, (held) => setConsoleHold(control, held), (c) => this.ctx.lost(c)),
+      host: null,
+      channelLine: [],
+      ...(internal.testHooks ? { testHooks: internal.testHooks } : {}),
+    };
+    // Channels to every guest that exists now: the newcomer sees them at its
+    // first boot, the others at their next reset.
+    for (const peer of this.guests.values()) {
+      const { forA } = this.channels.connect(this.endOf(peer), this.endOf(g));
+      peer.host?.signal({ kind: 'signal', type: 'add-channel', channel: forA });
+    }
+    this.guests.set(id, g);
+    try {
+      this.spawn(g, script, start);
+    } catch (e) {
+      this.guests.delete(id);
+      this.disconnect(id);
+      throw new LabFailure('unavailable', `Cannot start a worker thread for ${name}: ${e instanceof Error ? e.message : String(e)}`);
+    }
+    this.kick();
+    this.changed();
+    return this.infoOf(g);
+  }
+
+  async start(id: string): Promise<GuestInfo> {
+    const g = this.get(id);
+    if (g.info.state !== 'created' && g.info.state !== 'paused') {
+      throw new LabFailure('invalid-state', `Guest ${g.info.name} is ${g.info.state}; only a created or paused guest can be started${this.hint(g)}`);
+    }
+    await this.live(g).request('run');
+    this.kick();
+    if (g.info.state === 'created' || g.info.state === 'paused') this.setState(g, 'running');
+    return this.infoOf(g);
+  }
+
+  async pause(id: string): Promise<GuestInfo> {
+    const g = this.get(id);
+    if (g.info.state !== 'running' && g.info.state !== 'idle') {
+      throw new LabFailure('invalid-state', `Guest ${g.info.name} is ${g.info.state}; only a running guest can be paused`);
+    }
+    await this.live(g).request('pause');
+    if (g.info.state === 'running' || g.info.state === 'idle') this.setState(g, 'paused');
+    return this.infoOf(g);
+  }
+
+  async reset(id: string): Promise<GuestInfo> {
+    const g = this.get(id);
+    if (g.host === null) {
+      // A crashed guest gets a new worker, with the channels that exist now.
+      this.spawn(g, this.workerScript(), true);
+    } else {
+      await g.host.request('reset');
+    }
+    this.pump.forget(id);
+    this.kick();
+    g.hub.publish(labLine('guest reset'));
+    this.setState(g, 'running');
+    return this.infoOf(g);
+  }
+
+  async remove(id: string): Promise<{ id: string }> {
+    const g = this.get(id);
+    this.guests.delete(id);
+    this.disconnect(id);
+    this.pump.forget(id);
+    const host = g.host;
+    g.host = null;
+    if (this.guests.size === 0) this.stopTimer();
+    this.changed();
+    await host?.stop();
+    return { id };
+  }
+
+  setOverride(id: string, override: HwConfigPatch | null): GuestInfo {
+    const g = this.get(id);
+    g.info.override = override ? this.checkOverride(override) : null;
+    this.configure(g);
+    this.changed();
+    return this.infoOf(g);
+  }
+
+  /** The hypervisor-wide configuration or cost model changed: every guest gets its new effective one. */
+  reconfigureAll(): void {
+    for (const g of this.guests.values()) this.configure(g);
+  }
+
+  async shutdown(): Promise<void> {
+    this.stopTimer();
+    const hosts = [...this.guests.values()].map((g) => g.host).filter((h): h is GuestHost => h !== null);
+    this.guests.clear();
+    await Promise.all(hosts.map((h) => h.stop()));
+  }
+
+  // ---- consoles --------------------------------------------------------------
+
+  write(id: string, data: string): { accepted: number } {
+    const g = this.get(id);
+    if (g.info.state === 'halted' || g.info.state === 'crashed') {
+      throw new LabFailure('invalid-state', `Guest ${g.info.name} is ${g.info.state}; reset it before typing on its console`);
+    }
+    const bytes = Buffer.from(data, 'utf8');
+    const copy = new Uint8Array(bytes);
+    this.live(g).signal({ kind: 'signal', type: 'input', bytes: copy }, [copy.buffer]);
+    this.kick();
+    return { accepted: bytes.length };
+  }
+
+  subscribe(client: LabClient, id: string): { scrollback: string } {
+    const bytes = this.get(id).hub.subscribe(client);
+    return { scrollback: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64') };
+  }
+
+  unsubscribe(client: LabClient, id: string): { id: string } {
+    this.get(id).hub.unsubscribe(client);
+    return { id };
+  }
+
+  ack(client: LabClient, id: string, bytes: number): { inFlight: number } {
+    return { inFlight: this.get(id).hub.ack(client, bytes) };
+  }
+
+  /** A client went away: it no longer holds any guest back. */
+  detach(client: LabClient): void {
+    for (const g of this.guests.values()) g.hub.unsubscribe(client);
+  }
+
+  /** The guest's most recent exits, oldest first; empty while it has no live worker (crashed). */
+  async trace(id: string): Promise<{ entries: ExitTraceEntry[] }> {
+    const g = this.get(id);
+    if (g.host === null || !g.host.alive) return { entries: [] };
+    return { entries: (await g.host.request('trace')) as ExitTraceEntry[] };
+  }
+
+  resetStats(id?: string): { reset: number } {
+    const targets = id === undefined ? [...this.guests.values()] : [this.get(id)];
+    for (const g of targets) this.pump.resetBaseline({ id: g.info.id, block: g.stats });
+    return { reset: targets.length };
+  }
+
+  // ---- internals -------------------------------------------------------------
+
+  private loadImage(spec: GuestSpec, ramMb: number): { elf: Uint8Array; image: string } {
+    let elf: Uint8Array;
+    let image: string;
+    if (spec.upload) {
+      elf = new Uint8Array(Buffer.from(spec.upload.data, 'base64'));
+      image = spec.upload.fileName;
+      if (elf.length > LIMITS.maxImageBytes) {
+        throw new LabFailure('bad-image', `${image}: ${elf.length} bytes is larger than the ${LIMITS.maxImageBytes}-byte limit`);
+      }
+    } else if (spec.image) {
+      const path = guestImagePath(spec.image);
+      if (!path) {
+        const ids = listGuestImages().map((i) => i.id).join(', ') || 'none found';
+        throw new LabFailure('bad-image', `Unknown guest image "${spec.image}". Images: ${ids}`, { field: 'image' });
+      }
+      elf = new Uint8Array(readFileSync(path));
+      image = spec.image;
+    } else {
+      throw new LabFailure('invalid-request', 'createGuest: give an image id or an upload');
+    }
+    try {
+      parseElf(elf, ramMb * 1024 * 1024);
+    } catch (e) {
+      if (e instanceof ElfError) throw new LabFailure('bad-image', `${image}: ${e.message}`);
+      throw e;
+    }
+    return { elf, image };
+  }
+
+  private checkOverride(patch: HwConfigPatch): HwConfigPatch {
+    applyHwPatch(this.ctx.config().hw, patch); // throws a LabFailure naming what is wrong
+    return structuredClone(patch);
+  }
+
+  private defaultName(image: string): string {
+    const base = (image.replace(/\.elf$/i, '').replace(/[^A-Za-z0-9_.-]/g, '').slice(0, 24)) || 'guest';
+    const taken = new Set([...this.guests.values()].map((g) => g.info.name));
+    for (let n = 1; ; n++) if (!taken.has(`${base}-${n}`)) return `${base}-${n}`;
+  }
+
+  private freeLpid(): number {
+    const used = new Set([...this.guests.values()].map((g) => g.lpid));
+    for (let l = 1; l < 64; l++) if (!used.has(l)) return l;
+    throw new LabFailure('unavailable', 'No logical partition ID is free');
+  }
+
+  private workerScript(): WorkerScript {
+    try {
+      this.script ??= resolveWorkerScript(this.ctx.workerScript);
+    } catch (e) {
+      throw new LabFailure('unavailable', e instanceof Error ? e.message : String(e));
+    }
+    return this.script;
+  }
+
+  /** Closes a departing guest's channels; its peers drop them at their next boot. */
+  private disconnect(id: string): void {
+    for (const { peer, handle } of this.channels.disconnect(id)) {
+      this.guests.get(peer)?.host?.signal({ kind: 'signal', type: 'drop-channel', handle });
+    }
+  }
+
+  private endOf(g: Guest): ChannelEnd {
+    return { id: g.info.id, name: g.info.name, control: g.control.buffer as SharedArrayBuffer };
+  }
+
+  private effective(g: Guest): { hw: HwConfig; cost: CostModel } {
+    const { hw, cost } = this.ctx.config();
+    return { hw: g.info.override ? applyHwPatch(hw, g.info.override) : hw, cost };
+  }
+
+  private configure(g: Guest): void {
+    const { hw, cost } = this.effective(g);
+    g.host?.signal({ kind: 'signal', type: 'configure', hw, cost });
+  }
+
+  private spawn(g: Guest, script: WorkerScript, start: boolean): void {
+    const { hw, cost } = this.effective(g);
+    const ends = new Map([...this.guests.values()].map((x) => [x.info.id, this.endOf(x)]));
+    setConsoleHold(g.control, g.hub.isHeld);
+    const host: GuestHost = new GuestHost({
+      id: g.info.id, name: g.info.name, elf: g.elf, ramMb: g.info.ramMb, bootargs: g.info.bootargs,
+      model: g.info.model, hw, cost, lpid: g.lpid,
+      stats: g.stats.buffer as SharedArrayBuffer, control: g.control.buffer as SharedArrayBuffer,
+      channels: this.channels.channelsOf(g.info.id, ends), start,
+      ...(g.testHooks ? { testHooks: g.testHooks } : {}),
+    }, script, g.control, {
+      console: (bytes) => { if (g.host === host) g.hub.publish(bytes); },
+      channelConsole: (bytes) => { if (g.host === host) this.channelText(g, bytes); },
+      stopped: (reason, message) => { if (g.host === host) this.stopped(g, reason, message); },
+      failed: (message) => { if (g.host === host) this.crashed(g, `emulator error: ${message}`); },
+    });
+    g.host = host;
+  }
+
+  private live(g: Guest): GuestHost {
+    if (g.host === null || !g.host.alive) throw new LabFailure('invalid-state', `Guest ${g.info.name} has no running worker (${g.info.state}); reset it`);
+    return g.host;
+  }
+
+  private hint(g: Guest): string {
+    return g.info.state === 'halted' || g.info.state === 'crashed' ? '; reset it to boot it again' : '';
+  }
+
+  private stopped(g: Guest, reason: string, message?: string): void {
+    if (reason === 'reset' || reason === 'poweroff') {
+      const why = reason === 'reset' ? 'the guest reset the board' : 'the guest powered off';
+      g.hub.publish(labLine(`guest halted: ${why}`));
+      this.setState(g, 'halted', why);
+      this.notice('info', `Guest ${g.info.name} halted: ${why}`, g.info.id);
+      return;
+    }
+    this.crashed(g, `${reason}${message ? `: ${message}` : ''}`);
+  }
+
+  /** Marks a guest crashed, reports it, and cleans up its worker; the other guests carry on. */
+  private crashed(g: Guest, reason: string): void {
+    const host = g.host;
+    g.host = null;
+    g.hub.publish(labLine(`guest stopped: ${firstLine(reason)}`));
+    this.setState(g, 'crashed', reason);
+    this.notice('error', `Guest ${g.info.name} crashed: ${reason}`, g.info.id);
+    void host?.terminate();
+  }
+
+  private channelText(g: Guest, bytes: Uint8Array): void {
+    for (const b of bytes) {
+      if (b === 0x0D) continue;
+      if (b !== 0x0A && g.channelLine.length < CHANNEL_LINE_MAX) {
+        g.channelLine.push(b);
+        continue;
+      }
+      const text = Buffer.from(g.channelLine).toString('utf8');
+      g.channelLine = b === 0x0A ? [] : [b];
+      this.notice('info', `${g.info.name}: ${text}`, g.info.id);
+    }
+  }
+
+  private notice(level: 'info' | 'error', message: string, id: string): void {
+    this.ctx.broadcast({ type: 'notice', level, message, id });
+  }
+
+  /** Sets the state (and the reason of a halt or crash) and reports a change. The state changes
+   *  before the notice that explains it, so a client can tell the notice from a guest's own message. */
+  private setState(g: Guest, state: GuestInfo['state'], reason?: string): void {
+    const before = g.info.reason;
+    if (reason !== undefined) g.info.reason = reason;
+    else delete g.info.reason;
+    if (g.info.state === state && before === g.info.reason) return;
+    g.info.state = state;
+    this.changed();
+  }
+
+  private changed(): void {
+    this.ctx.broadcast({ type: 'guests', guests: this.list() });
+  }
+
+  // ---- statistics tick ---------------------------------------------------------
+
+  private sources() {
+    return [...this.guests.values()].map((g) => ({ id: g.info.id, block: g.stats }));
+  }
+
+  /** Reads again soon: something happened (a guest was created, started, reset or typed into). */
+  private kick(): void {
+    if (this.timer !== null && this.quiet < QUIET_AFTER) return;
+    this.quiet = 0;
+    this.schedule();
+  }
+
+  private schedule(): void {
+    if (this.timer !== null) clearTimeout(this.timer);
+    this.timer = setTimeout(() => this.tick(), this.quiet >= QUIET_AFTER ? QUIET_INTERVAL_MS : STATS_INTERVAL_MS);
+    this.timer.unref();
+  }
+
+  private stopTimer(): void {
+    if (this.timer !== null) clearTimeout(this.timer);
+    this.timer = null;
+  }
+
+  private tick(): void {
+    this.timer = null;
+    if (this.guests.size === 0) return;
+    const { snapshot, busyShare, active } = this.pump.sample(this.sources());
+    this.quiet = active ? 0 : this.quiet + 1;
+    this.schedule();
+    this.lastSnapshot = snapshot;
+    for (const [id, share] of busyShare) {
+      const g = this.guests.get(id);
+      if (g?.info.state === 'running' && share < BUSY_TO_IDLE) this.setState(g, 'idle');
+      else if (g?.info.state === 'idle' && share > BUSY_TO_RUNNING) this.setState(g, 'running');
+    }
+    if (this.ctx.clientCount() > 0) this.ctx.broadcast({ type: 'stats', snapshot });
+  }
+}

@@ -1,0 +1,93 @@
+// Messages between the LabSession (main thread) and a guest's worker, on the
+// MessagePort handed to the worker at start (the worker reads it
+// synchronously between slices with receiveMessageOnPort). Every message
+// that needs the worker's attention is followed by a bump of its wake word
+// (control.ts), so a sleeping worker sees it at once.
+//
+// Two kinds, as in 6502.ts's worker/messages.ts:
+//   RPC     the session waits for the answer: a `reply` with the same seq,
+//           sent between slices, after the request took effect.
+//   SIGNAL  fire and forget, in either direction.
+// Statistics never travel as messages: they are in the guest's
+// SharedArrayBuffer block (stats.ts).
+
+import type { GuestModel } from '../../shared/api';
+import type { CostModel } from '../../shared/cost';
+import type { HwConfig } from '../../shared/hw';
+import type { MessagePort } from 'node:worker_threads';
+import type { ChannelDescriptor } from './byte-channel';
+
+/** Test-only behaviour, reachable from LabSession's TypeScript API, never from the LabApi schema. */
+export interface GuestTestHooks {
+  /** The worker throws (an emulator bug outside the core) before this slice. */
+  throwAtSlice?: number;
+  /** The guest checkstops (a hardware-level fault) at this slice. */
+  checkstopAtSlice?: number;
+}
+
+/** workerData of a guest worker (structured-clonable; the port is transferred). */
+export interface GuestWorkerInit {
+  id: string;
+  name: string;
+  elf: Uint8Array;
+  ramMb: number;
+  bootargs: string;
+  model: GuestModel;
+  /** Effective configuration (hypervisor-wide plus the guest's override). */
+  hw: HwConfig;
+  cost: CostModel;
+  lpid: number;
+  stats: SharedArrayBuffer;
+  control: SharedArrayBuffer;
+  /** Channels to other guests present at boot (the console channel is implicit). */
+  channels: ChannelDescriptor[];
+  /** Start executing at once (else wait for `run`). */
+  start: boolean;
+  port: MessagePort;
+  testHooks?: GuestTestHooks;
+}
+
+// ---- session -> worker ---------------------------------------------------
+
+/** RPCs: each carries a seq and is answered by a WorkerReply. */
+export type WorkerRequest =
+  /** Start or resume execution. */
+  | { kind: 'rpc'; seq: number; type: 'run' }
+  /** Stop executing at the slice boundary; statistics stay frozen until `run`. */
+  | { kind: 'rpc'; seq: number; type: 'pause' }
+  /** Reboot the guest (a board reset) and run it; channels made since the last boot become visible. */
+  | { kind: 'rpc'; seq: number; type: 'reset' }
+  /** Finish: the worker replies, closes its port and ends. */
+  | { kind: 'rpc'; seq: number; type: 'stop' }
+  /** The hypervisor's recent-exit trace (the reply's value: ExitTraceEntry[]). */
+  | { kind: 'rpc'; seq: number; type: 'trace' };
+
+export type WorkerSignal =
+  /** Bytes typed on the console, for the UART's receive queue. */
+  | { kind: 'signal'; type: 'input'; bytes: Uint8Array }
+  /** A new effective configuration, applied between slices. */
+  | { kind: 'signal'; type: 'configure'; hw: HwConfig; cost: CostModel }
+  /** A channel to a guest created later: part of the device tree from the next reset. */
+  | { kind: 'signal'; type: 'add-channel'; channel: ChannelDescriptor }
+  /** The peer of a channel was removed: the channel leaves the device tree at the next reset. */
+  | { kind: 'signal'; type: 'drop-channel'; handle: number };
+
+export type ToWorker = WorkerRequest | WorkerSignal;
+
+// ---- worker -> session ---------------------------------------------------
+
+export type WorkerReply =
+  | { kind: 'reply'; seq: number; ok: true; value?: unknown }
+  | { kind: 'reply'; seq: number; ok: false; message: string };
+
+export type WorkerEvent =
+  /** Console output of one slice, coalesced. */
+  | { kind: 'signal'; type: 'console'; bytes: Uint8Array }
+  /** What the guest sent on its byte channel to the lab ("console"). */
+  | { kind: 'signal'; type: 'channel-console'; bytes: Uint8Array }
+  /** The guest stopped: reset/poweroff (halted), checkstop/watchdog (crashed). */
+  | { kind: 'signal'; type: 'stopped'; reason: string; message?: string }
+  /** The worker itself failed (an exception outside the guest); it ends after this. */
+  | { kind: 'signal'; type: 'fatal'; message: string };
+
+export type FromWorker = WorkerReply | WorkerEvent;

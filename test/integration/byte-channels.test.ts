@@ -1,0 +1,117 @@
+// Inter-guest byte channels: the shared rings (lossless, all-or-nothing,
+// across threads), the device-tree rule (a guest sees the channels that
+// exist when it boots), and labOS's `send` between two guests and to the
+// lab through the hypervisor's hypercalls (booke-hv).
+import { Worker } from 'node:worker_threads';
+import { resolve } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { ByteRing, createRing, LabConsoleChannel, SharedByteChannel } from '../../src/main/lab/byte-channel';
+import { ChannelRegistry } from '../../src/main/lab/channels';
+import { CONTROL, createControl } from '../../src/main/lab/control';
+import { LabSession } from '../../src/main/lab/session';
+import { Recorder, waitUntil } from '../support/runtime';
+
+describe('byte rings', () => {
+  it('wraps around, refuses what does not fit, and never loses a byte', () => {
+    const ring = new ByteRing(createRing(16));
+    expect(ring.write(new Uint8Array(10).fill(1))).toBe(10);
+    expect(ring.write(new Uint8Array(7).fill(2))).toBe(0); // all or nothing
+    expect(ring.space()).toBe(6);
+    expect([...ring.read(8)]).toEqual(new Array(8).fill(1));
+    expect(ring.write(Uint8Array.from([3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14]))).toBe(12);
+    expect([...ring.read(100)]).toEqual([1, 1, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14]);
+    expect(ring.used()).toBe(0);
+    ring.close();
+    expect(ring.write(Uint8Array.of(1))).toBe(0);
+  });
+
+  it('wakes the receiving worker when data arrives on an empty channel', () => {
+    const reg = new ChannelRegistry();
+    const a = { id: 'a', name: 'a', control: createControl().buffer as SharedArrayBuffer };
+    const bControl = createControl();
+    const b = { id: 'b', name: 'b', control: bControl.buffer as SharedArrayBuffer };
+    const { forA, forB } = reg.connect(a, b);
+    expect([forA.label, forA.handle, forB.label, forB.handle]).toEqual(['b', 2, 'a', 2]);
+    const ab = new SharedByteChannel(forA);
+    const ba = new SharedByteChannel(forB);
+    expect(ab.send(new TextEncoder().encode('hello'))).toBe(5);
+    expect(Atomics.load(bControl, CONTROL.wake)).toBe(1);
+    expect(ba.rxPending()).toBe(5);
+    expect(new TextDecoder().decode(ba.receive(16))).toBe('hello');
+    expect(reg.disconnect('b')).toEqual([{ peer: 'a', handle: 2 }]);
+    expect(ab.txSpace()).toBe(0);
+  });
+
+  it('buffers what a guest sends to the lab console until the runner takes it', () => {
+    const c = new LabConsoleChannel();
+    expect(c.send(new TextEncoder().encode('hi\n'))).toBe(3);
+    expect(new TextDecoder().decode(c.take()!)).toBe('hi\n');
+    expect(c.take()).toBeNull();
+  });
+
+  it('carries 1 MB between two worker threads without loss', async () => {
+    const reg = new ChannelRegistry();
+    const ca = createControl();
+    const cb = createControl();
+    const { forA, forB } = reg.connect(
+      { id: 'a', name: 'a', control: ca.buffer as SharedArrayBuffer },
+      { id: 'b', name: 'b', control: cb.buffer as SharedArrayBuffer },
+    );
+    const total = 1024 * 1024;
+    const script = resolve(__dirname, '../support/ring-worker.ts');
+    const run = (role: string, channel: unknown, control: SharedArrayBuffer) => new Promise<string>((res, rej) => {
+      const w = new Worker(script, { workerData: { role, channel, control, total }, execArgv: ['--require', 'tsx/cjs'] });
+      w.once('message', res);
+      w.once('error', rej);
+    });
+    const [sent, received] = await Promise.all([
+      run('send', forA, ca.buffer as SharedArrayBuffer),
+      run('receive', forB, cb.buffer as SharedArrayBuffer),
+    ]);
+    expect(received).toBe(sent);
+  }, 20_000);
+});
+
+describe('byte channels between guests', () => {
+  let session: LabSession;
+  afterEach(async () => {
+    await session?.shutdown();
+  });
+
+  it('shows a guest the channels that exist when it boots', async () => {
+    session = new LabSession();
+    const rec = new Recorder(session);
+    const a = await session.createGuest({ image: 'labos', name: 'alpha' });
+    rec.subscribe(a.id);
+    await rec.waitFor(a.id, 'hypervisor: ePAPR, 1 byte channel: console (handle 1)');
+    const b = await session.createGuest({ image: 'labos', name: 'beta' });
+    rec.subscribe(b.id);
+    await rec.waitFor(b.id, 'hypervisor: ePAPR, 2 byte channels: console (handle 1), alpha (handle 2)');
+    // alpha booked before beta existed: it sees beta from its next boot.
+    await session.resetGuest(a.id);
+    await rec.waitFor(a.id, '2 byte channels: console (handle 1), beta (handle 2)');
+    // A removed peer leaves at the next boot.
+    await session.removeGuest(b.id);
+    const before = rec.text(a.id).length;
+    await session.resetGuest(a.id);
+    await waitUntil(() => rec.text(a.id).slice(before).includes('1 byte channel: console (handle 1)'), `the channel to beta to be gone: ${rec.text(a.id).slice(before)}`, 3000);
+  });
+
+  it('carries labOS `send` to the other guest and to the lab', async () => {
+    session = new LabSession();
+    const rec = new Recorder(session);
+    // Created first and started together, so each boots with the channel to the other.
+    const a = await session.createGuest({ image: 'labos', name: 'a', model: 'booke-hv', start: false });
+    const b = await session.createGuest({ image: 'labos', name: 'b', model: 'booke-hv', start: false });
+    rec.subscribe(a.id);
+    rec.subscribe(b.id);
+    await session.startGuest(a.id);
+    await session.startGuest(b.id);
+    await rec.waitFor(a.id, 'labos> ');
+    await rec.waitFor(b.id, 'labos> ');
+    session.consoleWrite(b.id, 'send a hello over the channel\n');
+    await rec.waitFor(a.id, '[b] hello over the channel');
+    session.consoleWrite(a.id, 'send console hi lab\n');
+    await waitUntil(() => rec.notices.some((n) => n.id === a.id && n.message === 'a: hi lab'), 'the line sent to the lab');
+  });
+});

@@ -1,0 +1,80 @@
+// The headless `lab` command, run as `npm run lab` runs it (the bundled CLI):
+// exit statuses of `lab run`, and a `lab session` with multiplexed consoles,
+// a script, JSON statistics and Ctrl-C.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { COUNTERS } from '../../src/shared/stats';
+
+interface Ran { code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }
+
+function lab(args: string[], opts: { onStdout?: (text: string, kill: (s: NodeJS.Signals) => void) => void } = {}): Promise<Ran> {
+  const cli = process.env.LAB_CLI_SCRIPT;
+  if (!cli) throw new Error('LAB_CLI_SCRIPT is not set (test/support/global-setup.ts bundles the CLI)');
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [cli, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => {
+      stdout += d.toString();
+      opts.onStdout?.(stdout, (s) => child.kill(s));
+    });
+    child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
+    child.once('error', reject);
+    child.once('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
+  });
+}
+
+describe('lab run', () => {
+  it('exits 0 when the guest powers off, 3 at --max-insns, 2 for a bad image', async () => {
+    const ok = await lab(['run', 'labos', '--bootargs', 'echo from-run; poweroff']);
+    expect(ok.code).toBe(0);
+    expect(ok.stdout).toContain('labos> echo from-run\r\nfrom-run\r\n');
+    const max = await lab(['run', 'intmix', '--max-insns', '100000']);
+    expect(max.code).toBe(3);
+    expect(max.stderr).toMatch(/stopped after 100000 instructions/);
+    const bad = await lab(['run', 'package.json']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/not an ELF file/);
+    const usage = await lab(['run']);
+    expect(usage.code).toBe(64);
+  });
+});
+
+describe('lab session', () => {
+  it('multiplexes consoles, runs a script and prints JSON statistics', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lab-cli-'));
+    const script = join(dir, 'demo.txt');
+    writeFileSync(script, '# demo\nexpect a labos>\n@a echo scripted-line\nexpect a scripted-line\nquit\n');
+    const r = await lab(['session', '--guest', 'labos:name=a,model=native', '--guest', 'hello:name=h', '--script', script, '--stats', 'json']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^a +\| labos> echo scripted-line$/m);
+    expect(r.stdout).toMatch(/^h +\| Hello from an e500mc guest$/m);
+    const json = JSON.parse(r.stdout.trim().split('\n').at(-1)!) as { guests: { name: string; counters: Record<string, number> }[] };
+    expect(json.guests.map((g) => g.name)).toEqual(['a', 'h']);
+    expect(Object.keys(json.guests[0]!.counters)).toEqual(COUNTERS.map((c) => c.id));
+  });
+
+  it('stops cleanly on Ctrl-C and prints the statistics table', async () => {
+    let sent = false;
+    const r = await lab(['session', '--guest', 'labos:name=solo,model=native'], {
+      onStdout: (text, kill) => {
+        if (!sent && /solo\| labos> /.test(text)) {
+          sent = true;
+          kill('SIGINT');
+        }
+      },
+    });
+    expect(r.code).toBe(130);
+    expect(r.stdout).toMatch(/Statistics after [\d.]+ s of host time/);
+    expect(r.stdout).toMatch(/solo\s+labos\s+native/);
+  });
+
+  it('refuses a bad --guest with a usage error', async () => {
+    const r = await lab(['session', '--guest', 'labos:colour=blue']);
+    expect(r.code).toBe(64);
+    expect(r.stderr).toMatch(/unknown key "colour"/);
+  });
+});

@@ -1,0 +1,42 @@
+// getTrace: the hypervisor's recent exits of one guest, through the same
+// dispatch the IPC and WebSocket bridges use (validation, typed errors).
+import { afterAll, describe, expect, it } from 'vitest';
+import type { ExitTraceEntry, LabEvent } from '../../src/shared/api';
+import { dispatch } from '../../src/main/lab/dispatch';
+import { LabSession, type LabClient } from '../../src/main/lab/session';
+import { sleep } from '../support/runtime';
+
+const session = new LabSession();
+const client: LabClient = { name: 'trace-test', send: (_e: LabEvent) => {} };
+session.attach(client);
+afterAll(() => session.shutdown());
+
+async function trace(id: string): Promise<ExitTraceEntry[]> {
+  const r = await dispatch(session, client, 'getTrace', { id });
+  if (!r.ok) throw new Error(r.error.message);
+  return (r.value as { entries: ExitTraceEntry[] }).entries;
+}
+
+describe('getTrace', () => {
+  it('returns the recent exits with SPR traps and disassembled instructions', async () => {
+    const g = await session.createGuest({ image: 'labos', name: 'traced', override: { strategies: { SPRG0: 'trap' } } });
+    let entries: ExitTraceEntry[] = [];
+    const found = () => entries.some((e) => e.spr === 272) && entries.some((e) => e.disassembly === 'wait');
+    for (const deadline = Date.now() + 20_000; !found() && Date.now() < deadline; await sleep(100)) entries = await trace(g.id);
+    expect(found(), 'SPRG0 traps and a wait in the trace').toBe(true);
+    expect(entries.length).toBeLessThanOrEqual(64);
+    const sprg0 = entries.find((e) => e.spr === 272)!;
+    expect(sprg0).toMatchObject({ reason: 'emulated_inst_exits' });
+    expect(sprg0.cycles).toBeGreaterThan(0);
+    // A paused guest still answers (its worker handles requests while it sleeps).
+    await session.pauseGuest(g.id);
+    expect((await trace(g.id)).length).toBeGreaterThan(0);
+  });
+
+  it('refuses unknown guests and malformed parameters with typed errors', async () => {
+    const r = await dispatch(session, client, 'getTrace', { id: 'g999' });
+    expect(r.ok ? 'ok' : r.error.code).toBe('unknown-guest');
+    const bad = await dispatch(session, client, 'getTrace', { id: 7 });
+    expect(bad.ok ? 'ok' : bad.error.code).toBe('invalid-request');
+  });
+});
