@@ -9,10 +9,26 @@ import { createWsTransport } from './ws-transport';
 export const connected = ref(true);
 
 let instance: LabApi | undefined;
+const reconnectListeners = new Set<() => void>();
+let everConnected = false;
+
+function status(up: boolean): void {
+  connected.value = up;
+  if (!up) return;
+  // After a drop the lab has forgotten this client's console subscriptions: stores start over.
+  if (everConnected) for (const l of reconnectListeners) l();
+  everConnected = true;
+}
 
 export function lab(): LabApi {
   if (!instance) {
-    instance = window.lab ?? createLabApi(createWsTransport(window.location, (up) => { connected.value = up; }));
+    instance = window.lab ?? createLabApi(createWsTransport(window.location, status));
   }
   return instance;
+}
+
+/** Calls `listener` each time the connection to the lab comes back after a drop; returns the remover. */
+export function onReconnect(listener: () => void): () => void {
+  reconnectListeners.add(listener);
+  return () => { reconnectListeners.delete(listener); };
 }
