@@ -41,6 +41,32 @@ describe('lab run', () => {
     const usage = await lab(['run']);
     expect(usage.code).toBe(64);
   });
+
+  it('runs under the hypervisor with a chosen duplicated set and prints the exit statistics', async () => {
+    const args = ['run', 'labos', '--bootargs', 'bench sprg_read; poweroff', '--model', 'booke-hv', '--preset', 'isa206'];
+    const dup = await lab([...args, '--stats', 'json']);
+    expect(dup.code).toBe(0);
+    const trap = await lab([...args, '--trap', 'SPRG1', '--stats', 'json']);
+    expect(trap.code).toBe(0);
+    const sprg1 = (r: Ran) => (JSON.parse(r.stderr) as { guests: { spr: Record<string, { reads: number }> }[] }).guests[0]!.spr.SPRG1;
+    expect(sprg1(dup)).toBeUndefined();
+    expect(sprg1(trap)!.reads).toBeGreaterThanOrEqual(8000);
+    const table = await lab([...args, '--trap', 'SPRG1', '--stats', 'table']);
+    expect(table.stderr).toMatch(/^emulated_inst_exits\s+[\d,]+/m);
+    expect(table.stdout).not.toMatch(/emulated_inst_exits/); // statistics never mix with the console
+  });
+
+  it('refuses unknown SPRs, interrupts, presets and models, naming the valid ones', async () => {
+    const spr = await lab(['run', 'labos', '--trap', 'SPRG42']);
+    expect(spr.code).toBe(64);
+    expect(spr.stderr).toMatch(/Unknown SPR "SPRG42". Configurable SPRs: .*SRR0/);
+    const irq = await lab(['run', 'labos', '--direct', 'doorbell']);
+    expect(irq.stderr).toMatch(/Unknown interrupt "doorbell". Interrupts: external, dsi/);
+    const preset = await lab(['run', 'labos', '--preset', 'arm']);
+    expect(preset.stderr).toMatch(/unknown preset "arm". Presets: isa206, none, all, x86/);
+    const model = await lab(['run', 'labos', '--model', 'kvm']);
+    expect(model.stderr).toMatch(/unknown model "kvm". Models: native, booke-hv, state-transfer/);
+  });
 });
 
 describe('lab session', () => {

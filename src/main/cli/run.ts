@@ -1,19 +1,35 @@
-// `lab run <elf|image> [--max-insns N] [--ram MB] [--bootargs S]`: one guest,
-// headless and deterministic (runElf), console to stdout. Input piped to
-// stdin is typed on the console from the start; an interactive terminal is
-// not read (use `lab session` for that). Exit status: 0 when the guest resets
-// or powers off the board, else see exit-codes.ts.
+// `lab run <elf|image> [options]`: one guest, headless and deterministic
+// (runElf), console to stdout, under any model and virtual hardware
+// configuration, with the exit statistics on stderr. Input piped to stdin is
+// typed on the console from the start; an interactive terminal is not read
+// (use `lab session` for that). Exit status: 0 when the guest resets or
+// powers off the board, else see exit-codes.ts.
 
 import { existsSync, fstatSync, readFileSync } from 'node:fs';
+import { basename } from 'node:path';
 import { parseArgs } from 'node:util';
+import { GUEST_MODELS, type GuestInfo, type GuestModel } from '../../shared/api';
+import { applyHwPatch, type HwConfig, isPresetId, presetConfig, PRESETS } from '../../shared/hw';
+import { LabFailure } from '../../shared/result';
+import { H } from '../lab/stats';
+import { statsJson, statsTable } from './stats-table';
 import { ElfError } from '../guest/elf';
 import { runElf } from '../guest/run';
 import { guestImagePath } from '../lab/images';
 import { EXIT, UsageError } from './exit-codes';
 
 export const RUN_USAGE = `Usage: lab run <elf-file|image-id> [--max-insns N] [--ram MB] [--bootargs TEXT]
+               [--model native|booke-hv|state-transfer] [--preset isa206|none|all|x86]
+               [--dup SPR,...] [--trap SPR,...] [--shared SPR,...] [--transfer SPR,...]
+               [--direct INT,...] [--no-direct INT,...] [--stats table|json] [--jit on|off]
   Runs one guest to completion, deterministically (idle time is skipped).
   The console goes to stdout; input piped to stdin is typed on the console.
+  --model picks the virtualization model (default native); --preset the
+  virtual hardware (default isa206); --dup/--trap/--shared/--transfer set
+  single SPRs' strategies on top of it; --direct/--no-direct deliver an
+  interrupt kind straight to the guest or through the hypervisor. --stats
+  prints the exit statistics on stderr when the guest stops (a kvm_stat-like
+  table, or JSON for scripts).
   Exit status: 0 the guest reset or powered off the board; 2 bad image;
   3 --max-insns reached; 4 checkstop or watchdog; 5 the guest waits forever.`;
 
@@ -22,6 +38,26 @@ function positiveInt(name: string, raw: string | undefined): number | undefined 
   const n = Number(raw);
   if (!Number.isSafeInteger(n) || n <= 0) throw new UsageError(`--${name} must be a positive whole number (got "${raw}")`);
   return n;
+}
+
+/** The virtual hardware from --preset and the per-register and per-interrupt options. */
+function hardware(values: Record<string, string | string[] | boolean | undefined>): HwConfig {
+  const preset = (values.preset as string | undefined) ?? 'isa206';
+  if (!isPresetId(preset)) throw new UsageError(`unknown preset "${preset}". Presets: ${PRESETS.map((p) => p.id).join(', ')}`);
+  const list = (key: string) => ((values[key] as string[] | undefined) ?? []).flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean);
+  const strategies: Record<string, string> = {};
+  for (const strategy of ['dup', 'trap', 'shared', 'transfer'] as const) {
+    for (const spr of list(strategy)) strategies[spr.toUpperCase()] = strategy === 'dup' ? 'duplicate' : strategy;
+  }
+  const direct: Record<string, boolean> = {};
+  for (const kind of list('direct')) direct[kind] = true;
+  for (const kind of list('no-direct')) direct[kind] = false;
+  try {
+    return applyHwPatch(presetConfig(preset), { strategies, direct });
+  } catch (e) {
+    if (e instanceof LabFailure) throw new UsageError(e.message);
+    throw e;
+  }
 }
 
 function pipedInput(): Uint8Array | undefined {
@@ -61,6 +97,16 @@ export function runCommand(argv: string[]): number {
       'max-insns': { type: 'string' },
       ram: { type: 'string' },
       bootargs: { type: 'string' },
+      model: { type: 'string' },
+      preset: { type: 'string' },
+      dup: { type: 'string', multiple: true },
+      trap: { type: 'string', multiple: true },
+      shared: { type: 'string', multiple: true },
+      transfer: { type: 'string', multiple: true },
+      direct: { type: 'string', multiple: true },
+      'no-direct': { type: 'string', multiple: true },
+      stats: { type: 'string' },
+      jit: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
     allowPositionals: true,
@@ -83,6 +129,17 @@ export function runCommand(argv: string[]): number {
     console.error(`lab run: cannot read ${path}: ${e instanceof Error ? e.message : String(e)}`);
     return EXIT.badImage;
   }
+  const hw = hardware(values);
+  const model = values.model ?? 'native';
+  if (!GUEST_MODELS.some((m) => m.id === model)) {
+    throw new UsageError(`unknown model "${model}". Models: ${GUEST_MODELS.map((m) => m.id).join(', ')}`);
+  }
+  if (values.stats !== undefined && values.stats !== 'table' && values.stats !== 'json') {
+    throw new UsageError(`--stats must be table or json (got "${values.stats}")`);
+  }
+  if (values.jit !== undefined && values.jit !== 'on' && values.jit !== 'off') {
+    throw new UsageError(`--jit must be on or off (got "${values.jit}")`);
+  }
   const maxInsns = positiveInt('max-insns', values['max-insns']);
   const ramMb = positiveInt('ram', values.ram);
   const input = pipedInput();
@@ -94,6 +151,9 @@ export function runCommand(argv: string[]): number {
       ...(ramMb !== undefined ? { ramMb } : {}),
       ...(values.bootargs !== undefined ? { bootargs: values.bootargs } : {}),
       ...(input !== undefined && input.length > 0 ? { input } : {}),
+      model: model as GuestModel,
+      hw,
+      ...(values.jit !== undefined ? { jit: values.jit as 'on' | 'off' } : {}),
       onOutput: (b) => out.write(b),
     });
   } catch (e) {
@@ -106,6 +166,15 @@ export function runCommand(argv: string[]): number {
     throw e;
   }
   out.flush();
+  if (values.stats !== undefined) {
+    const info: GuestInfo = {
+      id: 'guest', name: basename(path).replace(/\.elf$/, ''), image: basename(path), model: model as GuestModel,
+      ramMb: result.machine.ramSize >> 20, state: 'halted', override: null, bootargs: values.bootargs ?? '',
+    };
+    const report = { info, sample: result.stats, raw: result.statsBlock };
+    const ms = result.statsBlock[H.hostBusyNs]! / 1e6;
+    process.stderr.write(values.stats === 'json' ? `${JSON.stringify(statsJson([report], ms), null, 2)}\n` : statsTable([report], ms));
+  }
   switch (result.reason) {
     case 'reset':
     case 'poweroff':

@@ -9,7 +9,7 @@ import { type CostModel, defaultCostModel } from '../../shared/cost';
 import { defaultHwConfig, type HwConfig } from '../../shared/hw';
 import type { GuestStatsSample } from '../../shared/stats';
 import { attachHypervisor, type GuestHypervisor, hypervisorDeviceTree } from '../hv/index';
-import { createStatsBuffer, sampleStats } from '../lab/stats';
+import { createStatsBuffer, H, sampleStats } from '../lab/stats';
 import { Machine, type StopReason } from './machine';
 
 export interface RunOptions {
@@ -47,6 +47,8 @@ export interface RunResult {
   hypervisor: GuestHypervisor;
   /** Exit counters and cycles at the end of the run. */
   stats: GuestStatsSample;
+  /** The raw statistics block (src/main/lab/stats.ts layout). */
+  statsBlock: Float64Array;
 }
 
 export function runElf(elf: Uint8Array, opts: RunOptions = {}): RunResult {
@@ -83,6 +85,7 @@ export function runElf(elf: Uint8Array, opts: RunOptions = {}): RunResult {
   }
   const max = opts.maxInsns ?? 2e9;
   const slice = opts.sliceInsns ?? 200_000;
+  const started = performance.now();
   let reason: RunResult['reason'] = 'max-insns';
   let message: string | undefined;
   for (;;) {
@@ -105,7 +108,9 @@ export function runElf(elf: Uint8Array, opts: RunOptions = {}): RunResult {
     }
     opts.onSlice?.(hypervisor, machine);
   }
-  const total = chunks.reduce((n, c) => n + c.length, 0);
+  stats[H.hostBusyNs] = (performance.now() - started) * 1e6;
+  stats[H.consoleOut] = chunks.reduce((n, c) => n + c.length, 0);
+  const total = stats[H.consoleOut];
   const console = new Uint8Array(total);
   let off = 0;
   for (const c of chunks) {
@@ -120,5 +125,6 @@ export function runElf(elf: Uint8Array, opts: RunOptions = {}): RunResult {
     machine,
     hypervisor,
     stats: sampleStats('guest', stats, null, 0),
+    statsBlock: stats,
   };
 }

@@ -57,6 +57,9 @@ extern uint64_t boot_tb;	/* time base at kmain */
 void time_init(void);
 void program_next_tick(void);
 void tick_stop(void);
+/* Idle with byte channels to poll: a tick every IDLE_POLL_TICKS (20 ms). */
+#define IDLE_POLL_TICKS 20
+void tick_slow(void);
 extern int tick_stopped;
 extern volatile int dec_bench_active;
 extern volatile uint32_t dec_bench_hits;

@@ -349,8 +349,12 @@ NORETURN void idle_loop(void)
 	for (;;) {
 		irq_disable();
 		if (!any_in_state(T_RUNNABLE)) {
-			if (!any_in_state(T_SLEEPING) && !boot.has_hv)
-				tick_stop();
+			if (!any_in_state(T_SLEEPING)) {
+				if (boot.has_hv)
+					tick_slow();	/* byte channels are polled from the tick */
+				else
+					tick_stop();
+			}
 			cpu_idle_wait();	/* returns after an interrupt, EE on */
 			irq_disable();
 			if (tick_stopped) {

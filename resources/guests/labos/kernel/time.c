@@ -10,6 +10,9 @@
  * a timeout and no byte channel to poll, it parks DEC far in the future
  * (tick_stop) and restarts the tick when the next interrupt wakes it, catching
  * up on the ticks that passed.  An idle labOS costs its host almost nothing.
+ * With byte channels to watch (under a hypervisor), the idle tick slows down
+ * to one every IDLE_POLL_TICKS instead (tick_slow): received bytes wait at
+ * most that long, and an idle guest costs its hypervisor 50 wake-ups a second.
  */
 #include "kernel.h"
 
@@ -45,6 +48,12 @@ void tick_stop(void)
 	/* 2^31 - 1 ticks (5.4 s at 400 MHz): far enough, and safely positive
 	 * even for a decrementer that would treat the sign bit specially. */
 	mtspr(SPRN_DEC, 0x7fffffff);
+	tick_stopped = 1;
+}
+
+void tick_slow(void)
+{
+	mtspr(SPRN_DEC, tick_period * IDLE_POLL_TICKS);
 	tick_stopped = 1;
 }
 
