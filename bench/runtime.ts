@@ -165,7 +165,7 @@ export async function runtimeBenchmarks(print: Print = (l) => console.log(l)): P
   print(`runtime.mips_scaling ${(two.mips / one.mips).toFixed(2)} # two guests / one guest (target >= 1.8 on 2 cores)`);
   print(`runtime.cores_used_2_guests ${two.cores.toFixed(2)} # cores the process got while two guests ran (CPU time / wall time; 2 = both cores)`);
   print(`runtime.idle_cpu_native ${(await idleCpu(cli!, 'native', 8000, 8000)).toFixed(2)} # % of a core, a lab process with labOS idle at its prompt, native (tickless idle; target < 1)`);
-  print(`runtime.idle_cpu_booke_hv ${(await idleCpu(cli!, 'booke-hv', 8000, 8000)).toFixed(2)} # % of a core, the same under booke-hv (labOS then polls its byte channels from a 1 kHz tick)`);
+  print(`runtime.idle_cpu_booke_hv ${(await idleCpu(cli!, 'booke-hv', 8000, 8000)).toFixed(2)} # % of a core, the same under booke-hv (byte channels interrupt; labOS stays tickless; target < 1)`);
   print(`runtime.console_mb_s_8_guests ${(await consoleThroughput(worker, 8, 3000)).toFixed(2)} # MB/s delivered, eight flood guests printing at full speed, every byte checked (target >= 2)`);
   print(`runtime.boot_to_prompt_ms ${(await bootToPrompt(worker, 'native', 3)).toFixed(0)} # ms from createGuest to the labOS prompt, native, median of 3 (target < 1000)`);
   print(`runtime.boot_to_prompt_ms_booke_hv ${(await bootToPrompt(worker, 'booke-hv', 3)).toFixed(0)} # ms from createGuest to the labOS prompt, booke-hv, median of 3`);

@@ -9,7 +9,8 @@ import { ByteRing, createRing, LabConsoleChannel, SharedByteChannel } from '../.
 import { ChannelRegistry } from '../../src/main/lab/channels';
 import { CONTROL, createControl } from '../../src/main/lab/control';
 import { LabSession } from '../../src/main/lab/session';
-import { Recorder, waitUntil } from '../support/runtime';
+import { hypervisorDeviceTree, BYTE_CHANNEL_IRQ_BASE } from '../../src/main/hv';
+import { H, R, Recorder, sleep, waitUntil } from '../support/runtime';
 
 describe('byte rings', () => {
   it('wraps around, refuses what does not fit, and never loses a byte', () => {
@@ -113,5 +114,49 @@ describe('byte channels between guests', () => {
     await rec.waitFor(a.id, '[b] hello over the channel');
     session.consoleWrite(a.id, 'send console hi lab\n');
     await waitUntil(() => rec.notices.some((n) => n.id === a.id && n.message === 'a: hi lab'), 'the line sent to the lab');
+  });
+
+  it('an idle guest with channels sleeps without a tick and wakes on its receive interrupt', async () => {
+    session = new LabSession();
+    const rec = new Recorder(session);
+    const a = await session.createGuest({ image: 'labos', name: 'a', model: 'booke-hv', start: false });
+    const b = await session.createGuest({ image: 'labos', name: 'b', model: 'booke-hv', start: false });
+    rec.subscribe(a.id);
+    rec.subscribe(b.id);
+    await session.startGuest(a.id);
+    await session.startGuest(b.id);
+    await rec.waitFor(a.id, 'labos> ');
+    await rec.waitFor(b.id, 'labos> ');
+    await waitUntil(() => rec.state(b.id) === 'idle', 'b to be reported idle');
+    // b has two channels (console, a); a polling kernel would wake 50 times a
+    // second to read them. labOS parks its decrementer instead.
+    const before = session.guestCounters(b.id);
+    await sleep(1000);
+    const after = session.guestCounters(b.id);
+    expect(after[R.slices]! - before[R.slices]!).toBeLessThanOrEqual(1);
+    // The bytes a sends raise b's receive interrupt, which wakes it well
+    // before its parked decrementer (about 5 s away) would.
+    const insnsBefore = session.guestCounters(b.id)[H.insns]!;
+    session.consoleWrite(a.id, 'send b woken by an interrupt\n');
+    await rec.waitFor(b.id, '[a] woken by an interrupt', 2500);
+    expect(session.guestCounters(b.id)[H.insns]!).toBeGreaterThan(insnsBefore);
+  });
+});
+
+describe('byte-channel device tree', () => {
+  it('gives each channel its receive and transmit sources on the MPIC', () => {
+    const chan = (handle: number, label: string) => ({
+      handle, label, send: () => 0, receive: () => new Uint8Array(0), rxPending: () => 0, txSpace: () => 0,
+    });
+    expect(hypervisorDeviceTree({ model: 'native', byteChannels: [chan(1, 'console')] })).toEqual([]);
+    const [hv] = hypervisorDeviceTree({ model: 'booke-hv', byteChannels: [chan(1, 'console'), chan(2, 'peer')] });
+    const irqs = hv!.children.map((c) => c.props.find(([k]) => k === 'interrupts')?.[1]);
+    expect(irqs).toEqual([
+      { u32: [BYTE_CHANNEL_IRQ_BASE, 2, BYTE_CHANNEL_IRQ_BASE + 1, 2] },
+      { u32: [BYTE_CHANNEL_IRQ_BASE + 2, 2, BYTE_CHANNEL_IRQ_BASE + 3, 2] },
+    ]);
+    // Past the reserved range a channel has no interrupts (the guest polls it).
+    const many = hypervisorDeviceTree({ model: 'booke-hv', byteChannels: Array.from({ length: 17 }, (_, i) => chan(i + 1, `c${i}`)) });
+    expect(many[0]!.children[16]!.props.some(([k]) => k === 'interrupts')).toBe(false);
   });
 });

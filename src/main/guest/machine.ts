@@ -30,6 +30,8 @@ export const GPIO_OFFSET = 0xFF000;
 export const UART0_IRQ = 42;
 export const GPIO_IRQ = 47;
 export const EPAPR_MAGIC = 0x45504150;
+/** The MPIC's phandle in the board's device tree (devices elsewhere name it as their interrupt-parent). */
+export const MPIC_PHANDLE = 0x8003;
 /** Where QEMU's ppce500 puts the device tree: past the image plus 24 MB, on a 1 MB boundary. */
 const DTB_PAD = 0x1800000;
 
@@ -59,6 +61,12 @@ export class Machine {
   stop: { reason: StopReason; message?: string } | null = null;
   /** Called at the end of every boot (load and reset), after the entry state is set: the hypervisor's hook. */
   readonly onBoot: (() => void)[] = [];
+  /**
+   * Called before each stretch of execution (at least every slice): where
+   * something outside the board (the hypervisor's byte channels) updates the
+   * interrupt lines it drives, so input that arrived meanwhile is seen.
+   */
+  readonly onPoll: (() => void)[] = [];
   private image: ElfImage | null = null;
   private dtb: Uint8Array | null = null;
   private dtbAddr = 0;
@@ -98,7 +106,6 @@ export class Machine {
     const serial = `/${soc}/serial@4500`;
     const timebase = Math.round((o.clock ?? DEFAULT_CLOCK).timebaseMHz * 1e6);
     const clock = Math.round((o.clock ?? DEFAULT_CLOCK).coreMHz * 1e6);
-    const MPIC_PHANDLE = 0x8003;
     const GPIO_PHANDLE = 0x8005;
     return node('', [
       ['compatible', str('fsl,qemu-e500')],
@@ -209,6 +216,7 @@ export class Machine {
     while (left > 0) {
       if (this.stop !== null) return { kind: 'stopped', ...this.stop };
       this.uart.drain();
+      for (const f of this.onPoll) f();
       // Anything that asked for attention is looked at now.
       cpu.irqPoll = 0;
       if (cpu.interruptPending()) cpu.checkInterrupts();

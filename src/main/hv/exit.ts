@@ -67,6 +67,8 @@ export class ExitHandler implements CpuHooks {
     private readonly acct: Accountant,
     private readonly gtlb: GuestTlb,
     private readonly channels: ReadonlyMap<number, ByteChannel>,
+    /** After a byte-channel call: the channels' interrupt lines may have changed. */
+    private readonly channelsTouched: () => void = () => {},
   ) {}
 
   /** Installs a resolved configuration (at an instruction boundary). */
@@ -239,6 +241,7 @@ export class ExitHandler implements CpuHooks {
     }
     this.acct.exit('hcall_exits', c.hypercall, pc, -1, 0x44000022);
     const result = hypercall(cpu, this.channels);
+    if (result.name !== 'idle' && result.name !== 'unimplemented') this.channelsTouched();
     if (result.idle) {
       this.guestSwitch(cpu);
       cpu.waiting = true;

@@ -12,13 +12,29 @@ import { ExitHandler } from './exit';
 import { GuestTlb } from './guest-tlb';
 import { resolveStrategies } from './strategies';
 import type { HwConfig } from '../../shared/hw';
-import type { FdtNode } from '../guest/fdt';
+import type { FdtNode, PropValue } from '../guest/fdt';
 import { empty, node, str, u32 } from '../guest/fdt';
-import type { Machine } from '../guest/machine';
+import { type Machine, MPIC_PHANDLE } from '../guest/machine';
 import { H } from '../lab/stats';
 import type { GuestHypervisorOptions } from './types';
 
 export type { ByteChannel, GuestHypervisorOptions } from './types';
+
+/**
+ * MPIC sources the hypervisor drives for byte channels: channel i (in device-
+ * tree order) raises BYTE_CHANNEL_IRQ_BASE + 2i while it holds received bytes
+ * and the next source while it has room to send, both level-high, as the
+ * ePAPR byte-channel binding gives them (receive first, then transmit). The
+ * board itself uses no source in this range; channels past the range have no
+ * interrupts and a guest polls them.
+ */
+export const BYTE_CHANNEL_IRQ_BASE = 224;
+export const BYTE_CHANNEL_IRQ_COUNT = 32;
+
+/** The receive and transmit sources of the i-th channel, or null when it has none. */
+export function byteChannelIrqs(i: number): { rx: number; tx: number } | null {
+  return 2 * i + 1 < BYTE_CHANNEL_IRQ_COUNT ? { rx: BYTE_CHANNEL_IRQ_BASE + 2 * i, tx: BYTE_CHANNEL_IRQ_BASE + 2 * i + 1 } : null;
+}
 
 /** sc 1 followed by three no-ops: the hypercall sequence KVM and Topaz advertise. */
 export const HCALL_INSTRUCTIONS = [0x44000022, 0x60000000, 0x60000000, 0x60000000];
@@ -36,12 +52,17 @@ export function hypervisorDeviceTree(opts: Pick<GuestHypervisorOptions, 'model' 
     ['has-idle', empty],
     ['#address-cells', u32(1)],
     ['#size-cells', u32(0)],
-  ], opts.byteChannels.map((c) => node(`bc@${c.handle}`, [
-    ['compatible', str('epapr,hv-byte-channel')],
-    ['hv-handle', u32(c.handle)],
-    ['reg', u32(c.handle)],
-    ['label', str(c.label)],
-  ])))];
+  ], opts.byteChannels.map((c, i) => {
+    const irqs = byteChannelIrqs(i);
+    const props: [string, PropValue][] = [
+      ['compatible', str('epapr,hv-byte-channel')],
+      ['hv-handle', u32(c.handle)],
+      ['reg', u32(c.handle)],
+      ['label', str(c.label)],
+    ];
+    if (irqs) props.push(['interrupt-parent', u32(MPIC_PHANDLE)], ['interrupts', u32(irqs.rx, 2, irqs.tx, 2)]);
+    return node(`bc@${c.handle}`, props);
+  }))];
 }
 
 /**
@@ -75,8 +96,10 @@ export class GuestHypervisor {
     } else {
       if (!(options.lpid >= 1 && options.lpid <= 63)) throw new Error(`LPID must be 1..63 (got ${options.lpid})`);
       this.guestTlb = new GuestTlb(cpu, options.lpid);
-      this.exits = new ExitHandler(this.accountant, this.guestTlb, new Map(options.byteChannels.map((c) => [c.handle, c])));
+      const lines = () => this.updateChannelLines();
+      this.exits = new ExitHandler(this.accountant, this.guestTlb, new Map(options.byteChannels.map((c) => [c.handle, c])), lines);
       machine.onBoot.push(() => this.enterGuest());
+      machine.onPoll.push(lines);
     }
     this.configure(options.hw, options.cost);
   }
@@ -91,6 +114,24 @@ export class GuestHypervisor {
     cpu.setMsr(cpu.msr | MSR.GS);
     cpu.flushSoftTlb();
     this.configure(this.hw, this.cost);
+  }
+
+  /**
+   * Drives each byte channel's interrupt lines from its state: receive while
+   * bytes wait, transmit while there is room. Runs before every stretch of
+   * execution (so bytes a peer sent while this guest slept wake it) and after
+   * every byte-channel hypercall (so a drained channel stops interrupting).
+   */
+  private updateChannelLines(): void {
+    const mpic = this.machine.mpic;
+    const chans = this.options.byteChannels;
+    for (let i = 0; i < chans.length; i++) {
+      const irqs = byteChannelIrqs(i);
+      if (!irqs) break;
+      const c = chans[i]!;
+      mpic.setLine(irqs.rx, c.rxPending() > 0);
+      mpic.setLine(irqs.tx, c.txSpace() > 0);
+    }
   }
 
   get config(): { hw: HwConfig; cost: CostModel } {

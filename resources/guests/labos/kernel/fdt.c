@@ -127,6 +127,11 @@ static void property(struct fdt_state *s, int depth, const char *name, const uin
 		else if (!strcmp(name, "hv-handle") && len == 4) {
 			s->chan.handle = be32(val);
 			s->chan_has_handle = 1;
+		} else if (!strcmp(name, "interrupts") && len >= 4) {
+			/* Receive first, then transmit (ePAPR binding); the
+			 * MPIC's specifier is <source sense>. */
+			s->chan.rx_irq = be32(val);
+			s->chan.has_irq = 1;
 		} else if (!strcmp(name, "label") && len > 0) {
 			uint32_t n = len < sizeof(s->chan.label) ? len : sizeof(s->chan.label) - 1;
 			memcpy(s->chan.label, val, n);

@@ -13,8 +13,10 @@
  *   BYTE_CHANNEL_SEND    r3 = handle, r4 = count (<= 16), r5-r8 = bytes
  *   BYTE_CHANNEL_RECEIVE r3 = handle, r4 = max count -> r4 = count, r5-r8
  *   BYTE_CHANNEL_POLL    r3 = handle -> r4 = bytes waiting, r5 = room to send
- * Received data is polled from the decrementer tick and printed a line at a
- * time as "[label] text".
+ * Received data is printed a line at a time as "[label] text".  A channel
+ * whose node has "interrupts" (receive, then transmit, on the MPIC) is read
+ * when its receive interrupt fires; one without is polled from the
+ * decrementer tick, which then keeps running while the system idles.
  */
 #include "kernel.h"
 
@@ -101,31 +103,75 @@ static void deliver(struct byte_channel *c, char ch)
 		c->line[c->line_len++] = ch;
 }
 
-/* From the tick, interrupts off.  A few receives per channel at most, so a
- * chatty peer cannot hold the CPU. */
+/* Receive what a channel holds: a few calls at most, so a chatty peer cannot
+ * hold the CPU (its receive interrupt, a level, simply comes back).  A
+ * receive that fails with anything but "try again" marks the channel dead. */
+static void drain(struct byte_channel *c)
+{
+	for (int k = 0; k < 4 && !c->dead; k++) {
+		struct hcall_regs r = { { 0 } };
+		r.r[0] = c->handle;
+		r.r[1] = 16;
+		r.r[8] = TOKEN(HC_BYTE_CHANNEL_RECEIVE);
+		epapr_hcall(&r);
+		if (r.r[0] != EV_SUCCESS) {
+			c->dead = r.r[0] != EV_EAGAIN;
+			if (c->dead && c->has_irq)
+				mpic_mask_source(c->rx_irq);
+			break;
+		}
+		uint32_t n = r.r[1] > 16 ? 16 : r.r[1];
+		for (uint32_t j = 0; j < n; j++)
+			deliver(c, (char)(r.r[2 + j / 4] >> (24 - 8 * (j % 4))));
+		if (n < 16)
+			break;
+	}
+}
+
+/* Unmask each channel's receive interrupt (after mpic_init).  Transmit
+ * interrupts stay masked: hv_send retries from the tick instead. */
+void hv_enable_interrupts(void)
+{
+	if (!boot.has_hv)
+		return;
+	for (int i = 0; i < boot.nchan; i++)
+		if (boot.chan[i].has_irq)
+			mpic_enable_source(boot.chan[i].rx_irq, 4);
+}
+
+/* From do_external: 1 if vec is a channel's receive interrupt (now served). */
+int hv_channel_interrupt(unsigned vec)
+{
+	int found = 0;
+	for (int i = 0; i < boot.nchan; i++) {
+		struct byte_channel *c = &boot.chan[i];
+		if (c->has_irq && c->rx_irq == vec) {
+			drain(c);
+			found = 1;
+		}
+	}
+	return found;
+}
+
+/* 1 when some channel has no interrupt, so the idle loop must keep a tick. */
+int hv_channels_polled(void)
+{
+	if (!boot.has_hv)
+		return 0;
+	for (int i = 0; i < boot.nchan; i++)
+		if (!boot.chan[i].has_irq && !boot.chan[i].dead)
+			return 1;
+	return 0;
+}
+
+/* From the tick, interrupts off: the channels without an interrupt. */
 void hv_poll_channels(void)
 {
 	if (!boot.has_hv)
 		return;
-	for (int i = 0; i < boot.nchan; i++) {
-		struct byte_channel *c = &boot.chan[i];
-		for (int k = 0; k < 4 && !c->dead; k++) {
-			struct hcall_regs r = { { 0 } };
-			r.r[0] = c->handle;
-			r.r[1] = 16;
-			r.r[8] = TOKEN(HC_BYTE_CHANNEL_RECEIVE);
-			epapr_hcall(&r);
-			if (r.r[0] != EV_SUCCESS) {
-				c->dead = r.r[0] != EV_EAGAIN;
-				break;
-			}
-			uint32_t n = r.r[1] > 16 ? 16 : r.r[1];
-			for (uint32_t j = 0; j < n; j++)
-				deliver(c, (char)(r.r[2 + j / 4] >> (24 - 8 * (j % 4))));
-			if (n < 16)
-				break;
-		}
-	}
+	for (int i = 0; i < boot.nchan; i++)
+		if (!boot.chan[i].has_irq)
+			drain(&boot.chan[i]);
 }
 
 /* One BYTE_CHANNEL_POLL: the cheapest side-effect-free byte-channel call,

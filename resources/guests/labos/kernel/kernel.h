@@ -17,6 +17,8 @@ struct byte_channel {
 	uint32_t handle;
 	char label[32];
 	int dead;		/* a receive failed: stop polling it */
+	int has_irq;		/* the tree gives it interrupts (else it is polled) */
+	uint32_t rx_irq;	/* MPIC source asserted while bytes wait */
 	char line[128];		/* partial received line */
 	uint32_t line_len;
 };
@@ -50,6 +52,7 @@ int printk(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 #define UART_IRQ	42
 void mpic_init(void);
 void mpic_enable_source(unsigned src, unsigned prio);
+void mpic_mask_source(unsigned src);
 
 /* ---- time (time.c) ---- */
 extern volatile uint64_t jiffies;
@@ -57,7 +60,7 @@ extern uint64_t boot_tb;	/* time base at kmain */
 void time_init(void);
 void program_next_tick(void);
 void tick_stop(void);
-/* Idle with byte channels to poll: a tick every IDLE_POLL_TICKS (20 ms). */
+/* Idle with byte channels that have no interrupt: a tick every IDLE_POLL_TICKS (20 ms). */
 #define IDLE_POLL_TICKS 20
 void tick_slow(void);
 extern int tick_stopped;
@@ -149,6 +152,9 @@ void hv_init(void);
 int hv_find_channel(const char *label);
 int hv_send(int ch, const char *buf, uint32_t len);
 void hv_poll_channels(void);
+void hv_enable_interrupts(void);
+int hv_channel_interrupt(unsigned vec);
+int hv_channels_polled(void);
 int hv_poll_once(int ch);
 #define EV_SUCCESS	0
 #define EV_EAGAIN	4

@@ -47,6 +47,7 @@ NORETURN void kmain(uint32_t dtb)
 	hv_init();
 	mpic_init();
 	mpic_enable_source(UART_IRQ, 5);
+	hv_enable_interrupts();
 	console_irq_init();
 	time_init();
 	if (!kthread_create("shell", shell_main, 0))

@@ -1,6 +1,7 @@
 /*
  * Freescale MPIC (OpenPIC) at CCSR + 0x40000, driven the way a uniprocessor
- * kernel needs it: one internal source (the UART, 42) delivered to CPU 0
+ * kernel needs it: internal sources (the UART, 42, and under a hypervisor
+ * its byte channels' receive interrupts) delivered to CPU 0
  * through the normal "int" output, acknowledged with IACK and finished with
  * EOI.  Register offsets are from the MPIC base:
  *
@@ -59,6 +60,12 @@ void mpic_enable_source(unsigned src, unsigned prio)
 	out32(MPIC_IVPR(src), IVPR_POLARITY | IVPR_SENSE | IVPR_PRIO(prio) | src);
 }
 
+void mpic_mask_source(unsigned src)
+{
+	if (src < mpic_nsources)
+		out32(MPIC_IVPR(src), IVPR_MASK | IVPR_POLARITY | IVPR_SENSE | src);
+}
+
 /* External input interrupt (IVOR4): one acknowledge per interrupt; a level
  * source that is still asserted simply interrupts again. */
 void do_external(struct pt_regs *regs)
@@ -70,6 +77,8 @@ void do_external(struct pt_regs *regs)
 	} else {
 		if (vec == UART_IRQ)
 			uart_interrupt();
+		else if (hv_channel_interrupt(vec))
+			;
 		else if (vec < mpic_nsources) {
 			/* Nobody asked for it: mask it so it cannot storm. */
 			out32(MPIC_IVPR(vec), IVPR_MASK);

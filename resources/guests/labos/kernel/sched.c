@@ -350,8 +350,8 @@ NORETURN void idle_loop(void)
 		irq_disable();
 		if (!any_in_state(T_RUNNABLE)) {
 			if (!any_in_state(T_SLEEPING)) {
-				if (boot.has_hv)
-					tick_slow();	/* byte channels are polled from the tick */
+				if (hv_channels_polled())
+					tick_slow();	/* channels without interrupts are polled from the tick */
 				else
 					tick_stop();
 			}

@@ -10,9 +10,10 @@
  * a timeout and no byte channel to poll, it parks DEC far in the future
  * (tick_stop) and restarts the tick when the next interrupt wakes it, catching
  * up on the ticks that passed.  An idle labOS costs its host almost nothing.
- * With byte channels to watch (under a hypervisor), the idle tick slows down
- * to one every IDLE_POLL_TICKS instead (tick_slow): received bytes wait at
- * most that long, and an idle guest costs its hypervisor 50 wake-ups a second.
+ * Byte channels normally interrupt when bytes arrive; only a hypervisor that
+ * gives a channel no interrupt makes the idle tick slow down to one every
+ * IDLE_POLL_TICKS instead (tick_slow), so that received bytes wait at most
+ * that long.
  */
 #include "kernel.h"
 
