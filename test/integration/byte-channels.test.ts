@@ -98,10 +98,10 @@ describe('byte channels between guests', () => {
     await waitUntil(() => rec.text(a.id).slice(before).includes('1 byte channel: console (handle 1)'), `the channel to beta to be gone: ${rec.text(a.id).slice(before)}`, 3000);
   });
 
-  it('carries labOS `send` to the other guest and to the lab', async () => {
+  /** Two labOS guests under booke-hv, created first and started together so each boots with the channel to the other. */
+  async function pairAtPrompt() {
     session = new LabSession();
     const rec = new Recorder(session);
-    // Created first and started together, so each boots with the channel to the other.
     const a = await session.createGuest({ image: 'labos', name: 'a', model: 'booke-hv', start: false });
     const b = await session.createGuest({ image: 'labos', name: 'b', model: 'booke-hv', start: false });
     rec.subscribe(a.id);
@@ -110,6 +110,11 @@ describe('byte channels between guests', () => {
     await session.startGuest(b.id);
     await rec.waitFor(a.id, 'labos> ');
     await rec.waitFor(b.id, 'labos> ');
+    return { rec, a, b };
+  }
+
+  it('carries labOS `send` to the other guest and to the lab', async () => {
+    const { rec, a, b } = await pairAtPrompt();
     session.consoleWrite(b.id, 'send a hello over the channel\n');
     await rec.waitFor(a.id, '[b] hello over the channel');
     session.consoleWrite(a.id, 'send console hi lab\n');
@@ -117,16 +122,7 @@ describe('byte channels between guests', () => {
   });
 
   it('an idle guest with channels sleeps without a tick and wakes on its receive interrupt', async () => {
-    session = new LabSession();
-    const rec = new Recorder(session);
-    const a = await session.createGuest({ image: 'labos', name: 'a', model: 'booke-hv', start: false });
-    const b = await session.createGuest({ image: 'labos', name: 'b', model: 'booke-hv', start: false });
-    rec.subscribe(a.id);
-    rec.subscribe(b.id);
-    await session.startGuest(a.id);
-    await session.startGuest(b.id);
-    await rec.waitFor(a.id, 'labos> ');
-    await rec.waitFor(b.id, 'labos> ');
+    const { rec, a, b } = await pairAtPrompt();
     await waitUntil(() => rec.state(b.id) === 'idle', 'b to be reported idle');
     // b has two channels (console, a); a polling kernel would wake 50 times a
     // second to read them. labOS parks its decrementer instead.

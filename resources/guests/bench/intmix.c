@@ -122,22 +122,10 @@ static uint32_t state_work(void)
 
 static uint32_t parse_iterations(uint32_t dtb)
 {
-	/* Look for "iterations=" anywhere in the device tree's strings. */
-	const char *p = (const char *)dtb;
-	uint32_t size = *(volatile uint32_t *)(dtb + 4);
-	for (uint32_t i = 0; i + 11 < size; i++) {
-		const char *q = "iterations=";
-		uint32_t k = 0;
-		while (q[k] && p[i + k] == q[k])
-			k++;
-		if (!q[k]) {
-			uint32_t n = 0;
-			for (i += k; p[i] >= '0' && p[i] <= '9'; i++)
-				n = n * 10 + (uint32_t)(p[i] - '0');
-			return n ? n : 1;
-		}
-	}
-	return 200;
+	uint32_t n;
+	if (!dtb_find_uint(dtb, "iterations=", &n))
+		return 200;
+	return n ? n : 1;
 }
 
 int main(uint32_t dtb)

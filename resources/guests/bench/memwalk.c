@@ -41,21 +41,10 @@ extern char dtlb_miss[];
 
 static uint32_t parse_passes(uint32_t dtb)
 {
-	const char *p = (const char *)dtb;
-	uint32_t size = *(volatile uint32_t *)(dtb + 4);
-	for (uint32_t i = 0; i + 7 < size; i++) {
-		const char *q = "passes=";
-		uint32_t k = 0;
-		while (q[k] && p[i + k] == q[k])
-			k++;
-		if (!q[k]) {
-			uint32_t n = 0;
-			for (i += k; p[i] >= '0' && p[i] <= '9'; i++)
-				n = n * 10 + (uint32_t)(p[i] - '0');
-			return n ? n : 1;
-		}
-	}
-	return 20;
+	uint32_t n;
+	if (!dtb_find_uint(dtb, "passes=", &n))
+		return 20;
+	return n ? n : 1;
 }
 
 static uint32_t walk(uint32_t passes)

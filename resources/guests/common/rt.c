@@ -58,3 +58,25 @@ void lab_exit(void)
 	for (;;)
 		;
 }
+
+int dtb_find_uint(uint32_t dtb, const char *key, uint32_t *out)
+{
+	const char *p = (const char *)dtb;
+	uint32_t size = *(volatile uint32_t *)(dtb + 4);	/* totalsize */
+	uint32_t len = 0;
+	while (key[len])
+		len++;
+	for (uint32_t i = 0; i + len < size; i++) {
+		uint32_t k = 0;
+		while (k < len && p[i + k] == key[k])
+			k++;
+		if (k < len)
+			continue;
+		uint32_t n = 0;
+		for (i += k; p[i] >= '0' && p[i] <= '9'; i++)
+			n = n * 10 + (uint32_t)(p[i] - '0');
+		*out = n;
+		return 1;
+	}
+	return 0;
+}

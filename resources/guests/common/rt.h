@@ -20,6 +20,10 @@ void puthex64(uint64_t v);          /* 16 hex digits */
 void putdec(int32_t v);
 void putudec(uint32_t v);
 void lab_exit(void) __attribute__((noreturn));   /* reset register: ends the run */
+/* Finds "key" (e.g. "iterations=") anywhere in the device tree's bytes (in
+ * practice the bootargs string) and reads the decimal number after it into
+ * *out.  Returns 1 if the key is there, 0 if not. */
+int dtb_find_uint(uint32_t dtb, const char *key, uint32_t *out);
 
 #define SPR_READ(n) ({ uint32_t _v; __asm__ volatile("mfspr %0, %1" : "=r"(_v) : "i"(n)); _v; })
 #define SPR_WRITE(n, v) __asm__ volatile("mtspr %0, %1" :: "i"(n), "r"((uint32_t)(v)))

@@ -9,22 +9,8 @@
 
 static uint32_t parse_bytes(uint32_t dtb)
 {
-	/* Look for "bytes=" anywhere in the device tree (the bootargs string). */
-	const char *p = (const char *)dtb;
-	uint32_t size = *(volatile uint32_t *)(dtb + 4);
-	for (uint32_t i = 0; i + 6 < size; i++) {
-		const char *q = "bytes=";
-		uint32_t k = 0;
-		while (q[k] && p[i + k] == q[k])
-			k++;
-		if (!q[k]) {
-			uint32_t n = 0;
-			for (i += k; p[i] >= '0' && p[i] <= '9'; i++)
-				n = n * 10 + (uint32_t)(p[i] - '0');
-			return n;
-		}
-	}
-	return 1u << 20;
+	uint32_t n;
+	return dtb_find_uint(dtb, "bytes=", &n) ? n : 1u << 20;
 }
 
 /* Raw transmit: no LF -> CR LF translation, so the count is exact. */

@@ -5,7 +5,7 @@
 import { defineStore } from 'pinia';
 import { computed, ref } from 'vue';
 import { COST_PARAMS, type CostModel, type CostParamId } from '../../../shared/cost';
-import type { LabError } from '../../../shared/result';
+import type { LabError, Result } from '../../../shared/result';
 import { lab } from '../lab';
 
 export function checkCostValue(id: CostParamId, raw: string | number): { ok: true; value: number } | { ok: false; message: string } {
@@ -47,25 +47,18 @@ export const useCostStore = defineStore('cost', () => {
       error.value = null;
       return true;
     }
-    busy.value = true;
-    try {
-      const r = await lab().setCostModel({ [id]: checked.value });
-      if (r.ok) {
-        model.value = r.value;
-        error.value = null;
-        return true;
-      }
-      error.value = r.error;
-      return false;
-    } finally {
-      busy.value = false;
-    }
+    return commit(() => lab().setCostModel({ [id]: checked.value }));
   }
 
   async function reset(): Promise<boolean> {
+    return commit(() => lab().resetCostModel({}));
+  }
+
+  /** Sends one change; the lab's answer (the whole model, or an error) becomes the store's state. */
+  async function commit(call: () => Promise<Result<CostModel>>): Promise<boolean> {
     busy.value = true;
     try {
-      const r = await lab().resetCostModel({});
+      const r = await call();
       if (r.ok) {
         model.value = r.value;
         error.value = null;
