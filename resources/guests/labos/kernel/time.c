@@ -33,13 +33,16 @@ void time_init(void)
 	mtspr(SPRN_DEC, tick_period);
 }
 
-/* Count the ticks that have passed and arm DEC for the next deadline. */
+/* Count the ticks that have passed and arm DEC for the next deadline.  After
+ * a tickless stretch thousands of ticks may have passed: one division
+ * counts them, rather than a loop per tick. */
 void program_next_tick(void)
 {
 	uint64_t now = read_tb();
-	while (now >= next_tick) {
-		jiffies++;
-		next_tick += tick_period;
+	if (now >= next_tick) {
+		uint64_t missed = udiv64_32(now - next_tick, tick_period, 0) + 1;
+		jiffies += missed;
+		next_tick += missed * tick_period;
 	}
 	mtspr(SPRN_DEC, (uint32_t)(next_tick - now));
 }
