@@ -8,29 +8,20 @@
 // and stands for the others of its kind (reading the clock costs about as
 // much as a light exit itself); the totals are estimates, the counts exact.
 
+import type { ExitTraceEntry } from '../../shared/api';
 import type { CostModel } from '../../shared/cost';
-import { COUNTERS, type CounterId } from '../../shared/stats';
+import { COUNTER_INDEX, COUNTERS, type CounterId } from '../../shared/stats';
 import type { Cpu } from '../cpu/cpu';
 import { counterSlot, H, sprSlot } from '../lab/stats';
 
-export interface TraceEntry {
-  /** Guest instructions retired when the exit happened. */
-  insns: number;
-  pc: number;
-  reason: CounterId;
-  /** SPR number for SPR traps, else -1. */
-  spr: number;
-  /** The instruction word at pc (0 when not an instruction exit). */
-  word: number;
-  cycles: number;
-}
+/** One exit as the ring keeps it: the LabApi's trace entry before disassembly. */
+export type TraceEntry = Omit<ExitTraceEntry, 'disassembly'>;
 
 export const TRACE_SIZE = 64;
 export const HOST_SAMPLE = 16;
 
 /** Statistics-block slot of every counter, by id (computed once). */
 const SLOT = Object.fromEntries(COUNTERS.map((c) => [c.id, counterSlot(c.id)])) as Record<CounterId, number>;
-const REASON_INDEX = Object.fromEntries(COUNTERS.map((c, i) => [c.id, i])) as Record<CounterId, number>;
 
 export class Accountant {
   /** Cycles of state transfer every exit pays (entry and exit). */
@@ -96,7 +87,7 @@ export class Accountant {
     const i = this.traceCount++ % TRACE_SIZE;
     this.tInsns[i] = this.cpu.insns + (this.cpu.sliceStart - this.cpu.sliceLeft);
     this.tPc[i] = pc;
-    this.tReason[i] = REASON_INDEX[reason];
+    this.tReason[i] = COUNTER_INDEX[reason];
     this.tSpr[i] = spr;
     this.tWord[i] = word;
     this.tCycles[i] = cycles;

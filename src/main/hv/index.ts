@@ -4,10 +4,11 @@
 // Machine, applying configuration changes between slices, and folding the
 // guest's counters into its statistics block.
 
+import type { ExitTraceEntry } from '../../shared/api';
 import type { CostModel } from '../../shared/cost';
 import { disassemble } from '../cpu/isa';
 import { MSR } from '../cpu/regs';
-import { Accountant, type TraceEntry } from './account';
+import { Accountant } from './account';
 import { ExitHandler } from './exit';
 import { GuestTlb } from './guest-tlb';
 import { resolveStrategies } from './strategies';
@@ -16,7 +17,7 @@ import type { FdtNode, PropValue } from '../guest/fdt';
 import { empty, node, str, u32 } from '../guest/fdt';
 import { type Machine, MPIC_PHANDLE } from '../guest/machine';
 import { H } from '../lab/stats';
-import type { GuestHypervisorOptions } from './types';
+import type { ByteChannel, GuestHypervisorOptions } from './types';
 
 export type { ByteChannel, GuestHypervisorOptions } from './types';
 
@@ -84,6 +85,8 @@ export class GuestHypervisor {
   readonly accountant: Accountant;
   readonly guestTlb: GuestTlb | null;
   private readonly exits: ExitHandler | null;
+  /** The channels that have interrupt lines, with their MPIC sources (fixed for this machine's life). */
+  private readonly channelLines: { channel: ByteChannel; rx: number; tx: number }[] = [];
 
   constructor(readonly machine: Machine, readonly options: GuestHypervisorOptions) {
     this.hw = options.hw;
@@ -96,6 +99,10 @@ export class GuestHypervisor {
     } else {
       if (!(options.lpid >= 1 && options.lpid <= 63)) throw new Error(`LPID must be 1..63 (got ${options.lpid})`);
       this.guestTlb = new GuestTlb(cpu, options.lpid);
+      options.byteChannels.forEach((channel, i) => {
+        const irqs = byteChannelIrqs(i);
+        if (irqs) this.channelLines.push({ channel, ...irqs });
+      });
       const lines = () => this.updateChannelLines();
       this.exits = new ExitHandler(this.accountant, this.guestTlb, new Map(options.byteChannels.map((c) => [c.handle, c])), lines);
       machine.onBoot.push(() => this.enterGuest());
@@ -124,13 +131,9 @@ export class GuestHypervisor {
    */
   private updateChannelLines(): void {
     const mpic = this.machine.mpic;
-    const chans = this.options.byteChannels;
-    for (let i = 0; i < chans.length; i++) {
-      const irqs = byteChannelIrqs(i);
-      if (!irqs) break;
-      const c = chans[i]!;
-      mpic.setLine(irqs.rx, c.rxPending() > 0);
-      mpic.setLine(irqs.tx, c.txSpace() > 0);
+    for (const { channel, rx, tx } of this.channelLines) {
+      mpic.setLine(rx, channel.rxPending() > 0);
+      mpic.setLine(tx, channel.txSpace() > 0);
     }
   }
 
@@ -159,7 +162,7 @@ export class GuestHypervisor {
   }
 
   /** The most recent exits, oldest first, disassembled (for the trace view). */
-  recentExits(): (TraceEntry & { disassembly: string })[] {
+  recentExits(): ExitTraceEntry[] {
     const cpu = this.machine.cpu;
     return this.accountant.recent().map((e) => {
       // Exits taken on an instruction record its address; the word is read back

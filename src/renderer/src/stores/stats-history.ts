@@ -7,7 +7,7 @@
 // tick without allocating. Everything is keyed by COUNTERS: no counter name
 // is typed here.
 
-import { COUNTERS, type CounterId, type GuestStatsSample, type StatsSnapshot } from '../../../shared/stats';
+import { COUNTERS, type CounterId, type CounterSample, type GuestStatsSample, type SprSample, type StatsSnapshot } from '../../../shared/stats';
 
 /** The scope of a table or chart: one guest id, or every guest together. */
 export type Scope = string;
@@ -25,31 +25,17 @@ export const CHART_RATE_WINDOW_MS = 500;
 /** Snapshots kept for the rate windows. */
 const RECENT_MAX = 40;
 
-export interface CounterRow {
-  total: number;
-  rate: number;
-  cycles: number;
-  hostNs: number;
-}
+/** A counter's figures in one scope: the same fields the lab samples per guest. */
+export type CounterRow = CounterSample;
 
-export interface SprRow {
-  reads: number;
-  writes: number;
-  cycles: number;
+export interface SprRow extends SprSample {
   /** Traps (reads + writes) per second over the table window. */
   rate: number;
 }
 
-/** One scope's figures now: totals, windowed rates, per-SPR traps. */
-export interface ScopeSample {
+/** One scope's figures now: a guest sample's fields (summed for 'all'), windowed rates, per-SPR traps. */
+export interface ScopeSample extends Omit<GuestStatsSample, 'id' | 'counters' | 'spr'> {
   guests: number;
-  insns: number;
-  mips: number;
-  cycles: number;
-  hvCycles: number;
-  hvShare: number;
-  exits: number;
-  exitRate: number;
   counters: Record<CounterId, CounterRow>;
   spr: Record<string, SprRow>;
 }
