@@ -8,7 +8,7 @@ import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { bundleLab } from '../scripts/bundle-lab.mjs';
 import type { GuestSpec, LabEvent } from '../src/shared/api';
-import { H } from '../src/main/lab/stats';
+import { H } from '../src/main/link/stats';
 import { type LabClient, LabSession } from '../src/main/lab/session';
 
 type Print = (line: string) => void;

@@ -5,9 +5,9 @@
 import { Worker } from 'node:worker_threads';
 import { resolve } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ByteRing, createRing, LabConsoleChannel, SharedByteChannel } from '../../src/main/lab/byte-channel';
+import { ByteRing, createRing, LabConsoleChannel, SharedByteChannel } from '../../src/main/link/byte-channel';
 import { ChannelRegistry } from '../../src/main/lab/channels';
-import { CONTROL, createControl } from '../../src/main/lab/control';
+import { CONTROL, createControl } from '../../src/main/link/control';
 import { LabSession } from '../../src/main/lab/session';
 import { hypervisorDeviceTree, BYTE_CHANNEL_IRQ_BASE } from '../../src/main/hv';
 import { H, R, Recorder, sleep, waitUntil } from '../support/runtime';
@@ -144,15 +144,17 @@ describe('byte-channel device tree', () => {
     const chan = (handle: number, label: string) => ({
       handle, label, send: () => 0, receive: () => new Uint8Array(0), rxPending: () => 0, txSpace: () => 0,
     });
-    expect(hypervisorDeviceTree({ model: 'native', byteChannels: [chan(1, 'console')] })).toEqual([]);
-    const [hv] = hypervisorDeviceTree({ model: 'booke-hv', byteChannels: [chan(1, 'console'), chan(2, 'peer')] });
+    const board = { interruptParent: 0x8003 };
+    expect(hypervisorDeviceTree({ model: 'native', byteChannels: [chan(1, 'console')] }, board)).toEqual([]);
+    const [hv] = hypervisorDeviceTree({ model: 'booke-hv', byteChannels: [chan(1, 'console'), chan(2, 'peer')] }, board);
     const irqs = hv!.children.map((c) => c.props.find(([k]) => k === 'interrupts')?.[1]);
     expect(irqs).toEqual([
       { u32: [BYTE_CHANNEL_IRQ_BASE, 2, BYTE_CHANNEL_IRQ_BASE + 1, 2] },
       { u32: [BYTE_CHANNEL_IRQ_BASE + 2, 2, BYTE_CHANNEL_IRQ_BASE + 3, 2] },
     ]);
+    expect(hv!.children[0]!.props.find(([k]) => k === 'interrupt-parent')?.[1]).toEqual({ u32: [board.interruptParent] });
     // Past the reserved range a channel has no interrupts (the guest polls it).
-    const many = hypervisorDeviceTree({ model: 'booke-hv', byteChannels: Array.from({ length: 17 }, (_, i) => chan(i + 1, `c${i}`)) });
+    const many = hypervisorDeviceTree({ model: 'booke-hv', byteChannels: Array.from({ length: 17 }, (_, i) => chan(i + 1, `c${i}`)) }, board);
     expect(many[0]!.children[16]!.props.some(([k]) => k === 'interrupts')).toBe(false);
   });
 });

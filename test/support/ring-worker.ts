@@ -4,8 +4,8 @@
 // control word when it cannot make progress, as a guest worker does.
 import { createHash } from 'node:crypto';
 import { parentPort, workerData } from 'node:worker_threads';
-import { type ChannelDescriptor, SharedByteChannel } from '../../src/main/lab/byte-channel';
-import { attachControl, CONTROL } from '../../src/main/lab/control';
+import { type ChannelDescriptor, SharedByteChannel } from '../../src/main/link/byte-channel';
+import { attachControl, CONTROL } from '../../src/main/link/control';
 
 const { role, channel, control, total } = workerData as {
   role: 'send' | 'receive';

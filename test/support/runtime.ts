@@ -4,7 +4,7 @@
 import { createHash } from 'node:crypto';
 import type { GuestInfo, LabEvent } from '../../src/shared/api';
 import type { LabClient, LabSession } from '../../src/main/lab/session';
-import { H, R } from '../../src/main/lab/stats';
+import { H, R } from '../../src/main/link/stats';
 
 export { H, R };
 

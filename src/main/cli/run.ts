@@ -11,7 +11,7 @@ import { parseArgs } from 'node:util';
 import { GUEST_MODELS, type GuestInfo, type GuestModel } from '../../shared/api';
 import { applyHwPatch, type HwConfig, isPresetId, presetConfig, PRESETS } from '../../shared/hw';
 import { LabFailure } from '../../shared/result';
-import { H } from '../lab/stats';
+import { H } from '../link/stats';
 import { statsJson, statsTable } from './stats-table';
 import { ElfError } from '../guest/elf';
 import { runElf } from '../guest/run';

@@ -5,7 +5,7 @@
 
 import type { GuestInfo } from '../../shared/api';
 import { COUNTERS, type GuestStatsSample } from '../../shared/stats';
-import { H, R } from '../lab/stats';
+import { H, R } from '../link/stats';
 
 export interface GuestReport {
   info: GuestInfo;

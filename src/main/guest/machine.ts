@@ -19,7 +19,7 @@ import { Gpio } from '../devices/gpio';
 import { Mpic } from '../devices/mpic';
 import { type ConsoleSink, Uart16550 } from '../devices/uart16550';
 import { parseElf, type ElfImage } from './elf';
-import { buildDtb, empty, type FdtNode, node, str, strs, u32 } from './fdt';
+import { buildDtb, type DeviceTreePart, empty, type FdtNode, node, str, strs, u32 } from '../devices/fdt';
 
 export const CCSR_BASE = 0xFE0000000;
 export const CCSR_SIZE = 0x100000;
@@ -42,8 +42,6 @@ export interface MachineOptions {
   bootargs?: string;
   clock?: TimerClock;
   console: ConsoleSink;
-  /** Extra device-tree nodes at the root (the hypervisor's byte channels). */
-  extraNodes?: FdtNode[];
 }
 
 /** Why run() returned. */
@@ -67,6 +65,11 @@ export class Machine {
    * interrupt lines it drives, so input that arrived meanwhile is seen.
    */
   readonly onPoll: (() => void)[] = [];
+  /**
+   * Parts attached to the board that add nodes to the guest's device tree (the
+   * hypervisor): asked at every boot, after the board's own nodes.
+   */
+  readonly treeParts: DeviceTreePart[] = [];
   private image: ElfImage | null = null;
   private dtb: Uint8Array | null = null;
   private dtbAddr = 0;
@@ -87,6 +90,11 @@ export class Machine {
     this.bus.map(CCSR_BASE + MPIC_OFFSET, 0x40000, this.mpic);
     this.bus.map(CCSR_BASE + GUTS_OFFSET, 0x1000, guts);
     this.bus.map(CCSR_BASE + GPIO_OFFSET, 0x1000, gpio);
+  }
+
+  /** Drives one of the interrupt controller's source lines (for parts outside the board, such as byte channels). */
+  setIrqLine(source: number, level: boolean): void {
+    this.mpic.setLine(source, level);
   }
 
   halt(reason: StopReason, message?: string): void {
@@ -157,7 +165,7 @@ export class Machine {
         ['bootargs', str(o.bootargs ?? '')],
       ]),
       node('memory', [['reg', u32(0, 0, 0, this.ramSize)], ['device_type', str('memory')]]),
-      ...(o.extraNodes ?? []),
+      ...this.treeParts.flatMap((p) => p.deviceTreeNodes({ interruptParent: MPIC_PHANDLE })),
     ]);
   }
 

@@ -8,8 +8,8 @@ import type { GuestModel } from '../../shared/api';
 import { type CostModel, defaultCostModel } from '../../shared/cost';
 import { defaultHwConfig, type HwConfig } from '../../shared/hw';
 import type { GuestStatsSample } from '../../shared/stats';
-import { attachHypervisor, type GuestHypervisor, hypervisorDeviceTree } from '../hv/index';
-import { createStatsBuffer, H, sampleStats } from '../lab/stats';
+import { attachHypervisor, type GuestHypervisor } from '../hv/index';
+import { createStatsBuffer, H, sampleStats } from '../link/stats';
 import { Machine, type StopReason } from './machine';
 
 export interface RunOptions {
@@ -47,7 +47,7 @@ export interface RunResult {
   hypervisor: GuestHypervisor;
   /** Exit counters and cycles at the end of the run. */
   stats: GuestStatsSample;
-  /** The raw statistics block (src/main/lab/stats.ts layout). */
+  /** The raw statistics block (src/main/link/stats.ts layout). */
   statsBlock: Float64Array;
 }
 
@@ -67,7 +67,6 @@ export function runElf(elf: Uint8Array, opts: RunOptions = {}): RunResult {
     ...(opts.ramMb !== undefined ? { ramMb: opts.ramMb } : {}),
     ...(opts.bootargs !== undefined ? { bootargs: opts.bootargs } : {}),
     clock: { cpi: cost.cpi, coreMHz: cost.coreMHz, timebaseMHz: cost.timebaseMHz },
-    extraNodes: hypervisorDeviceTree(hvOptions),
     console: {
       write: (b) => {
         chunks.push(b);

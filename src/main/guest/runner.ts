@@ -11,12 +11,12 @@
 // guest reset or powered off the board, or checkstopped: it sleeps until
 // reset or removed); exiting.
 
-import { type ChannelDescriptor, LabConsoleChannel, SharedByteChannel } from '../lab/byte-channel';
-import { attachControl, CONTROL, consoleHeld } from '../lab/control';
-import { attachStatsBuffer, H, R, resetStats } from '../lab/stats';
-import type { FromWorker, GuestTestHooks, GuestWorkerInit, ToWorker, WorkerRequest } from '../lab/worker-protocol';
+import { type ChannelDescriptor, LabConsoleChannel, SharedByteChannel } from '../link/byte-channel';
+import { attachControl, CONTROL, consoleHeld } from '../link/control';
+import { attachStatsBuffer, H, R, resetStats } from '../link/stats';
+import type { FromWorker, GuestTestHooks, GuestWorkerInit, ToWorker, WorkerRequest } from '../link/worker-protocol';
 import type { ByteChannel } from '../hv/types';
-import { attachHypervisor, type GuestHypervisor, hypervisorDeviceTree } from '../hv';
+import { attachHypervisor, type GuestHypervisor } from '../hv';
 import type { CostModel } from '../../shared/cost';
 import type { HwConfig } from '../../shared/hw';
 import { Machine, type RunOutcome } from './machine';
@@ -269,7 +269,6 @@ export class GuestRunner {
       ramMb: this.init.ramMb,
       bootargs: this.init.bootargs,
       console: this.outbox,
-      extraNodes: hypervisorDeviceTree({ model, byteChannels }),
       clock: { cpi: cost.cpi, coreMHz: cost.coreMHz, timebaseMHz: cost.timebaseMHz },
     });
     this.hv = attachHypervisor(this.machine, {

@@ -5,7 +5,7 @@
 // console output that preceded it.
 
 import { receiveMessageOnPort, workerData } from 'node:worker_threads';
-import type { FromWorker, GuestWorkerInit, ToWorker } from '../lab/worker-protocol';
+import type { FromWorker, GuestWorkerInit, ToWorker } from '../link/worker-protocol';
 import { GuestRunner } from './runner';
 
 const init = workerData as GuestWorkerInit;

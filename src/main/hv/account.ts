@@ -12,7 +12,7 @@ import type { ExitTraceEntry } from '../../shared/api';
 import type { CostModel } from '../../shared/cost';
 import { COUNTER_INDEX, COUNTERS, type CounterId } from '../../shared/stats';
 import type { Cpu } from '../cpu/cpu';
-import { counterSlot, H, sprSlot } from '../lab/stats';
+import { counterSlot, H, sprSlot } from '../link/stats';
 
 /** One exit as the ring keeps it: the LabApi's trace entry before disassembly. */
 export type TraceEntry = Omit<ExitTraceEntry, 'disassembly'>;

@@ -13,13 +13,11 @@ import { ExitHandler } from './exit';
 import { GuestTlb } from './guest-tlb';
 import { resolveStrategies } from './strategies';
 import type { HwConfig } from '../../shared/hw';
-import type { FdtNode, PropValue } from '../guest/fdt';
-import { empty, node, str, u32 } from '../guest/fdt';
-import { type Machine, MPIC_PHANDLE } from '../guest/machine';
-import { H } from '../lab/stats';
-import type { ByteChannel, GuestHypervisorOptions } from './types';
+import { type BoardTreeContext, type DeviceTreePart, empty, type FdtNode, node, type PropValue, str, u32 } from '../devices/fdt';
+import { H } from '../link/stats';
+import type { ByteChannel, GuestHypervisorOptions, HostBoard } from './types';
 
-export type { ByteChannel, GuestHypervisorOptions } from './types';
+export type { ByteChannel, GuestHypervisorOptions, HostBoard } from './types';
 
 /**
  * MPIC sources the hypervisor drives for byte channels: channel i (in device-
@@ -45,7 +43,7 @@ export const HCALL_INSTRUCTIONS = [0x44000022, 0x60000000, 0x60000000, 0x6000000
  * native guest; an ePAPR `hypervisor` node with one child per byte channel
  * otherwise, so a guest discovers hypercalls only where they exist.
  */
-export function hypervisorDeviceTree(opts: Pick<GuestHypervisorOptions, 'model' | 'byteChannels'>): FdtNode[] {
+export function hypervisorDeviceTree(opts: Pick<GuestHypervisorOptions, 'model' | 'byteChannels'>, board: BoardTreeContext): FdtNode[] {
   if (opts.model === 'native') return [];
   return [node('hypervisor', [
     ['compatible', str('epapr,hypervisor-1')],
@@ -61,7 +59,7 @@ export function hypervisorDeviceTree(opts: Pick<GuestHypervisorOptions, 'model' 
       ['reg', u32(c.handle)],
       ['label', str(c.label)],
     ];
-    if (irqs) props.push(['interrupt-parent', u32(MPIC_PHANDLE)], ['interrupts', u32(irqs.rx, 2, irqs.tx, 2)]);
+    if (irqs) props.push(['interrupt-parent', u32(board.interruptParent)], ['interrupts', u32(irqs.rx, 2, irqs.tx, 2)]);
     return node(`bc@${c.handle}`, props);
   }))];
 }
@@ -79,7 +77,7 @@ export function hypervisorDeviceTree(opts: Pick<GuestHypervisorOptions, 'model' 
  * the same architected value, a configuration change at an instruction
  * boundary moves nothing and loses nothing.
  */
-export class GuestHypervisor {
+export class GuestHypervisor implements DeviceTreePart {
   private hw: HwConfig;
   private cost: CostModel;
   readonly accountant: Accountant;
@@ -88,10 +86,11 @@ export class GuestHypervisor {
   /** The channels that have interrupt lines, with their MPIC sources (fixed for this machine's life). */
   private readonly channelLines: { channel: ByteChannel; rx: number; tx: number }[] = [];
 
-  constructor(readonly machine: Machine, readonly options: GuestHypervisorOptions) {
+  constructor(readonly machine: HostBoard, readonly options: GuestHypervisorOptions) {
     this.hw = options.hw;
     this.cost = options.cost;
     const cpu = machine.cpu;
+    machine.treeParts.push(this);
     this.accountant = new Accountant(cpu, options.stats, options.cost);
     if (options.model === 'native') {
       this.guestTlb = null;
@@ -109,6 +108,11 @@ export class GuestHypervisor {
       machine.onPoll.push(lines);
     }
     this.configure(options.hw, options.cost);
+  }
+
+  /** The nodes the guest's device tree gets from its hypervisor (asked by the board at every boot). */
+  deviceTreeNodes(board: BoardTreeContext): FdtNode[] {
+    return hypervisorDeviceTree(this.options, board);
   }
 
   /** At every boot: the guest starts in guest state, in its partition, with its TLB in software. */
@@ -130,10 +134,10 @@ export class GuestHypervisor {
    * every byte-channel hypercall (so a drained channel stops interrupting).
    */
   private updateChannelLines(): void {
-    const mpic = this.machine.mpic;
+    const board = this.machine;
     for (const { channel, rx, tx } of this.channelLines) {
-      mpic.setLine(rx, channel.rxPending() > 0);
-      mpic.setLine(tx, channel.txSpace() > 0);
+      board.setIrqLine(rx, channel.rxPending() > 0);
+      board.setIrqLine(tx, channel.txSpace() > 0);
     }
   }
 
@@ -174,6 +178,6 @@ export class GuestHypervisor {
   }
 }
 
-export function attachHypervisor(machine: Machine, options: GuestHypervisorOptions): GuestHypervisor {
+export function attachHypervisor(machine: HostBoard, options: GuestHypervisorOptions): GuestHypervisor {
   return new GuestHypervisor(machine, options);
 }

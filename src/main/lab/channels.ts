@@ -8,7 +8,7 @@
 // When a guest is removed its rings are closed (sends to it are refused) and
 // its peers drop the channel at their next reset.
 
-import { type ChannelDescriptor, createRing, ByteRing, CONSOLE_CHANNEL_HANDLE } from './byte-channel';
+import { type ChannelDescriptor, createRing, ByteRing, CONSOLE_CHANNEL_HANDLE } from '../link/byte-channel';
 
 /** What the registry needs to know about a guest. */
 export interface ChannelEnd {

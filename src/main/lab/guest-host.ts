@@ -5,8 +5,8 @@
 
 import { MessageChannel, type MessagePort, Worker } from 'node:worker_threads';
 import { LabFailure } from '../../shared/result';
-import { wakeWorker } from './control';
-import type { FromWorker, GuestWorkerInit, WorkerRequest, WorkerSignal } from './worker-protocol';
+import { wakeWorker } from '../link/control';
+import type { FromWorker, GuestWorkerInit, WorkerRequest, WorkerSignal } from '../link/worker-protocol';
 import type { WorkerScript } from './worker-script';
 
 export interface GuestHostEvents {

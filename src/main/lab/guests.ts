@@ -20,13 +20,13 @@ import { ElfError, parseElf } from '../guest/elf';
 import { readFileSync } from 'node:fs';
 import { ChannelRegistry, type ChannelEnd } from './channels';
 import { ConsoleHub } from './console-hub';
-import { createControl, setConsoleHold } from './control';
+import { createControl, setConsoleHold } from '../link/control';
 import { GuestHost } from './guest-host';
 import { guestImagePath, listGuestImages } from './images';
 import type { LabClient } from './session';
-import { createStatsBuffer } from './stats';
+import { createStatsBuffer } from '../link/stats';
 import { QUIET_AFTER, QUIET_INTERVAL_MS, STATS_INTERVAL_MS, StatsPump } from './stats-pump';
-import type { GuestTestHooks } from './worker-protocol';
+import type { GuestTestHooks } from '../link/worker-protocol';
 import { resolveWorkerScript, type WorkerScript } from './worker-script';
 
 /** Guests a session runs at most (each has an LPID in 1..63 and a worker thread). */

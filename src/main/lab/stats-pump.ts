@@ -6,7 +6,7 @@
 // stopped) the session reads once a second instead, until something happens.
 
 import type { GuestStatsSample, StatsSnapshot } from '../../shared/stats';
-import { H, R, sampleStats } from './stats';
+import { H, R, sampleStats } from '../link/stats';
 
 export const STATS_INTERVAL_MS = 100;
 export const QUIET_INTERVAL_MS = 1000;

@@ -10,6 +10,9 @@
 //   SIGNAL  fire and forget, in either direction.
 // Statistics never travel as messages: they are in the guest's
 // SharedArrayBuffer block (stats.ts).
+//
+// Contract (src/main/link): the session sends requests and signals and reads
+// replies; the worker does the reverse. Both import this file, neither owns it.
 
 import type { GuestModel } from '../../shared/api';
 import type { CostModel } from '../../shared/cost';

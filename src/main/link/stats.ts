@@ -11,6 +11,8 @@
 //   then 3 slots per counted SPR (mfspr traps, mtspr traps, modeled cycles),
 //   then (version 2) the runtime's own slots R: slices run, sleeps (wake-ups
 //   from Atomics.wait), reserved.
+//
+// Contract (src/main/link): written by the guest's worker, read by the session.
 
 import { COUNTED_SPRS, COUNTERS, type CounterId, type GuestStatsSample } from '../../shared/stats';
 

@@ -10,6 +10,10 @@
 //   hold  1 while the console's subscribers lag (flow control): the worker's
 //         console sink reports "not ready", the UART holds its transmit FIFO
 //         and the guest waits for THRE as behind a slow serial line.
+//
+// Contract (src/main/link): `wake` is bumped by any thread with work for the
+// worker and waited on by the worker; `hold` is written by the session's
+// console hub and read by the worker.
 
 export const CONTROL = { wake: 0, hold: 1 } as const;
 const CONTROL_WORDS = 4;

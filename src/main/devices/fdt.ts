@@ -1,6 +1,7 @@
-// A flattened device tree (DTB, version 17) writer: enough to describe the
-// board to a guest the way QEMU's ppce500 does, plus the ePAPR hypervisor
-// node with byte channels when a hypervisor provides them.
+// A flattened device tree (DTB, version 17): the node model, the interface
+// through which parts of a machine contribute nodes, and the writer. Enough to
+// describe the board to a guest the way QEMU's ppce500 does, plus whatever the
+// parts attached to the board (the hypervisor) add. Pure: imports nothing.
 
 export type PropValue =
   | { u32: number[] }
@@ -21,6 +22,22 @@ export const empty: PropValue = { empty: true };
 
 export function node(name: string, props: [string, PropValue][] = [], children: FdtNode[] = []): FdtNode {
   return { name, props, children };
+}
+
+/** What the board tells a part about itself when it asks the part for its nodes. */
+export interface BoardTreeContext {
+  /** The phandle of the board's interrupt controller (the MPIC): a node's interrupt-parent. */
+  readonly interruptParent: number;
+}
+
+/**
+ * A part of a machine that describes itself in the guest's device tree (the
+ * hypervisor, with its ePAPR node and byte channels). The board assembles the
+ * tree at every boot and asks each registered part for the nodes it adds at
+ * the root; a part never edits the board's own nodes.
+ */
+export interface DeviceTreePart {
+  deviceTreeNodes(board: BoardTreeContext): FdtNode[];
 }
 
 const FDT_MAGIC = 0xD00DFEED;

@@ -12,9 +12,31 @@
 // that does not fit is refused (the guest sees EV_EAGAIN and retries), never
 // truncated. A send into an empty ring wakes the receiving worker, which may be
 // asleep in Atomics.wait.
+//
+// Contract (src/main/link): the sending guest's worker writes a ring's tail,
+// the receiving guest's worker its head; the session creates the rings and
+// closes them when a guest goes.
 
-import type { ByteChannel } from '../hv/types';
 import { attachControl, wakeWorker } from './control';
+
+/**
+ * One end of an ePAPR byte channel (to another guest, or to the lab's own
+ * console). Implementations never lose bytes: send() accepts only what fits.
+ */
+export interface ByteChannel {
+  /** The handle the guest sees in the device tree (hv-handle) and passes in r3. */
+  readonly handle: number;
+  /** The peer's name (another guest's name, or "console"): the node's label. */
+  readonly label: string;
+  /** Queues up to 16 bytes for the peer; returns how many were accepted (0 when full). */
+  send(bytes: Uint8Array): number;
+  /** Takes up to `max` received bytes (possibly none). */
+  receive(max: number): Uint8Array;
+  /** Bytes waiting to be received. */
+  rxPending(): number;
+  /** Bytes that can be sent now. */
+  txSpace(): number;
+}
 
 export const RING_CAPACITY = 4096;
 const HEAD = 0;
