@@ -12,7 +12,7 @@ export type CostParamId =
   | 'exitEntry' | 'exitReturn'
   | 'perTransferredRegister' | 'perSharedRegister'
   | 'emulateSpr' | 'emulateInstruction' | 'reflectInterrupt' | 'shadowTlbRefill'
-  | 'emulateTlbOp' | 'mmioAccess' | 'hypercall' | 'idleExit' | 'timerEmulation';
+  | 'emulateTlbOp' | 'mmioAccess' | 'hypercall' | 'timerEmulation';
 
 export interface CostParam {
   readonly id: CostParamId;
@@ -39,8 +39,8 @@ export const COST_PARAMS: readonly CostParam[] = [
     source: 'Epilogue restoring guest GPRs plus rfi; the other half of the round trip above.' },
   { id: 'perTransferredRegister', label: 'Transfer: per register, per entry or exit', unit: 'cycles', default: 12, min: 0, max: 10000,
     source: 'VMCS-style transfer moves each field through memory on entry and on exit: SVM\'s VMRUN with its state save area is about 1,360 cycles of a 2,528-cycle KVM_RUN round trip (LKML, Dec 2020), for on the order of a hundred fields.' },
-  { id: 'perSharedRegister', label: 'Shared: per register, per guest switch', unit: 'cycles', default: 4, min: 0, max: 10000,
-    source: 'One mfspr and one mtspr per shared register when the hypervisor switches guests (KVM\'s vcpu_load/put on e500mc).' },
+  { id: 'perSharedRegister', label: 'Shared: per register, per save or restore', unit: 'cycles', default: 4, min: 0, max: 10000,
+    source: 'One mfspr or mtspr per shared register each time the hypervisor saves or restores it: on every exit and entry under KVM (bookehv_interrupts.S, kvmppc_resume_host and lightweight_exit save SPRG4-7, SPRG9, PID, MAS and VRSAVE), on a vCPU switch under the lazy policy.' },
   { id: 'emulateSpr', label: 'Handler: emulate mfspr/mtspr', unit: 'cycles', default: 150, min: 0, max: 100000,
     source: 'Decode the trapping instruction and update the shadow register (KVM EMUL_MTSPR/EMUL_MFSPR path); of the order of a few hundred instructions.' },
   { id: 'emulateInstruction', label: 'Handler: emulate another privileged instruction', unit: 'cycles', default: 200, min: 0, max: 100000,
@@ -55,10 +55,8 @@ export const COST_PARAMS: readonly CostParam[] = [
     source: 'Decode the faulting load/store and run the device model; an interrupt-controller trap is 1,356-2,384 cycles (Dall et al., ISCA 2016).' },
   { id: 'hypercall', label: 'Handler: ePAPR hypercall', unit: 'cycles', default: 200, min: 0, max: 100000,
     source: 'sc 1 dispatch and a byte-channel copy (Topaz hcalls.c); hypercall handling is a few hundred cycles on lightweight hypervisors.' },
-  { id: 'idleExit', label: 'Handler: wait / idle', unit: 'cycles', default: 100, min: 0, max: 100000,
-    source: 'The exit that parks an idle vCPU until its next timer or interrupt (KVM halt); the wait itself costs no guest cycles.' },
   { id: 'timerEmulation', label: 'Handler: emulate a timer register', unit: 'cycles', default: 250, min: 0, max: 100000,
-    source: 'DEC/TCR/TSR writes reprogram a host timer (KVM uses an hrtimer for the guest decrementer).' },
+    source: 'DEC/TCR/TSR writes reprogram a host timer, and the host timer interrupt of an emulated timer that expires is handled at this cost too (KVM uses an hrtimer for the guest decrementer).' },
 ];
 
 export type CostModel = Record<CostParamId, number>;

@@ -37,17 +37,93 @@ export const INTERRUPTS: readonly InterruptInfo[] = [
 
 export const INTERRUPT_KINDS: readonly InterruptKind[] = INTERRUPTS.map((i) => i.id);
 
+/**
+ * Choices the hypervisor's software makes where the hardware forces none.
+ * The defaults are KVM's on e500mc; the alternatives are the hypothetical
+ * hypervisors the lab compares it with.
+ */
+export interface HvPolicy {
+  /**
+   * entry: an interrupt that became pending during an exit is injected on the
+   * way back into the guest, without another exit (KVM's
+   * kvmppc_core_prepare_to_enter); exit: it reaches the guest through an exit
+   * of its own (a guest doorbell), as a simpler hypervisor would do.
+   */
+  injection: 'entry' | 'exit';
+  /**
+   * exit: the shared registers (SPRG4-7, PID, MAS...) are saved on every exit
+   * and restored on every entry (KVM's bookehv_interrupts.S); switch: lazily,
+   * only when the core switches to another vCPU.
+   */
+  sharedSave: 'exit' | 'switch';
+  /**
+   * The page size backing guest RAM on the host, in KB: each shadow TLB entry
+   * maps at most this much (KVM maps guest pages with the host page behind
+   * them: 4 KB normally, more with huge pages).
+   */
+  hostPageKb: number;
+}
+
+export const HOST_PAGE_SIZES_KB: readonly number[] = [4, 16, 64, 256, 1024, 4096, 16384, 65536, 262144, 1048576];
+
+export interface PolicyOption<T extends string | number> { readonly id: T; readonly label: string }
+
+export const POLICY_CHOICES = {
+  injection: [
+    { id: 'entry', label: 'On entry (KVM): pending interrupts injected on the way back into the guest' },
+    { id: 'exit', label: 'By an exit of their own (guest doorbell)' },
+  ],
+  sharedSave: [
+    { id: 'exit', label: 'Every exit (KVM): shared registers saved on exit, restored on entry' },
+    { id: 'switch', label: 'Lazily, on a vCPU switch only' },
+  ],
+} as const satisfies Record<'injection' | 'sharedSave', readonly PolicyOption<string>[]>;
+
+/**
+ * Parses the command line's form of a policy change,
+ * "injection=exit,shared=switch,host-page=64" (host page in KB). Values are
+ * checked by applyHwPatch; this only checks the keys and the number.
+ */
+export function parsePolicyText(text: string): NonNullable<HwConfigPatch['policy']> {
+  const out: NonNullable<HwConfigPatch['policy']> = {};
+  for (const part of text.split(',').map((p) => p.trim()).filter(Boolean)) {
+    const eq = part.indexOf('=');
+    const key = eq < 0 ? part : part.slice(0, eq);
+    const value = eq < 0 ? '' : part.slice(eq + 1);
+    switch (key) {
+      case 'injection': out.injection = value; break;
+      case 'shared': out.sharedSave = value; break;
+      case 'host-page': {
+        const kb = Number(value.replace(/k$/i, ''));
+        if (!Number.isInteger(kb)) throw new LabFailure('invalid-request', `host-page must be a size in KB (got "${value}")`, { field: 'policy.hostPageKb' });
+        out.hostPageKb = kb;
+        break;
+      }
+      default:
+        throw new LabFailure('invalid-request', `Unknown policy "${key}". Policies: injection=entry|exit, shared=exit|switch, host-page=KB`, { field: 'policy' });
+    }
+  }
+  return out;
+}
+
+export function defaultPolicy(): HvPolicy {
+  return { injection: 'entry', sharedSave: 'exit', hostPageKb: 4 };
+}
+
 export interface HwConfig {
   /** Strategy for every configurable SPR, by catalog name. */
   strategies: Record<string, Strategy>;
   /** true: delivered straight to the guest; false: exits to the hypervisor, which reflects it. */
   direct: Record<InterruptKind, boolean>;
+  /** The hypervisor's software choices (not hardware: presets leave them alone). */
+  policy: HvPolicy;
 }
 
 /** A partial change; names are checked against the catalog. */
 export interface HwConfigPatch {
   strategies?: Record<string, string>;
   direct?: Record<string, boolean>;
+  policy?: { injection?: string; sharedSave?: string; hostPageKb?: number };
 }
 
 export type PresetId = 'isa206' | 'none' | 'all' | 'x86';
@@ -59,7 +135,7 @@ export interface PresetInfo {
 }
 
 export const PRESETS: readonly PresetInfo[] = [
-  { id: 'isa206', label: 'Power ISA 2.06 (e500mc)', description: 'What e500mc implements: SRR0/1, SPRG0-3, ESR, DEAR, PIR and EPR duplicated; SPRG4-7, PID and the MAS registers shared; everything else traps. Interrupt direction as KVM programs EPCR (DSIGS) with guest system calls direct.' },
+  { id: 'isa206', label: 'Power ISA 2.06 (e500mc)', description: 'What e500mc implements: SRR0/1, SPRG0-3, ESR, DEAR, PIR and EPR duplicated; SPRG4-7, SPRG9, USPRG0, PID and the MAS registers shared (KVM saves them on every exit); everything else traps, PVR included. Interrupt direction as KVM programs EPCR (DSIGS) with guest system calls direct.' },
   { id: 'none', label: 'Nothing duplicated', description: 'No guest copies in hardware: every register 2.06 duplicates traps instead, and every interrupt exits to the hypervisor.' },
   { id: 'all', label: 'Everything duplicated', description: 'A guest copy of every configurable register and every interrupt delivered to the guest: the upper bound of hardware help.' },
   { id: 'x86', label: 'x86-like (transfer)', description: 'VMCS-style: fast-path, scratch, MMU and vector registers switched through memory on every entry and exit; the rest traps. Guest faults and system calls direct; external and timer interrupts exit.' },
@@ -107,7 +183,7 @@ export function isPresetId(id: string): id is PresetId {
 export function presetConfig(preset: PresetId): HwConfig {
   const strategies: Record<string, Strategy> = {};
   for (const s of CONFIGURABLE_SPRS) strategies[s.name] = strategyFor(preset, s);
-  return { strategies, direct: directFor(preset) };
+  return { strategies, direct: directFor(preset), policy: defaultPolicy() };
 }
 
 export function defaultHwConfig(): HwConfig {
@@ -115,9 +191,10 @@ export function defaultHwConfig(): HwConfig {
 }
 
 export function cloneHwConfig(c: HwConfig): HwConfig {
-  return { strategies: { ...c.strategies }, direct: { ...c.direct } };
+  return { strategies: { ...c.strategies }, direct: { ...c.direct }, policy: { ...c.policy } };
 }
 
+/** Same virtual hardware (strategies and interrupt direction; the hypervisor's policy is not hardware). */
 export function sameHwConfig(a: HwConfig, b: HwConfig): boolean {
   return CONFIGURABLE_SPRS.every((s) => a.strategies[s.name] === b.strategies[s.name])
     && INTERRUPT_KINDS.every((k) => a.direct[k] === b.direct[k]);
@@ -161,13 +238,29 @@ export function applyHwPatch(base: HwConfig, patch: HwConfigPatch): HwConfig {
     }
     next.direct[kind as InterruptKind] = direct;
   }
+  const pol = patch.policy ?? {};
+  for (const key of ['injection', 'sharedSave'] as const) {
+    const v = pol[key];
+    if (v === undefined) continue;
+    const choices = POLICY_CHOICES[key].map((o) => o.id as string);
+    if (!choices.includes(v)) {
+      throw new LabFailure('invalid-request', `Unknown ${key} policy "${v}". Choices: ${choices.join(', ')}`, { field: `policy.${key}` });
+    }
+    next.policy = { ...next.policy, [key]: v };
+  }
+  if (pol.hostPageKb !== undefined) {
+    if (!HOST_PAGE_SIZES_KB.includes(pol.hostPageKb)) {
+      throw new LabFailure('invalid-request', `Host page size must be one of ${HOST_PAGE_SIZES_KB.join(', ')} KB (got ${pol.hostPageKb})`, { field: 'policy.hostPageKb' });
+    }
+    next.policy = { ...next.policy, hostPageKb: pol.hostPageKb };
+  }
   return next;
 }
 
 export function fixedReason(s: SprInfo): string {
   switch (s.fixed) {
     case 'guest': return 'it is part of the user register file and always belongs to the guest';
-    case 'direct': return 'every guest reads the one time base directly';
+    case 'direct': return 'every guest reads the one physical register directly (time base, cache configuration)';
     case 'hypervisor': return 'it exists only for the hypervisor';
     case 'alias': return `it is another number for ${s.aliasOf}; configure ${s.aliasOf}`;
     default: return 'it is not configurable';

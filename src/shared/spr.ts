@@ -155,7 +155,8 @@ const ROWS: Row[] = [
   shared(278, 'SPRG6', 'scratch', 'Kernel scratch 6, user-readable'),
   shared(279, 'SPRG7', 'scratch', 'Kernel scratch 7, user-readable (Linux: TLB-miss scratch)'),
   { num: 604, name: 'SPRG8', group: 'scratch', allowed: ALL, description: 'Kernel scratch 8 (Linux 64-bit: machine-check scratch)' },
-  { num: 605, name: 'SPRG9', group: 'scratch', allowed: ALL, description: 'Kernel scratch 9 (Linux: debug prologue scratch)' },
+  // KVM treats SPRG9 like SPRG4-7: the guest uses it directly and KVM saves it on every exit (bookehv_interrupts.S).
+  shared(605, 'SPRG9', 'scratch', 'Kernel scratch 9 (Linux: debug prologue scratch); shared on e500mc'),
 
   // Interrupt vectors: 2.06 keeps guest copies (GIVPR, GIVORn) for delivery, but guest writes trap.
   { num: 63, name: 'IVPR', group: 'interrupt-setup', isa206: 'trap', guestCopy: 'GIVPR', description: 'Interrupt vector prefix: upper 16 bits of every vector address' },
@@ -214,13 +215,14 @@ const ROWS: Row[] = [
   { num: 317, name: 'DAC2', group: 'debug', description: 'Data address compare 2' },
 
   // Configuration and identification.
-  { num: 287, name: 'PVR', group: 'config', access: 'ro', isa206: 'shared', allowed: READ_ONLY, description: 'Processor version (e500mc: 0x80230020); read directly' },
+  { num: 287, name: 'PVR', group: 'config', access: 'ro', isa206: 'trap', allowed: READ_ONLY, description: 'Processor version (e500mc: 0x80230020); KVM emulates guest reads (the vCPU\'s PVR)' },
   { num: 1023, name: 'SVR', group: 'config', access: 'ro', allowed: READ_ONLY, description: 'System version: identifies the SoC' },
   { num: 1008, name: 'HID0', group: 'config', description: 'Hardware implementation-dependent 0: core configuration' },
   { num: 1010, name: 'L1CSR0', group: 'config', description: 'L1 data cache control and status' },
   { num: 1011, name: 'L1CSR1', group: 'config', description: 'L1 instruction cache control and status' },
-  { num: 515, name: 'L1CFG0', group: 'config', access: 'ro', isa206: 'shared', allowed: READ_ONLY, description: 'L1 data cache configuration' },
-  { num: 516, name: 'L1CFG1', group: 'config', access: 'ro', isa206: 'shared', allowed: READ_ONLY, description: 'L1 instruction cache configuration' },
+  // Read-only descriptions of the one physical cache: guests read them directly (KVM has no emulation for them).
+  { num: 515, name: 'L1CFG0', group: 'config', access: 'ro', fixed: 'direct', description: 'L1 data cache configuration (read directly)' },
+  { num: 516, name: 'L1CFG1', group: 'config', access: 'ro', fixed: 'direct', description: 'L1 instruction cache configuration (read directly)' },
   { num: 1013, name: 'BUCSR', group: 'config', description: 'Branch unit control and status' },
 
   // Hypervisor-only: the Embedded.Hypervisor category's own registers.

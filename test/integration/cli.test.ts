@@ -56,6 +56,20 @@ describe('lab run', () => {
     expect(table.stdout).not.toMatch(/emulated_inst_exits/); // statistics never mix with the console
   });
 
+  it('sets the hypervisor policy with --policy and refuses an unknown one', async () => {
+    const tlbtouch = join(__dirname, '../../resources/guests/hvtests/tlbtouch.elf');
+    const args = ['run', tlbtouch, '--bootargs', 'pages=256', '--model', 'booke-hv', '--stats', 'json'];
+    const refills = (r: Ran) => (JSON.parse(r.stderr) as { guests: { counters: Record<string, number> }[] }).guests[0]!.counters.dtlb_virt_miss_exits!;
+    const small = await lab(args);
+    const huge = await lab([...args, '--policy', 'host-page=16384']);
+    expect(small.code).toBe(0);
+    expect(huge.stdout).toBe(small.stdout);
+    expect(refills(small) - refills(huge)).toBeGreaterThanOrEqual(255);
+    const bad = await lab(['run', 'labos', '--policy', 'injection=sometimes']);
+    expect(bad.code).toBe(64);
+    expect(bad.stderr).toMatch(/Unknown injection policy "sometimes". Choices: entry, exit/);
+  });
+
   it('refuses unknown SPRs, interrupts, presets and models, naming the valid ones', async () => {
     const spr = await lab(['run', 'labos', '--trap', 'SPRG42']);
     expect(spr.code).toBe(64);

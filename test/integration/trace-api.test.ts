@@ -21,12 +21,15 @@ describe('getTrace', () => {
   it('returns the recent exits with SPR traps and disassembled instructions', async () => {
     const g = await session.createGuest({ image: 'labos', name: 'traced', override: { strategies: { SPRG0: 'trap' } } });
     let entries: ExitTraceEntry[] = [];
-    const found = () => entries.some((e) => e.spr === 272) && entries.some((e) => e.disassembly === 'wait');
+    const found = () => entries.some((e) => e.spr === 272) && entries.some((e) => e.reason === 'mmio_exits');
     for (const deadline = Date.now() + 20_000; !found() && Date.now() < deadline; await sleep(100)) entries = await trace(g.id);
-    expect(found(), 'SPRG0 traps and a wait in the trace').toBe(true);
+    expect(found(), 'SPRG0 traps and an MMIO access in the trace').toBe(true);
     expect(entries.length).toBeLessThanOrEqual(64);
     const sprg0 = entries.find((e) => e.spr === 272)!;
     expect(sprg0).toMatchObject({ reason: 'emulated_inst_exits' });
+    expect(sprg0.disassembly).toMatch(/spr/);
+    // An MMIO exit is disassembled too: the load or store that reached the device.
+    expect(entries.find((e) => e.reason === 'mmio_exits')!.disassembly).toMatch(/^(l|st)/);
     expect(sprg0.cycles).toBeGreaterThan(0);
     // A paused guest still answers (its worker handles requests while it sleeps).
     await session.pauseGuest(g.id);

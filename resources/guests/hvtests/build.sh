@@ -6,3 +6,5 @@ OUT=${1:-.}
 lab_cc "$OUT/sprcount.elf" sprcount.c
 lab_cc "$OUT/reflect.elf" reflect.c
 lab_cc "$OUT/sprloop.elf" sprloop.c
+lab_cc "$OUT/gating.elf" gating.c
+lab_cc "$OUT/tlbtouch.elf" tlbtouch.c

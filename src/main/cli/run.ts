@@ -9,7 +9,7 @@ import { existsSync, fstatSync, readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { parseArgs } from 'node:util';
 import { GUEST_MODELS, type GuestInfo, type GuestModel } from '../../shared/api';
-import { applyHwPatch, type HwConfig, isPresetId, presetConfig, PRESETS } from '../../shared/hw';
+import { applyHwPatch, type HwConfig, isPresetId, parsePolicyText, presetConfig, PRESETS } from '../../shared/hw';
 import { LabFailure } from '../../shared/result';
 import { H } from '../link/stats';
 import { statsJson, statsTable } from './stats-table';
@@ -21,13 +21,17 @@ import { EXIT, UsageError } from './exit-codes';
 export const RUN_USAGE = `Usage: lab run <elf-file|image-id> [--max-insns N] [--ram MB] [--bootargs TEXT]
                [--model native|booke-hv|state-transfer] [--preset isa206|none|all|x86]
                [--dup SPR,...] [--trap SPR,...] [--shared SPR,...] [--transfer SPR,...]
-               [--direct INT,...] [--no-direct INT,...] [--stats table|json] [--jit on|off]
+               [--direct INT,...] [--no-direct INT,...] [--policy KEY=VALUE,...]
+               [--stats table|json] [--jit on|off]
   Runs one guest to completion, deterministically (idle time is skipped).
   The console goes to stdout; input piped to stdin is typed on the console.
   --model picks the virtualization model (default native); --preset the
   virtual hardware (default isa206); --dup/--trap/--shared/--transfer set
   single SPRs' strategies on top of it; --direct/--no-direct deliver an
-  interrupt kind straight to the guest or through the hypervisor. --stats
+  interrupt kind straight to the guest or through the hypervisor. --policy
+  sets the hypervisor's choices (KVM's by default): injection=entry|exit,
+  shared=exit|switch (when shared registers are saved), host-page=KB (the
+  page size backing guest RAM, which bounds each shadow TLB entry). --stats
   prints the exit statistics on stderr when the guest stops (a kvm_stat-like
   table, or JSON for scripts).
   Exit status: 0 the guest reset or powered off the board; 2 bad image;
@@ -53,7 +57,8 @@ function hardware(values: Record<string, string | string[] | boolean | undefined
   for (const kind of list('direct')) direct[kind] = true;
   for (const kind of list('no-direct')) direct[kind] = false;
   try {
-    return applyHwPatch(presetConfig(preset), { strategies, direct });
+    const policy = parsePolicyText(list('policy').join(','));
+    return applyHwPatch(presetConfig(preset), { strategies, direct, policy });
   } catch (e) {
     if (e instanceof LabFailure) throw new UsageError(e.message);
     throw e;
@@ -105,6 +110,7 @@ export function runCommand(argv: string[]): number {
       transfer: { type: 'string', multiple: true },
       direct: { type: 'string', multiple: true },
       'no-direct': { type: 'string', multiple: true },
+      policy: { type: 'string', multiple: true },
       stats: { type: 'string' },
       jit: { type: 'string' },
       help: { type: 'boolean', short: 'h' },

@@ -16,7 +16,7 @@ import { decode } from './isa';
 import { JIT_THRESHOLD, JitPage } from './jit';
 import { EXEC, MMUCFG, READ, TLB0CFG, TLB1CFG, Tlb, WRITE, type Access } from './mmu';
 import { ESR, IVOR, MAS, MSR, MSR_MASK, PVR_E500MC, SVR_PPCE500, TCR, TSR } from './regs';
-import { DEFAULT_CLOCK, type TimerClock, Timers } from './timers';
+import { DEFAULT_CLOCK, EXPIRED, type TimerClock, Timers } from './timers';
 
 /** Physical memory as the core sees it: RAM below ramSize, devices above. */
 export interface CpuBus {
@@ -53,7 +53,27 @@ export interface CpuHooks {
   hypercall(cpu: Cpu, pc: number): number;
   /** A guest access to device memory (an MMIO exit), just before it is performed. */
   mmio(cpu: Cpu, pa: number, size: number, write: boolean): void;
+  /** The access announced by mmio() has been performed (its side effects, such as interrupt lines, are in place). */
+  mmioDone(cpu: Cpu): void;
+  /**
+   * Host events (HOST bits) directed to the hypervisor: taken in guest state
+   * as an exit whatever the guest's MSR[EE]/[CE]. Returns the pc to continue at.
+   */
+  hostEvent(cpu: Cpu, events: number, pc: number): number;
+  /** cpu.injectPending was set: the hypervisor delivers what it holds for the guest, without an exit. Returns the pc. */
+  enter(cpu: Cpu, pc: number): number;
+  /** The guest's interrupt controller output changed while external input is directed to the hypervisor. */
+  externalLine(cpu: Cpu, level: boolean): void;
 }
+
+/**
+ * Host events (Cpu.hostEvents): interrupts directed to the hypervisor that
+ * the hardware takes in guest state whatever the guest's enables. The timer
+ * bits equal the Timers EXPIRED bits: a guest timer the hypervisor emulates
+ * expires as a host timer interrupt. DEVICE is a host device's interrupt
+ * (console input, a peer's byte-channel data) arriving while the guest runs.
+ */
+export const HOST = { DEC: EXPIRED.DEC, FIT: EXPIRED.FIT, WATCHDOG: EXPIRED.WATCHDOG, DEVICE: 8 } as const;
 
 /** Thrown (never allocated per fault) to abandon an instruction that took an interrupt. */
 export const FAULT = { fault: true } as const;
@@ -180,6 +200,24 @@ export class Cpu {
   readonly sprTrap = new Uint8Array(1024);
   /** In guest state, rfi exits to the hypervisor (SRR0/1 have no hardware guest copy). */
   rfiTraps = false;
+  /**
+   * In guest state, the interrupts (a bit per IVOR number) the hardware
+   * delivers straight to the guest, gated by the guest's MSR[EE]/[CE]: EPCR's
+   * direction bits and the lab's hypothetical ones, set by the hypervisor.
+   * Asynchronous interrupts not listed here are directed to the hypervisor
+   * and reach it as host events or through its hooks.
+   */
+  guestDirected = 0;
+  /** Pending host events (HOST bits), taken in guest state as exits whatever the guest's MSR. */
+  hostEvents = 0;
+  /**
+   * Pending guest doorbells: bit 0 guest doorbell (msgsnd type 2), bit 1
+   * guest critical doorbell (type 3). Taken in guest state only when the guest
+   * has MSR[EE] (MSR[CE]) set, and delivered to the hypervisor (IVOR38/39).
+   */
+  guestDoorbells = 0;
+  /** The hypervisor holds interrupts for the guest that it could not inject at its last exit: inject at the next boundary. */
+  injectPending = false;
   /** The interrupt being delivered was raised by the hypervisor's own emulation: deliver it to the guest directly. */
   private fromHypervisor = false;
 
@@ -225,6 +263,9 @@ export class Cpu {
     this.waiting = false;
     this.stopped = null;
     this.doorbellPending = 0;
+    this.hostEvents = 0;
+    this.guestDoorbells = 0;
+    this.injectPending = false;
     this.insns = 0;
     this.codePages.fill(undefined);
     this.jitPages.fill(undefined);
@@ -274,7 +315,7 @@ export class Cpu {
   }
 
   /** Drops cached translations of the effective pages covered by TLB entry i (or everything for big pages). */
-  private dropSoftTlbFor(i: number): void {
+  dropSoftTlbFor(i: number): void {
     const mask = this.tlb.pageMask(i);
     if (mask !== 0xFFF) {
       this.flushSoftTlb();
@@ -389,7 +430,12 @@ export class Cpu {
 
   private readPa(pa: number, size: 1 | 2 | 4): number {
     if (pa < this.bus.ramSize) return this.bus.readRam(pa, size);
-    if (this.hooks !== null && this.msr & MSR.GS) this.hooks.mmio(this, pa, size, false);
+    if (this.hooks !== null && this.msr & MSR.GS) {
+      this.hooks.mmio(this, pa, size, false);
+      const v = this.bus.mmioRead(pa, size);
+      this.hooks.mmioDone(this);
+      return v;
+    }
     return this.bus.mmioRead(pa, size);
   }
 
@@ -406,8 +452,13 @@ export class Cpu {
       }
       return;
     }
-    if (this.hooks !== null && this.msr & MSR.GS) this.hooks.mmio(this, pa, size, true);
-    this.bus.mmioWrite(pa, size, value);
+    if (this.hooks !== null && this.msr & MSR.GS) {
+      this.hooks.mmio(this, pa, size, true);
+      this.bus.mmioWrite(pa, size, value);
+      this.hooks.mmioDone(this);
+    } else {
+      this.bus.mmioWrite(pa, size, value);
+    }
     this.irqPoll = 1;
   }
 
@@ -624,10 +675,21 @@ export class Cpu {
 
   // ---- MSR writes and interrupt returns -----------------------------------
 
-  /** mtmsr/wrtee/wrteei: a guest cannot change MSR[GS]. */
+  /** mtmsr/wrtee/wrteei: a guest cannot change MSR[GS], nor the bits MSRP protects. */
   writeMsr(value: number): void {
     const gs = this.msr & MSR.GS;
-    this.setMsr(gs ? value | MSR.GS : value & ~MSR.GS);
+    if (!gs) {
+      this.setMsr(value & ~MSR.GS);
+      return;
+    }
+    const keep = this.msrProtected();
+    this.setMsr(((value & ~keep) | (this.msr & keep)) | MSR.GS);
+  }
+
+  /** MSR bits a guest may not change (MSRP: UCLEP, DEP, PMMP protect MSR[UCLE], [DE], [PMM]). */
+  private msrProtected(): number {
+    const msrp = this.spr[SPR.MSRP]!;
+    return (msrp & MSR.UCLE) | (msrp & MSR.DE) | (msrp & MSR.PMM);
   }
 
   /** rfi, rfci, rfmci, rfdi, rfgi (ids from isa.ts). Returns the new pc. */
@@ -654,11 +716,27 @@ export class Cpu {
   /** Pending processor doorbell (msgsnd type 0) and critical doorbell (type 1). */
   doorbellPending = 0;
 
+  /**
+   * msgsnd/msgclr of a doorbell message (rb as in Linux asm/dbell.h): type 0
+   * doorbell, 1 critical doorbell, 2 guest doorbell, 3 guest critical
+   * doorbell. A message is accepted when broadcast or tagged with this
+   * core's PIR; guest doorbells also need the LPID tag to match LPIDR.
+   */
   doorbell(send: boolean, rb: number): void {
     const type = (rb >>> 27) & 0x1F;
     const broadcast = (rb & 0x04000000) !== 0;
     const tag = rb & 0x3FFF;
-    if (type > 1) return;
+    const lpidTag = (rb >>> 14) & 0xFF;
+    if (type > 3) return;
+    if (type >= 2) {
+      const bit = 1 << (type - 2);
+      if (!send) this.guestDoorbells &= ~bit;
+      else if ((broadcast || tag === this.pir) && lpidTag === this.lpid) {
+        this.guestDoorbells |= bit;
+        this.irqPoll = 1;
+      }
+      return;
+    }
     if (send) {
       if (broadcast || tag === this.pir) {
         this.doorbellPending |= 1 << type;
@@ -699,12 +777,19 @@ export class Cpu {
       // the hardware would; an exit does not touch the guest's MAS: EPCR[DMIUH]).
       if (!hooked) this.preloadMasOnMiss(this.faultEa, this.faultAs, this.tlb.victim(this.faultEa));
       this.faultTlbMiss = false;
-    } else if (this.faultIvor === IVOR.DSI || this.faultIvor === IVOR.ISI) {
-      // Storage interrupts update only MAS6 (search PID and address space).
-      const as = this.faultIvor === IVOR.ISI ? (this.msr & MSR.IS ? 1 : 0) : (this.msr & MSR.DS ? 1 : 0);
-      this.spr[SPR.MAS6] = (this.pid << MAS.SPID_SHIFT) | as;
+    } else if ((this.faultIvor === IVOR.DSI || this.faultIvor === IVOR.ISI) && !hooked) {
+      // Storage interrupts update only MAS6 (search PID and address space);
+      // in guest state the hypervisor decides (EPCR[DMIUH] keeps MAS as the
+      // guest left it on an exit).
+      this.storageFaultMas6(this.faultIvor);
     }
     return this.interrupt(this.faultIvor, pc, this.faultEsr, this.faultDear);
+  }
+
+  /** MAS6 as a storage interrupt leaves it: the search PID and the faulting address space. */
+  storageFaultMas6(ivor: number): void {
+    const as = ivor === IVOR.ISI ? (this.msr & MSR.IS ? 1 : 0) : (this.msr & MSR.DS ? 1 : 0);
+    this.spr[SPR.MAS6] = (this.pid << MAS.SPID_SHIFT) | as;
   }
 
   /** MAS registers after a TLB miss, from the MAS4 defaults (booke-hv-facts.md section 5). */
@@ -782,6 +867,11 @@ export class Cpu {
         break;
     }
     this.resAddr = -1;
+    // In guest state the bits MSRP protects keep their values across the interrupt.
+    if (msr & MSR.GS) {
+      const keep = this.msrProtected();
+      newMsr = (newMsr & ~keep) | (msr & keep);
+    }
     this.setMsr(newMsr | (msr & MSR.GS));
     return ((this.spr[SPR.IVPR]! & 0xFFFF0000) | (this.spr[ivorSpr(ivor)]! & 0xFFF0)) | 0;
   }
@@ -789,6 +879,7 @@ export class Cpu {
   /** Delivers the highest-priority pending asynchronous interrupt, if enabled. Returns true if taken. */
   checkInterrupts(): boolean {
     this.irqPoll = 0;
+    if (this.hooks !== null && this.msr & MSR.GS) return this.checkGuestInterrupts();
     const msr = this.msr;
     const tsr = this.timers.tsr;
     const tcr = this.timers.tcr;
@@ -816,8 +907,77 @@ export class Cpu {
     return true;
   }
 
+  /** Timer expiries that are host events: the timers the hypervisor emulates (FIT and watchdog always; the decrementer unless directed to the guest). */
+  private hvTimerMask(): number {
+    return (this.guestDirected & (1 << IVOR.DECREMENTER) ? 0 : HOST.DEC) | HOST.FIT | HOST.WATCHDOG;
+  }
+
+  /**
+   * Interrupts in guest state under a hypervisor, in priority order:
+   * interrupts directed to the hypervisor first, whatever the guest's MSR
+   * (host events, processor doorbells); then guest doorbells, which need the
+   * guest's MSR[CE]/[EE]; then what the hypervisor holds for the guest
+   * (injected without an exit); then the sources directed to the guest,
+   * gated by the guest's own enables.
+   */
+  private checkGuestInterrupts(): boolean {
+    const hooks = this.hooks!;
+    const msr = this.msr;
+    this.hostEvents |= this.timers.takeExpired() & this.hvTimerMask();
+    const waiting = this.waiting;
+    // Any interrupt taken ends a wait; the hypervisor may put an idle vCPU back to sleep.
+    this.waiting = false;
+    let pc: number;
+    if (this.hostEvents !== 0) {
+      const events = this.hostEvents;
+      this.hostEvents = 0;
+      pc = hooks.hostEvent(this, events, this.pc);
+    } else if (this.doorbellPending !== 0) {
+      const crit = (this.doorbellPending & 2) !== 0;
+      this.doorbellPending &= crit ? ~2 : ~1;
+      pc = hooks.interrupt(this, crit ? IVOR.DOORBELL_CRIT : IVOR.DOORBELL, this.pc, 0, 0);
+    } else if (this.guestDoorbells & 2 && msr & MSR.CE) {
+      this.guestDoorbells &= ~2;
+      pc = hooks.interrupt(this, IVOR.GUEST_DOORBELL_CRIT, this.pc, 0, 0);
+    } else if (this.guestDoorbells & 1 && msr & MSR.EE) {
+      this.guestDoorbells &= ~1;
+      pc = hooks.interrupt(this, IVOR.GUEST_DOORBELL, this.pc, 0, 0);
+    } else if (this.injectPending) {
+      this.injectPending = false;
+      pc = hooks.enter(this, this.pc);
+    } else {
+      const direct = this.guestDirected;
+      let ivor = -1;
+      if (msr & MSR.EE) {
+        if (direct & (1 << IVOR.EXTERNAL) && this.extInput) ivor = IVOR.EXTERNAL;
+        else if (direct & (1 << IVOR.DECREMENTER) && this.timers.tsr & TSR.DIS && this.timers.tcr & TCR.DIE) ivor = IVOR.DECREMENTER;
+      }
+      if (ivor < 0) {
+        this.waiting = waiting;
+        return false;
+      }
+      pc = hooks.interrupt(this, ivor, this.pc, 0, 0);
+    }
+    const taken = pc !== this.pc || !this.waiting;
+    this.pc = pc;
+    return taken;
+  }
+
+  /** What wakes a core waiting in guest state under a hypervisor (see checkGuestInterrupts). */
+  private guestInterruptPending(): boolean {
+    const msr = this.msr;
+    if (this.hostEvents !== 0 || (this.timers.expired & this.hvTimerMask()) !== 0 || this.doorbellPending !== 0) return true;
+    if ((this.guestDoorbells & 2 && msr & MSR.CE) || (this.guestDoorbells & 1 && msr & MSR.EE)) return true;
+    if (this.injectPending) return true;
+    if (!(msr & MSR.EE)) return false;
+    const direct = this.guestDirected;
+    return (direct & (1 << IVOR.EXTERNAL) && this.extInput)
+      || (direct & (1 << IVOR.DECREMENTER) && this.timers.tsr & TSR.DIS && this.timers.tcr & TCR.DIE) ? true : false;
+  }
+
   /** True when an enabled interrupt is pending (a waiting core wakes up). */
   interruptPending(): boolean {
+    if (this.hooks !== null && this.msr & MSR.GS) return this.guestInterruptPending();
     const msr = this.msr;
     const tsr = this.timers.tsr;
     const tcr = this.timers.tcr;
@@ -831,6 +991,8 @@ export class Cpu {
     if (level !== this.extInput) {
       this.extInput = level;
       if (level) this.irqPoll = 1;
+      // Directed to the hypervisor, the line is the guest's virtual interrupt: the hypervisor holds it.
+      if (this.hooks !== null && this.msr & MSR.GS && !(this.guestDirected & (1 << IVOR.EXTERNAL))) this.hooks.externalLine(this, level);
     }
   }
 

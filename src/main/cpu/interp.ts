@@ -1311,8 +1311,7 @@ function executeRare(cpu: Cpu, id: number, word: number, pc: number): number {
       r[rt] = cpu.readSpr(n10);
       return next;
     }
-    case 83: // wait
-      if (cpu.hooks !== null && cpu.msr & MSR.GS) return cpu.hooks.privileged(cpu, id, word, pc);
+    case 83: // wait: not hypervisor-privileged; in guest state too the core just waits for an interrupt
       cpu.waiting = true;
       return next;
     case 57: case 138: case 150: // isync sync mbar

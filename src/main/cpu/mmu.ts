@@ -167,14 +167,17 @@ export class Tlb {
   /**
    * tlbilx: T=0 every entry of partition lpid; T=1 entries with TID=pid;
    * T=3 entries translating ea for (pid, as). Local. Protected (IPROT)
-   * entries survive, as on QEMU's e500mc.
+   * entries survive, as on QEMU's e500mc. T=0 names a partition, so it takes
+   * exactly the entries tagged with it; T=1 and T=3 select entries as a
+   * translation would, where TLPID 0 matches every partition (see matches()).
    */
   invalidateLocal(t: number, lpid: number, pid: number, as: number, gs: number, ea: number): void {
     for (let i = 0; i < TLB_ENTRIES; i++) {
       const m1 = this.mas1[i]!;
       if (m1 >= 0 || (m1 & MAS.IPROT)) continue;
       const m8 = this.mas8[i]!;
-      if ((m8 & MAS.TLPID_MASK) !== lpid) continue;
+      const tlpid = m8 & MAS.TLPID_MASK;
+      if (t === 0 ? tlpid !== lpid : tlpid !== 0 && tlpid !== lpid) continue;
       if (((m8 & MAS.TGS) !== 0 ? 1 : 0) !== gs) continue;
       const tid = (m1 & MAS.TID_MASK) >>> MAS.TID_SHIFT;
       let hit = false;

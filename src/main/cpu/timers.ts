@@ -24,6 +24,15 @@ export const DEFAULT_CLOCK: TimerClock = { cpi: 1, coreMHz: 1000, timebaseMHz: 4
 
 const TWO32 = 0x100000000;
 
+/**
+ * Timer expiries (Timers.expired bits), whatever the guest's enables: what a
+ * hypervisor that emulates the guest's timers with host timers sees (KVM arms
+ * an hrtimer for the guest decrementer and takes the host interrupt when it
+ * fires). The decrementer expires whenever it passes zero; the fixed-interval
+ * timer and the watchdog count only while the guest enables them.
+ */
+export const EXPIRED = { DEC: 1, FIT: 2, WATCHDOG: 4 } as const;
+
 export class Timers {
   /** Time-base ticks since reset. */
   ticks = 0;
@@ -48,6 +57,8 @@ export class Timers {
   private appliedTo = 0;
   /** Set when the watchdog asks for a reset (TCR[WRC] != 0 on the third time-out). */
   resetRequest = 0;
+  /** Expiries (EXPIRED bits) since the last takeExpired(). */
+  expired = 0;
 
   constructor(clock: TimerClock = DEFAULT_CLOCK) {
     this.setClock(clock);
@@ -76,6 +87,14 @@ export class Timers {
     this.decBaseTick = 0;
     this.appliedTo = 0;
     this.resetRequest = 0;
+    this.expired = 0;
+  }
+
+  /** The expiries since the last call (EXPIRED bits), cleared. */
+  takeExpired(): number {
+    const e = this.expired;
+    this.expired = 0;
+    return e;
   }
 
   // ---- virtual time ---------------------------------------------------------
@@ -242,7 +261,8 @@ export class Timers {
   /**
    * Applies every timer event up to now: TSR[DIS] when the decrementer
    * reaches zero (reloading it with TCR[ARE]), TSR[FIS] on the fixed-interval
-   * edge, the watchdog's state machine. Returns true if TSR changed.
+   * edge, the watchdog's state machine. Records expiries in `expired`.
+   * Returns true if TSR changed or a timer expired.
    */
   update(): boolean {
     const now = this.ticks;
@@ -250,23 +270,33 @@ export class Timers {
     if (now <= from) return false;
     this.appliedTo = now;
     const before = this.tsr;
+    const expiredBefore = this.expired;
     if (this.decBase !== 0) {
       const first = this.decBaseTick + this.decBase;
       const reload = (this.tcr & TCR.ARE) !== 0 && this.decar !== 0;
-      if (first > from && first <= now) this.tsr |= TSR.DIS;
+      let fired = false;
+      if (first > from && first <= now) fired = true;
       else if (first <= from && reload) {
         const period = this.decar;
-        if (Math.floor((now - first) / period) > Math.floor((from - first) / period)) this.tsr |= TSR.DIS;
+        fired = Math.floor((now - first) / period) > Math.floor((from - first) / period);
+      }
+      if (fired) {
+        this.tsr |= TSR.DIS;
+        this.expired |= EXPIRED.DEC;
       }
       // Without auto-reload the decrementer stops at zero.
       if (now >= first && !reload) this.decBase = 0;
     }
-    if (this.edgesBetween(from, now, Timers.periodBit(this.tcr, false)) > 0) this.tsr |= TSR.FIS;
+    if (this.edgesBetween(from, now, Timers.periodBit(this.tcr, false)) > 0) {
+      this.tsr |= TSR.FIS;
+      if (this.tcr & TCR.FIE) this.expired |= EXPIRED.FIT;
+    }
     if (this.watchdogActive()) {
       const n = this.edgesBetween(from, now, Timers.periodBit(this.tcr, true));
       for (let k = 0; k < n && k < 3; k++) this.watchdogTimeout();
+      if (n > 0) this.expired |= EXPIRED.WATCHDOG;
     }
-    return this.tsr !== before;
+    return this.tsr !== before || this.expired !== expiredBefore;
   }
 
   private watchdogTimeout(): void {

@@ -27,6 +27,8 @@ export class Accountant {
   /** Cycles of state transfer every exit pays (entry and exit). */
   private transferCycles = 0;
   private transferRegs = 0;
+  /** Cycles of shared-register save and restore every exit pays (KVM's policy; 0 under the lazy one). */
+  private sharedCycles = 0;
   // The trace ring, as parallel arrays.
   private readonly tInsns = new Float64Array(TRACE_SIZE);
   private readonly tPc = new Uint32Array(TRACE_SIZE);
@@ -42,10 +44,16 @@ export class Accountant {
 
   constructor(private readonly cpu: Cpu, private readonly stats: Float64Array, private cost: CostModel) {}
 
-  configure(cost: CostModel, transferredRegisters: number, nameBySpr: readonly (string | undefined)[] = []): void {
+  /**
+   * transferredRegisters move through memory on every exit and entry;
+   * sharedPerExit shared registers are saved and restored in software on
+   * every exit and entry (0 when the hypervisor does it only on a vCPU switch).
+   */
+  configure(cost: CostModel, transferredRegisters: number, sharedPerExit: number, nameBySpr: readonly (string | undefined)[] = []): void {
     this.cost = cost;
     this.transferRegs = transferredRegisters;
     this.transferCycles = 2 * transferredRegisters * cost.perTransferredRegister;
+    this.sharedCycles = 2 * sharedPerExit * cost.perSharedRegister;
     for (let n = 0; n < 1024; n++) this.sprSlots[n] = nameBySpr[n] ? sprSlot(nameBySpr[n]!) : -1;
   }
 
@@ -63,12 +71,13 @@ export class Accountant {
 
   /**
    * One exit to the hypervisor and back: the world switch, the handler's
-   * modeled cycles, the state transfer. `extra` counters (emulation kind,
-   * reflection) are bumped without counting another exit.
+   * modeled cycles, the state transfer and the shared registers' save and
+   * restore. `extra` counters (emulation kind, reflection) are bumped
+   * without counting another exit.
    */
   exit(reason: CounterId, handlerCycles: number, pc: number, spr = -1, word = 0): number {
     const c = this.cost;
-    const cycles = c.exitEntry + handlerCycles + c.exitReturn + this.transferCycles;
+    const cycles = c.exitEntry + handlerCycles + c.exitReturn + this.transferCycles + this.sharedCycles;
     const s = this.stats;
     const slot = SLOT[reason];
     s[slot] = s[slot]! + 1;
@@ -82,6 +91,12 @@ export class Accountant {
     if (this.transferRegs > 0) {
       const t = SLOT.transfer_switches;
       s[t] = s[t]! + 2;
+      s[t + 1] = s[t + 1]! + this.transferCycles;
+    }
+    if (this.sharedCycles > 0) {
+      const t = SLOT.shared_switches;
+      s[t] = s[t]! + 2;
+      s[t + 1] = s[t + 1]! + this.sharedCycles;
     }
     this.cpu.timers.addCycles(cycles);
     const i = this.traceCount++ % TRACE_SIZE;
@@ -103,8 +118,8 @@ export class Accountant {
   }
 
   /** Work that costs guest time without an exit (shared-register switching on a guest switch). */
-  charge(id: CounterId, cycles: number): void {
-    this.bump(id, 1, cycles);
+  charge(id: CounterId, cycles: number, n = 1): void {
+    this.bump(id, n, cycles);
     const s = this.stats;
     s[H.hvCycles] = s[H.hvCycles]! + cycles;
     this.cpu.timers.addCycles(cycles);

@@ -1,17 +1,22 @@
 // Exit handling for one guest: the hooks the core calls in guest state when
 // the configured virtual hardware cannot handle something by itself. Each
-// path counts its exit once (KVM Book E names), charges the modeled cycles to
-// the guest's clock, does the work (emulate an SPR access or a TLB
-// instruction, reflect an interrupt, refill the shadow TLB, run a hypercall,
-// let a device model see an access) and says where the guest resumes.
+// path counts its exit once, under the name KVM Book E counts the same event
+// with (src/shared/stats.ts says which), charges the modeled cycles to the
+// guest's clock, does the work (emulate an SPR access or a TLB instruction,
+// reflect an interrupt, refill the shadow TLB, run a hypercall, let a device
+// model see an access) and says where the guest resumes. On the way back in,
+// interrupts that became pending meanwhile are injected (KVM's
+// kvmppc_core_prepare_to_enter) or, under the second-exit policy, left to a
+// guest doorbell.
 
-import type { InterruptKind } from '../../shared/hw';
+import type { HvPolicy, InterruptKind } from '../../shared/hw';
 import type { CounterId } from '../../shared/stats';
-import { type Cpu, type CpuHooks, FAULT } from '../cpu/cpu';
+import { type Cpu, type CpuHooks, FAULT, HOST } from '../cpu/cpu';
 import { ESR, IVOR, MSR } from '../cpu/regs';
 import type { Accountant } from './account';
 import type { GuestTlb } from './guest-tlb';
 import { hypercall } from './hcall';
+import { PendingInterrupts, P_DBELL, P_DBELL_CRIT } from './inject';
 import { S_DUPLICATE, S_HYPERVISOR, S_TRANSFER, S_TRAP, type ResolvedStrategies } from './strategies';
 import type { ByteChannel } from './types';
 
@@ -36,16 +41,26 @@ const ROUTES: Record<number, Route> = {
   [IVOR.EXTERNAL]: { kind: 'external', exit: 'ext_intr_exits', reflect: 'reflect_external', needs: 0 },
   [IVOR.ALIGNMENT]: { kind: 'alignment', exit: 'alignment_exits', reflect: 'reflect_alignment', needs: NEEDS_ESR | NEEDS_DEAR },
   [IVOR.PROGRAM]: { kind: 'program', exit: 'program_exits', reflect: 'reflect_program', needs: NEEDS_ESR },
-  [IVOR.FP_UNAVAILABLE]: { kind: 'fpunavail', exit: 'fp_unavail_exits', reflect: 'reflect_fp_unavail', needs: NEEDS_ESR },
-  [IVOR.SYSCALL]: { kind: 'syscall', exit: 'syscall_exits', reflect: 'reflect_syscall', needs: NEEDS_ESR },
+  // Neither system calls nor FP unavailable write ESR: they need only the save/restore pair.
+  [IVOR.FP_UNAVAILABLE]: { kind: 'fpunavail', exit: 'fp_unavail_exits', reflect: 'reflect_fp_unavail', needs: 0 },
+  [IVOR.SYSCALL]: { kind: 'syscall', exit: 'syscall_exits', reflect: 'reflect_syscall', needs: 0 },
+  // A decrementer directed to the guest is delivered by the hardware; one the
+  // hypervisor emulates arrives as a host event (hostEvent) instead.
   [IVOR.DECREMENTER]: { kind: 'decrementer', exit: 'dec_exits', reflect: 'reflect_dec', needs: 0 },
-  [IVOR.FIT]: { kind: null, exit: 'timer_exits', reflect: 'reflect_timer', needs: 0 },
-  [IVOR.WATCHDOG]: { kind: null, exit: 'timer_exits', reflect: 'reflect_timer', needs: 0 },
-  [IVOR.DTLB]: { kind: 'dtlb', exit: 'dtlb_virt_miss_exits', reflect: 'reflect_dtlb', needs: NEEDS_ESR | NEEDS_DEAR },
-  [IVOR.ITLB]: { kind: 'itlb', exit: 'itlb_virt_miss_exits', reflect: 'reflect_itlb', needs: NEEDS_ESR },
+  [IVOR.DTLB]: { kind: 'dtlb', exit: 'dtlb_real_miss_exits', reflect: 'reflect_dtlb', needs: NEEDS_ESR | NEEDS_DEAR },
+  [IVOR.ITLB]: { kind: 'itlb', exit: 'itlb_real_miss_exits', reflect: 'reflect_itlb', needs: NEEDS_ESR },
   [IVOR.DEBUG]: { kind: null, exit: 'debug_exits', reflect: 'reflect_program', needs: 0 },
-  [IVOR.DOORBELL]: { kind: null, exit: 'dbell_exits', reflect: 'reflect_external', needs: 0 },
-  [IVOR.DOORBELL_CRIT]: { kind: null, exit: 'dbell_exits', reflect: 'reflect_external', needs: 0 },
+};
+
+/** The exit a host event is counted as. */
+const HOST_EVENT_EXITS: readonly [number, CounterId][] = [
+  [HOST.DEC, 'dec_exits'], [HOST.FIT, 'timer_exits'], [HOST.WATCHDOG, 'timer_exits'], [HOST.DEVICE, 'ext_intr_exits'],
+];
+
+/** The interrupt kinds whose direction is a core-level bit in Cpu.guestDirected. */
+const DIRECTED_IVOR: Record<InterruptKind, number> = {
+  external: IVOR.EXTERNAL, dsi: IVOR.DSI, isi: IVOR.ISI, dtlb: IVOR.DTLB, itlb: IVOR.ITLB, syscall: IVOR.SYSCALL,
+  alignment: IVOR.ALIGNMENT, program: IVOR.PROGRAM, fpunavail: IVOR.FP_UNAVAILABLE, decrementer: IVOR.DECREMENTER,
 };
 
 /** DEC DECAR TBWL TBWU TSR TCR: their emulation reprograms the guest's timer. */
@@ -58,10 +73,17 @@ export const QUANTUM_TICKS = 4_000_000; // 10 ms of a 400 MHz time base
 
 export class ExitHandler implements CpuHooks {
   private strategies!: ResolvedStrategies;
+  private policy!: HvPolicy;
   private srrInHardware = true;
   private esrInHardware = true;
   private dearInHardware = true;
   private lastSwitchTicks = 0;
+  /** The guest's pending interrupts that the hypervisor delivers. */
+  readonly pending: PendingInterrupts;
+  /** The vCPU idles in the hypervisor (the ePAPR idle hypercall) until an interrupt is pending for it. */
+  private halted = false;
+  /** Inside an exit: an interrupt raised now is the exit's own doing and goes in on the way back. */
+  private inExit = false;
 
   constructor(
     private readonly acct: Accountant,
@@ -69,11 +91,19 @@ export class ExitHandler implements CpuHooks {
     private readonly channels: ReadonlyMap<number, ByteChannel>,
     /** After a byte-channel call: the channels' interrupt lines may have changed. */
     private readonly channelsTouched: () => void = () => {},
-  ) {}
+  ) {
+    this.pending = new PendingInterrupts(acct);
+  }
 
   /** Installs a resolved configuration (at an instruction boundary). */
-  configure(cpu: Cpu, s: ResolvedStrategies): void {
+  configure(cpu: Cpu, s: ResolvedStrategies, policy: HvPolicy): void {
     this.strategies = s;
+    this.policy = policy;
+    let directed = 0;
+    for (const [kind, ivor] of Object.entries(DIRECTED_IVOR)) if (s.direct[kind as InterruptKind]) directed |= 1 << ivor;
+    cpu.guestDirected = directed;
+    this.pending.direct(s.direct.external, s.direct.decrementer);
+    this.pending.externalLine = cpu.extInput;
     const inHw = (n: number) => s.bySpr[n] === S_DUPLICATE || s.bySpr[n] === S_TRANSFER;
     this.srrInHardware = inHw(26) && inHw(27);
     this.esrInHardware = inHw(62);
@@ -84,6 +114,7 @@ export class ExitHandler implements CpuHooks {
     cpu.sprTrap[MMUCSR0] = 1;
     // rfi reads SRR0/1: without hardware guest copies it must exit.
     cpu.rfiTraps = !this.srrInHardware;
+    this.gtlb.setHostPage(policy.hostPageKb);
     this.gtlb.setEager(s.direct.dtlb || s.direct.itlb);
   }
 
@@ -98,6 +129,34 @@ export class ExitHandler implements CpuHooks {
     this.acct.sprTrap(n, write, cycles);
   }
 
+  // ---- the way back in ---------------------------------------------------------------
+
+  /**
+   * The end of an exit that resumes the guest at `pc`: under KVM's policy the
+   * pending interrupts are injected now (the returned pc is then a vector);
+   * under the second-exit policy a guest doorbell is sent for them.
+   */
+  private resume(cpu: Cpu, pc: number): number {
+    if (this.policy.injection === 'entry') return this.pending.deliver(cpu, pc);
+    this.pending.signalAll(cpu);
+    return pc;
+  }
+
+  /**
+   * The end of an exit taken inside an instruction (an SPR access, MMIO),
+   * which cannot redirect the guest: the injection happens at the next
+   * instruction boundary, still without an exit.
+   */
+  private resumeLater(cpu: Cpu): void {
+    if (this.pending.pending(cpu) === 0) return;
+    if (this.policy.injection === 'entry') {
+      cpu.injectPending = true;
+      cpu.irqPoll = 1;
+    } else {
+      this.pending.signalAll(cpu);
+    }
+  }
+
   /** A guest access to a register only the hypervisor has: emulation fails, the guest gets an illegal-instruction program interrupt (as under KVM). */
   private refuse(cpu: Cpu): never {
     this.acct.bump('reflect_program');
@@ -109,11 +168,14 @@ export class ExitHandler implements CpuHooks {
     if (code !== S_TRAP && code !== S_HYPERVISOR) return cpu.readSpr(n); // handled by the hardware (e.g. MMUCSR0 reads)
     this.sprExit(n, false, pc);
     if (code === S_HYPERVISOR) this.refuse(cpu);
+    let v: number;
     try {
-      return cpu.readSpr(n);
+      v = cpu.readSpr(n);
     } catch (e) {
       throw this.emulationFault(cpu, e);
     }
+    this.resumeLater(cpu);
+    return v;
   }
 
   mtspr(cpu: Cpu, n: number, value: number, pc: number): void {
@@ -132,6 +194,8 @@ export class ExitHandler implements CpuHooks {
     } catch (e) {
       throw this.emulationFault(cpu, e);
     }
+    // A timer register write may have made an interrupt pending, or stopped one.
+    this.resumeLater(cpu);
   }
 
   /** An interrupt the emulation raised (an SPR e500mc lacks) goes to the guest without another exit. */
@@ -154,25 +218,94 @@ export class ExitHandler implements CpuHooks {
   }
 
   interrupt(cpu: Cpu, ivor: number, srr0: number, esr: number, dear: number): number {
+    const c = this.acct.costs;
+    if (ivor === IVOR.GUEST_DOORBELL || ivor === IVOR.GUEST_DOORBELL_CRIT) {
+      // The doorbell raised for an interrupt the guest had masked: it has now enabled it.
+      this.acct.begin();
+      this.acct.exit('gdbell_exits', c.reflectInterrupt, srr0);
+      return this.pending.deliver(cpu, srr0);
+    }
+    if (ivor === IVOR.DOORBELL || ivor === IVOR.DOORBELL_CRIT) {
+      // A processor doorbell for the host (another core's kick): handled by the hypervisor itself.
+      this.acct.begin();
+      this.acct.exit('dbell_exits', c.emulateInstruction, srr0);
+      return this.resume(cpu, srr0);
+    }
     const route = ROUTES[ivor] ?? { kind: null, exit: 'program_exits', reflect: 'reflect_program', needs: 0 };
     const tlbMiss = ivor === IVOR.DTLB || ivor === IVOR.ITLB;
     if (this.canDeliverDirectly(route)) {
+      // The hardware delivers it to the guest, updating MAS as it does.
       if (tlbMiss) cpu.preloadMasOnMiss(cpu.faultEa, cpu.faultAs, this.gtlb.victim(cpu.faultEa));
+      else if (ivor === IVOR.DSI || ivor === IVOR.ISI) cpu.storageFaultMas6(ivor);
+      this.wake();
       return cpu.deliver(ivor, srr0, esr, dear);
     }
     this.acct.begin();
-    const c = this.acct.costs;
     if (tlbMiss) {
       if (this.gtlb.refill(cpu.faultEa, cpu.faultAs)) {
-        // A real miss: the guest TLB has it; install the shadow and retry.
-        this.acct.exit(ivor === IVOR.DTLB ? 'dtlb_real_miss_exits' : 'itlb_real_miss_exits', c.shadowTlbRefill, srr0);
-        return srr0;
+        // The guest TLB translates it: install the shadow and retry (KVM's virtual miss).
+        this.acct.exit(ivor === IVOR.DTLB ? 'dtlb_virt_miss_exits' : 'itlb_virt_miss_exits', c.shadowTlbRefill, srr0);
+        return this.resume(cpu, srr0);
       }
+      // No guest translation either (KVM's real miss): the guest's MAS as its miss would leave them.
       cpu.preloadMasOnMiss(cpu.faultEa, cpu.faultAs, this.gtlb.victim(cpu.faultEa));
     }
     this.acct.exit(route.exit, c.reflectInterrupt, srr0);
     this.acct.bump(route.reflect);
-    return cpu.deliver(ivor, srr0, esr, dear);
+    return this.resume(cpu, cpu.deliver(ivor, srr0, esr, dear));
+  }
+
+  /** Host events: the guest's emulated timers expiring, host devices asking for attention. */
+  hostEvent(cpu: Cpu, events: number, pc: number): number {
+    if (this.halted) {
+      // The vCPU idles in the hypervisor: no exit; it wakes only for something to deliver.
+      if (this.pending.pending(cpu) === 0) {
+        cpu.waiting = true;
+        return pc;
+      }
+      this.wake();
+      return this.pending.deliver(cpu, pc);
+    }
+    const c = this.acct.costs;
+    for (const [bit, counter] of HOST_EVENT_EXITS) {
+      if (!(events & bit)) continue;
+      this.acct.begin();
+      this.acct.exit(counter, bit === HOST.DEVICE ? c.reflectInterrupt : c.timerEmulation, pc);
+    }
+    // The event's own interrupt goes in at once, whatever the injection policy.
+    return this.pending.deliver(cpu, pc);
+  }
+
+  /** Injection at an instruction boundary after an exit inside an instruction, or a halted vCPU woken. */
+  enter(cpu: Cpu, pc: number): number {
+    if (this.halted) {
+      if (this.pending.pending(cpu) === 0) {
+        cpu.waiting = true;
+        return pc;
+      }
+      this.wake();
+    }
+    return this.pending.deliver(cpu, pc);
+  }
+
+  /** The guest's interrupt-controller output, when external input is the hypervisor's to deliver. */
+  externalLine(cpu: Cpu, level: boolean): void {
+    this.pending.externalLine = level;
+    if (!level || this.inExit) return; // raised by an exit's own emulation: injected on its way back in
+    if (this.halted) {
+      cpu.injectPending = true;
+      cpu.irqPoll = 1;
+      return;
+    }
+    // A host event while the guest runs (console input, a peer's byte-channel data): a host interrupt exit.
+    cpu.hostEvents |= HOST.DEVICE;
+    cpu.irqPoll = 1;
+  }
+
+  private wake(): void {
+    if (!this.halted) return;
+    this.halted = false;
+    this.acct.bump('halt_wakeup');
   }
 
   // ---- hypervisor-privileged instructions ------------------------------------------
@@ -188,7 +321,7 @@ export class ExitHandler implements CpuHooks {
       this.acct.exit('emulated_inst_exits', c.emulateTlbOp, pc, -1, word);
       this.acct.bump(kind);
       work();
-      return next;
+      return this.resume(cpu, next);
     };
     switch (id) {
       case 156: return tlbOp('emul_tlbwe', () => this.gtlb.write()); // tlbwe
@@ -200,32 +333,44 @@ export class ExitHandler implements CpuHooks {
       case 53: // rfi without hardware SRR0/1 copies
         this.acct.exit('emulated_inst_exits', c.emulateInstruction, pc, -1, word);
         this.acct.bump('emul_rfi');
-        return cpu.returnFromInterrupt(id, pc);
+        return this.resume(cpu, cpu.returnFromInterrupt(id, pc));
       case 54: case 51: case 52: // rfci rfmci rfdi
         this.acct.exit('emulated_inst_exits', c.emulateInstruction, pc, -1, word);
         this.acct.bump('emul_other');
-        return cpu.returnFromInterrupt(id, pc);
-      case 83: // wait: the guest idles; the core goes to another guest
-        this.acct.exit('halt_exits', c.idleExit, pc, -1, word);
-        this.guestSwitch(cpu);
-        cpu.waiting = true;
-        return next;
+        return this.resume(cpu, cpu.returnFromInterrupt(id, pc));
       case 102: case 107: // msgsnd msgclr
         this.acct.exit('emulated_inst_exits', c.emulateInstruction, pc, -1, word);
         this.acct.bump('emul_other');
-        cpu.doorbell(id === 102, r[(word >>> 11) & 31]!);
-        return next;
+        this.guestDoorbell(cpu, id === 102, r[(word >>> 11) & 31]!);
+        return this.resume(cpu, next);
       case 162: case 163: case 164: // cache locking: not supported, as on the bare core
         this.acct.exit('emulated_inst_exits', c.emulateInstruction, pc, -1, word);
         this.acct.bump('emul_other');
         cpu.spr[1010] = cpu.spr[1010]! | 0x400;
-        return next;
+        return this.resume(cpu, next);
       default: // ehpriv, rfgi and anything else hypervisor-privileged: no debugger here
         this.acct.exit('emulated_inst_exits', c.emulateInstruction, pc, -1, word);
         this.acct.bump('emul_other');
         this.acct.bump('reflect_program');
-        return cpu.deliver(IVOR.PROGRAM, pc, ESR.PIL, 0);
+        return this.resume(cpu, cpu.deliver(IVOR.PROGRAM, pc, ESR.PIL, 0));
     }
+  }
+
+  /**
+   * A guest's msgsnd/msgclr, emulated as KVM's e500mc does: a processor
+   * doorbell or critical doorbell addressed to this vCPU (by PIR tag, or
+   * broadcast) becomes pending for it, delivered on the way back in;
+   * msgclr withdraws it. Other message types do nothing.
+   */
+  private guestDoorbell(cpu: Cpu, send: boolean, rb: number): void {
+    const type = (rb >>> 27) & 0x1F;
+    if (type > 1) return;
+    const bit = type === 0 ? P_DBELL : P_DBELL_CRIT;
+    if (!send) {
+      this.pending.doorbells &= ~bit;
+      return;
+    }
+    if ((rb & 0x04000000) !== 0 || (rb & 0x3FFF) === cpu.pir) this.pending.doorbells |= bit;
   }
 
   // ---- hypercalls, devices, guest switches -----------------------------------------
@@ -237,28 +382,44 @@ export class ExitHandler implements CpuHooks {
       // sc 1 from user mode: a privileged-instruction program interrupt (KVM, Topaz).
       this.acct.exit('program_exits', c.reflectInterrupt, pc, -1, 0x44000022);
       this.acct.bump('reflect_program');
-      return cpu.deliver(IVOR.PROGRAM, pc, ESR.PPR, 0);
+      return this.resume(cpu, cpu.deliver(IVOR.PROGRAM, pc, ESR.PPR, 0));
     }
     this.acct.exit('hcall_exits', c.hypercall, pc, -1, 0x44000022);
+    this.inExit = true;
     const result = hypercall(cpu, this.channels);
     if (result.name !== 'idle' && result.name !== 'unimplemented') this.channelsTouched();
-    if (result.idle) {
+    this.inExit = false;
+    const next = (pc + 4) | 0;
+    if (result.idle && this.pending.pending(cpu) === 0) {
+      // KVM halts the vCPU until an interrupt is pending for it; the core goes to another vCPU.
       this.guestSwitch(cpu);
+      this.halted = true;
       cpu.waiting = true;
+      return next;
     }
-    return (pc + 4) | 0;
+    return this.resume(cpu, next);
   }
 
   mmio(cpu: Cpu, _pa: number, _size: number, _write: boolean): void {
     this.acct.begin();
     this.acct.exit('mmio_exits', this.acct.costs.mmioAccess, cpu.curPc);
+    this.inExit = true;
   }
 
-  /** Shared registers are saved and restored by software when the core switches guests. */
+  mmioDone(cpu: Cpu): void {
+    this.inExit = false;
+    this.resumeLater(cpu);
+  }
+
+  /**
+   * The core switches to another vCPU (the guest idles, or ran a whole
+   * quantum). Under the lazy policy the shared registers are saved and
+   * restored here; under KVM's they already were, at every exit.
+   */
   guestSwitch(cpu: Cpu): void {
     this.lastSwitchTicks = cpu.timers.ticks;
     const n = this.strategies.shared;
-    if (n > 0) this.acct.charge('shared_switches', 2 * n * this.acct.costs.perSharedRegister);
+    if (n > 0 && this.policy.sharedSave === 'switch') this.acct.charge('shared_switches', 2 * n * this.acct.costs.perSharedRegister, 2);
   }
 
   /** Called between slices: a scheduling-quantum switch when the guest ran a whole quantum. */

@@ -1,27 +1,74 @@
-// The guest's TLB in software and its shadow in the hardware TLB. e500mc has
-// no LRAT, so (as KVM does) the hypervisor keeps the TLB the guest thinks it
-// has, and installs translations in the hardware TLB tagged with the guest's
+// The guest's TLB in software and its shadows in the host's TLB, built the way
+// KVM builds them on e500mc (arch/powerpc/kvm/e500_mmu.c, e500_mmu_host.c).
+// e500mc has no LRAT, so the hypervisor keeps the TLB the guest thinks it has
+// and installs translations in the hardware TLB tagged with the guest's
 // partition (MAS8[TGS], TLPID). Guest TLB instructions exit (EPCR[DGTMI]).
 //
-// Entry i of the guest TLB is shadowed, when it is, by entry i of the
-// hardware TLB (same set and way for TLB0). TLB0 entries are shadowed when
-// the guest writes them. TLB1 entries (large pages) are shadowed on first use:
-// a hardware miss that the guest TLB can satisfy is a "real" miss, refilled
-// by the hypervisor without the guest knowing; a miss in the guest TLB too is
-// a "virtual" miss, reflected to the guest. When TLB misses go straight to
-// the guest (EPCR[DTLBGS/ITLBGS]) every guest entry is shadowed eagerly,
-// since the hypervisor would never see a real miss. Guest physical addresses
-// equal the machine's (each guest has its own RAM), so a shadow entry carries
-// the guest's real page number unchanged.
+// Shadows (KVM's policy):
+// - A shadow maps at most one host page: the page size backing guest RAM on
+//   the host (4 KB normally, larger with huge pages). A 4 KB guest TLB0 entry
+//   has one shadow; a 256 MB guest TLB1 entry is shadowed page by page, as
+//   the guest touches it.
+// - 4 KB shadows live in the host's TLB0 (512 entries, 4-way, set by address,
+//   round-robin replacement), larger ones in the host's TLB1 slots that the
+//   host kernel leaves free, in round-robin order. Either way a new shadow
+//   can evict an older one; the guest's next access to the evicted page is a
+//   virtual miss and is mapped again.
+// - A guest tlbwe replaces the old entry's shadows and pre-maps the first page
+//   of the new entry (KVM's kvmppc_e500_emul_tlbwe).
+// - Dropping a guest TLB1 entry whose shadows went to host TLB0 flushes every
+//   shadow of the guest (KVM's kvmppc_e500_tlbil_all), since KVM does not
+//   track those 4 KB shadows individually; other drops remove exactly the
+//   entry's shadows.
+// - A hardware miss that the guest TLB translates is a virtual miss (mapped by
+//   the hypervisor, unseen by the guest); one the guest TLB cannot translate
+//   is a real miss, delivered to the guest.
+//
+// The host TLB modelled is the one of the physical core the guest's vCPU runs
+// on: each guest has a core of its own (vCPUs pinned), so guests do not evict
+// each other's shadows, and the host's own use of TLB0 during exits is not
+// modelled.
+//
+// With TLB misses delivered straight to the guest (EPCR[DTLBGS]/[ITLBGS], a
+// configuration KVM never uses on e500mc) the hardware must hold every guest
+// translation itself: the shadows then mirror the guest TLB entry for entry
+// (as an LRAT would let the hardware do), and the host page size does not apply.
+//
+// Guest physical addresses equal the machine's (each guest has its own RAM),
+// so a shadow carries the guest's real page number unchanged.
 
 import type { Cpu } from '../cpu/cpu';
-import { TLB0_ENTRIES, TLB_ENTRIES, Tlb } from '../cpu/mmu';
+import { TLB0_ENTRIES, TLB0_SETS, TLB0_WAYS, TLB1_ENTRIES, TLB_ENTRIES, Tlb } from '../cpu/mmu';
 import { MAS } from '../cpu/regs';
+
+/**
+ * Host TLB1 entries the host kernel keeps for itself: its linear map
+ * (tlbcam_index; 3 entries of 256 MB for 768 MB of low memory) plus the one
+ * KVM reserves (tlb1_max_shadow_size() = entries - tlbcam_index - 1).
+ */
+export const HOST_TLB1_RESERVED = 4;
+export const HOST_TLB1_SHADOW_SLOTS = TLB1_ENTRIES - HOST_TLB1_RESERVED;
+
+/** TSIZE of a power-of-two page size in bytes (1 KB << TSIZE). */
+function tsizeOf(bytes: number): number {
+  return Math.round(Math.log2(bytes / 1024));
+}
 
 export class GuestTlb {
   /** The TLB the guest sees (entries carry MAS8 = 0). */
   readonly tlb = new Tlb();
   private eager = false;
+  private hostPageBytes = 4096;
+  /** Per hardware entry: the guest entry it shadows, plus one (0: none). */
+  private readonly owner = new Int16Array(TLB_ENTRIES);
+  /** Guest TLB1 entries with 4 KB shadows in host TLB0 (KVM's E500_TLB_TLB0 flag). */
+  private readonly tlb0Backed = new Uint8Array(TLB1_ENTRIES);
+  /** Next host TLB1 slot for a large shadow (round robin). */
+  private tlb1Next = 0;
+  /** Shadows written since the guest booted (pre-maps and refills). */
+  shadowsWritten = 0;
+  /** Times every shadow of the guest was flushed. */
+  flushes = 0;
 
   constructor(private readonly cpu: Cpu, private readonly lpid: number) {}
 
@@ -29,42 +76,20 @@ export class GuestTlb {
     return this.cpu.tlb;
   }
 
-  private shadowMas8(): number {
-    return MAS.TGS | this.lpid;
-  }
-
-  /** Copies guest entry i into the hardware TLB (or invalidates the shadow when the entry is invalid). */
-  private shadow(i: number): void {
-    const g = this.tlb;
-    const h = this.hw;
-    h.mas1[i] = g.mas1[i]!;
-    h.mas2[i] = g.mas2[i]!;
-    h.mas3[i] = g.mas3[i]!;
-    h.mas7[i] = g.mas7[i]!;
-    h.mas8[i] = this.shadowMas8();
-    h.generation++;
-  }
-
-  private unshadow(i: number): void {
-    this.hw.mas1[i] = this.hw.mas1[i]! & ~MAS.V;
-    this.hw.generation++;
+  /** Sets the host page size backing guest RAM; shadows of another size are flushed. */
+  setHostPage(kb: number): void {
+    const bytes = kb * 1024;
+    if (bytes === this.hostPageBytes) return;
+    this.hostPageBytes = bytes;
+    if (!this.eager) this.flushAll();
   }
 
   /** Whether every guest entry must be present in hardware (TLB misses delivered straight to the guest). */
   setEager(eager: boolean): void {
+    if (eager === this.eager) return;
+    this.flushAll();
     this.eager = eager;
-    if (eager) this.resyncAll();
-  }
-
-  /** Makes the hardware TLB reflect the guest TLB (TLB0 always, TLB1 when eager; stale TLB1 shadows dropped). */
-  resyncAll(): void {
-    for (let i = 0; i < TLB_ENTRIES; i++) {
-      const valid = this.tlb.mas1[i]! < 0;
-      if (!valid) this.unshadow(i);
-      else if (i < TLB0_ENTRIES || this.eager) this.shadow(i);
-      else if (this.hw.mas1[i]! < 0) this.shadow(i); // keep an existing TLB1 shadow up to date
-    }
-    this.cpu.flushSoftTlb();
+    if (eager) for (let g = 0; g < TLB_ENTRIES; g++) this.mirror(g);
   }
 
   /** Takes over what is in the hardware TLB at boot (the initial mapping) as guest entries. */
@@ -78,34 +103,28 @@ export class GuestTlb {
       this.tlb.mas3[i] = h.mas3[i]!;
       this.tlb.mas7[i] = h.mas7[i]!;
       this.tlb.mas8[i] = 0;
-      this.unshadow(i);
+      h.mas1[i] = h.mas1[i]! & ~MAS.V;
     }
-    this.resyncAll();
+    h.generation++;
+    this.owner.fill(0);
+    this.tlb0Backed.fill(0);
+    this.tlb1Next = 0;
+    this.shadowsWritten = 0;
+    this.flushes = 0;
+    if (this.eager) for (let g = 0; g < TLB_ENTRIES; g++) this.mirror(g);
+    this.cpu.flushSoftTlb();
   }
+
+  // ---- guest TLB instructions ----------------------------------------------------------
 
   /** Guest tlbwe (from the guest's MAS registers). */
   write(): void {
-    const i = this.cpu.tlbwe(this.tlb, 0);
-    if (i < TLB0_ENTRIES || this.eager) this.shadow(i);
-    else this.unshadow(i);
-    this.cpu.flushSoftTlb();
-  }
-
-  /**
-   * A hardware miss at ea: if the guest TLB translates it, installs the shadow
-   * and returns true (a real miss); false for a virtual miss.
-   */
-  refill(ea: number, as: number): boolean {
-    const i = this.tlb.lookup(ea, as, this.cpu.pid, 0, 0);
-    if (i < 0) return false;
-    this.shadow(i);
-    this.cpu.flushSoftTlb();
-    return true;
-  }
-
-  /** The way the guest's TLB0 would replace next for ea (MAS preload on a reflected miss). */
-  victim(ea: number): number {
-    return this.tlb.victim(ea);
+    const s = this.cpu.spr;
+    const g = Tlb.indexFromMas(s[624]!, s[626]!);
+    this.dropShadowsOf(g);
+    this.cpu.tlbwe(this.tlb, 0);
+    if (this.eager) this.mirror(g);
+    else if (this.tlb.mas1[g]! < 0 && this.inRam(g)) this.map(g, this.tlb.mas2[g]! & ~this.tlb.pageMask(g)); // pre-map the first page
   }
 
   read(): void {
@@ -117,19 +136,149 @@ export class GuestTlb {
   }
 
   invalidateByEa(ea: number): void {
-    this.cpu.tlbivax(ea, this.tlb);
-    this.resyncAll();
+    this.changeGuest(() => this.cpu.tlbivax(ea, this.tlb));
   }
 
   invalidateLocal(t: number, ea: number): void {
-    this.cpu.tlbilx(t, ea, this.tlb, 0, 0);
-    this.resyncAll();
+    this.changeGuest(() => this.cpu.tlbilx(t, ea, this.tlb, 0, 0));
   }
 
   /** MMUCSR0 flash invalidation of TLB0 and/or TLB1. */
   flash(tlb0: boolean, tlb1: boolean): void {
-    if (tlb0) this.tlb.flash(false);
-    if (tlb1) this.tlb.flash(true);
-    this.resyncAll();
+    this.changeGuest(() => {
+      if (tlb0) this.tlb.flash(false);
+      if (tlb1) this.tlb.flash(true);
+    });
+  }
+
+  /** Runs a change to the guest TLB and drops the shadows of every entry it invalidated. */
+  private changeGuest(change: () => void): void {
+    const before = Int32Array.from(this.tlb.mas1);
+    change();
+    for (let g = 0; g < TLB_ENTRIES; g++) {
+      if (before[g]! < 0 && this.tlb.mas1[g]! >= 0) this.dropShadowsOf(g);
+    }
+    this.cpu.flushSoftTlb();
+  }
+
+  // ---- misses ---------------------------------------------------------------------------
+
+  /**
+   * A hardware miss at ea: if the guest TLB translates it, installs the
+   * shadow and returns true (a virtual miss); false when the guest TLB has no
+   * translation either (a real miss, for the guest to handle).
+   */
+  refill(ea: number, as: number): boolean {
+    const g = this.tlb.lookup(ea, as, this.cpu.pid, 0, 0);
+    if (g < 0) return false;
+    if (this.eager) this.mirror(g);
+    else this.map(g, ea);
+    return true;
+  }
+
+  /** The way the guest's TLB0 would replace next for ea (MAS preload on a reflected miss). */
+  victim(ea: number): number {
+    return this.tlb.victim(ea);
+  }
+
+  // ---- shadows ----------------------------------------------------------------------------
+
+  private shadowMas8(): number {
+    return MAS.TGS | this.lpid;
+  }
+
+  /** Whether guest entry g maps guest RAM (only RAM is shadowed; device pages exit as MMIO). */
+  private inRam(g: number): boolean {
+    const start = this.tlb.physical(g, this.tlb.mas2[g]! & ~this.tlb.pageMask(g));
+    return start < this.cpu.bus.ramSize;
+  }
+
+  /** Installs the shadow of guest entry g that covers ea: one host page (or less, for a smaller guest page). */
+  private map(g: number, ea: number): void {
+    const t = this.tlb;
+    const guestBytes = t.pageMask(g) + 1;
+    const bytes = Math.min(guestBytes, this.hostPageBytes);
+    const base = (ea & ~(bytes - 1)) | 0;
+    const pa = t.physical(g, base);
+    const rpnLow = (pa % 0x100000000) & MAS.RPN_MASK;
+    const rpnHigh = Math.floor(pa / 0x100000000) & 0xF;
+    const mas1 = (t.mas1[g]! & ~(MAS.TSIZE_MASK | MAS.IPROT)) | (tsizeOf(bytes) << MAS.TSIZE_SHIFT);
+    const mas2 = (base & MAS.EPN_MASK) | (t.mas2[g]! & MAS.WIMGE_MASK);
+    const mas3 = (rpnLow | (t.mas3[g]! & ~MAS.RPN_MASK)) | 0;
+    let h: number;
+    if (bytes === 4096) {
+      h = this.tlb0Slot(base, g);
+      if (g >= TLB0_ENTRIES) this.tlb0Backed[g - TLB0_ENTRIES] = 1;
+    } else {
+      h = TLB0_ENTRIES + this.tlb1Next;
+      this.tlb1Next = (this.tlb1Next + 1) % HOST_TLB1_SHADOW_SLOTS;
+    }
+    this.put(h, g, mas1, mas2, mas3, rpnHigh);
+  }
+
+  /** The host TLB0 entry a 4 KB shadow for guest entry g at ea goes to: its own old shadow there, else the set's victim. */
+  private tlb0Slot(ea: number, g: number): number {
+    const set = (ea >>> 12) & (TLB0_SETS - 1);
+    const h = this.hw;
+    for (let w = 0; w < TLB0_WAYS; w++) {
+      const i = set * TLB0_WAYS + w;
+      if (this.owner[i] === g + 1 && h.mas1[i]! < 0 && ((h.mas2[i]! ^ ea) & MAS.EPN_MASK) === 0) return i;
+    }
+    const way = h.nv[set]!;
+    h.nv[set] = (way + 1) & (TLB0_WAYS - 1);
+    return set * TLB0_WAYS + way;
+  }
+
+  /** Writes hardware entry h as a shadow of guest entry g (evicting whatever it held). */
+  private put(h: number, g: number, mas1: number, mas2: number, mas3: number, mas7: number): void {
+    const hw = this.hw;
+    if (hw.mas1[h]! < 0) this.cpu.dropSoftTlbFor(h);
+    hw.mas1[h] = mas1;
+    hw.mas2[h] = mas2;
+    hw.mas3[h] = mas3;
+    hw.mas7[h] = mas7;
+    hw.mas8[h] = this.shadowMas8();
+    hw.generation++;
+    this.owner[h] = g + 1;
+    this.shadowsWritten++;
+    this.cpu.dropSoftTlbFor(h);
+  }
+
+  private invalidate(h: number): void {
+    const hw = this.hw;
+    if (hw.mas1[h]! < 0) this.cpu.dropSoftTlbFor(h);
+    hw.mas1[h] = hw.mas1[h]! & ~MAS.V;
+    hw.generation++;
+    this.owner[h] = 0;
+  }
+
+  /** Removes the shadows of guest entry g (KVM's inval_gtlbe_on_host). */
+  private dropShadowsOf(g: number): void {
+    if (this.eager) {
+      if (this.owner[g] !== 0) this.invalidate(g);
+      return;
+    }
+    if (g >= TLB0_ENTRIES && this.tlb0Backed[g - TLB0_ENTRIES]) {
+      this.flushAll();
+      return;
+    }
+    for (let h = 0; h < TLB_ENTRIES; h++) if (this.owner[h] === g + 1) this.invalidate(h);
+  }
+
+  /** Every shadow of this guest gone (tlbilx by LPID). */
+  private flushAll(): void {
+    for (let h = 0; h < TLB_ENTRIES; h++) if (this.owner[h] !== 0) this.invalidate(h);
+    this.tlb0Backed.fill(0);
+    this.flushes++;
+  }
+
+  /** Eager mode: hardware entry g holds guest entry g as it is (or nothing). */
+  private mirror(g: number): void {
+    const t = this.tlb;
+    if (t.mas1[g]! >= 0) {
+      if (this.owner[g] !== 0) this.invalidate(g);
+      return;
+    }
+    this.put(g, g, t.mas1[g]!, t.mas2[g]!, t.mas3[g]!, t.mas7[g]!);
   }
 }

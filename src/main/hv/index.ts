@@ -36,6 +36,8 @@ export function byteChannelIrqs(i: number): { rx: number; tx: number } | null {
 }
 
 /** sc 1 followed by three no-ops: the hypercall sequence KVM and Topaz advertise. */
+const MSRP_SPR = 311;
+
 export const HCALL_INSTRUCTIONS = [0x44000022, 0x60000000, 0x60000000, 0x60000000];
 
 /**
@@ -120,6 +122,8 @@ export class GuestHypervisor implements DeviceTreePart {
     const cpu = this.machine.cpu;
     cpu.lpid = this.options.lpid;
     cpu.pir = 0;
+    // As KVM programs it on e500mc: the guest may not change MSR[UCLE] or MSR[PMM].
+    cpu.spr[MSRP_SPR] = MSR.UCLE | MSR.PMM;
     this.guestTlb!.adoptBootEntries();
     cpu.hooks = this.exits;
     cpu.setMsr(cpu.msr | MSR.GS);
@@ -150,9 +154,11 @@ export class GuestHypervisor implements DeviceTreePart {
     this.hw = hw;
     this.cost = cost;
     const resolved = resolveStrategies(this.options.model, hw);
-    this.accountant.configure(cost, this.options.model === 'native' ? 0 : resolved.transferred, resolved.nameBySpr);
+    const hosted = this.options.model !== 'native';
+    const sharedPerExit = hosted && hw.policy.sharedSave === 'exit' ? resolved.shared : 0;
+    this.accountant.configure(cost, hosted ? resolved.transferred : 0, sharedPerExit, resolved.nameBySpr);
     this.machine.cpu.timers.setClock({ cpi: cost.cpi, coreMHz: cost.coreMHz, timebaseMHz: cost.timebaseMHz });
-    if (this.exits) this.exits.configure(this.machine.cpu, resolved);
+    if (this.exits) this.exits.configure(this.machine.cpu, resolved, hw.policy);
   }
 
   /** Folds the core's progress into the statistics block; call after every slice. */

@@ -94,7 +94,8 @@ export class LabSession {
     if (!isPresetId(preset)) {
       throw new LabFailure('unknown-preset', `Unknown preset "${preset}". Presets: ${PRESETS.map((p) => p.id).join(', ')}`);
     }
-    this.hw = presetConfig(preset);
+    // A preset is virtual hardware: the hypervisor's policy stays as it was.
+    this.hw = { ...presetConfig(preset), policy: { ...this.hw.policy } };
     return this.hwChanged();
   }
 

@@ -40,7 +40,7 @@ export function createMockLab(): MockLab {
     listPresets: () => ok([...PRESETS]),
     applyPreset: (p) => guard(() => {
       if (!isPresetId(p.preset)) throw new LabFailure('unknown-preset', 'no such preset');
-      state.hw = presetConfig(p.preset);
+      state.hw = { ...presetConfig(p.preset), policy: { ...state.hw.policy } };
       return viewOf(state.hw);
     }),
     getCostModel: () => ok({ ...state.cost }),

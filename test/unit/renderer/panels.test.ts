@@ -69,6 +69,18 @@ describe('ExitTable', () => {
     expect(w.findAll('tbody tr[data-testid^="exit-row-"]')).toHaveLength(COUNTERS.length);
   });
 
+  it('explains each row with the same text as docs/exits.md: when it counts, and KVM\'s name for it', async () => {
+    feedStats();
+    const w = mount(ExitTable, { props: { scope: 'all' }, ...opts() });
+    await flushPromises();
+    const dec = COUNTERS.find((c) => c.id === 'dec_exits')!;
+    const title = w.get('[data-testid="exit-row-dec_exits"]').attributes('title')!;
+    expect(title).toContain(dec.when);
+    expect(title).toContain('KVM: dec_exits');
+    await w.get('[data-testid="exit-hide-zero"]').setValue(false);
+    expect(w.get('[data-testid="exit-row-alignment_exits"]').attributes('title')).toContain('the lab\'s own');
+  });
+
   it('filters by regular expression and says when the expression is invalid', async () => {
     feedStats();
     const w = mount(ExitTable, { props: { scope: 'all' }, ...opts() });
@@ -122,7 +134,8 @@ describe('HardwarePanel', () => {
     expect(srr0.get('.desc').text()).toContain('address to return to after an interrupt');
     expect(srr0.get('[data-testid="badge-206"]').text()).toBe('2.06 dup · GSRR0');
     expect(w.get('[data-testid="die-bits"]').text()).toBe('320');
-    expect(w.get('[data-testid="exit-cycles"]').text()).toBe('600');
+    // The round trip (600) plus 14 shared registers saved and restored on every exit (4 cycles each way).
+    expect(w.get('[data-testid="exit-cycles"]').text()).toBe('712');
     expect(w.findAll('[data-testid="badge-206"]')).toHaveLength(CONFIGURABLE_SPRS.filter((s) => s.isa206 === 'duplicate').length);
   });
 
@@ -136,6 +149,19 @@ describe('HardwarePanel', () => {
     expect(tcr.text()).toContain('hypothetical');
     expect(w.get('[data-testid="die-bits"]').text()).toBe('352');
     expect((w.get('[data-testid="preset-select"]').element as HTMLSelectElement).value).toBe('custom');
+  });
+
+  it('sets the hypervisor policy, which a preset leaves alone', async () => {
+    const w = await mountPanel();
+    await w.get('[data-testid="policy-shared"] select').setValue('switch');
+    await flushPromises();
+    expect(mock.calls.setHwConfig).toHaveBeenLastCalledWith({ policy: { sharedSave: 'switch' } });
+    // Shared registers are no longer saved on every exit: an exit costs the bare round trip.
+    expect(w.get('[data-testid="exit-cycles"]').text()).toBe('600');
+    await w.get('[data-testid="policy-host-page"] select').setValue('16384');
+    await flushPromises();
+    expect(mock.calls.setHwConfig).toHaveBeenLastCalledWith({ policy: { hostPageKb: 16384 } });
+    expect((w.get('[data-testid="policy-shared"] select').element as HTMLSelectElement).value).toBe('switch');
   });
 
   it('finds registers by name, number or purpose', async () => {

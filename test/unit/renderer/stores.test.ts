@@ -112,16 +112,21 @@ describe('hardware store', () => {
     expect(hw.preset).toBe('isa206');
   });
 
-  it('models the cost of an exit: entry + return + transferred registers x per-register x 2', async () => {
+  it('models the cost of an exit: entry + return + transferred registers x 2, + shared registers x 2 when saved on every exit', async () => {
     const hw = useHardwareStore();
     const cost = useCostStore();
     await Promise.all([hw.load(), cost.load()]);
-    expect(hw.exitCycles).toBe(600);
+    const shared = hwCost(presetConfig('isa206')).shared;
+    expect(shared).toBe(14);
+    expect(hw.exitCycles).toBe(600 + shared * 4 * 2);
     await hw.applyPreset('x86');
-    const transferred = hwCost(presetConfig('x86')).transferred;
-    expect(transferred).toBeGreaterThan(0);
-    expect(hw.exitCycles).toBe(300 + 300 + transferred * 12 * 2);
-    expect(cyclesPerExit(hwCost(presetConfig('x86')), { ...defaultCostModel(), perTransferredRegister: 0 })).toBe(600);
+    const x86 = hwCost(presetConfig('x86'));
+    expect(x86.transferred).toBeGreaterThan(0);
+    expect(hw.exitCycles).toBe(300 + 300 + x86.transferred * 12 * 2 + x86.shared * 4 * 2);
+    const free = { ...defaultCostModel(), perTransferredRegister: 0, perSharedRegister: 0 };
+    expect(cyclesPerExit(x86, free, presetConfig('x86').policy)).toBe(600);
+    // Under the lazy policy the shared registers cost nothing per exit.
+    expect(cyclesPerExit(hwCost(presetConfig('isa206')), defaultCostModel(), { ...presetConfig('isa206').policy, sharedSave: 'switch' })).toBe(600);
   });
 });
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
-  applyHwPatch, defaultHwConfig, hwCost, INTERRUPT_KINDS, matchPreset, presetConfig, PRESETS,
+  applyHwPatch, defaultHwConfig, hwCost, INTERRUPT_KINDS, matchPreset, parsePolicyText, presetConfig, PRESETS,
 } from '../../../src/shared/hw';
 import { LabFailure } from '../../../src/shared/result';
 import { CONFIGURABLE_SPRS, sprByName } from '../../../src/shared/spr';
@@ -108,5 +108,24 @@ describe('hardware configuration', () => {
     expect(() => applyHwPatch(base, { strategies: { SPRG0: 'trap', NOPE: 'trap' } })).toThrow(LabFailure);
     expect(base.strategies.SPRG0).toBe('duplicate');
     expect(sprByName('SPRG0')).toBeDefined();
+  });
+
+  it('changes the hypervisor policy, checking every value, and a policy is not hardware', () => {
+    const base = defaultHwConfig();
+    expect(base.policy).toEqual({ injection: 'entry', sharedSave: 'exit', hostPageKb: 4 });
+    const lazy = applyHwPatch(base, { policy: { sharedSave: 'switch', hostPageKb: 1024 } });
+    expect(lazy.policy).toEqual({ injection: 'entry', sharedSave: 'switch', hostPageKb: 1024 });
+    expect(base.policy.sharedSave).toBe('exit');
+    // Same virtual hardware: still the 2.06 preset.
+    expect(matchPreset(lazy)).toBe('isa206');
+    expect(failure(() => applyHwPatch(base, { policy: { injection: 'later' } })).message).toBe('Unknown injection policy "later". Choices: entry, exit');
+    expect(failure(() => applyHwPatch(base, { policy: { hostPageKb: 3 } })).message).toMatch(/Host page size must be one of 4, 16, 64/);
+  });
+
+  it('reads the command line\'s policy form', () => {
+    expect(parsePolicyText('injection=exit, shared=switch,host-page=16384')).toEqual({ injection: 'exit', sharedSave: 'switch', hostPageKb: 16384 });
+    expect(parsePolicyText('')).toEqual({});
+    expect(failure(() => parsePolicyText('speed=fast')).message).toMatch(/Unknown policy "speed"/);
+    expect(failure(() => parsePolicyText('host-page=big')).message).toMatch(/host-page must be a size in KB/);
   });
 });

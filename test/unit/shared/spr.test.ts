@@ -46,9 +46,9 @@ describe('SPR catalog', () => {
     expect(sprByName('ESR')?.guestCopy).toBe('GESR');
   });
 
-  it('shares in 2.06 SPRG4-7, USPRG0, PID and MAS0-4/6/7', () => {
+  it('shares in 2.06 SPRG4-7, SPRG9, USPRG0, PID and MAS0-4/6/7 (KVM saves them on every exit)', () => {
     const shared = SPR_CATALOG.filter((s) => s.isa206 === 'shared' && s.access === 'rw').map((s) => s.name).sort();
-    expect(shared).toEqual(['MAS0', 'MAS1', 'MAS2', 'MAS3', 'MAS4', 'MAS6', 'MAS7', 'PID', 'SPRG4', 'SPRG5', 'SPRG6', 'SPRG7', 'USPRG0']);
+    expect(shared).toEqual(['MAS0', 'MAS1', 'MAS2', 'MAS3', 'MAS4', 'MAS6', 'MAS7', 'PID', 'SPRG4', 'SPRG5', 'SPRG6', 'SPRG7', 'SPRG9', 'USPRG0']);
   });
 
   it('traps in 2.06 the vector, timer and configuration registers, keeping guest copies for delivery', () => {

@@ -10,7 +10,7 @@ import { defineStore } from 'pinia';
 import { computed, ref } from 'vue';
 import type { CostModel } from '../../../shared/cost';
 import {
-  applyHwPatch, type HwConfig, type HwConfigPatch, type HwConfigView, type HwCost, hwCost, type InterruptKind,
+  applyHwPatch, type HvPolicy, type HwConfig, type HwConfigPatch, type HwConfigView, type HwCost, hwCost, type InterruptKind,
   matchPreset, type PresetId, type PresetInfo, presetConfig,
 } from '../../../shared/hw';
 import type { LabError } from '../../../shared/result';
@@ -22,12 +22,17 @@ import { useGuestsStore } from './guests';
 /** Who the hardware panel edits: the hypervisor-wide configuration or one guest's override. */
 export type HwTarget = { kind: 'global' } | { kind: 'guest'; id: string };
 
-/** Modeled cycles every exit costs: the round trip plus the registers transferred both ways. */
-export function cyclesPerExit(cost: HwCost, model: CostModel): number {
-  return model.exitEntry + model.exitReturn + cost.transferred * model.perTransferredRegister * 2;
+/**
+ * Modeled cycles every exit costs: the round trip plus the registers
+ * transferred both ways, plus the shared registers saved and restored when
+ * the hypervisor does that on every exit (KVM's policy).
+ */
+export function cyclesPerExit(cost: HwCost, model: CostModel, policy?: HvPolicy): number {
+  const shared = policy?.sharedSave === 'exit' ? cost.shared * model.perSharedRegister * 2 : 0;
+  return model.exitEntry + model.exitReturn + cost.transferred * model.perTransferredRegister * 2 + shared;
 }
 
-/** A patch that makes a guest's configuration exactly a preset, whatever the hypervisor-wide one is. */
+/** A patch that makes a guest's virtual hardware exactly a preset, whatever the hypervisor-wide one is (its policy left alone). */
 export function presetPatch(id: PresetId): HwConfigPatch {
   const c = presetConfig(id);
   return { strategies: { ...c.strategies }, direct: { ...c.direct } };
@@ -67,7 +72,7 @@ export const useHardwareStore = defineStore('hardware', () => {
   });
   const preset = computed<PresetId | 'custom'>(() => (config.value ? matchPreset(config.value) : 'custom'));
   const cost = computed<HwCost | null>(() => (config.value ? hwCost(config.value) : null));
-  const exitCycles = computed(() => (cost.value && costs.model ? cyclesPerExit(cost.value, costs.model) : null));
+  const exitCycles = computed(() => (cost.value && costs.model ? cyclesPerExit(cost.value, costs.model, config.value?.policy) : null));
 
   function report(e: LabError): void {
     error.value = e;
@@ -111,6 +116,7 @@ export const useHardwareStore = defineStore('hardware', () => {
       strategies: { ...(base.strategies ?? {}), ...(p.strategies ?? {}) },
       direct: { ...(base.direct ?? {}), ...(p.direct ?? {}) },
     };
+    if (base.policy || p.policy) merged.policy = { ...(base.policy ?? {}), ...(p.policy ?? {}) };
     return guests.setOverride(g.id, merged).then((ok) => {
       if (ok) error.value = null;
       else if (guests.error) report(guests.error);
@@ -120,11 +126,13 @@ export const useHardwareStore = defineStore('hardware', () => {
 
   const setStrategy = (spr: string, strategy: Strategy) => patch({ strategies: { [spr]: strategy } });
   const setDirect = (kind: InterruptKind, direct: boolean) => patch({ direct: { [kind]: direct } });
+  const setPolicy = (change: Partial<HvPolicy>) => patch({ policy: change });
 
   function applyPreset(id: PresetId): Promise<boolean> {
     const g = targetGuest.value;
     if (!g) return run(() => lab().applyPreset({ preset: id }), (v) => { view.value = v; });
-    return guests.setOverride(g.id, presetPatch(id));
+    const policy = g.override?.policy;
+    return guests.setOverride(g.id, policy ? { ...presetPatch(id), policy } : presetPatch(id));
   }
 
   function setTarget(t: HwTarget): void {
@@ -140,6 +148,6 @@ export const useHardwareStore = defineStore('hardware', () => {
 
   return {
     view, presets, error, busy, target, targetGuest, config, preset, cost, exitCycles,
-    load, setStrategy, setDirect, applyPreset, setTarget, guestRemoved,
+    load, setStrategy, setDirect, setPolicy, applyPreset, setTarget, guestRemoved,
   };
 });
