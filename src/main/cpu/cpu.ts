@@ -15,7 +15,8 @@ import { executeFp, FP_ENABLED, FP_ILLEGAL, FpuState } from './fpu';
 import { decode } from './isa';
 import { JIT_THRESHOLD, JitPage } from './jit';
 import { EXEC, MMUCFG, READ, TLB0CFG, TLB1CFG, Tlb, WRITE, type Access } from './mmu';
-import { ESR, IVOR, MAS, MSR, MSR_MASK, PVR_E500MC, SVR_PPCE500, TCR, TSR } from './regs';
+import { SPR_CATALOG } from '../../shared/spr';
+import { EPCR, ESR, IVOR, MAS, MSR, MSR_MASK, PVR_E500MC, SVR_PPCE500, TCR, TSR } from './regs';
 import { DEFAULT_CLOCK, EXPIRED, type TimerClock, Timers } from './timers';
 
 /** Physical memory as the core sees it: RAM below ramSize, devices above. */
@@ -107,6 +108,63 @@ const SPR = {
   MAS7: 944, HID0: 1008, L1CSR0: 1010, L1CSR1: 1011, MMUCSR0: 1012, BUCSR: 1013, MMUCFG: 1015, SVR: 1023,
 } as const;
 
+/**
+ * Guest copies (Embedded.Hypervisor): the register a guest access to an SPR
+ * reaches in guest state when the hardware duplicates it, and where the
+ * guest's value of that SPR lives whatever the strategy (a hypervisor that
+ * emulates a trapped access keeps it there too, so a change of strategy
+ * moves nothing). SRR0/1, SPRG0-3 (and SPRG3R), ESR, DEAR, PIR and EPR are
+ * aliased by 2.06 itself; IVPR and the IVORs 2.06 gives copies to are read
+ * only at delivery, since guest accesses to them trap.
+ */
+export const GUEST_COPY: Readonly<Int16Array> = (() => {
+  const g = new Int16Array(1024);
+  const pairs: [number, number][] = [
+    [26, 378], [27, 379], [272, 368], [273, 369], [274, 370], [275, 371], [259, 371],
+    [62, 383], [61, 381], [286, 382], [702, 380],
+    [63, 447], [402, 440], [403, 441], [404, 442], [408, 443], [413, 444], [414, 445],
+  ];
+  for (const [spr, copy] of pairs) g[spr] = copy;
+  return g;
+})();
+
+/** Read-only SPRs among those with guest copies (a guest write is illegal, as natively). */
+const READ_ONLY_COPIED = new Set([259, 286, 702]);
+
+/** SPR number of the guest copy of IVORn used for delivery to the guest, or 0 (2.06 has none). */
+function givorSpr(ivor: number): number {
+  switch (ivor) {
+    case 2: return 440;
+    case 3: return 441;
+    case 4: return 442;
+    case 8: return 443;
+    case 13: return 444;
+    case 14: return 445;
+    default: return 0;
+  }
+}
+
+/** What guest-state hardware does with each SPR number on e500mc (Power ISA 2.06 as it implements it), from the catalog. */
+function defaultGuestTables(): { trap: Uint8Array; alias: Int16Array } {
+  const trap = new Uint8Array(1024);
+  const alias = new Int16Array(1024);
+  const byName = new Map(SPR_CATALOG.map((s) => [s.name, s]));
+  for (const s of SPR_CATALOG) {
+    const base = s.aliasOf ? byName.get(s.aliasOf)! : s;
+    if (s.fixed === 'hypervisor') trap[s.num] = 1;
+    else if (base.isa206 === 'trap') trap[s.num] = 1;
+    else if (base.isa206 === 'duplicate' && GUEST_COPY[s.num]) alias[s.num] = GUEST_COPY[s.num]!;
+  }
+  return { trap, alias };
+}
+
+/** Guest copies a direct delivery writes: save/restore pair, ESR, DEAR (Cpu.guestCopiesMissing bits). */
+export const COPY = { SRR: 1, ESR: 2, DEAR: 4 } as const;
+const COPIES_NEEDED = new Uint8Array(64);
+COPIES_NEEDED.fill(COPY.SRR);
+for (const ivor of [IVOR.DSI, IVOR.ALIGNMENT, IVOR.DTLB]) COPIES_NEEDED[ivor] = COPY.SRR | COPY.ESR | COPY.DEAR;
+for (const ivor of [IVOR.ISI, IVOR.PROGRAM, IVOR.ITLB]) COPIES_NEEDED[ivor] = COPY.SRR | COPY.ESR;
+
 /** SPRs that hold plain values (read back what was written). */
 const PLAIN_SPRS = [
   SPR.SRR0, SPR.SRR1, SPR.CSRR0, SPR.CSRR1, SPR.DEAR, SPR.ESR, SPR.USPRG0,
@@ -196,8 +254,22 @@ export class Cpu {
   /** Instructions the current interpreter slice started with. */
   sliceStart = 0;
   hooks: CpuHooks | null = null;
-  /** Per SPR number: 0 = the core handles it; 1 = hand it to the hypervisor (trap). */
-  readonly sprTrap = new Uint8Array(1024);
+  /**
+   * Per SPR number, in guest supervisor state: 1 = the access raises a
+   * hypervisor privilege exit (to the hooks, or IVOR41 to a hypervisor
+   * running on the core); 0 = the hardware performs it. Defaults to e500mc's
+   * own set; a hypervisor modelling other hardware changes it.
+   */
+  readonly sprTrap: Uint8Array;
+  /** Per SPR number: the guest copy a guest-state access reaches (GUEST_COPY where the hardware duplicates), or 0. */
+  readonly sprAlias: Int16Array;
+  /** Guest copies the (virtual) hardware lacks (COPY bits): interrupts that write them cannot be delivered to the guest directly. */
+  guestCopiesMissing = 0;
+  /**
+   * Direction bits 2.06 has no EPCR bit for (the lab's hypothetical hardware):
+   * a bit per IVOR number. System calls are the guest's in 2.06.
+   */
+  labDirected = 1 << IVOR.SYSCALL;
   /** In guest state, rfi exits to the hypervisor (SRR0/1 have no hardware guest copy). */
   rfiTraps = false;
   /**
@@ -236,6 +308,9 @@ export class Cpu {
   readonly ram8: Uint8Array;
 
   constructor(readonly bus: CpuBus, clock: TimerClock = DEFAULT_CLOCK) {
+    const tables = defaultGuestTables();
+    this.sprTrap = tables.trap;
+    this.sprAlias = tables.alias;
     this.ram32 = bus.ram32;
     this.ram16 = bus.ram16;
     this.ram8 = bus.ram8;
@@ -266,6 +341,7 @@ export class Cpu {
     this.hostEvents = 0;
     this.guestDoorbells = 0;
     this.injectPending = false;
+    this.updateDirection();
     this.insns = 0;
     this.codePages.fill(undefined);
     this.jitPages.fill(undefined);
@@ -692,8 +768,16 @@ export class Cpu {
     return (msrp & MSR.UCLE) | (msrp & MSR.DE) | (msrp & MSR.PMM);
   }
 
-  /** rfi, rfci, rfmci, rfdi, rfgi (ids from isa.ts). Returns the new pc. */
+  /**
+   * rfi, rfci, rfmci, rfdi, rfgi (ids from isa.ts). Returns the new pc. In
+   * guest state rfi returns through the guest's GSRR0/1 (it acts as rfgi,
+   * keeping MSR[GS] and the bits MSRP protects); the others reach here in
+   * guest state only through a hypervisor's emulation. In hypervisor state
+   * the MSR comes whole from the save/restore register, so an rfi with
+   * SRR1[GS] set, or rfgi, enters the guest.
+   */
   returnFromInterrupt(id: number, _pc: number): number {
+    const guest = (this.msr & MSR.GS) !== 0;
     let srr0: number;
     let srr1: number;
     switch (id) {
@@ -701,14 +785,40 @@ export class Cpu {
       case 51: srr0 = SPR.MCSRR0; srr1 = SPR.MCSRR1; break;
       case 52: srr0 = SPR.DSRR0; srr1 = SPR.DSRR1; break;
       case 55: srr0 = 378; srr1 = 379; break; // rfgi: GSRR0/1
-      default: srr0 = SPR.SRR0; srr1 = SPR.SRR1; break;
+      default:
+        srr0 = guest ? 378 : SPR.SRR0;
+        srr1 = guest ? 379 : SPR.SRR1;
+        break;
     }
     const target = this.spr[srr0]! & ~3;
     this.resAddr = -1;
-    if (id === 55) this.setMsr(this.spr[srr1]! | MSR.GS);
-    else this.writeMsr(this.spr[srr1]!);
+    if (guest) this.writeMsr(this.spr[srr1]!);
+    else this.setMsr(id === 55 ? this.spr[srr1]! | MSR.GS : this.spr[srr1]!);
     this.irqPoll = 1;
     return target;
+  }
+
+  /** A hypervisor-privileged operation in guest state with no hooks: the hypervisor privilege interrupt (IVOR41), SRR0 at the instruction. */
+  hvPrivilege(): never {
+    this.faultTlbMiss = false;
+    return this.fault(IVOR.HV_PRIVILEGE, 0, 0);
+  }
+
+  /** Recomputes which interrupts go to the guest from EPCR and the lab's extra direction bits. */
+  updateDirection(): void {
+    const e = this.spr[SPR.EPCR]!;
+    let d = this.labDirected;
+    if (e & EPCR.EXTGS) d |= 1 << IVOR.EXTERNAL;
+    if (e & EPCR.DTLBGS) d |= 1 << IVOR.DTLB;
+    if (e & EPCR.ITLBGS) d |= 1 << IVOR.ITLB;
+    if (e & EPCR.DSIGS) d |= 1 << IVOR.DSI;
+    if (e & EPCR.ISIGS) d |= 1 << IVOR.ISI;
+    this.guestDirected = d;
+  }
+
+  /** In guest state: does the hardware deliver interrupt `ivor` to the guest itself? */
+  toGuest(ivor: number): boolean {
+    return ivor < 32 && (this.guestDirected & (1 << ivor)) !== 0 && (COPIES_NEEDED[ivor]! & this.guestCopiesMissing) === 0;
   }
 
   // ---- doorbells ------------------------------------------------------------
@@ -769,21 +879,24 @@ export class Cpu {
     return this.fault(IVOR.PROGRAM, ESR.PPR, 0);
   }
 
-  /** Delivers the interrupt recorded by fault() for the instruction at pc; returns the new pc. */
+  /**
+   * Delivers the interrupt recorded by fault() for the instruction at pc;
+   * returns the new pc. TLB misses preload MAS and storage interrupts set
+   * MAS6, except on their way to the hypervisor while EPCR[DMIUH] is set
+   * (the guest's MAS stay as it left them; a hypervisor that reflects the
+   * miss fills them in software).
+   */
   deliverFault(pc: number): number {
-    const hooked = this.hooks !== null && (this.msr & MSR.GS) !== 0 && !this.fromHypervisor;
+    const ivor = this.faultIvor;
+    const toHypervisor = (this.msr & MSR.GS) !== 0 && !this.fromHypervisor && !this.toGuest(ivor);
+    const updateMas = !toHypervisor || (this.spr[SPR.EPCR]! & EPCR.DMIUH) === 0;
     if (this.faultTlbMiss) {
-      // In guest state the hypervisor decides (a direct miss preloads MAS as
-      // the hardware would; an exit does not touch the guest's MAS: EPCR[DMIUH]).
-      if (!hooked) this.preloadMasOnMiss(this.faultEa, this.faultAs, this.tlb.victim(this.faultEa));
+      if (updateMas) this.preloadMasOnMiss(this.faultEa, this.faultAs, this.tlb.victim(this.faultEa));
       this.faultTlbMiss = false;
-    } else if ((this.faultIvor === IVOR.DSI || this.faultIvor === IVOR.ISI) && !hooked) {
-      // Storage interrupts update only MAS6 (search PID and address space);
-      // in guest state the hypervisor decides (EPCR[DMIUH] keeps MAS as the
-      // guest left it on an exit).
-      this.storageFaultMas6(this.faultIvor);
+    } else if ((ivor === IVOR.DSI || ivor === IVOR.ISI) && updateMas) {
+      this.storageFaultMas6(ivor);
     }
-    return this.interrupt(this.faultIvor, pc, this.faultEsr, this.faultDear);
+    return this.interrupt(ivor, pc, this.faultEsr, this.faultDear);
   }
 
   /** MAS6 as a storage interrupt leaves it: the search PID and the faulting address space. */
@@ -812,9 +925,16 @@ export class Cpu {
    * defines them, clears MSR per class, and returns the vector address.
    */
   interrupt(ivor: number, srr0: number, esr: number, dear: number): number {
-    if (this.hooks !== null && this.msr & MSR.GS && !this.fromHypervisor) return this.hooks.interrupt(this, ivor, srr0, esr, dear);
+    if (this.msr & MSR.GS) {
+      if (this.fromHypervisor) {
+        this.fromHypervisor = false;
+        return this.deliverGuest(ivor, srr0, esr, dear);
+      }
+      if (this.toGuest(ivor)) return this.deliverGuest(ivor, srr0, esr, dear);
+      if (this.hooks !== null) return this.hooks.interrupt(this, ivor, srr0, esr, dear);
+    }
     this.fromHypervisor = false;
-    return this.deliver(ivor, srr0, esr, dear);
+    return this.deliverHv(ivor, srr0, esr, dear);
   }
 
   /**
@@ -828,8 +948,14 @@ export class Cpu {
     return this.fault(ivor, esr, dear);
   }
 
-  /** The architected delivery (guest state stays guest state). Returns the vector address. */
-  deliver(ivor: number, srr0: number, esr: number, dear: number): number {
+  /**
+   * Delivery to the hypervisor (or natively, to the one operating system):
+   * the save/restore pair of the interrupt's class, ESR/DEAR where the class
+   * defines them, the MSR cleared per class with MSR[GS] cleared, and the
+   * vector from IVPR and IVORn. A guest doorbell saves the guest's PC and MSR
+   * in GSRR0/1, as the hardware does for it. Returns the vector address.
+   */
+  deliverHv(ivor: number, srr0: number, esr: number, dear: number): number {
     const msr = this.msr;
     let newMsr: number;
     switch (ivor) {
@@ -847,6 +973,11 @@ export class Cpu {
         this.spr[SPR.DSRR0] = srr0;
         this.spr[SPR.DSRR1] = msr;
         newMsr = msr & MSR.ME;
+        break;
+      case IVOR.GUEST_DOORBELL:
+        this.spr[378] = srr0;
+        this.spr[379] = msr;
+        newMsr = msr & (MSR.CE | MSR.ME | MSR.DE);
         break;
       default:
         this.spr[SPR.SRR0] = srr0;
@@ -867,19 +998,68 @@ export class Cpu {
         break;
     }
     this.resAddr = -1;
-    // In guest state the bits MSRP protects keep their values across the interrupt.
-    if (msr & MSR.GS) {
-      const keep = this.msrProtected();
-      newMsr = (newMsr & ~keep) | (msr & keep);
-    }
-    this.setMsr(newMsr | (msr & MSR.GS));
+    this.setMsr(newMsr);
     return ((this.spr[SPR.IVPR]! & 0xFFFF0000) | (this.spr[ivorSpr(ivor)]! & 0xFFF0)) | 0;
+  }
+
+  /**
+   * Delivery to the guest in guest state, by the hardware (an interrupt
+   * directed to the guest) or by a hypervisor's software (reflection,
+   * injection): the guest's save/restore pair (GSRR0/1; the critical,
+   * machine-check and debug pairs are the hypervisor's to emulate, so the
+   * guest's values are in the physical registers), GESR/GDEAR, the MSR
+   * cleared per class with MSR[GS] and the bits MSRP protects kept, and the
+   * vector from GIVPR and GIVORn (IVORn for interrupts 2.06 gives no guest
+   * copy, where a hypervisor keeps the guest's value). Returns the vector.
+   */
+  deliverGuest(ivor: number, srr0: number, esr: number, dear: number): number {
+    const msr = this.msr;
+    let newMsr: number;
+    switch (ivor) {
+      case IVOR.CRITICAL: case IVOR.WATCHDOG: case IVOR.DOORBELL_CRIT: case IVOR.GUEST_DOORBELL_CRIT:
+        this.spr[SPR.CSRR0] = srr0;
+        this.spr[SPR.CSRR1] = msr;
+        newMsr = msr & MSR.ME;
+        break;
+      case IVOR.MACHINE_CHECK:
+        this.spr[SPR.MCSRR0] = srr0;
+        this.spr[SPR.MCSRR1] = msr;
+        newMsr = 0;
+        break;
+      case IVOR.DEBUG:
+        this.spr[SPR.DSRR0] = srr0;
+        this.spr[SPR.DSRR1] = msr;
+        newMsr = msr & MSR.ME;
+        break;
+      default:
+        this.spr[378] = srr0;
+        this.spr[379] = msr;
+        newMsr = msr & (MSR.CE | MSR.ME | MSR.DE);
+        break;
+    }
+    switch (ivor) {
+      case IVOR.DSI: case IVOR.ALIGNMENT: case IVOR.DTLB:
+        this.spr[381] = dear;
+        this.spr[383] = esr;
+        break;
+      case IVOR.ISI: case IVOR.PROGRAM: case IVOR.ITLB:
+        this.spr[383] = esr;
+        break;
+      default:
+        break;
+    }
+    this.resAddr = -1;
+    const keep = this.msrProtected();
+    newMsr = (newMsr & ~keep) | (msr & keep);
+    this.setMsr(newMsr | MSR.GS);
+    const g = givorSpr(ivor);
+    return ((this.spr[447]! & 0xFFFF0000) | (this.spr[g !== 0 ? g : ivorSpr(ivor)]! & 0xFFF0)) | 0;
   }
 
   /** Delivers the highest-priority pending asynchronous interrupt, if enabled. Returns true if taken. */
   checkInterrupts(): boolean {
     this.irqPoll = 0;
-    if (this.hooks !== null && this.msr & MSR.GS) return this.checkGuestInterrupts();
+    if (this.msr & MSR.GS) return this.checkGuestInterrupts();
     const msr = this.msr;
     const tsr = this.timers.tsr;
     const tcr = this.timers.tcr;
@@ -921,7 +1101,8 @@ export class Cpu {
    * gated by the guest's own enables.
    */
   private checkGuestInterrupts(): boolean {
-    const hooks = this.hooks!;
+    const hooks = this.hooks;
+    if (hooks === null) return this.checkGuestInterruptsInHardware();
     const msr = this.msr;
     this.hostEvents |= this.timers.takeExpired() & this.hvTimerMask();
     const waiting = this.waiting;
@@ -956,6 +1137,7 @@ export class Cpu {
         this.waiting = waiting;
         return false;
       }
+      // Directed to the guest: the hypervisor hears of it only to wake its vCPU if idle, then delivers it as the hardware would.
       pc = hooks.interrupt(this, ivor, this.pc, 0, 0);
     }
     const taken = pc !== this.pc || !this.waiting;
@@ -963,9 +1145,61 @@ export class Cpu {
     return taken;
   }
 
+  /**
+   * Interrupts in guest state with a hypervisor running on the core itself
+   * (no hooks): the architected behaviour. Interrupts directed to the
+   * hypervisor are taken whatever the guest's MSR[EE]/[CE] (GS=1 enables
+   * them); those directed to the guest wait for the guest's enables; guest
+   * doorbells need the guest's enables and go to the hypervisor.
+   */
+  private checkGuestInterruptsInHardware(): boolean {
+    const msr = this.msr;
+    const tsr = this.timers.tsr;
+    const tcr = this.timers.tcr;
+    this.timers.takeExpired();
+    let ivor = -1;
+    let toGuest = false;
+    if (this.critInput) ivor = IVOR.CRITICAL;
+    else if (tsr & TSR.WIS && tcr & TCR.WIE) ivor = IVOR.WATCHDOG;
+    else if (this.doorbellPending & 2) {
+      ivor = IVOR.DOORBELL_CRIT;
+      this.doorbellPending &= ~2;
+    } else if (this.guestDoorbells & 2 && msr & MSR.CE) {
+      ivor = IVOR.GUEST_DOORBELL_CRIT;
+      this.guestDoorbells &= ~2;
+    } else if (this.extInput && (!this.toGuest(IVOR.EXTERNAL) || msr & MSR.EE)) {
+      ivor = IVOR.EXTERNAL;
+      toGuest = this.toGuest(IVOR.EXTERNAL);
+    } else if (tsr & TSR.FIS && tcr & TCR.FIE) ivor = IVOR.FIT;
+    else if (tsr & TSR.DIS && tcr & TCR.DIE && (!this.toGuest(IVOR.DECREMENTER) || msr & MSR.EE)) {
+      ivor = IVOR.DECREMENTER;
+      toGuest = this.toGuest(IVOR.DECREMENTER);
+    } else if (this.doorbellPending & 1) {
+      ivor = IVOR.DOORBELL;
+      this.doorbellPending &= ~1;
+    } else if (this.guestDoorbells & 1 && msr & MSR.EE) {
+      ivor = IVOR.GUEST_DOORBELL;
+      this.guestDoorbells &= ~1;
+    }
+    if (ivor < 0) return false;
+    this.waiting = false;
+    this.pc = toGuest ? this.deliverGuest(ivor, this.pc, 0, 0) : this.deliverHv(ivor, this.pc, 0, 0);
+    return true;
+  }
+
+
   /** What wakes a core waiting in guest state under a hypervisor (see checkGuestInterrupts). */
   private guestInterruptPending(): boolean {
     const msr = this.msr;
+    if (this.hooks === null) {
+      const tsr = this.timers.tsr;
+      const tcr = this.timers.tcr;
+      return this.critInput || (tsr & TSR.WIS && tcr & TCR.WIE) !== 0 || this.doorbellPending !== 0
+        || (this.guestDoorbells & 2 && msr & MSR.CE) !== 0 || (this.guestDoorbells & 1 && msr & MSR.EE) !== 0
+        || (this.extInput && (!this.toGuest(IVOR.EXTERNAL) || msr & MSR.EE) ? true : false)
+        || (tsr & TSR.FIS && tcr & TCR.FIE) !== 0
+        || (tsr & TSR.DIS && tcr & TCR.DIE && (!this.toGuest(IVOR.DECREMENTER) || msr & MSR.EE) ? true : false);
+    }
     if (this.hostEvents !== 0 || (this.timers.expired & this.hvTimerMask()) !== 0 || this.doorbellPending !== 0) return true;
     if ((this.guestDoorbells & 2 && msr & MSR.CE) || (this.guestDoorbells & 1 && msr & MSR.EE)) return true;
     if (this.injectPending) return true;
@@ -977,7 +1211,7 @@ export class Cpu {
 
   /** True when an enabled interrupt is pending (a waiting core wakes up). */
   interruptPending(): boolean {
-    if (this.hooks !== null && this.msr & MSR.GS) return this.guestInterruptPending();
+    if (this.msr & MSR.GS) return this.guestInterruptPending();
     const msr = this.msr;
     const tsr = this.timers.tsr;
     const tcr = this.timers.tcr;
@@ -1003,20 +1237,41 @@ export class Cpu {
     return this.timers.ticksAfter(this.sliceStart - this.sliceLeft);
   }
 
-  /** mfspr: privilege check, then the register's value. */
+  /**
+   * mfspr: privilege check; in guest state, a hypervisor privilege exit for
+   * a trapped register or the guest copy for a duplicated one; then the value.
+   */
   mfspr(n: number, pc: number): number {
     if (n & 0x10 && this.msr & MSR.PR) this.privileged();
-    if (this.sprTrap[n] !== 0 && this.msr & MSR.GS && this.hooks !== null) return this.hooks.mfspr(this, n, pc) | 0;
+    if (this.msr & MSR.GS) {
+      if (this.sprTrap[n] !== 0) return this.hooks !== null ? this.hooks.mfspr(this, n, pc) | 0 : this.hvPrivilege();
+      const copy = this.sprAlias[n]!;
+      if (copy !== 0) return this.readSpr(copy);
+    }
     return this.readSpr(n);
   }
 
   mtspr(n: number, value: number, pc: number): void {
     if (n & 0x10 && this.msr & MSR.PR) this.privileged();
-    if (this.sprTrap[n] !== 0 && this.msr & MSR.GS && this.hooks !== null) {
-      this.hooks.mtspr(this, n, value, pc);
-      return;
+    if (this.msr & MSR.GS) {
+      if (this.sprTrap[n] !== 0) {
+        if (this.hooks === null) this.hvPrivilege();
+        this.hooks.mtspr(this, n, value, pc);
+        return;
+      }
+      const copy = this.sprAlias[n]!;
+      if (copy !== 0) {
+        this.writeSpr(READ_ONLY_COPIED.has(n) ? n : copy, value);
+        return;
+      }
     }
     this.writeSpr(n, value);
+  }
+
+  /** Where the guest's value of SPR n lives (its guest copy, or the register itself): for a hypervisor emulating an access. */
+  guestSpr(n: number, write: boolean): number {
+    const copy = GUEST_COPY[n]!;
+    return copy !== 0 && !(write && READ_ONLY_COPIED.has(n)) ? copy : n;
   }
 
   /** The value of SPR n as the hardware holds it (no privilege check, no trap). */
@@ -1028,7 +1283,7 @@ export class Cpu {
       case SPR.DEC: return this.timers.decAt(this.ticksNow()) | 0;
       case SPR.PID: return this.pid;
       case SPR.LPIDR: return this.lpid;
-      case SPR.IVPR: return this.spr[n]! & 0xFFFF0000;
+      case SPR.IVPR: case 447: return this.spr[n]! & 0xFFFF0000;
       case SPR.SPRG3R: return this.spr[SPR.SPRG3]!;
       case 260: case 261: case 262: case SPR.SPRG7R: return this.spr[n + 16]!;
       case SPR.TBL: case 526: return this.timers.tbl(this.ticksNow()) | 0;
@@ -1074,7 +1329,9 @@ export class Cpu {
         this.lpid = v & 0x3F;
         this.flushSoftTlb();
         return;
-      case SPR.IVPR: this.spr[n] = v & 0xFFFF0000; return;
+      case SPR.IVPR: case 447: this.spr[n] = v & 0xFFFF0000; return;
+      case 440: case 441: case 442: case 443: case 444: case 445: this.spr[n] = v & 0xFFF0; return;
+      case SPR.EPCR: this.spr[n] = v; this.updateDirection(); return;
       case SPR.TBWL: this.timers.writeTbl(v, this.ticksNow()); return;
       case SPR.TBWU: this.timers.writeTbu(v, this.ticksNow()); return;
       case SPR.TCR: this.timers.writeTcr(v); this.irqPoll = 1; return;

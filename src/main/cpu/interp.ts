@@ -1303,7 +1303,7 @@ function executeRare(cpu: Cpu, id: number, word: number, pc: number): number {
       if (!supervisor) cpu.privileged();
       // In guest state rfi runs without an exit when SRR0/1 have guest copies;
       // the others are hypervisor-privileged.
-      if (cpu.hooks !== null && cpu.msr & MSR.GS && (id !== 53 || cpu.rfiTraps)) return cpu.hooks.privileged(cpu, id, word, pc);
+      if (cpu.msr & MSR.GS && (id !== 53 || cpu.rfiTraps)) return hvPrivileged(cpu, id, word, pc);
       return cpu.returnFromInterrupt(id, pc);
     case 120: { // mftb
       const n10 = ((word >>> 16) & 0x1F) | ((word >>> 6) & 0x3E0);
@@ -1318,11 +1318,12 @@ function executeRare(cpu: Cpu, id: number, word: number, pc: number): number {
       return next;
     case 136: // tlbsync
       if (!supervisor) cpu.privileged();
-      if (cpu.hooks !== null && cpu.msr & MSR.GS) return cpu.hooks.privileged(cpu, id, word, pc);
+      if (cpu.msr & MSR.GS) return hvPrivileged(cpu, id, word, pc);
       return next;
     case 156: case 154: case 151: case 146: case 73: { // tlbwe tlbre tlbsx tlbivax tlbilx
       if (!supervisor) cpu.privileged();
-      if (cpu.hooks !== null && cpu.msr & MSR.GS) return cpu.hooks.privileged(cpu, id, word, pc);
+      // Guest TLB management is the hypervisor's (EPCR[DGTMI]; e500mc has no LRAT).
+      if (cpu.msr & MSR.GS) return hvPrivileged(cpu, id, word, pc);
       if (id === 156) cpu.tlbwe();
       else if (id === 154) cpu.tlbre();
       else if (id === 151) cpu.tlbsx((base + r[rb]!) | 0);
@@ -1332,13 +1333,12 @@ function executeRare(cpu: Cpu, id: number, word: number, pc: number): number {
     }
     case 102: case 107: // msgsnd msgclr
       if (!supervisor) cpu.privileged();
-      if (cpu.hooks !== null && cpu.msr & MSR.GS) return cpu.hooks.privileged(cpu, id, word, pc);
+      if (cpu.msr & MSR.GS) return hvPrivileged(cpu, id, word, pc);
       cpu.doorbell(id === 102, r[rb]!);
       return next;
-    case 111: // ehpriv
+    case 111: // ehpriv: a hypervisor privilege interrupt in any state
       if (cpu.hooks !== null && cpu.msr & MSR.GS) return cpu.hooks.privileged(cpu, id, word, pc);
-      cpu.fault(IVOR.HV_PRIVILEGE, 0, 0);
-      return next;
+      return cpu.hvPrivilege();
     case 117: case 127: // mfpmr mtpmr: QEMU's e500mc has no performance monitor registers
       return cpu.illegal();
     // ---- cache management ----
@@ -1367,6 +1367,12 @@ function executeRare(cpu: Cpu, id: number, word: number, pc: number): number {
     default:
       throw new CheckStop(`instruction id ${id} (word 0x${(word >>> 0).toString(16)}) has no implementation`);
   }
+}
+
+/** A hypervisor-privileged instruction in guest state: the hypervisor's hooks, or the hypervisor privilege interrupt. */
+function hvPrivileged(cpu: Cpu, id: number, word: number, pc: number): number {
+  if (cpu.hooks !== null) return cpu.hooks.privileged(cpu, id, word, pc);
+  return cpu.hvPrivilege();
 }
 
 function setOv(cpu: Cpu, ov: boolean): void {

@@ -11,8 +11,8 @@
 
 import type { HvPolicy, InterruptKind } from '../../shared/hw';
 import type { CounterId } from '../../shared/stats';
-import { type Cpu, type CpuHooks, FAULT, HOST } from '../cpu/cpu';
-import { ESR, IVOR, MSR } from '../cpu/regs';
+import { COPY, type Cpu, type CpuHooks, FAULT, GUEST_COPY, HOST } from '../cpu/cpu';
+import { EPCR, ESR, IVOR, MSR } from '../cpu/regs';
 import type { Accountant } from './account';
 import type { GuestTlb } from './guest-tlb';
 import { hypercall } from './hcall';
@@ -20,36 +20,32 @@ import { PendingInterrupts, P_DBELL, P_DBELL_CRIT } from './inject';
 import { S_DUPLICATE, S_HYPERVISOR, S_TRANSFER, S_TRAP, type ResolvedStrategies } from './strategies';
 import type { ByteChannel } from './types';
 
-// What an interrupt writes besides the save/restore pair, i.e. which guest
-// copies direct delivery needs.
-const NEEDS_ESR = 1;
-const NEEDS_DEAR = 2;
-
+/**
+ * What an interrupt that reaches the hypervisor counts as: the exit, and the
+ * reflection when the hypervisor delivers it to the guest. Whether it reaches
+ * the hypervisor at all is the hardware's business (Cpu.toGuest: EPCR and the
+ * lab's hypothetical direction bits, and the guest copies delivery needs).
+ */
 interface Route {
-  /** The interrupt-direction toggle, or null: always exits (critical class, timers, debug). */
-  kind: InterruptKind | null;
   exit: CounterId;
   reflect: CounterId;
-  needs: number;
 }
 
 const ROUTES: Record<number, Route> = {
-  [IVOR.CRITICAL]: { kind: null, exit: 'ext_intr_exits', reflect: 'reflect_external', needs: 0 },
-  [IVOR.MACHINE_CHECK]: { kind: null, exit: 'program_exits', reflect: 'reflect_program', needs: 0 },
-  [IVOR.DSI]: { kind: 'dsi', exit: 'dsi_exits', reflect: 'reflect_dsi', needs: NEEDS_ESR | NEEDS_DEAR },
-  [IVOR.ISI]: { kind: 'isi', exit: 'isi_exits', reflect: 'reflect_isi', needs: NEEDS_ESR },
-  [IVOR.EXTERNAL]: { kind: 'external', exit: 'ext_intr_exits', reflect: 'reflect_external', needs: 0 },
-  [IVOR.ALIGNMENT]: { kind: 'alignment', exit: 'alignment_exits', reflect: 'reflect_alignment', needs: NEEDS_ESR | NEEDS_DEAR },
-  [IVOR.PROGRAM]: { kind: 'program', exit: 'program_exits', reflect: 'reflect_program', needs: NEEDS_ESR },
-  // Neither system calls nor FP unavailable write ESR: they need only the save/restore pair.
-  [IVOR.FP_UNAVAILABLE]: { kind: 'fpunavail', exit: 'fp_unavail_exits', reflect: 'reflect_fp_unavail', needs: 0 },
-  [IVOR.SYSCALL]: { kind: 'syscall', exit: 'syscall_exits', reflect: 'reflect_syscall', needs: 0 },
-  // A decrementer directed to the guest is delivered by the hardware; one the
-  // hypervisor emulates arrives as a host event (hostEvent) instead.
-  [IVOR.DECREMENTER]: { kind: 'decrementer', exit: 'dec_exits', reflect: 'reflect_dec', needs: 0 },
-  [IVOR.DTLB]: { kind: 'dtlb', exit: 'dtlb_real_miss_exits', reflect: 'reflect_dtlb', needs: NEEDS_ESR | NEEDS_DEAR },
-  [IVOR.ITLB]: { kind: 'itlb', exit: 'itlb_real_miss_exits', reflect: 'reflect_itlb', needs: NEEDS_ESR },
-  [IVOR.DEBUG]: { kind: null, exit: 'debug_exits', reflect: 'reflect_program', needs: 0 },
+  [IVOR.CRITICAL]: { exit: 'ext_intr_exits', reflect: 'reflect_external' },
+  [IVOR.MACHINE_CHECK]: { exit: 'program_exits', reflect: 'reflect_program' },
+  [IVOR.DSI]: { exit: 'dsi_exits', reflect: 'reflect_dsi' },
+  [IVOR.ISI]: { exit: 'isi_exits', reflect: 'reflect_isi' },
+  [IVOR.EXTERNAL]: { exit: 'ext_intr_exits', reflect: 'reflect_external' },
+  [IVOR.ALIGNMENT]: { exit: 'alignment_exits', reflect: 'reflect_alignment' },
+  [IVOR.PROGRAM]: { exit: 'program_exits', reflect: 'reflect_program' },
+  [IVOR.FP_UNAVAILABLE]: { exit: 'fp_unavail_exits', reflect: 'reflect_fp_unavail' },
+  [IVOR.SYSCALL]: { exit: 'syscall_exits', reflect: 'reflect_syscall' },
+  // A decrementer the hypervisor emulates arrives as a host event (hostEvent) instead.
+  [IVOR.DECREMENTER]: { exit: 'dec_exits', reflect: 'reflect_dec' },
+  [IVOR.DTLB]: { exit: 'dtlb_real_miss_exits', reflect: 'reflect_dtlb' },
+  [IVOR.ITLB]: { exit: 'itlb_real_miss_exits', reflect: 'reflect_itlb' },
+  [IVOR.DEBUG]: { exit: 'debug_exits', reflect: 'reflect_program' },
 };
 
 /** The exit a host event is counted as. */
@@ -57,11 +53,14 @@ const HOST_EVENT_EXITS: readonly [number, CounterId][] = [
   [HOST.DEC, 'dec_exits'], [HOST.FIT, 'timer_exits'], [HOST.WATCHDOG, 'timer_exits'], [HOST.DEVICE, 'ext_intr_exits'],
 ];
 
-/** The interrupt kinds whose direction is a core-level bit in Cpu.guestDirected. */
+/** The IVOR of each interrupt kind with a direction toggle. */
 const DIRECTED_IVOR: Record<InterruptKind, number> = {
   external: IVOR.EXTERNAL, dsi: IVOR.DSI, isi: IVOR.ISI, dtlb: IVOR.DTLB, itlb: IVOR.ITLB, syscall: IVOR.SYSCALL,
   alignment: IVOR.ALIGNMENT, program: IVOR.PROGRAM, fpunavail: IVOR.FP_UNAVAILABLE, decrementer: IVOR.DECREMENTER,
 };
+/** Kinds EPCR has no bit for: system calls (the guest's in 2.06) and the lab's hypothetical directions. */
+const HYPOTHETICAL_KINDS: readonly InterruptKind[] = ['syscall', 'alignment', 'program', 'fpunavail', 'decrementer'];
+const EPCR_SPR = 307;
 
 /** DEC DECAR TBWL TBWU TSR TCR: their emulation reprograms the guest's timer. */
 const TIMER_SPRS = new Uint8Array(1024);
@@ -75,8 +74,6 @@ export class ExitHandler implements CpuHooks {
   private strategies!: ResolvedStrategies;
   private policy!: HvPolicy;
   private srrInHardware = true;
-  private esrInHardware = true;
-  private dearInHardware = true;
   private lastSwitchTicks = 0;
   /** The guest's pending interrupts that the hypervisor delivers. */
   readonly pending: PendingInterrupts;
@@ -99,17 +96,28 @@ export class ExitHandler implements CpuHooks {
   configure(cpu: Cpu, s: ResolvedStrategies, policy: HvPolicy): void {
     this.strategies = s;
     this.policy = policy;
-    let directed = 0;
-    for (const [kind, ivor] of Object.entries(DIRECTED_IVOR)) if (s.direct[kind as InterruptKind]) directed |= 1 << ivor;
-    cpu.guestDirected = directed;
-    this.pending.direct(s.direct.external, s.direct.decrementer);
+    // The hardware's interrupt direction: EPCR as KVM programs it (guest TLB
+    // instructions trap, TLB misses to the hypervisor leave MAS alone, no
+    // debug events in hypervisor state) with the configured direction bits,
+    // and the lab's hypothetical ones for interrupts EPCR has no bit for.
+    const d = s.direct;
+    cpu.writeSpr(EPCR_SPR, (d.external ? EPCR.EXTGS : 0) | (d.dtlb ? EPCR.DTLBGS : 0) | (d.itlb ? EPCR.ITLBGS : 0)
+      | (d.dsi ? EPCR.DSIGS : 0) | (d.isi ? EPCR.ISIGS : 0) | EPCR.DGTMI | EPCR.DMIUH | EPCR.DUVD);
+    let extra = 0;
+    for (const kind of HYPOTHETICAL_KINDS) if (d[kind]) extra |= 1 << DIRECTED_IVOR[kind];
+    cpu.labDirected = extra;
+    cpu.updateDirection();
+    this.pending.direct(d.external, d.decrementer);
     this.pending.externalLine = cpu.extInput;
     const inHw = (n: number) => s.bySpr[n] === S_DUPLICATE || s.bySpr[n] === S_TRANSFER;
     this.srrInHardware = inHw(26) && inHw(27);
-    this.esrInHardware = inHw(62);
-    this.dearInHardware = inHw(61);
+    cpu.guestCopiesMissing = (this.srrInHardware ? 0 : COPY.SRR) | (inHw(62) ? 0 : COPY.ESR) | (inHw(61) ? 0 : COPY.DEAR);
     cpu.sprTrap.fill(0);
-    for (let n = 0; n < 1024; n++) if (s.bySpr[n] === S_TRAP || s.bySpr[n] === S_HYPERVISOR) cpu.sprTrap[n] = 1;
+    cpu.sprAlias.fill(0);
+    for (let n = 0; n < 1024; n++) {
+      if (s.bySpr[n] === S_TRAP || s.bySpr[n] === S_HYPERVISOR) cpu.sprTrap[n] = 1;
+      else if (inHw(n) && GUEST_COPY[n] !== 0) cpu.sprAlias[n] = GUEST_COPY[n]!;
+    }
     // The MMU's flash invalidation always involves the hypervisor (it owns the guest TLB).
     cpu.sprTrap[MMUCSR0] = 1;
     // rfi reads SRR0/1: without hardware guest copies it must exit.
@@ -170,7 +178,7 @@ export class ExitHandler implements CpuHooks {
     if (code === S_HYPERVISOR) this.refuse(cpu);
     let v: number;
     try {
-      v = cpu.readSpr(n);
+      v = cpu.readSpr(cpu.guestSpr(n, false));
     } catch (e) {
       throw this.emulationFault(cpu, e);
     }
@@ -190,7 +198,7 @@ export class ExitHandler implements CpuHooks {
       return;
     }
     try {
-      cpu.writeSpr(n, value);
+      cpu.writeSpr(cpu.guestSpr(n, true), value);
     } catch (e) {
       throw this.emulationFault(cpu, e);
     }
@@ -209,14 +217,6 @@ export class ExitHandler implements CpuHooks {
 
   // ---- interrupts ---------------------------------------------------------------
 
-  private canDeliverDirectly(route: Route): boolean {
-    if (route.kind === null || !this.strategies.direct[route.kind]) return false;
-    if (!this.srrInHardware) return false;
-    if (route.needs & NEEDS_ESR && !this.esrInHardware) return false;
-    if (route.needs & NEEDS_DEAR && !this.dearInHardware) return false;
-    return true;
-  }
-
   interrupt(cpu: Cpu, ivor: number, srr0: number, esr: number, dear: number): number {
     const c = this.acct.costs;
     if (ivor === IVOR.GUEST_DOORBELL || ivor === IVOR.GUEST_DOORBELL_CRIT) {
@@ -231,15 +231,13 @@ export class ExitHandler implements CpuHooks {
       this.acct.exit('dbell_exits', c.emulateInstruction, srr0);
       return this.resume(cpu, srr0);
     }
-    const route = ROUTES[ivor] ?? { kind: null, exit: 'program_exits', reflect: 'reflect_program', needs: 0 };
-    const tlbMiss = ivor === IVOR.DTLB || ivor === IVOR.ITLB;
-    if (this.canDeliverDirectly(route)) {
-      // The hardware delivers it to the guest, updating MAS as it does.
-      if (tlbMiss) cpu.preloadMasOnMiss(cpu.faultEa, cpu.faultAs, this.gtlb.victim(cpu.faultEa));
-      else if (ivor === IVOR.DSI || ivor === IVOR.ISI) cpu.storageFaultMas6(ivor);
+    if (cpu.toGuest(ivor)) {
+      // Directed to the guest (an asynchronous source the core offers so an idle vCPU wakes): the hardware's delivery.
       this.wake();
-      return cpu.deliver(ivor, srr0, esr, dear);
+      return cpu.deliverGuest(ivor, srr0, esr, dear);
     }
+    const route = ROUTES[ivor] ?? { exit: 'program_exits', reflect: 'reflect_program' };
+    const tlbMiss = ivor === IVOR.DTLB || ivor === IVOR.ITLB;
     this.acct.begin();
     if (tlbMiss) {
       if (this.gtlb.refill(cpu.faultEa, cpu.faultAs)) {
@@ -252,7 +250,7 @@ export class ExitHandler implements CpuHooks {
     }
     this.acct.exit(route.exit, c.reflectInterrupt, srr0);
     this.acct.bump(route.reflect);
-    return this.resume(cpu, cpu.deliver(ivor, srr0, esr, dear));
+    return this.resume(cpu, cpu.deliverGuest(ivor, srr0, esr, dear));
   }
 
   /** Host events: the guest's emulated timers expiring, host devices asking for attention. */
@@ -352,7 +350,7 @@ export class ExitHandler implements CpuHooks {
         this.acct.exit('emulated_inst_exits', c.emulateInstruction, pc, -1, word);
         this.acct.bump('emul_other');
         this.acct.bump('reflect_program');
-        return this.resume(cpu, cpu.deliver(IVOR.PROGRAM, pc, ESR.PIL, 0));
+        return this.resume(cpu, cpu.deliverGuest(IVOR.PROGRAM, pc, ESR.PIL, 0));
     }
   }
 
@@ -382,7 +380,7 @@ export class ExitHandler implements CpuHooks {
       // sc 1 from user mode: a privileged-instruction program interrupt (KVM, Topaz).
       this.acct.exit('program_exits', c.reflectInterrupt, pc, -1, 0x44000022);
       this.acct.bump('reflect_program');
-      return this.resume(cpu, cpu.deliver(IVOR.PROGRAM, pc, ESR.PPR, 0));
+      return this.resume(cpu, cpu.deliverGuest(IVOR.PROGRAM, pc, ESR.PPR, 0));
     }
     this.acct.exit('hcall_exits', c.hypercall, pc, -1, 0x44000022);
     this.inExit = true;

@@ -123,7 +123,11 @@ export class GuestTlb {
     const g = Tlb.indexFromMas(s[624]!, s[626]!);
     this.dropShadowsOf(g);
     this.cpu.tlbwe(this.tlb, 0);
-    if (this.eager) this.mirror(g);
+    if (this.eager) {
+      this.mirror(g);
+      // The hardware TLB is the guest's: its next-victim ways, which preload MAS0 on a miss, follow the guest's.
+      this.hw.nv.set(this.tlb.nv);
+    }
     else if (this.tlb.mas1[g]! < 0 && this.inRam(g)) this.map(g, this.tlb.mas2[g]! & ~this.tlb.pageMask(g)); // pre-map the first page
   }
 

@@ -37,6 +37,7 @@ export function byteChannelIrqs(i: number): { rx: number; tx: number } | null {
 
 /** sc 1 followed by three no-ops: the hypercall sequence KVM and Topaz advertise. */
 const MSRP_SPR = 311;
+const GPIR_SPR = 382;
 
 export const HCALL_INSTRUCTIONS = [0x44000022, 0x60000000, 0x60000000, 0x60000000];
 
@@ -122,6 +123,7 @@ export class GuestHypervisor implements DeviceTreePart {
     const cpu = this.machine.cpu;
     cpu.lpid = this.options.lpid;
     cpu.pir = 0;
+    cpu.spr[GPIR_SPR] = 0; // the vCPU's number, what the guest reads as PIR
     // As KVM programs it on e500mc: the guest may not change MSR[UCLE] or MSR[PMM].
     cpu.spr[MSRP_SPR] = MSR.UCLE | MSR.PMM;
     this.guestTlb!.adoptBootEntries();

@@ -93,7 +93,7 @@ export class PendingInterrupts {
       if (!(cpu.msr & (s.critical ? MSR.CE : MSR.EE))) continue;
       this.acct.bump(s.counter);
       this.doorbells &= ~s.bit;
-      next = cpu.deliver(s.ivor, pc, 0, 0);
+      next = cpu.deliverGuest(s.ivor, pc, 0, 0);
       break;
     }
     this.signalMasked(cpu);
