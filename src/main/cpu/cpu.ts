@@ -949,6 +949,48 @@ export class Cpu {
   }
 
   /**
+   * Saves the return state of interrupt `ivor` in the pair its class uses
+   * (critical, machine check and debug have their own; the others use
+   * `pair0`/`pair1`) and returns the MSR bits the class keeps.
+   */
+  private saveReturnState(ivor: number, srr0: number, msr: number, pair0: number, pair1: number): number {
+    let save0 = pair0;
+    let save1 = pair1;
+    let keep = MSR.CE | MSR.ME | MSR.DE;
+    switch (ivor) {
+      case IVOR.CRITICAL: case IVOR.WATCHDOG: case IVOR.DOORBELL_CRIT: case IVOR.GUEST_DOORBELL_CRIT:
+        save0 = SPR.CSRR0; save1 = SPR.CSRR1; keep = MSR.ME;
+        break;
+      case IVOR.MACHINE_CHECK:
+        save0 = SPR.MCSRR0; save1 = SPR.MCSRR1; keep = 0;
+        break;
+      case IVOR.DEBUG:
+        save0 = SPR.DSRR0; save1 = SPR.DSRR1; keep = MSR.ME;
+        break;
+      default:
+        break;
+    }
+    this.spr[save0] = srr0;
+    this.spr[save1] = msr;
+    return msr & keep;
+  }
+
+  /** ESR and DEAR (or their guest copies) as the interrupt's class defines them; system call and FP unavailable leave ESR as it was (as QEMU's e500mc does). */
+  private setSyndrome(ivor: number, esr: number, dear: number, esrReg: number, dearReg: number): void {
+    switch (ivor) {
+      case IVOR.DSI: case IVOR.ALIGNMENT: case IVOR.DTLB:
+        this.spr[dearReg] = dear;
+        this.spr[esrReg] = esr;
+        break;
+      case IVOR.ISI: case IVOR.PROGRAM: case IVOR.ITLB:
+        this.spr[esrReg] = esr;
+        break;
+      default:
+        break;
+    }
+  }
+
+  /**
    * Delivery to the hypervisor (or natively, to the one operating system):
    * the save/restore pair of the interrupt's class, ESR/DEAR where the class
    * defines them, the MSR cleared per class with MSR[GS] cleared, and the
@@ -956,47 +998,9 @@ export class Cpu {
    * in GSRR0/1, as the hardware does for it. Returns the vector address.
    */
   deliverHv(ivor: number, srr0: number, esr: number, dear: number): number {
-    const msr = this.msr;
-    let newMsr: number;
-    switch (ivor) {
-      case IVOR.CRITICAL: case IVOR.WATCHDOG: case IVOR.DOORBELL_CRIT: case IVOR.GUEST_DOORBELL_CRIT:
-        this.spr[SPR.CSRR0] = srr0;
-        this.spr[SPR.CSRR1] = msr;
-        newMsr = msr & MSR.ME;
-        break;
-      case IVOR.MACHINE_CHECK:
-        this.spr[SPR.MCSRR0] = srr0;
-        this.spr[SPR.MCSRR1] = msr;
-        newMsr = 0;
-        break;
-      case IVOR.DEBUG:
-        this.spr[SPR.DSRR0] = srr0;
-        this.spr[SPR.DSRR1] = msr;
-        newMsr = msr & MSR.ME;
-        break;
-      case IVOR.GUEST_DOORBELL:
-        this.spr[378] = srr0;
-        this.spr[379] = msr;
-        newMsr = msr & (MSR.CE | MSR.ME | MSR.DE);
-        break;
-      default:
-        this.spr[SPR.SRR0] = srr0;
-        this.spr[SPR.SRR1] = msr;
-        newMsr = msr & (MSR.CE | MSR.ME | MSR.DE);
-        break;
-    }
-    switch (ivor) {
-      case IVOR.DSI: case IVOR.ALIGNMENT: case IVOR.DTLB:
-        this.spr[SPR.DEAR] = dear;
-        this.spr[SPR.ESR] = esr;
-        break;
-      case IVOR.ISI: case IVOR.PROGRAM: case IVOR.ITLB:
-        this.spr[SPR.ESR] = esr;
-        break;
-      // System call and FP unavailable leave ESR as it was (as QEMU's e500mc does).
-      default:
-        break;
-    }
+    const gdbell = ivor === IVOR.GUEST_DOORBELL;
+    const newMsr = this.saveReturnState(ivor, srr0, this.msr, gdbell ? 378 : SPR.SRR0, gdbell ? 379 : SPR.SRR1);
+    this.setSyndrome(ivor, esr, dear, SPR.ESR, SPR.DEAR);
     this.resAddr = -1;
     this.setMsr(newMsr);
     return ((this.spr[SPR.IVPR]! & 0xFFFF0000) | (this.spr[ivorSpr(ivor)]! & 0xFFF0)) | 0;
@@ -1014,40 +1018,8 @@ export class Cpu {
    */
   deliverGuest(ivor: number, srr0: number, esr: number, dear: number): number {
     const msr = this.msr;
-    let newMsr: number;
-    switch (ivor) {
-      case IVOR.CRITICAL: case IVOR.WATCHDOG: case IVOR.DOORBELL_CRIT: case IVOR.GUEST_DOORBELL_CRIT:
-        this.spr[SPR.CSRR0] = srr0;
-        this.spr[SPR.CSRR1] = msr;
-        newMsr = msr & MSR.ME;
-        break;
-      case IVOR.MACHINE_CHECK:
-        this.spr[SPR.MCSRR0] = srr0;
-        this.spr[SPR.MCSRR1] = msr;
-        newMsr = 0;
-        break;
-      case IVOR.DEBUG:
-        this.spr[SPR.DSRR0] = srr0;
-        this.spr[SPR.DSRR1] = msr;
-        newMsr = msr & MSR.ME;
-        break;
-      default:
-        this.spr[378] = srr0;
-        this.spr[379] = msr;
-        newMsr = msr & (MSR.CE | MSR.ME | MSR.DE);
-        break;
-    }
-    switch (ivor) {
-      case IVOR.DSI: case IVOR.ALIGNMENT: case IVOR.DTLB:
-        this.spr[381] = dear;
-        this.spr[383] = esr;
-        break;
-      case IVOR.ISI: case IVOR.PROGRAM: case IVOR.ITLB:
-        this.spr[383] = esr;
-        break;
-      default:
-        break;
-    }
+    let newMsr = this.saveReturnState(ivor, srr0, msr, 378, 379);
+    this.setSyndrome(ivor, esr, dear, 383, 381);
     this.resAddr = -1;
     const keep = this.msrProtected();
     newMsr = (newMsr & ~keep) | (msr & keep);

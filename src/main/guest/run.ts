@@ -24,6 +24,8 @@ export interface RunOptions {
   model?: GuestModel;
   /** Virtual hardware configuration (default: Power ISA 2.06). */
   hw?: HwConfig;
+  /** Under a hypervisor: advertise it in the device tree (default true). */
+  advertiseHypervisor?: boolean;
   /** Cost model and clock (default: the documented defaults). */
   cost?: CostModel;
   /** Called with console output as it is produced (the CLI streams it). */
@@ -62,6 +64,7 @@ export function runElf(elf: Uint8Array, opts: RunOptions = {}): RunResult {
     stats,
     lpid: 1,
     byteChannels: [],
+    advertise: opts.advertiseHypervisor ?? true,
   };
   const machine = new Machine({
     ...(opts.ramMb !== undefined ? { ramMb: opts.ramMb } : {}),

@@ -255,15 +255,8 @@ export class ExitHandler implements CpuHooks {
 
   /** Host events: the guest's emulated timers expiring, host devices asking for attention. */
   hostEvent(cpu: Cpu, events: number, pc: number): number {
-    if (this.halted) {
-      // The vCPU idles in the hypervisor: no exit; it wakes only for something to deliver.
-      if (this.pending.pending(cpu) === 0) {
-        cpu.waiting = true;
-        return pc;
-      }
-      this.wake();
-      return this.pending.deliver(cpu, pc);
-    }
+    // The vCPU idles in the hypervisor: no exit; it wakes only for something to deliver.
+    if (this.halted) return this.wakeIfPending(cpu, pc);
     const c = this.acct.costs;
     for (const [bit, counter] of HOST_EVENT_EXITS) {
       if (!(events & bit)) continue;
@@ -276,13 +269,17 @@ export class ExitHandler implements CpuHooks {
 
   /** Injection at an instruction boundary after an exit inside an instruction, or a halted vCPU woken. */
   enter(cpu: Cpu, pc: number): number {
-    if (this.halted) {
-      if (this.pending.pending(cpu) === 0) {
-        cpu.waiting = true;
-        return pc;
-      }
-      this.wake();
+    if (this.halted) return this.wakeIfPending(cpu, pc);
+    return this.pending.deliver(cpu, pc);
+  }
+
+  /** A halted vCPU stays asleep until an interrupt is pending for it; then it wakes (no exit) and takes it. */
+  private wakeIfPending(cpu: Cpu, pc: number): number {
+    if (this.pending.pending(cpu) === 0) {
+      cpu.waiting = true;
+      return pc;
     }
+    this.wake();
     return this.pending.deliver(cpu, pc);
   }
 

@@ -43,11 +43,11 @@ export const HCALL_INSTRUCTIONS = [0x44000022, 0x60000000, 0x60000000, 0x6000000
 
 /**
  * Device-tree nodes describing the hypervisor to the guest: nothing for a
- * native guest; an ePAPR `hypervisor` node with one child per byte channel
+ * native guest or when told not to advertise; an ePAPR `hypervisor` node with one child per byte channel
  * otherwise, so a guest discovers hypercalls only where they exist.
  */
-export function hypervisorDeviceTree(opts: Pick<GuestHypervisorOptions, 'model' | 'byteChannels'>, board: BoardTreeContext): FdtNode[] {
-  if (opts.model === 'native') return [];
+export function hypervisorDeviceTree(opts: Pick<GuestHypervisorOptions, 'model' | 'byteChannels' | 'advertise'>, board: BoardTreeContext): FdtNode[] {
+  if (opts.model === 'native' || opts.advertise === false) return [];
   return [node('hypervisor', [
     ['compatible', str('epapr,hypervisor-1')],
     ['hcall-instructions', u32(...HCALL_INSTRUCTIONS)],

@@ -23,6 +23,13 @@ export interface GuestHypervisorOptions {
   /** Logical partition ID of this guest (1..63). */
   lpid: number;
   byteChannels: ByteChannel[];
+  /**
+   * Whether the guest's device tree advertises the hypervisor (the ePAPR
+   * /hypervisor node: hypercalls, idle, byte channels). Default true; false
+   * gives the guest the board's tree alone, as a hypervisor that offers no
+   * paravirtual services would (the guest then idles with `wait`).
+   */
+  advertise?: boolean;
 }
 
 /**
