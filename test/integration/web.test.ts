@@ -48,6 +48,15 @@ describe('web mode server', () => {
     expect(res.status).toBe(404);
   });
 
+  it('answers a malformed percent-escape with 400 and keeps serving (it used to end the process)', async () => {
+    for (const path of ['/%E0%A4%A', '/%', '/%zz/x', '/assets/%ff%fe']) {
+      const res = await get(`${path}?token=test-token-1234567890`);
+      expect(res.status, path).toBe(400);
+      expect(await res.text()).toMatch(/Bad request/);
+    }
+    expect((await get('/?token=test-token-1234567890')).status).toBe(200);
+  });
+
   it('refuses a foreign Host header (DNS rebinding)', async () => {
     const http = await import('node:http');
     const status = await new Promise<number>((resolve) => {

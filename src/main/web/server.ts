@@ -95,13 +95,28 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
   };
 
   const server: Server = createServer((req, res) => {
+    // Nothing a request carries may take the server (and every running guest) down.
+    try {
+      serve(req, res);
+    } catch (e) {
+      if (!res.headersSent) reject(res, 400, `Bad request: ${e instanceof Error ? e.message : String(e)}`);
+      else res.destroy();
+    }
+  });
+
+  const serve = (req: IncomingMessage, res: ServerResponse): void => {
     if (!allowedHosts().has(req.headers.host ?? '')) return reject(res, 421, 'Unknown host');
     if (req.method !== 'GET' && req.method !== 'HEAD') return reject(res, 405, 'Method not allowed');
     const url = new URL(req.url ?? '/', `http://${req.headers.host}`);
     if (!authorized(req, url)) {
       return reject(res, 401, 'Hypervisor Lab: this page needs the token printed by "npm run web" (open the URL it printed)');
     }
-    const rel = url.pathname === '/' ? 'index.html' : decodeURIComponent(url.pathname).replace(/^\/+/, '');
+    let rel: string;
+    try {
+      rel = url.pathname === '/' ? 'index.html' : decodeURIComponent(url.pathname).replace(/^\/+/, '');
+    } catch {
+      return reject(res, 400, 'Bad request: the path has a malformed percent-escape');
+    }
     const file = normalize(join(root, rel));
     if (!file.startsWith(root + sep) || !existsSync(file) || !statSync(file).isFile()) return reject(res, 404, 'Not found');
     const headers: Record<string, string> = {
@@ -115,16 +130,23 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
       headers['set-cookie'] = `${COOKIE}=${token}; Path=/; HttpOnly; SameSite=Strict`;
     }
     res.writeHead(200, headers);
-    if (req.method === 'HEAD') return res.end();
-    createReadStream(file).pipe(res);
-  });
+    if (req.method === 'HEAD') return void res.end();
+    createReadStream(file).on('error', () => res.destroy()).pipe(res);
+  };
 
   // A hard cap well above the soft limit: larger frames close the socket (1009);
   // frames between the two get an error reply and the connection stays up.
   const wss = new WebSocketServer({ noServer: true, maxPayload: LIMITS.maxMessageBytes * 2 });
 
   server.on('upgrade', (req, socket, head) => {
-    const url = new URL(req.url ?? '/', `http://${req.headers.host}`);
+    let url: URL;
+    try {
+      url = new URL(req.url ?? '/', `http://${req.headers.host}`);
+    } catch {
+      socket.write('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+      socket.destroy();
+      return;
+    }
     const origin = req.headers.origin;
     const hostOk = allowedHosts().has(req.headers.host ?? '');
     const originOk = origin === undefined || allowedHosts().has(origin.replace(/^http:\/\//, ''));
