@@ -62,6 +62,13 @@ export interface HvPolicy {
    * them: 4 KB normally, more with huge pages).
    */
   hostPageKb: number;
+  /**
+   * private: each vCPU has a physical core, and so a host TLB, of its own
+   * (pinned vCPUs); shared: the vCPUs of the session's guests with this policy
+   * share one core's TLB, and their shadows evict each other (counts then
+   * depend on how the guests interleave, so they are not repeatable).
+   */
+  hostTlb: 'private' | 'shared';
 }
 
 export const HOST_PAGE_SIZES_KB: readonly number[] = [4, 16, 64, 256, 1024, 4096, 16384, 65536, 262144, 1048576];
@@ -77,7 +84,11 @@ export const POLICY_CHOICES = {
     { id: 'exit', label: 'Every exit (KVM): shared registers saved on exit, restored on entry' },
     { id: 'switch', label: 'Lazily, on a vCPU switch only' },
   ],
-} as const satisfies Record<'injection' | 'sharedSave', readonly PolicyOption<string>[]>;
+  hostTlb: [
+    { id: 'private', label: 'A core of its own: each vCPU pinned, its host TLB its own' },
+    { id: 'shared', label: 'One core for the session: shadows of different guests evict each other' },
+  ],
+} as const satisfies Record<'injection' | 'sharedSave' | 'hostTlb', readonly PolicyOption<string>[]>;
 
 /**
  * Parses the command line's form of a policy change,
@@ -93,6 +104,7 @@ export function parsePolicyText(text: string): NonNullable<HwConfigPatch['policy
     switch (key) {
       case 'injection': out.injection = value; break;
       case 'shared': out.sharedSave = value; break;
+      case 'host-tlb': out.hostTlb = value; break;
       case 'host-page': {
         const kb = Number(value.replace(/k$/i, ''));
         if (!Number.isInteger(kb)) throw new LabFailure('invalid-request', `host-page must be a size in KB (got "${value}")`, { field: 'policy.hostPageKb' });
@@ -100,14 +112,14 @@ export function parsePolicyText(text: string): NonNullable<HwConfigPatch['policy
         break;
       }
       default:
-        throw new LabFailure('invalid-request', `Unknown policy "${key}". Policies: injection=entry|exit, shared=exit|switch, host-page=KB`, { field: 'policy' });
+        throw new LabFailure('invalid-request', `Unknown policy "${key}". Policies: injection=entry|exit, shared=exit|switch, host-page=KB, host-tlb=private|shared`, { field: 'policy' });
     }
   }
   return out;
 }
 
 export function defaultPolicy(): HvPolicy {
-  return { injection: 'entry', sharedSave: 'exit', hostPageKb: 4 };
+  return { injection: 'entry', sharedSave: 'exit', hostPageKb: 4, hostTlb: 'private' };
 }
 
 export interface HwConfig {
@@ -123,7 +135,7 @@ export interface HwConfig {
 export interface HwConfigPatch {
   strategies?: Record<string, string>;
   direct?: Record<string, boolean>;
-  policy?: { injection?: string; sharedSave?: string; hostPageKb?: number };
+  policy?: { injection?: string; sharedSave?: string; hostPageKb?: number; hostTlb?: string };
 }
 
 export type PresetId = 'isa206' | 'none' | 'all' | 'x86';
@@ -239,7 +251,7 @@ export function applyHwPatch(base: HwConfig, patch: HwConfigPatch): HwConfig {
     next.direct[kind as InterruptKind] = direct;
   }
   const pol = patch.policy ?? {};
-  for (const key of ['injection', 'sharedSave'] as const) {
+  for (const key of ['injection', 'sharedSave', 'hostTlb'] as const) {
     const v = pol[key];
     if (v === undefined) continue;
     const choices = POLICY_CHOICES[key].map((o) => o.id as string);

@@ -16,6 +16,7 @@ const hwPatch = z.strictObject({
     injection: z.string().max(16).optional(),
     sharedSave: z.string().max(16).optional(),
     hostPageKb: z.number().int().min(1).max(1 << 21).optional(),
+    hostTlb: z.string().max(16).optional(),
   }).optional(),
 });
 const base64 = z.string().max(Math.ceil(LIMITS.maxImageBytes / 3) * 4).regex(/^[A-Za-z0-9+/]*={0,2}$/, 'must be base64');

@@ -95,6 +95,7 @@ export const COUNTERS = [
   c('transfer_switches', 'State transfers (entry or exit)', 'switch', null, 'Registers with the transfer strategy move through memory: two per exit (out and back in).'),
   c('shared_switches', 'Shared-register save/restore', 'switch', null, 'The hypervisor saves and restores the shared registers in software: two per exit under KVM\'s policy, two per vCPU switch under the lazy one.'),
   c('halt_wakeup', 'Idle vCPU woken', 'switch', 'halt_wakeup', 'A vCPU idle in the hypervisor (the ePAPR idle hypercall) is woken by an interrupt becoming pending; no exit is taken.'),
+  c('host_tlb_evictions', 'Shadows evicted by other guests', 'switch', null, 'With the policy hostTlb: shared, another guest\'s shadow took the host TLB slot of one of this guest\'s shadows (the guest learns it between slices; its next access there is a virtual miss).'),
 ] as const satisfies readonly CounterInfo[];
 
 export type CounterId = (typeof COUNTERS)[number]['id'];

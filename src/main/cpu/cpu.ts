@@ -207,6 +207,12 @@ export class Cpu {
   extInput = false;
   /** Critical input level (MPIC CINT). */
   critInput = false;
+  /**
+   * The interrupt controller's external proxy (set by the board): acknowledges
+   * the interrupt being taken and returns its vector for EPR, or -1 when the
+   * controller is not in proxy mode.
+   */
+  externalProxy: (() => number) | null = null;
   /** Something may need attention at the next taken branch (an interrupt became pending). */
   irqPoll = 0;
   /** Executing `wait`: no instructions until an interrupt. */
@@ -975,6 +981,13 @@ export class Cpu {
     return msr & keep;
   }
 
+  /** External proxy: an external interrupt taken loads EPR (GEPR when it goes to the guest) with the acknowledged vector. */
+  private loadEpr(reg: number): void {
+    if (this.externalProxy === null) return;
+    const vector = this.externalProxy();
+    if (vector >= 0) this.spr[reg] = vector;
+  }
+
   /** ESR and DEAR (or their guest copies) as the interrupt's class defines them; system call and FP unavailable leave ESR as it was (as QEMU's e500mc does). */
   private setSyndrome(ivor: number, esr: number, dear: number, esrReg: number, dearReg: number): void {
     switch (ivor) {
@@ -1001,6 +1014,7 @@ export class Cpu {
     const gdbell = ivor === IVOR.GUEST_DOORBELL;
     const newMsr = this.saveReturnState(ivor, srr0, this.msr, gdbell ? 378 : SPR.SRR0, gdbell ? 379 : SPR.SRR1);
     this.setSyndrome(ivor, esr, dear, SPR.ESR, SPR.DEAR);
+    if (ivor === IVOR.EXTERNAL) this.loadEpr(SPR.EPR);
     this.resAddr = -1;
     this.setMsr(newMsr);
     return ((this.spr[SPR.IVPR]! & 0xFFFF0000) | (this.spr[ivorSpr(ivor)]! & 0xFFF0)) | 0;
@@ -1020,6 +1034,7 @@ export class Cpu {
     const msr = this.msr;
     let newMsr = this.saveReturnState(ivor, srr0, msr, 378, 379);
     this.setSyndrome(ivor, esr, dear, 383, 381);
+    if (ivor === IVOR.EXTERNAL) this.loadEpr(380);
     this.resAddr = -1;
     const keep = this.msrProtected();
     newMsr = (newMsr & ~keep) | (msr & keep);

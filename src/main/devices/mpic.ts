@@ -22,6 +22,8 @@ const VPR_PRIORITY = 0x000F0000;
 const VPR_VECTOR = 0x0000FFFF;
 
 const GCR_RESET = 0x80000000 | 0;
+/** GCR0[MODE] = 0b11: mixed mode with external proxy (Freescale "CoreInt", Linux's MPIC_GREG_GCONF_COREINT). */
+const GCR_EXTERNAL_PROXY = 0x60000000;
 
 export class Mpic implements MmioDevice {
   readonly name = 'mpic';
@@ -108,6 +110,17 @@ export class Mpic implements MmioDevice {
       this.output = level;
       this.setInt(level);
     }
+  }
+
+  /**
+   * External proxy: when the guest has set GCR0 to proxy mode, the core
+   * acknowledges the interrupt itself as it takes it and loads EPR with the
+   * vector (no IACK read needed). Returns the vector, or -1 when the MPIC is
+   * not in proxy mode.
+   */
+  proxyAcknowledge(): number {
+    if ((this.gcr & GCR_EXTERNAL_PROXY) !== GCR_EXTERNAL_PROXY) return -1;
+    return this.iack();
   }
 
   private iack(): number {

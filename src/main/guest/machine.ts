@@ -83,6 +83,7 @@ export class Machine {
     this.bus = new Bus(this.ramSize);
     this.cpu = new Cpu(this.bus, options.clock ?? DEFAULT_CLOCK);
     this.mpic = new Mpic((level) => this.cpu.setExternalInput(level));
+    this.cpu.externalProxy = () => this.mpic.proxyAcknowledge();
     this.uart = new Uart16550('uart0', options.console, (level) => this.mpic.setLine(UART0_IRQ, level));
     const guts = new GlobalUtilities(() => this.halt('reset'));
     const gpio = new Gpio(() => this.halt('poweroff'));

@@ -272,7 +272,7 @@ export class GuestRunner {
       clock: { cpi: cost.cpi, coreMHz: cost.coreMHz, timebaseMHz: cost.timebaseMHz },
     });
     this.hv = attachHypervisor(this.machine, {
-      model, hw: this.hw, cost, stats: this.stats, lpid: this.init.lpid, byteChannels,
+      model, hw: this.hw, cost, stats: this.stats, lpid: this.init.lpid, byteChannels, sharedHostTlb: this.init.hostTlb,
     });
     this.machine.load(this.init.elf);
     this.builtWith = this.channelKey();

@@ -25,9 +25,11 @@
 //   is a real miss, delivered to the guest.
 //
 // The host TLB modelled is the one of the physical core the guest's vCPU runs
-// on: each guest has a core of its own (vCPUs pinned), so guests do not evict
-// each other's shadows, and the host's own use of TLB0 during exits is not
-// modelled.
+// on. By default each guest has a core of its own (vCPUs pinned); with the
+// policy hostTlb: 'shared' the guests of a session share one core's TLB
+// (link/host-tlb.ts): their shadows take each other's slots, and a guest
+// learns between slices which of its shadows another guest evicted. The
+// host's own use of TLB0 during exits is not modelled.
 //
 // With TLB misses delivered straight to the guest (EPCR[DTLBGS]/[ITLBGS], a
 // configuration KVM never uses on e500mc) the hardware must hold every guest
@@ -40,6 +42,7 @@
 import type { Cpu } from '../cpu/cpu';
 import { TLB0_ENTRIES, TLB0_SETS, TLB0_WAYS, TLB1_ENTRIES, TLB_ENTRIES, Tlb } from '../cpu/mmu';
 import { MAS } from '../cpu/regs';
+import { type HostTlbSlots, PrivateHostTlb } from '../link/host-tlb';
 
 /**
  * Host TLB1 entries the host kernel keeps for itself: its linear map
@@ -63,14 +66,40 @@ export class GuestTlb {
   private readonly owner = new Int16Array(TLB_ENTRIES);
   /** Guest TLB1 entries with 4 KB shadows in host TLB0 (KVM's E500_TLB_TLB0 flag). */
   private readonly tlb0Backed = new Uint8Array(TLB1_ENTRIES);
-  /** Next host TLB1 slot for a large shadow (round robin). */
-  private tlb1Next = 0;
+  /** The generation each of our shadows' host slot had when we claimed it. */
+  private readonly claimed = new Int32Array(TLB_ENTRIES);
+  /** Who else uses the host TLB's slots: nobody (a core of our own), or the session's other guests. */
+  private host: HostTlbSlots = new PrivateHostTlb();
   /** Shadows written since the guest booted (pre-maps and refills). */
   shadowsWritten = 0;
   /** Times every shadow of the guest was flushed. */
   flushes = 0;
+  /** Shadows another guest's took the host slot of. */
+  evictedByOthers = 0;
 
   constructor(private readonly cpu: Cpu, private readonly lpid: number) {}
+
+  /** Puts the shadows in another host TLB (a core of our own, or one shared with other guests); ours move out of the old one. */
+  setHost(host: HostTlbSlots): void {
+    if (host === this.host) return;
+    if (!this.eager) this.flushAll();
+    this.host = host;
+  }
+
+  /**
+   * Drops the shadows whose host slot another guest has taken since we
+   * claimed it (the next access there is a virtual miss again). Call before
+   * every stretch of execution; nothing to do on a core of our own.
+   */
+  syncHost(): void {
+    if (!this.host.shared || this.eager) return;
+    for (let h = 0; h < TLB_ENTRIES; h++) {
+      if (this.owner[h] !== 0 && this.host.generation(h) !== this.claimed[h]) {
+        this.invalidate(h);
+        this.evictedByOthers++;
+      }
+    }
+  }
 
   private get hw(): Tlb {
     return this.cpu.tlb;
@@ -108,8 +137,8 @@ export class GuestTlb {
     h.generation++;
     this.owner.fill(0);
     this.tlb0Backed.fill(0);
-    this.tlb1Next = 0;
     this.shadowsWritten = 0;
+    this.evictedByOthers = 0;
     this.flushes = 0;
     if (this.eager) for (let g = 0; g < TLB_ENTRIES; g++) this.mirror(g);
     this.cpu.flushSoftTlb();
@@ -214,10 +243,10 @@ export class GuestTlb {
       h = this.tlb0Slot(base, g);
       if (g >= TLB0_ENTRIES) this.tlb0Backed[g - TLB0_ENTRIES] = 1;
     } else {
-      h = TLB0_ENTRIES + this.tlb1Next;
-      this.tlb1Next = (this.tlb1Next + 1) % HOST_TLB1_SHADOW_SLOTS;
+      h = TLB0_ENTRIES + this.host.nextTlb1Slot(HOST_TLB1_SHADOW_SLOTS);
     }
     this.put(h, g, mas1, mas2, mas3, rpnHigh);
+    if (!this.eager) this.claimed[h] = this.host.claim(h, this.lpid);
   }
 
   /** The host TLB0 entry a 4 KB shadow for guest entry g at ea goes to: its own old shadow there, else the set's victim. */
@@ -228,9 +257,7 @@ export class GuestTlb {
       const i = set * TLB0_WAYS + w;
       if (this.owner[i] === g + 1 && h.mas1[i]! < 0 && ((h.mas2[i]! ^ ea) & MAS.EPN_MASK) === 0) return i;
     }
-    const way = h.nv[set]!;
-    h.nv[set] = (way + 1) & (TLB0_WAYS - 1);
-    return set * TLB0_WAYS + way;
+    return set * TLB0_WAYS + this.host.victimWay(set);
   }
 
   /** Writes hardware entry h as a shadow of guest entry g (evicting whatever it held). */

@@ -14,6 +14,7 @@ import { GuestTlb } from './guest-tlb';
 import { resolveStrategies } from './strategies';
 import type { HwConfig } from '../../shared/hw';
 import { type BoardTreeContext, type DeviceTreePart, empty, type FdtNode, node, type PropValue, str, u32 } from '../devices/fdt';
+import { PrivateHostTlb, SharedHostTlb } from '../link/host-tlb';
 import { H } from '../link/stats';
 import type { ByteChannel, GuestHypervisorOptions, HostBoard } from './types';
 
@@ -86,6 +87,9 @@ export class GuestHypervisor implements DeviceTreePart {
   readonly accountant: Accountant;
   readonly guestTlb: GuestTlb | null;
   private readonly exits: ExitHandler | null;
+  /** Host TLBs the guest's shadows can live in: a core of its own, or the session's shared one (when there is one). */
+  private readonly privateHost = new PrivateHostTlb();
+  private sharedHost: SharedHostTlb | null = null;
   /** The channels that have interrupt lines, with their MPIC sources (fixed for this machine's life). */
   private readonly channelLines: { channel: ByteChannel; rx: number; tx: number }[] = [];
 
@@ -109,6 +113,13 @@ export class GuestHypervisor implements DeviceTreePart {
       this.exits = new ExitHandler(this.accountant, this.guestTlb, new Map(options.byteChannels.map((c) => [c.handle, c])), lines);
       machine.onBoot.push(() => this.enterGuest());
       machine.onPoll.push(lines);
+      const gtlb = this.guestTlb;
+      machine.onPoll.push(() => {
+        const before = gtlb.evictedByOthers;
+        gtlb.syncHost();
+        if (gtlb.evictedByOthers !== before) this.accountant.bump('host_tlb_evictions', gtlb.evictedByOthers - before);
+      });
+      if (options.sharedHostTlb) this.sharedHost = new SharedHostTlb(options.sharedHostTlb);
     }
     this.configure(options.hw, options.cost);
   }
@@ -161,6 +172,7 @@ export class GuestHypervisor implements DeviceTreePart {
     this.accountant.configure(cost, hosted ? resolved.transferred : 0, sharedPerExit, resolved.nameBySpr);
     this.machine.cpu.timers.setClock({ cpi: cost.cpi, coreMHz: cost.coreMHz, timebaseMHz: cost.timebaseMHz });
     if (this.exits) this.exits.configure(this.machine.cpu, resolved, hw.policy);
+    if (this.guestTlb) this.guestTlb.setHost(hw.policy.hostTlb === 'shared' && this.sharedHost ? this.sharedHost : this.privateHost);
   }
 
   /** Folds the core's progress into the statistics block; call after every slice. */

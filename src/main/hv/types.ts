@@ -30,6 +30,8 @@ export interface GuestHypervisorOptions {
    * paravirtual services would (the guest then idles with `wait`).
    */
   advertise?: boolean;
+  /** The session's shared host TLB (link/host-tlb.ts), for the policy hostTlb: 'shared'. */
+  sharedHostTlb?: SharedArrayBuffer;
 }
 
 /**

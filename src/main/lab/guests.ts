@@ -21,6 +21,7 @@ import { readFileSync } from 'node:fs';
 import { ChannelRegistry, type ChannelEnd } from './channels';
 import { ConsoleHub } from './console-hub';
 import { createControl, setConsoleHold } from '../link/control';
+import { createHostTlb } from '../link/host-tlb';
 import { GuestHost } from './guest-host';
 import { guestImagePath, listGuestImages } from './images';
 import type { LabClient } from './session';
@@ -82,6 +83,8 @@ export class GuestManager {
   private readonly guests = new Map<string, Guest>();
   private readonly channels = new ChannelRegistry();
   private readonly pump = new StatsPump();
+  /** One physical core's TLB that the guests whose policy says hostTlb: 'shared' share (link/host-tlb.ts). */
+  private readonly hostTlb = createHostTlb();
   private timer: NodeJS.Timeout | null = null;
   /** Statistics readings in a row in which no guest did anything. */
   private quiet = 0;
@@ -380,7 +383,7 @@ export class GuestManager {
     const host: GuestHost = new GuestHost({
       id: g.info.id, name: g.info.name, elf: g.elf, ramMb: g.info.ramMb, bootargs: g.info.bootargs,
       model: g.info.model, hw, cost, lpid: g.lpid,
-      stats: g.stats.buffer as SharedArrayBuffer, control: g.control.buffer as SharedArrayBuffer,
+      stats: g.stats.buffer as SharedArrayBuffer, control: g.control.buffer as SharedArrayBuffer, hostTlb: this.hostTlb,
       channels: this.channels.channelsOf(g.info.id, ends), start,
       ...(g.testHooks ? { testHooks: g.testHooks } : {}),
     }, script, g.control, {

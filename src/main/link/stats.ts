@@ -16,7 +16,7 @@
 
 import { COUNTED_SPRS, COUNTERS, type CounterId, type GuestStatsSample } from '../../shared/stats';
 
-export const STATS_LAYOUT_VERSION = 3;
+export const STATS_LAYOUT_VERSION = 4;
 export const HEADER_SLOTS = 16;
 
 export const H = {

@@ -42,6 +42,8 @@ export interface GuestWorkerInit {
   lpid: number;
   stats: SharedArrayBuffer;
   control: SharedArrayBuffer;
+  /** The session's shared host TLB (link/host-tlb.ts), used while the guest's policy says hostTlb: 'shared'. */
+  hostTlb: SharedArrayBuffer;
   /** Channels to other guests present at boot (the console channel is implicit). */
   channels: ChannelDescriptor[];
   /** Start executing at once (else wait for `run`). */

@@ -112,9 +112,9 @@ describe('hardware configuration', () => {
 
   it('changes the hypervisor policy, checking every value, and a policy is not hardware', () => {
     const base = defaultHwConfig();
-    expect(base.policy).toEqual({ injection: 'entry', sharedSave: 'exit', hostPageKb: 4 });
-    const lazy = applyHwPatch(base, { policy: { sharedSave: 'switch', hostPageKb: 1024 } });
-    expect(lazy.policy).toEqual({ injection: 'entry', sharedSave: 'switch', hostPageKb: 1024 });
+    expect(base.policy).toEqual({ injection: 'entry', sharedSave: 'exit', hostPageKb: 4, hostTlb: 'private' });
+    const lazy = applyHwPatch(base, { policy: { sharedSave: 'switch', hostPageKb: 1024, hostTlb: 'shared' } });
+    expect(lazy.policy).toEqual({ injection: 'entry', sharedSave: 'switch', hostPageKb: 1024, hostTlb: 'shared' });
     expect(base.policy.sharedSave).toBe('exit');
     // Same virtual hardware: still the 2.06 preset.
     expect(matchPreset(lazy)).toBe('isa206');
@@ -123,7 +123,7 @@ describe('hardware configuration', () => {
   });
 
   it('reads the command line\'s policy form', () => {
-    expect(parsePolicyText('injection=exit, shared=switch,host-page=16384')).toEqual({ injection: 'exit', sharedSave: 'switch', hostPageKb: 16384 });
+    expect(parsePolicyText('injection=exit, shared=switch,host-page=16384,host-tlb=shared')).toEqual({ injection: 'exit', sharedSave: 'switch', hostPageKb: 16384, hostTlb: 'shared' });
     expect(parsePolicyText('')).toEqual({});
     expect(failure(() => parsePolicyText('speed=fast')).message).toMatch(/Unknown policy "speed"/);
     expect(failure(() => parsePolicyText('host-page=big')).message).toMatch(/host-page must be a size in KB/);
