@@ -10,7 +10,7 @@ import { app, BrowserWindow, ipcMain, session as electronSession, shell, type Ip
 import { join } from 'node:path';
 import { IPC_CHANNELS, type LabEvent } from '../shared/api';
 import { fail } from '../shared/result';
-import { dispatch } from './lab/dispatch';
+import { dispatchMessage } from './lab/dispatch';
 import { type LabClient, LabSession } from './lab/session';
 import { WEB_CSP } from './web/server';
 
@@ -86,9 +86,7 @@ app.whenReady().then(() => {
 
   ipcMain.handle(IPC_CHANNELS.rpc, async (event, message: unknown) => {
     if (!isOurFrame(event) || !windowClient) return fail('invalid-request', 'IPC from an unknown sender was refused');
-    if (typeof message !== 'object' || message === null) return fail('invalid-request', 'IPC message must be an object');
-    const { method, params } = message as { method?: unknown; params?: unknown };
-    return dispatch(session, windowClient, method, params);
+    return dispatchMessage(session, windowClient, message);
   });
 
   createWindow();

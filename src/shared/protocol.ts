@@ -38,7 +38,7 @@ export const PARAM_SCHEMAS = {
     ramMb: z.number().int().min(64).max(2048).multipleOf(64).optional(),
     model: z.enum(['native', 'booke-hv', 'state-transfer']).optional(),
     override: hwPatch.optional(),
-    bootargs: z.string().max(1024).optional(),
+    bootargs: z.string().max(1024).refine((b) => !b.includes('\0'), 'must not contain NUL characters').optional(),
     start: z.boolean().optional(),
   }).refine((s) => (s.image === undefined) !== (s.upload === undefined), 'give exactly one of image or upload'),
   startGuest: z.strictObject({ id }),

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runElf } from '../../src/main/guest/run';
 import { qemuAvailable, runOnQemu } from '../support/qemu';
+import { missing } from '../support/tools';
 
 const ELF = join(__dirname, '..', '..', 'resources', 'guests', 'labos', 'labos.elf');
 const TIMING_LINE = /^(bench|uptime|ps) /;
@@ -19,7 +20,7 @@ function normalise(text: string): string[] {
   return text.replace(/\r\n/g, '\n').split('\n').map((l) => (TIMING_LINE.test(l) ? l.split(' ').slice(0, 2).join(' ') : l));
 }
 
-describe.skipIf(!qemuAvailable())('labOS: the lab against QEMU', () => {
+describe.skipIf(missing('qemu-system-ppc', qemuAvailable()))('labOS: the lab against QEMU', () => {
   it('a scripted session prints the same, timing figures aside', async () => {
     const q = await runOnQemu(ELF, { bootargs: SCRIPT, timeoutMs: 30_000 });
     expect(q.timedOut).toBe(false);

@@ -9,6 +9,7 @@ import { consoleText } from '../support/guest-run';
 import { loadLab } from '../support/lab';
 import { diffConsoles } from './compare';
 import { programElf, testPrograms, type TestProgram } from './programs';
+import { missing } from '../support/tools';
 
 const runElf = await loadLab();
 const qemuCache = new Map<string, Promise<QemuRunResult>>();
@@ -22,7 +23,7 @@ function qemuRun(p: TestProgram): Promise<QemuRunResult> {
   return r;
 }
 
-describe.skipIf(!qemuAvailable())('differential test programs', () => {
+describe.skipIf(missing('qemu-system-ppc', qemuAvailable()))('differential test programs', () => {
   for (const p of testPrograms) {
     describe(p.name, () => {
       it('runs to completion on QEMU', async () => {

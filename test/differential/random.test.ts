@@ -13,6 +13,7 @@ import { compareRuns, parseRun } from './random/dump';
 import { generateSequence, sequenceSeed } from './random/generator';
 import * as P from './random/ppc';
 import { makeBatch, runBatch } from './random/run';
+import { missing } from '../support/tools';
 
 const SEED = 20240611;
 const COUNT = 300;
@@ -40,7 +41,7 @@ describe('random instruction sequences', () => {
   });
 
   const as = spawnSync('powerpc-linux-gnu-as', ['--version']);
-  it.skipIf(as.error !== undefined || as.status !== 0)('every generated word equals GNU as output for its listing', () => {
+  it.skipIf(missing('powerpc-linux-gnu-as', as.error === undefined && as.status === 0))('every generated word equals GNU as output for its listing', () => {
     const words: number[] = [];
     const texts: string[] = [];
     for (let i = 0; i < 150; i++) {
@@ -89,7 +90,7 @@ describe('random instruction sequences', () => {
     expect(diff.report).toMatch(/instructions \(address: word {2}assembly\)/);
   });
 
-  it.skipIf(!qemuAvailable())(`${COUNT} sequences: lab matches QEMU`, async () => {
+  it.skipIf(missing('qemu-system-ppc', qemuAvailable()))(`${COUNT} sequences: lab matches QEMU`, async () => {
     const batch = makeBatch({ seed: SEED, count: COUNT, length: LENGTH });
     const r = await runBatch(batch, SEED, runElf);
     expect(r.problems, r.comparison.report).toEqual([]);
@@ -100,7 +101,7 @@ describe('random instruction sequences', () => {
   // Each sequence runs once, below the translator's threshold: translate
   // everything on first sight so the same sequences exercise the block
   // translator against QEMU too.
-  it.skipIf(!qemuAvailable())(`${COUNT} sequences: the lab's block translator matches QEMU`, async () => {
+  it.skipIf(missing('qemu-system-ppc', qemuAvailable()))(`${COUNT} sequences: the lab's block translator matches QEMU`, async () => {
     const batch = makeBatch({ seed: SEED + 1, count: COUNT, length: LENGTH });
     const r = await runBatch(batch, SEED + 1, (elf, o) => runElf(elf, { ...o, jit: 'eager' }));
     expect(r.problems, r.comparison.report).toEqual([]);

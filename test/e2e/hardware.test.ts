@@ -4,8 +4,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { builtRendererAvailable, chromiumPath, launchBrowser, screenshot, startWebMode, type WebMode } from '../support/browser';
+import { missing } from '../support/tools';
 
-const ready = !!chromiumPath() && builtRendererAvailable();
+const ready = !missing('chromium', !!chromiumPath()) && !missing('the built renderer (npm run build)', builtRendererAvailable());
 
 describe.skipIf(!ready)('hardware panel in the browser (web mode)', () => {
   let web: WebMode;

@@ -13,8 +13,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { builtRendererAvailable, chromiumPath, launchBrowser, REPO, screenshot, startWebMode, type WebMode } from '../support/browser';
 import { crashElf } from './crash-elf';
+import { missing } from '../support/tools';
 
-const ready = !!chromiumPath() && builtRendererAvailable();
+const ready = !missing('chromium', !!chromiumPath()) && !missing('the built renderer (npm run build)', builtRendererAvailable());
 const SLOW = { timeout: 30_000, interval: 100 };
 
 describe.skipIf(!ready)('the lab in the browser (web mode)', () => {

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { QEMU, qemuAvailable, runOnQemu, type QemuRunOptions } from '../support/qemu';
+import { missing } from '../support/tools';
 
 const ELF = join(import.meta.dirname, '..', '..', 'resources', 'guests', 'labos', 'labos.elf');
 
@@ -66,7 +67,7 @@ function parseBenchRows(lines: string[]): BenchRow[] {
   });
 }
 
-describe.skipIf(!qemuAvailable())('labOS on QEMU ppce500', () => {
+describe.skipIf(missing('qemu-system-ppc', qemuAvailable()))('labOS on QEMU ppce500', () => {
   it('boots to the prompt and takes typed commands', async () => {
     const s = await labos({ input: 'poweroff\r' });
     expect(s.lines.slice(0, 5)).toEqual([
@@ -269,7 +270,7 @@ const dtcAvailable = (() => {
   return !r.error && r.status === 0;
 })();
 
-describe.skipIf(!qemuAvailable() || !dtcAvailable)('labOS byte channels (device tree with /hypervisor)', () => {
+describe.skipIf(missing('qemu-system-ppc', qemuAvailable()) || missing('dtc', dtcAvailable))('labOS byte channels (device tree with /hypervisor)', () => {
   const dir = mkdtempSync(join(tmpdir(), 'labos-dtb-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 

@@ -31,7 +31,8 @@ export function parseScript(source: string, file = 'script'): ScriptStep[] {
     const where = `${file}:${line}`;
     if (text.startsWith('@')) {
       const m = /^@(\S+)(?:\s(.*))?$/.exec(text);
-      steps.push({ line, op: 'type', guest: m![1]!, text: m![2] ?? '' });
+      if (!m) throw new ScriptError(`${where}: @ needs a guest name right after it (@NAME TEXT)`);
+      steps.push({ line, op: 'type', guest: m[1]!, text: m[2] ?? '' });
       return;
     }
     const [word, ...args] = text.split(/\s+/);

@@ -46,15 +46,26 @@ const FDT_END_NODE = 2;
 const FDT_PROP = 3;
 const FDT_END = 9;
 
-function encodeValue(v: PropValue): Uint8Array {
+/** Strings in a flattened tree end at their first NUL: one inside would cut them short for the guest. */
+function checkText(what: string, text: string): void {
+  if (text.includes('\0')) throw new Error(`device tree: ${what} ${JSON.stringify(text.slice(0, 40))} contains a NUL character`);
+}
+
+function encodeValue(v: PropValue, prop: string): Uint8Array {
   if ('u32' in v) {
     const b = new Uint8Array(v.u32.length * 4);
     const d = new DataView(b.buffer);
     v.u32.forEach((x, i) => d.setUint32(i * 4, x >>> 0));
     return b;
   }
-  if ('str' in v) return new TextEncoder().encode(`${v.str}\0`);
-  if ('strs' in v) return new TextEncoder().encode(v.strs.map((s) => `${s}\0`).join(''));
+  if ('str' in v) {
+    checkText(`property ${prop}`, v.str);
+    return new TextEncoder().encode(`${v.str}\0`);
+  }
+  if ('strs' in v) {
+    for (const s of v.strs) checkText(`property ${prop}`, s);
+    return new TextEncoder().encode(v.strs.map((s) => `${s}\0`).join(''));
+  }
   return new Uint8Array(0);
 }
 
@@ -66,12 +77,15 @@ export function buildDtb(root: FdtNode, bootCpu = 0): Uint8Array {
   const enc = new TextEncoder();
 
   const pushU32 = (x: number) => struct.push((x >>> 24) & 0xFF, (x >>> 16) & 0xFF, (x >>> 8) & 0xFF, x & 0xFF);
+  const pushBytes = (to: number[], bytes: Uint8Array) => { for (const b of bytes) to.push(b); };
   const pad = () => { while (struct.length % 4) struct.push(0); };
   const stringOffset = (name: string) => {
     let off = stringOffsets.get(name);
     if (off === undefined) {
+      checkText('property name', name);
       off = strings.length;
-      strings.push(...enc.encode(name), 0);
+      pushBytes(strings, enc.encode(name));
+      strings.push(0);
       stringOffsets.set(name, off);
     }
     return off;
@@ -79,14 +93,16 @@ export function buildDtb(root: FdtNode, bootCpu = 0): Uint8Array {
 
   const walk = (n: FdtNode) => {
     pushU32(FDT_BEGIN_NODE);
-    struct.push(...enc.encode(n.name), 0);
+    checkText('node name', n.name);
+    pushBytes(struct, enc.encode(n.name));
+    struct.push(0);
     pad();
     for (const [name, value] of n.props) {
-      const bytes = encodeValue(value);
+      const bytes = encodeValue(value, name);
       pushU32(FDT_PROP);
       pushU32(bytes.length);
       pushU32(stringOffset(name));
-      struct.push(...bytes);
+      pushBytes(struct, bytes);
       pad();
     }
     for (const c of n.children) walk(c);

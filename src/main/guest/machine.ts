@@ -79,6 +79,7 @@ export class Machine {
     if (!Number.isInteger(ramMb) || ramMb < 64 || ramMb % 64 !== 0 || ramMb > 2048) {
       throw new Error(`RAM must be a multiple of 64 MB between 64 and 2048 (got ${ramMb}), as on ppce500`);
     }
+    if (options.bootargs?.includes('\0')) throw new Error('bootargs must not contain NUL characters (the guest would see them cut short)');
     this.ramSize = ramMb * 1024 * 1024;
     this.bus = new Bus(this.ramSize);
     this.cpu = new Cpu(this.bus, options.clock ?? DEFAULT_CLOCK);

@@ -34,6 +34,17 @@ const HANDLERS: { [M in LabMethodName]: Handler<M> } = {
   getTrace: (s, p) => s.getTrace(p.id),
 };
 
+/**
+ * One IPC message as Electron's main process receives it from the window
+ * (anything at all: the preload sends {method, params}, but main trusts
+ * nothing). Always resolves to a Result; never throws.
+ */
+export async function dispatchMessage(session: LabSession, client: LabClient, message: unknown): Promise<Result<unknown>> {
+  if (typeof message !== 'object' || message === null || Array.isArray(message)) return fail('invalid-request', 'IPC message must be an object');
+  const { method, params } = message as { method?: unknown; params?: unknown };
+  return dispatch(session, client, method, params);
+}
+
 /** Validates and runs one call. Always resolves; never throws. */
 export async function dispatch(session: LabSession, client: LabClient, method: unknown, params: unknown): Promise<Result<unknown>> {
   const call = validateCall(method, params);
