@@ -61,5 +61,9 @@ export async function runBatch(b: Batch, seed: number, runElf?: RunElf): Promise
     otherName = 'qemu-rerun';
   }
   const comparison = compareRuns(b.seqs, qemu, other, seed, b.image.seqAddr, ['qemu', otherName], 3, b.length);
+  // Anything printed outside the dumps (an interrupt handler's "EXC" line, say) is a failure, not a footnote.
+  for (const [name, run] of [['QEMU', qemu], [otherName, other]] as const) {
+    if (run.stray.length) problems.push(`${name} printed ${run.stray.length} line(s) outside the dumps: ${run.stray.slice(0, 3).join(' | ')}`);
+  }
   return { qemu, other, otherName, comparison, qemuMs, problems };
 }

@@ -136,4 +136,44 @@ describe('translation, faults and the soft TLB', () => {
     cpu.setMsr(MSR.PR);
     expect(cpu.translate(0x5000, READ)).toBe(-1); // no UR: the supervisor's cached entry does not apply
   });
+
+  // What the differential suite cannot check on QEMU (its TLB0 victim and
+  // NV, and MAS after a tlbsx miss, differ from the e500 core), against the
+  // e500 core reference manual (booke-hv-facts.md section 5).
+  it('replaces TLB0 ways round robin per set, and MAS0[NV] names the next victim', () => {
+    const cpu = cpuWithTlb();
+    const set = (0x12345000 >>> 12) & 127;
+    expect(cpu.tlb.victim(0x12345000)).toBe(0);
+    for (let way = 0; way < 4; way++) {
+      tlbwe(cpu, way << MAS.ESEL_SHIFT, MAS.V | TSIZE_4K, 0x12345000 + way * 0x80000, MAS.SR);
+      expect(cpu.tlb.nv[set], `after writing way ${way}`).toBe((way + 1) & 3);
+    }
+    // tlbre reports the set's NV in MAS0.
+    cpu.spr[624] = 2 << MAS.ESEL_SHIFT;
+    cpu.spr[626] = 0x12345000;
+    cpu.tlbre();
+    expect(cpu.spr[624]! & 3).toBe(0);
+    // A miss in that set preloads ESEL with the victim and NV with the one after.
+    cpu.preloadMasOnMiss(0x12345000, 0, cpu.tlb.victim(0x12345000));
+    expect(cpu.spr[624]).toBe((0 << MAS.ESEL_SHIFT) | 1);
+  });
+
+  it('loads MAS from MAS4 and MAS6 on a tlbsx miss: invalid, the search PID and space, default size and attributes', () => {
+    const cpu = cpuWithTlb();
+    cpu.spr[628] = MAS.TLBSELD | (6 << MAS.TSIZE_SHIFT) | 0x0A; // MAS4: TLB1, 64 KB, I|G
+    cpu.spr[630] = (5 << MAS.SPID_SHIFT) | 1; // MAS6: PID 5, AS 1
+    cpu.spr[627] = 0x12345000 | 0x3C0 | MAS.SR; // MAS3: U0-U3 survive, the rest is cleared
+    cpu.spr[944] = 0xF;
+    cpu.tlbsx(0x40001234);
+    expect(cpu.spr[624]).toBe(MAS.TLBSEL); // TLB1, ESEL 0, NV 0
+    expect(cpu.spr[625]).toBe((5 << MAS.TID_SHIFT) | MAS.TS | (6 << MAS.TSIZE_SHIFT)); // V clear
+    expect(cpu.spr[626]).toBe(0x40001000 | 0x0A);
+    expect(cpu.spr[627]).toBe(0x3C0);
+    expect(cpu.spr[944]).toBe(0);
+    // With MAS4 selecting TLB0, ESEL is the set's victim and NV the next way.
+    cpu.spr[628] = 2 << MAS.TSIZE_SHIFT;
+    tlbwe(cpu, 0, MAS.V | TSIZE_4K, 0x40001000 + 0x80000, MAS.SR); // way 0 of that set: NV becomes 1
+    cpu.tlbsx(0x40001234);
+    expect(cpu.spr[624]).toBe((1 << MAS.ESEL_SHIFT) | 2);
+  });
 });
