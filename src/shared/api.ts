@@ -172,4 +172,6 @@ export const LIMITS = {
   maxImageBytes: 16 * 1024 * 1024,
   /** Largest console write, in characters. */
   maxConsoleWrite: 64 * 1024,
+  /** Console input a guest has not read yet, in bytes: past it a write is refused (the guest is not reading). */
+  maxConsoleInputPending: 1024 * 1024,
 } as const;

@@ -37,7 +37,11 @@ describe('guests on worker threads', () => {
 
     expect(session.consoleWrite(b.id, 'echo only-for-b\n')).toEqual({ accepted: 16 });
     await rec.waitFor(b.id, 'only-for-b\r\nlabos> ');
-    await sleep(100);
+    // Input typed on a and c after b's has reached them: b's would have too, were it misrouted.
+    session.consoleWrite(a.id, 'echo a-after\n');
+    session.consoleWrite(c.id, 'echo c-after\n');
+    await rec.waitFor(a.id, 'a-after\r\nlabos> ');
+    await rec.waitFor(c.id, 'c-after\r\nlabos> ');
     expect(rec.text(a.id)).not.toContain('only-for-b');
     expect(rec.text(c.id)).not.toContain('only-for-b');
     expect(session.guestCounters(b.id)[H.consoleIn]).toBe(16);
@@ -62,9 +66,9 @@ describe('guests on worker threads', () => {
     expect(paused.state).toBe('paused');
     const a0 = insns(session, a.id);
     const b0 = insns(session, b.id);
-    await sleep(400);
+    // b runs another ten million instructions meanwhile; a does not move.
+    await waitUntil(() => insns(session, b.id) > b0 + 1e7, 'the other guest to keep running');
     expect(insns(session, a.id)).toBe(a0);
-    expect(insns(session, b.id)).toBeGreaterThan(b0);
     expect(rec.guests.find((g) => g.id === a.id)?.state).toBe('paused');
 
     await expect(session.pauseGuest(a.id)).rejects.toMatchObject({ code: 'invalid-state' });
@@ -90,7 +94,9 @@ describe('guests on worker threads', () => {
     const { session, rec } = setup();
     const g = await session.createGuest({ image: 'hello', start: false });
     expect(g.state).toBe('created');
-    await sleep(200);
+    // Two statistics readings later it still has run nothing.
+    const seen = rec.statsEvents;
+    await waitUntil(() => rec.statsEvents >= seen + 2, 'two statistics readings', 5000);
     expect(insns(session, g.id)).toBe(0);
     rec.subscribe(g.id);
     await session.startGuest(g.id);

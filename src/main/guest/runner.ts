@@ -116,6 +116,7 @@ export class GuestRunner {
     this.hv.sync();
     this.stats[H.hostBusyNs] = this.stats[H.hostBusyNs]! + elapsed * 1e6;
     this.stats[R.slices] = this.stats[R.slices]! + 1;
+    this.stats[R.inputPending] = this.machine.uart.inputPending;
     this.flush();
     switch (out.kind) {
       case 'budget':
@@ -184,6 +185,7 @@ export class GuestRunner {
             if (this.mode === 'created') this.earlyInput.push(m.bytes);
             else this.machine.typeInput(m.bytes);
             this.stats[H.consoleIn] = this.stats[H.consoleIn]! + m.bytes.length;
+            this.stats[R.inputPending] = this.machine.uart.inputPending + this.earlyInput.reduce((n, b) => n + b.length, 0);
             break;
           case 'configure':
             this.hw = m.hw;

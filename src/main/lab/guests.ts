@@ -18,6 +18,7 @@ import { LabFailure } from '../../shared/result';
 import type { StatsSnapshot } from '../../shared/stats';
 import { ElfError, parseElf } from '../guest/elf';
 import { readFileSync } from 'node:fs';
+import { totalmem } from 'node:os';
 import { ChannelRegistry, type ChannelEnd } from './channels';
 import { ConsoleHub } from './console-hub';
 import { createControl, setConsoleHold } from '../link/control';
@@ -25,7 +26,7 @@ import { createHostTlb } from '../link/host-tlb';
 import { GuestHost } from './guest-host';
 import { guestImagePath, listGuestImages } from './images';
 import type { LabClient } from './session';
-import { createStatsBuffer } from '../link/stats';
+import { createStatsBuffer, H, R } from '../link/stats';
 import { QUIET_AFTER, QUIET_INTERVAL_MS, STATS_INTERVAL_MS, StatsPump } from './stats-pump';
 import type { GuestTestHooks } from '../link/worker-protocol';
 import { resolveWorkerScript, type WorkerScript } from './worker-script';
@@ -33,6 +34,21 @@ import { resolveWorkerScript, type WorkerScript } from './worker-script';
 /** Guests a session runs at most (each has an LPID in 1..63 and a worker thread). */
 export const MAX_GUESTS = 32;
 const DEFAULT_RAM_MB = 128;
+
+/**
+ * Guest RAM a session may hand out in all: half the host's memory (each
+ * guest's RAM is a buffer in its worker), so that a user who asks for more
+ * gets a refusal instead of a swap storm that stalls every guest.
+ */
+export function defaultTotalRamMb(hostBytes = totalmem()): number {
+  return Math.max(64, Math.floor(hostBytes / 2 / (1024 * 1024)));
+}
+
+/** The bounds a session enforces (tests make them small to reach them). */
+export interface GuestLimits {
+  maxGuests: number;
+  maxTotalRamMb: number;
+}
 const DEFAULT_MODEL: GuestModel = 'booke-hv';
 /** Longest line a guest may send to the lab's console channel before it is cut. */
 const CHANNEL_LINE_MAX = 256;
@@ -54,6 +70,7 @@ export interface GuestManagerContext {
   lost(client: LabClient): void;
   clientCount(): number;
   workerScript?: string;
+  limits?: Partial<GuestLimits>;
 }
 
 interface Guest {
@@ -67,6 +84,8 @@ interface Guest {
   testHooks?: GuestTestHooks;
   /** A partial line received on the guest's channel to the lab. */
   channelLine: number[];
+  /** Console bytes typed for the current worker (against the block's consoleIn, what it has received). */
+  typed: number;
 }
 
 const encoder = new TextEncoder();
@@ -92,7 +111,11 @@ export class GuestManager {
   private script: WorkerScript | null = null;
   private nextId = 0;
 
-  constructor(private readonly ctx: GuestManagerContext) {}
+  private readonly limits: GuestLimits;
+
+  constructor(private readonly ctx: GuestManagerContext) {
+    this.limits = { maxGuests: MAX_GUESTS, maxTotalRamMb: defaultTotalRamMb(), ...ctx.limits };
+  }
 
   // ---- queries ---------------------------------------------------------------
 
@@ -137,8 +160,14 @@ export class GuestManager {
   // ---- lifecycle -------------------------------------------------------------
 
   async create(spec: GuestSpec, internal: InternalGuestOptions = {}): Promise<GuestInfo> {
-    if (this.guests.size >= MAX_GUESTS) throw new LabFailure('unavailable', `The lab runs at most ${MAX_GUESTS} guests; remove one first`);
+    const { maxGuests, maxTotalRamMb } = this.limits;
+    if (this.guests.size >= maxGuests) throw new LabFailure('unavailable', `The lab runs at most ${maxGuests} guests; remove one first`);
     const ramMb = spec.ramMb ?? DEFAULT_RAM_MB;
+    const usedMb = [...this.guests.values()].reduce((n, x) => n + x.info.ramMb, 0);
+    if (usedMb + ramMb > maxTotalRamMb) {
+      throw new LabFailure('unavailable', `${ramMb} MB more guest RAM would exceed the session's ${maxTotalRamMb} MB (half the host's memory; ${usedMb} MB in use); remove a guest or ask for less`,
+        { field: 'ramMb' });
+    }
     const { elf, image } = this.loadImage(spec, ramMb);
     const override = spec.override ? this.checkOverride(spec.override) : null;
     const name = spec.name ?? this.defaultName(image);
@@ -162,6 +191,7 @@ export class GuestManager {
       hub: new ConsoleHub(id, (held) => setConsoleHold(control, held), (c) => this.ctx.lost(c)),
       host: null,
       channelLine: [],
+      typed: 0,
       ...(internal.testHooks ? { testHooks: internal.testHooks } : {}),
     };
     // Channels to every guest that exists now: the newcomer sees them at its
@@ -260,6 +290,12 @@ export class GuestManager {
       throw new LabFailure('invalid-state', `Guest ${g.info.name} is ${g.info.state}; reset it before typing on its console`);
     }
     const bytes = Buffer.from(data, 'utf8');
+    // Typed but unread: what the worker holds for the UART, plus what is on its way to the worker.
+    const unread = g.stats[R.inputPending]! + (g.typed - g.stats[H.consoleIn]!);
+    if (unread + bytes.length > LIMITS.maxConsoleInputPending) {
+      throw new LabFailure('unavailable', `${g.info.name} has ${unread} bytes of console input it has not read yet (limit ${LIMITS.maxConsoleInputPending}); nothing was typed. Wait for the guest to read its console`);
+    }
+    g.typed += bytes.length;
     const copy = new Uint8Array(bytes);
     this.live(g).signal({ kind: 'signal', type: 'input', bytes: copy }, [copy.buffer]);
     this.kick();
@@ -378,6 +414,9 @@ export class GuestManager {
 
   private spawn(g: Guest, script: WorkerScript, start: boolean): void {
     const { hw, cost } = this.effective(g);
+    // Input on its way to a previous worker died with it.
+    g.typed = g.stats[H.consoleIn]!;
+    g.stats[R.inputPending] = 0;
     const ends = new Map([...this.guests.values()].map((x) => [x.info.id, this.endOf(x)]));
     setConsoleHold(g.control, g.hub.isHeld);
     const host: GuestHost = new GuestHost({

@@ -11,7 +11,7 @@ import {
 } from '../../shared/hw';
 import { LabFailure } from '../../shared/result';
 import type { StatsSnapshot } from '../../shared/stats';
-import { GuestManager, type InternalGuestOptions } from './guests';
+import { type GuestLimits, GuestManager, type InternalGuestOptions } from './guests';
 import { listGuestImages } from './images';
 
 /** A connected renderer: it receives broadcast events and the consoles it subscribed to. */
@@ -23,6 +23,8 @@ export interface LabClient {
 export interface LabSessionOptions {
   /** The guest worker script (default: found next to the running bundle; see worker-script.ts). */
   workerScript?: string;
+  /** Bounds on guests and their RAM (default: MAX_GUESTS, half the host's memory). */
+  limits?: Partial<GuestLimits>;
 }
 
 export class LabSession {
@@ -38,6 +40,7 @@ export class LabSession {
       lost: (c) => this.detachClient(c),
       clientCount: () => this.clients.size,
       ...(options.workerScript !== undefined ? { workerScript: options.workerScript } : {}),
+      ...(options.limits !== undefined ? { limits: options.limits } : {}),
     });
   }
 

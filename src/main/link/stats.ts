@@ -42,6 +42,8 @@ export const R = {
   slices: RUNTIME_BASE,
   /** Times the worker slept in Atomics.wait (idle, paused, halted or held by console flow control). */
   sleeps: RUNTIME_BASE + 1,
+  /** Console input the worker has received that the guest has not read yet (its UART's queue). */
+  inputPending: RUNTIME_BASE + 2,
 } as const;
 
 export const RUNTIME_SLOTS = 4;

@@ -6,9 +6,13 @@
 //   --only I,J    only these sequence indexes of the run (replay)
 //   --qemu-only   compare QEMU with itself even when the lab is available
 //   --list I      print the listing of sequence I and exit
+//   --model M     run the lab side under this model (native, booke-hv, state-transfer; default native)
+//   --preset P    the virtual hardware under a hypervisor (isa206, none, all, x86; default isa206)
 // Without the lab (src/main/guest/run.ts) every image runs twice on QEMU and
 // the dumps must agree: that validates the generator (no undefined results).
 import { writeFileSync } from 'node:fs';
+import type { GuestModel } from '../../../src/shared/api';
+import { isPresetId, presetConfig, type PresetId } from '../../../src/shared/hw';
 import { qemuAvailable } from '../../support/qemu';
 import { loadLab } from '../../support/lab';
 import { listSequence } from './dump';
@@ -23,10 +27,12 @@ interface Args {
   qemuOnly: boolean;
   list?: number;
   saveElf?: string;
+  model: GuestModel;
+  preset: PresetId;
 }
 
 function parseArgs(argv: string[]): Args {
-  const a: Args = { count: 300, seed: (Math.random() * 0x7fffffff) >>> 0, length: 40, images: 1, qemuOnly: false };
+  const a: Args = { count: 300, seed: (Math.random() * 0x7fffffff) >>> 0, length: 40, images: 1, qemuOnly: false, model: 'native', preset: 'isa206' };
   for (let i = 0; i < argv.length; i++) {
     const k = argv[i]!;
     const v = (): string => {
@@ -47,8 +53,17 @@ function parseArgs(argv: string[]): Args {
     else if (k === '--qemu-only') a.qemuOnly = true;
     else if (k === '--list') a.list = num();
     else if (k === '--save-elf') a.saveElf = v();
+    else if (k === '--model') {
+      const m = v();
+      if (m !== 'native' && m !== 'booke-hv' && m !== 'state-transfer') throw new Error(`--model: native, booke-hv or state-transfer (got ${m})`);
+      a.model = m;
+    } else if (k === '--preset') {
+      const p = v();
+      if (!isPresetId(p)) throw new Error(`--preset: isa206, none, all or x86 (got ${p})`);
+      a.preset = p;
+    }
     else if (k === '--help' || k === '-h') {
-      console.log('usage: npm run fuzz -- [--count N] [--seed S] [--length L] [--images K] [--only I,J] [--qemu-only] [--list I] [--save-elf FILE]');
+      console.log('usage: npm run fuzz -- [--count N] [--seed S] [--length L] [--images K] [--only I,J] [--qemu-only] [--list I] [--save-elf FILE] [--model M] [--preset P]');
       process.exit(0);
     } else throw new Error(`unknown option ${k}`);
   }
@@ -66,9 +81,12 @@ async function main(): Promise<number> {
     console.error('fuzz: qemu-system-ppc is not installed');
     return 2;
   }
-  const runElf = args.qemuOnly ? undefined : await loadLab();
+  const lab = args.qemuOnly ? undefined : await loadLab();
+  const hw = presetConfig(args.preset);
+  const runElf: typeof lab = lab && args.model !== 'native' ? (elf, opts) => lab(elf, { ...opts, model: args.model, hw }) : lab;
+  const where = args.model === 'native' ? 'the lab' : `the lab under ${args.model} (${args.preset})`;
   console.log(`fuzz: ${args.images} image(s) of ${args.only ? args.only.length : args.count} sequences, ` +
-    `length ${args.length}, against ${runElf ? 'the lab' : `a second QEMU run (${args.qemuOnly ? '--qemu-only' : 'lab not available'})`}`);
+    `length ${args.length}, against ${runElf ? where : `a second QEMU run (${args.qemuOnly ? '--qemu-only' : 'lab not available'})`}`);
   let failed = 0;
   for (let k = 0; k < args.images; k++) {
     const seed = (args.seed + k) >>> 0;
