@@ -73,20 +73,20 @@ export interface HvPolicy {
 
 export const HOST_PAGE_SIZES_KB: readonly number[] = [4, 16, 64, 256, 1024, 4096, 16384, 65536, 262144, 1048576];
 
-export interface PolicyOption<T extends string | number> { readonly id: T; readonly label: string }
+export interface PolicyOption<T extends string | number> { readonly id: T; readonly label: string; readonly help: string }
 
 export const POLICY_CHOICES = {
   injection: [
-    { id: 'entry', label: 'On entry (KVM): pending interrupts injected on the way back into the guest' },
-    { id: 'exit', label: 'By an exit of their own (guest doorbell)' },
+    { id: 'entry', label: 'On entry (KVM)', help: 'Interrupts that became pending during an exit are injected on the way back into the guest, without another exit.' },
+    { id: 'exit', label: 'By an exit of their own', help: 'Each such interrupt reaches the guest through a guest doorbell exit.' },
   ],
   sharedSave: [
-    { id: 'exit', label: 'Every exit (KVM): shared registers saved on exit, restored on entry' },
-    { id: 'switch', label: 'Lazily, on a vCPU switch only' },
+    { id: 'exit', label: 'Every exit (KVM)', help: 'Shared registers are saved on every exit and restored on every entry.' },
+    { id: 'switch', label: 'On a vCPU switch (lazy)', help: 'Shared registers are switched only when the core changes vCPU.' },
   ],
   hostTlb: [
-    { id: 'private', label: 'A core of its own: each vCPU pinned, its host TLB its own' },
-    { id: 'shared', label: 'One core for the session: shadows of different guests evict each other' },
+    { id: 'private', label: 'A core of its own', help: 'Each vCPU is pinned to a core: its host TLB is its own.' },
+    { id: 'shared', label: 'One core for all guests', help: 'The session\'s guests share one core\'s TLB: their shadow entries evict each other (counts are not repeatable).' },
   ],
 } as const satisfies Record<'injection' | 'sharedSave' | 'hostTlb', readonly PolicyOption<string>[]>;
 

@@ -61,6 +61,22 @@ describe.skipIf(!ready)('hardware panel in the browser (web mode)', () => {
     await screenshot(page, 'foundation-custom');
   });
 
+  it('sets the hypervisor policy; the cost of an exit follows, and a preset leaves the policy alone', async () => {
+    const shared = page.getByTestId('policy-shared').locator('select');
+    await shared.scrollIntoViewIfNeeded();
+    expect(await shared.inputValue()).toBe('exit');
+    await expect.poll(() => page.getByTestId('exit-cycles').textContent()).toBe('712');
+    await shared.selectOption('switch');
+    // Shared registers no longer cost every exit: the bare round trip.
+    await expect.poll(() => page.getByTestId('exit-cycles').textContent()).toBe('600');
+    await page.getByTestId('policy-host-tlb').locator('select').selectOption('shared');
+    await screenshot(page, 'foundation-policy');
+    await page.getByTestId('preset-select').selectOption('isa206');
+    await expect.poll(() => page.getByTestId('die-bits').textContent()).toBe('320');
+    expect(await shared.inputValue()).toBe('switch');
+    expect(await page.getByTestId('policy-host-tlb').locator('select').inputValue()).toBe('shared');
+  });
+
   it('logged no errors in the page', () => {
     expect(errors).toEqual([]);
   });
