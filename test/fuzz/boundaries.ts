@@ -68,6 +68,20 @@ const httpRequest = fc.record({
   cookie: fc.constantFrom('', `lab_token=${TOKEN}`, 'lab_token=', 'x=y; lab_token=nope', ';;;='),
 });
 
+/** Runs `fn` against web mode serving a one-page renderer on a fresh session, and tears both down. */
+async function withWebMode(fn: (server: Awaited<ReturnType<typeof startWebServer>>) => Promise<void>): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'lab-fuzz-web-'));
+  writeFileSync(join(dir, 'index.html'), '<!doctype html><title>lab</title>');
+  const session = new LabSession();
+  const server = await startWebServer({ session, rendererDir: dir, token: TOKEN });
+  try {
+    await fn(server);
+  } finally {
+    await server.close();
+    await session.shutdown();
+  }
+}
+
 /** Sends one raw HTTP/1.1 request; resolves with the status (0: the server closed without one). */
 function rawRequest(port: number, text: string): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -89,12 +103,8 @@ const http: Boundary = {
   name: 'http',
   property: 'any request line, path, escape, header or method gets a status (never a crash), and the page is still served afterwards',
   async run({ seed, numRuns }) {
-    const dir = mkdtempSync(join(tmpdir(), 'lab-fuzz-http-'));
-    writeFileSync(join(dir, 'index.html'), '<!doctype html><title>lab</title>');
-    const session = new LabSession();
-    const server = await startWebServer({ session, rendererDir: dir, token: TOKEN });
-    const host = `127.0.0.1:${server.port}`;
-    try {
+    await withWebMode(async (server) => {
+      const host = `127.0.0.1:${server.port}`;
       await fc.assert(fc.asyncProperty(httpRequest, async (r) => {
         const path = r.long ? `${r.path}${'a'.repeat(r.long)}` : r.path;
         const headers = [
@@ -106,10 +116,7 @@ const http: Boundary = {
         const health = await rawRequest(server.port, `GET /?token=${TOKEN} HTTP/1.1\r\nHost: ${host}\r\nConnection: close\r\n\r\n`);
         if (health !== 200) throw new Error(`the server stopped serving the page (status ${health})`);
       }), { seed, numRuns });
-    } finally {
-      await server.close();
-      await session.shutdown();
-    }
+    });
   },
 };
 
@@ -130,13 +137,10 @@ const websocket: Boundary = {
   name: 'websocket',
   property: 'every text frame gets exactly one reply, a clear error unless it is a valid call, and the connection keeps serving',
   async run({ seed, numRuns }) {
-    const dir = mkdtempSync(join(tmpdir(), 'lab-fuzz-ws-'));
-    writeFileSync(join(dir, 'index.html'), '<!doctype html>');
-    const session = new LabSession();
-    const server = await startWebServer({ session, rendererDir: dir, token: TOKEN });
-    const ws = await wsConnect(server.port, TOKEN);
-    try {
-      await fc.assert(fc.asyncProperty(fc.array(wsMessage, { minLength: 1, maxLength: 5 }), async (messages) => {
+    await withWebMode(async (server) => {
+      const ws = await wsConnect(server.port, TOKEN);
+      try {
+        await fc.assert(fc.asyncProperty(fc.array(wsMessage, { minLength: 1, maxLength: 5 }), async (messages) => {
         for (const text of messages) {
           let parsed: { id?: unknown; method?: unknown } | null = null;
           try {
@@ -157,12 +161,11 @@ const websocket: Boundary = {
         }
         const health = await ws.call('listGuests', {});
         if (!health.ok) throw new Error(`listGuests failed after the messages: ${health.error.message}`);
-      }), { seed, numRuns });
-    } finally {
-      ws.close();
-      await server.close();
-      await session.shutdown();
-    }
+        }), { seed, numRuns });
+      } finally {
+        ws.close();
+      }
+    });
   },
 };
 
