@@ -5,6 +5,7 @@ import { afterEach, expect, it } from 'vitest';
 import { CONSOLE_FLOW } from '../../src/main/lab/console-hub';
 import { LabSession } from '../../src/main/lab/session';
 import { OUTBOX_BYTES } from '../../src/main/guest/console-outbox';
+import { CONSOLE_QUEUE_LIMIT } from '../../src/main/link/control';
 import { floodOutput, H, Recorder, sha256, sleep, waitUntil } from '../support/runtime';
 
 let session: LabSession;
@@ -50,6 +51,9 @@ it('a slow console subscriber loses no byte of a guest printing 10 MB', async ()
   expect(all.length).toBe(N + '\r\n[lab] guest halted: the guest reset the board\r\n'.length);
   expect(sha256(all.subarray(0, N))).toBe(sha256(floodOutput(N)));
   expect(session.guestCounters(g.id)[H.consoleOut]).toBe(N);
-  // Never more in flight than HIGH plus what was already on its way.
-  expect(maxUnacked).toBeLessThan(CONSOLE_FLOW.high + 2 * OUTBOX_BYTES);
+  // Never more in flight than HIGH plus what was already on its way: the
+  // batch that crossed HIGH, the queue between the threads (bounded by its
+  // limit plus the batch that reached it) and a UART FIFO or two in a race.
+  // This holds however slowly the session's thread runs.
+  expect(maxUnacked).toBeLessThan(CONSOLE_FLOW.high + CONSOLE_QUEUE_LIMIT + 2 * OUTBOX_BYTES + 64);
 }, 120_000);

@@ -3,7 +3,9 @@
 // printing a byte at a time costs one message per slice, not per byte.
 //
 // ready() is the flow control the UART obeys: it is false while the session
-// holds the console (a subscriber lags) or while this slice's batch is full;
+// holds the console (a subscriber lags), while the output posted and not yet
+// taken by the session fills the queue (link/control.ts), or while this
+// slice's batch is full;
 // the UART then keeps its transmit FIFO and the guest waits on THRE.
 
 import type { ConsoleSink } from '../devices/uart16550';

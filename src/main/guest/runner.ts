@@ -12,7 +12,7 @@
 // reset or removed); exiting.
 
 import { type ChannelDescriptor, LabConsoleChannel, SharedByteChannel } from '../link/byte-channel';
-import { attachControl, CONTROL, consoleHeld } from '../link/control';
+import { attachControl, CONTROL, consoleBlocked, consolePosted } from '../link/control';
 import { attachStatsBuffer, H, R, resetStats } from '../link/stats';
 import type { FromWorker, GuestTestHooks, GuestWorkerInit, ToWorker, WorkerRequest } from '../link/worker-protocol';
 import type { ByteChannel } from '../hv/types';
@@ -69,7 +69,7 @@ export class GuestRunner {
     this.control = attachControl(init.control);
     this.hooks = init.testHooks ?? {};
     this.channels = [...init.channels];
-    this.outbox = new ConsoleOutbox(() => consoleHeld(this.control));
+    this.outbox = new ConsoleOutbox(() => consoleBlocked(this.control));
     this.pacer = new Pacer(init.cost.timebaseMHz);
     this.build();
     this.mode = init.start ? 'running' : 'created';
@@ -91,6 +91,7 @@ export class GuestRunner {
     const bytes = this.outbox.take();
     if (bytes) {
       this.stats[H.consoleOut] = this.stats[H.consoleOut]! + bytes.length;
+      consolePosted(this.control, bytes.length);
       this.link.post({ kind: 'signal', type: 'console', bytes }, [bytes.buffer as ArrayBuffer]);
     }
     const sent = this.consoleChannel.take();
@@ -101,7 +102,7 @@ export class GuestRunner {
 
   private slice(seen: number): void {
     this.applyTestHooks();
-    const held = consoleHeld(this.control);
+    const held = consoleBlocked(this.control);
     const budget = held ? HELD_BUDGET : this.budget;
     const t0 = performance.now();
     let out: RunOutcome = this.machine.run(budget);

@@ -21,7 +21,7 @@ import { readFileSync } from 'node:fs';
 import { totalmem } from 'node:os';
 import { ChannelRegistry, type ChannelEnd } from './channels';
 import { ConsoleHub } from './console-hub';
-import { createControl, setConsoleHold } from '../link/control';
+import { consoleTaken, createControl, resetConsoleQueue, setConsoleHold } from '../link/control';
 import { createHostTlb } from '../link/host-tlb';
 import { GuestHost } from './guest-host';
 import { guestImagePath, listGuestImages } from './images';
@@ -418,6 +418,7 @@ export class GuestManager {
     g.typed = g.stats[H.consoleIn]!;
     g.stats[R.inputPending] = 0;
     const ends = new Map([...this.guests.values()].map((x) => [x.info.id, this.endOf(x)]));
+    resetConsoleQueue(g.control);
     setConsoleHold(g.control, g.hub.isHeld);
     const host: GuestHost = new GuestHost({
       id: g.info.id, name: g.info.name, elf: g.elf, ramMb: g.info.ramMb, bootargs: g.info.bootargs,
@@ -426,7 +427,11 @@ export class GuestManager {
       channels: this.channels.channelsOf(g.info.id, ends), start,
       ...(g.testHooks ? { testHooks: g.testHooks } : {}),
     }, script, g.control, {
-      console: (bytes) => { if (g.host === host) g.hub.publish(bytes); },
+      console: (bytes) => {
+        if (g.host !== host) return;
+        consoleTaken(g.control, bytes.length);
+        g.hub.publish(bytes);
+      },
       channelConsole: (bytes) => { if (g.host === host) this.channelText(g, bytes); },
       stopped: (reason, message) => { if (g.host === host) this.stopped(g, reason, message); },
       failed: (message) => { if (g.host === host) this.crashed(g, `emulator error: ${message}`); },

@@ -10,12 +10,23 @@
 //   hold  1 while the console's subscribers lag (flow control): the worker's
 //         console sink reports "not ready", the UART holds its transmit FIFO
 //         and the guest waits for THRE as behind a slow serial line.
+//   queued  bytes of console output the worker has posted and the session
+//         has not yet taken off its port. The worker adds what it posts; the
+//         session subtracts what it receives and wakes the worker when that
+//         takes the queue below the limit. The sink is "not ready" while the
+//         queue is at CONSOLE_QUEUE_LIMIT, so however slowly the session's
+//         thread runs, the output in transit between the threads is bounded
+//         (the hold flag alone reaches the worker only after the session has
+//         read what is already queued).
 //
 // Contract (src/main/link): `wake` is bumped by any thread with work for the
 // worker and waited on by the worker; `hold` is written by the session's
-// console hub and read by the worker.
+// console hub and read by the worker; `queued` is added to by the worker and
+// subtracted from by the session.
 
-export const CONTROL = { wake: 0, hold: 1 } as const;
+export const CONTROL = { wake: 0, hold: 1, queued: 2 } as const;
+/** The worker stops accepting console output while this many bytes are posted and untaken. */
+export const CONSOLE_QUEUE_LIMIT = 128 * 1024;
 const CONTROL_WORDS = 4;
 
 export function createControl(): Int32Array {
@@ -40,6 +51,23 @@ export function setConsoleHold(control: Int32Array, held: boolean): void {
   wakeWorker(control);
 }
 
-export function consoleHeld(control: Int32Array): boolean {
-  return Atomics.load(control, CONTROL.hold) !== 0;
+/** The worker's side: `n` bytes of console output posted to the session. */
+export function consolePosted(control: Int32Array, n: number): void {
+  Atomics.add(control, CONTROL.queued, n);
+}
+
+/** The session's side: `n` bytes taken off the port; wakes the worker if that made room. */
+export function consoleTaken(control: Int32Array, n: number): void {
+  const before = Atomics.sub(control, CONTROL.queued, n);
+  if (before >= CONSOLE_QUEUE_LIMIT && before - n < CONSOLE_QUEUE_LIMIT) wakeWorker(control);
+}
+
+/** A fresh worker starts with nothing in transit. */
+export function resetConsoleQueue(control: Int32Array): void {
+  Atomics.store(control, CONTROL.queued, 0);
+}
+
+/** Whether the worker's console sink must refuse output: the console is held or the queue to the session is full. */
+export function consoleBlocked(control: Int32Array): boolean {
+  return Atomics.load(control, CONTROL.hold) !== 0 || Atomics.load(control, CONTROL.queued) >= CONSOLE_QUEUE_LIMIT;
 }
