@@ -27,8 +27,9 @@ interface Vector {
 const hex16 = (s: string): string => s.padStart(16, '0');
 const h32 = (s: string): number => parseInt(s, 16) >>> 0;
 
-function loadFixture(): { vectors: Vector[]; probes: [number, number][]; loads: [number, string][]; stores: [string, number][] } {
+function loadFixture(): { oracle: string; vectors: Vector[]; probes: [number, number][]; loads: [number, string][]; stores: [string, number][] } {
   const text = gunzipSync(readFileSync(join(FIXTURES, 'vectors.txt.gz'))).toString('latin1');
+  const oracle = /^# oracle: (.*)$/m.exec(text)?.[1] ?? '';
   const vectors: Vector[] = [];
   const probes: [number, number][] = [];
   const loads: [number, string][] = [];
@@ -49,10 +50,10 @@ function loadFixture(): { vectors: Vector[]; probes: [number, number][]; loads: 
       stores.push([hex16(f[1]), h32(f[2])]);
     }
   });
-  return { vectors, probes, loads, stores };
+  return { oracle, vectors, probes, loads, stores };
 }
 
-const { vectors, probes, loads, stores } = loadFixture();
+const { oracle, vectors, probes, loads, stores } = loadFixture();
 
 function setFpr(st: FpuState, i: number, v: string): void {
   st.w[2 * i + 1] = parseInt(v.slice(0, 8), 16) >>> 0;
@@ -117,7 +118,8 @@ function mnemonic(insn: number): string {
 }
 
 describe('fpu: QEMU vectors', () => {
-  it('the fixture holds vectors and decode probes', () => {
+  it('the fixture holds vectors and decode probes, and names the QEMU that produced them', () => {
+    expect(oracle).toMatch(/^QEMU emulator version \d+\.\d+.*-M ppce500 -cpu e500mc$/);
     expect(vectors.length).toBeGreaterThan(20000);
     expect(probes.length).toBe(4096);
   });
