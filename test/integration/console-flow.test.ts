@@ -6,7 +6,7 @@ import { CONSOLE_FLOW } from '../../src/main/lab/console-hub';
 import { LabSession } from '../../src/main/lab/session';
 import { OUTBOX_BYTES } from '../../src/main/guest/console-outbox';
 import { CONSOLE_QUEUE_LIMIT } from '../../src/main/link/control';
-import { floodOutput, H, Recorder, sha256, sleep, waitUntil } from '../support/runtime';
+import { floodOutput, H, Recorder, sha256, slicesPass, waitUntil } from '../support/runtime';
 
 let session: LabSession;
 afterEach(async () => {
@@ -35,9 +35,12 @@ it('a slow console subscriber loses no byte of a guest printing 10 MB', async ()
 
   // The subscriber acknowledges nothing: past HIGH bytes in flight the guest is held.
   await waitUntil(() => unacked > CONSOLE_FLOW.high, 'output beyond the high watermark');
-  await sleep(300);
+  // Once the worker has run a few slices the hold has reached it and what was
+  // in transit has arrived; over a few more slices it must produce nothing.
+  await slicesPass(session, g.id, 3, 'the held guest');
   const heldAt = session.guestCounters(g.id)[H.consoleOut]!;
-  await sleep(300);
+  await waitUntil(() => slow.bytes(g.id).length === heldAt, 'the bytes in transit');
+  await slicesPass(session, g.id, 5, 'the held guest');
   expect(session.guestCounters(g.id)[H.consoleOut]).toBe(heldAt);
   expect(slow.bytes(g.id).length).toBe(heldAt);
   expect(heldAt).toBeLessThan(N);

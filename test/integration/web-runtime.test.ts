@@ -9,7 +9,7 @@ import type { GuestInfo, LabEvent } from '../../src/shared/api';
 import { LabSession } from '../../src/main/lab/session';
 import { startWebServer, type WebServer } from '../../src/main/web/server';
 import { connect, type TestClient } from '../support/ws-client';
-import { H, sleep, waitUntil } from '../support/runtime';
+import { H, slicesPass, waitUntil } from '../support/runtime';
 
 const TOKEN = 'runtime-token-1234567890';
 let server: WebServer;
@@ -109,9 +109,9 @@ describe('guests over the WebSocket', () => {
     await value(lazy.call('startGuest', { id: g.id }));
     // It never acknowledges: the guest is held.
     await waitUntil(() => session.guestCounters(g.id)[H.consoleOut]! > 100_000, 'output to start');
-    await sleep(300);
+    await slicesPass(session, g.id, 3, 'the held guest');
     const held = session.guestCounters(g.id)[H.consoleOut]!;
-    await sleep(200);
+    await slicesPass(session, g.id, 5, 'the held guest');
     expect(session.guestCounters(g.id)[H.consoleOut]).toBe(held);
     expect(held).toBeLessThan(2_000_000);
     // It goes away: the guest runs to the end.

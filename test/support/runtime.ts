@@ -78,6 +78,16 @@ export class Recorder implements LabClient {
   }
 }
 
+/**
+ * Waits until the guest's worker has run `n` more slices. A window measured
+ * in the guest's own slices rather than milliseconds: "nothing came out while
+ * it ran n slices" cannot pass because the worker was starved of the CPU.
+ */
+export async function slicesPass(session: LabSession, id: string, n: number, what: string): Promise<void> {
+  const start = session.guestCounters(id)[R.slices]!;
+  await waitUntil(() => session.guestCounters(id)[R.slices]! >= start + n, `${n} slices of ${what}`);
+}
+
 /** Instructions a guest has retired (its statistics block). */
 export function insns(session: LabSession, id: string): number {
   return session.guestCounters(id)[H.insns]!;
