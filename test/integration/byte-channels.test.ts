@@ -10,7 +10,7 @@ import { ChannelRegistry } from '../../src/main/lab/channels';
 import { CONTROL, createControl } from '../../src/main/link/control';
 import { LabSession } from '../../src/main/lab/session';
 import { hypervisorDeviceTree, BYTE_CHANNEL_IRQ_BASE } from '../../src/main/hv';
-import { H, R, Recorder, sleep, waitUntil } from '../support/runtime';
+import { busyWindow, H, R, Recorder, waitUntil } from '../support/runtime';
 
 describe('byte rings', () => {
   it('wraps around, refuses what does not fit, and never loses a byte', () => {
@@ -126,9 +126,8 @@ describe('byte channels between guests', () => {
     await waitUntil(() => rec.state(b.id) === 'idle', 'b to be reported idle');
     // b has two channels (console, a); a polling kernel would wake 50 times a
     // second to read them. labOS parks its decrementer instead.
-    const before = session.guestCounters(b.id);
-    await sleep(1000);
-    const after = session.guestCounters(b.id);
+    // About a second of another guest's slices.
+    const [before, after] = await busyWindow(session, 100, () => session.guestCounters(b.id));
     expect(after[R.slices]! - before[R.slices]!).toBeLessThanOrEqual(1);
     // The bytes a sends raise b's receive interrupt, which wakes it well
     // before its parked decrementer (about 5 s away) would.

@@ -8,7 +8,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { LabSession } from '../../src/main/lab/session';
 import { LabFailure } from '../../src/shared/result';
 import { counterSlot } from '../../src/main/link/stats';
-import { H, R, Recorder, insns, sleep, waitUntil } from '../support/runtime';
+import { H, R, Recorder, busyWindow, insns, waitUntil } from '../support/runtime';
 
 let session: LabSession;
 
@@ -177,9 +177,8 @@ describe('idle guests', () => {
     rec.subscribe(g.id);
     await rec.waitFor(g.id, 'labos> ');
     await waitUntil(() => rec.state(g.id) === 'idle', 'the guest to be reported idle');
-    const before = session.guestCounters(g.id);
-    await sleep(1000);
-    const after = session.guestCounters(g.id);
+    // About a second of another guest's slices.
+    const [before, after] = await busyWindow(session, 100, () => session.guestCounters(g.id));
     // labOS parks its decrementer about 5 s ahead when idle: at most one wake-up
     // (one slice) in a second, and none at all unless that deadline fell in it.
     const slices = after[R.slices]! - before[R.slices]!;

@@ -88,6 +88,26 @@ export async function slicesPass(session: LabSession, id: string, n: number, wha
   await waitUntil(() => session.guestCounters(id)[R.slices]! >= start + n, `${n} slices of ${what}`);
 }
 
+/**
+ * A measurement window for "an idle guest costs nothing": a second guest
+ * floods (unsubscribed, so never held) until its worker has run `n` slices.
+ * Workers demonstrably had the CPU during the window, so an idle guest that
+ * stayed quiet was quiet by itself, not for want of a core. `measure` is
+ * taken once the busy guest runs and again before it is removed (creating
+ * and removing a guest is itself news to the others).
+ */
+export async function busyWindow<T>(session: LabSession, n: number, measure: () => T): Promise<[T, T]> {
+  const busy = await session.createGuest({ name: 'busy-window', image: 'flood', model: 'native', bootargs: 'bytes=4000000000' });
+  try {
+    await slicesPass(session, busy.id, 2, 'a busy guest');
+    const before = measure();
+    await slicesPass(session, busy.id, n, 'a busy guest');
+    return [before, measure()];
+  } finally {
+    await session.removeGuest(busy.id);
+  }
+}
+
 /** Instructions a guest has retired (its statistics block). */
 export function insns(session: LabSession, id: string): number {
   return session.guestCounters(id)[H.insns]!;
