@@ -121,3 +121,41 @@ describe('guests over the WebSocket', () => {
     await session.removeGuest(g.id);
   });
 });
+
+describe('a client that stops reading', () => {
+  it('is disconnected once its unsent backlog passes the bound; the lab and the other clients carry on', async () => {
+    const limit = 1024 * 1024;
+    const dir = mkdtempSync(join(tmpdir(), 'lab-renderer-'));
+    writeFileSync(join(dir, 'index.html'), '<!doctype html><title>lab</title>');
+    const strict = await startWebServer({ session, rendererDir: dir, token: TOKEN, maxBacklogBytes: limit });
+    const errors: string[] = [];
+    const realError = console.error;
+    console.error = (...a: unknown[]) => { errors.push(a.join(' ')); };
+    try {
+      const good = await connect(strict.port, TOKEN);
+      const stuck = await connect(strict.port, TOKEN);
+      const clients = session.clientCount;
+      const g = await value<GuestInfo>(good.call('createGuest', { image: 'labos', name: 'beside-stuck', model: 'native' }));
+      // The stuck client stops reading and keeps asking: its replies pile up
+      // (first in the kernel's socket buffers, then in the server's queue).
+      stuck.socket.pause();
+      const reply = JSON.stringify(await value(good.call('getHwConfig'))).length;
+      const asks = Math.ceil((64 * 1024 * 1024) / reply);
+      for (let i = 0; i < asks && session.clientCount === clients; i++) {
+        void stuck.call('getHwConfig');
+        if (i % 200 === 199) await new Promise((r) => setImmediate(r));
+      }
+      await waitUntil(() => session.clientCount === clients - 1, 'the stuck client to be dropped');
+      expect(errors.some((e) => /disconnected ws-\d+: it left \d+ bytes unread \(limit 1048576\); the lab keeps running/.test(e))).toBe(true);
+      // The other client and the guest never noticed.
+      await value(good.call('consoleSubscribe', { id: g.id }));
+      expect(await value(good.call('consoleWrite', { id: g.id, data: 'echo still-here\n' }))).toEqual({ accepted: 16 });
+      await waitUntil(() => consoleOf(good, g.id).includes('still-here\r\nlabos> '), 'the guest to answer');
+      await session.removeGuest(g.id);
+      good.close();
+    } finally {
+      console.error = realError;
+      await strict.close();
+    }
+  });
+});

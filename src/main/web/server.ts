@@ -49,7 +49,18 @@ export interface WebServerOptions {
   port?: number;
   /** Fixed token (tests); a random one otherwise. */
   token?: string;
+  /** Bytes queued for one client, unsent, past which it is disconnected (tests lower it). */
+  maxBacklogBytes?: number;
 }
+
+/**
+ * A client that stops reading its socket while the lab keeps producing
+ * (statistics, notices, replies to its own requests) would make its send
+ * queue grow without end. Past this many unsent bytes (enough for two of the
+ * largest messages) the server disconnects it, says so on stderr, and the lab
+ * carries on; the client can reconnect and subscribe again.
+ */
+export const MAX_SOCKET_BACKLOG = 2 * LIMITS.maxMessageBytes;
 
 export interface WebServer {
   readonly url: string;
@@ -155,7 +166,7 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
       socket.destroy();
       return;
     }
-    wss.handleUpgrade(req, socket, head, (ws) => serveSocket(ws, opts.session));
+    wss.handleUpgrade(req, socket, head, (ws) => serveSocket(ws, opts.session, opts.maxBacklogBytes ?? MAX_SOCKET_BACKLOG));
   });
 
   await new Promise<void>((resolveListen, rejectListen) => {
@@ -179,17 +190,28 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
 
 let clientSeq = 0;
 
-function serveSocket(ws: WebSocket, session: LabSession): void {
+function serveSocket(ws: WebSocket, session: LabSession, maxBacklog: number): void {
+  const name = `ws-${++clientSeq}`;
+  /** Sends unless the client has fallen too far behind; then disconnects it. */
+  const sendOrDrop = (text: string): boolean => {
+    if (ws.readyState !== WebSocket.OPEN) return false;
+    if (ws.bufferedAmount + text.length > maxBacklog) {
+      console.error(`web: disconnected ${name}: it left ${ws.bufferedAmount} bytes unread (limit ${maxBacklog}); the lab keeps running`);
+      ws.terminate();
+      return false;
+    }
+    ws.send(text);
+    return true;
+  };
   const client: LabClient = {
-    name: `ws-${++clientSeq}`,
+    name,
     send(event: LabEvent) {
-      if (ws.readyState !== WebSocket.OPEN) throw new Error('socket closed');
-      ws.send(JSON.stringify({ event }));
+      if (!sendOrDrop(JSON.stringify({ event }))) throw new Error('socket closed');
     },
   };
   const detach = session.attach(client);
   const reply = (msg: WsResponse) => {
-    if (ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify(msg));
+    sendOrDrop(JSON.stringify(msg));
   };
 
   ws.on('message', (data, isBinary) => {
