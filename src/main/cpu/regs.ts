@@ -139,5 +139,5 @@ export const EPCR = {
 
 /** e500mc processor version register value (QEMU's e500mc model). */
 export const PVR_E500MC = 0x80230020 | 0;
-/** System version register as QEMU's ppce500 reports it. */
-export const SVR_PPCE500 = 0x40000000;
+/** System version register: QEMU 7.2 leaves it 0 on ppce500 with -cpu e500mc (U-Boot prints "CPU: Unknown, Version: 0.0, (0x00000000)"). */
+export const SVR_PPCE500 = 0;
