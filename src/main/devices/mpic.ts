@@ -22,6 +22,7 @@ const VPR_PRIORITY = 0x000F0000;
 const VPR_VECTOR = 0x0000FFFF;
 
 const GCR_RESET = 0x80000000 | 0;
+const MPIC_BRR1 = 0x00400402;
 /** GCR0[MODE] = 0b11: mixed mode with external proxy (Freescale "CoreInt", Linux's MPIC_GREG_GCONF_COREINT). */
 const GCR_EXTERNAL_PROXY = 0x60000000;
 
@@ -161,6 +162,11 @@ export class Mpic implements MmioDevice {
       if (reg === 0x10) return this.dest[src]!;
       return 0;
     }
+    // Block revision register 1: IP block 0x0040, version 4.2, as QEMU's ppce500
+    // (OPENPIC_MODEL_FSL_MPIC_42). Linux reads it to decide whether the MPIC can
+    // deliver vectors through EPR (4.0 and later); with a lower version it keeps
+    // reading IACK even after asking for the external proxy in GCR0.
+    if (off === 0) return MPIC_BRR1;
     if ((off >= 0x20000 && off < 0x21000) || off < 0x100) {
       switch (off & 0xFFF) {
         case 0x80: return this.ctpr;
@@ -192,6 +198,11 @@ export class Mpic implements MmioDevice {
       this.update();
       return;
     }
+    // Block revision register 1: IP block 0x0040, version 4.2, as QEMU's ppce500
+    // (OPENPIC_MODEL_FSL_MPIC_42). Linux reads it to decide whether the MPIC can
+    // deliver vectors through EPR (4.0 and later); with a lower version it keeps
+    // reading IACK even after asking for the external proxy in GCR0.
+    if (off === 0) return MPIC_BRR1;
     if ((off >= 0x20000 && off < 0x21000) || off < 0x100) {
       switch (off & 0xFFF) {
         case 0x40: case 0x50: case 0x60: case 0x70:
