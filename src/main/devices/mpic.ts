@@ -198,11 +198,7 @@ export class Mpic implements MmioDevice {
       this.update();
       return;
     }
-    // Block revision register 1: IP block 0x0040, version 4.2, as QEMU's ppce500
-    // (OPENPIC_MODEL_FSL_MPIC_42). Linux reads it to decide whether the MPIC can
-    // deliver vectors through EPR (4.0 and later); with a lower version it keeps
-    // reading IACK even after asking for the external proxy in GCR0.
-    if (off === 0) return MPIC_BRR1;
+    if (off === 0) return; // BRR1 is read-only
     if ((off >= 0x20000 && off < 0x21000) || off < 0x100) {
       switch (off & 0xFFF) {
         case 0x40: case 0x50: case 0x60: case 0x70:
