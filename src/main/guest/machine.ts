@@ -133,7 +133,7 @@ export class Machine {
       ], [
         node('power-off', [['gpios', u32(GPIO_PHANDLE, 0, 0)], ['compatible', str('gpio-poweroff')]]),
         node('gpio@ff000', [
-          ['phandle', u32(GPIO_PHANDLE)], ['gpio-controller', empty], ['#gpio-cells', u32(2)],
+          ['linux,phandle', u32(GPIO_PHANDLE)], ['phandle', u32(GPIO_PHANDLE)], ['gpio-controller', empty], ['#gpio-cells', u32(2)],
           ['interrupt-parent', u32(MPIC_PHANDLE)], ['interrupts', u32(GPIO_IRQ, 2)],
           ['reg', u32(GPIO_OFFSET, 0x1000)], ['compatible', str('fsl,qoriq-gpio')],
         ]),
@@ -146,7 +146,7 @@ export class Machine {
           ['compatible', str('ns16550')], ['device_type', str('serial')],
         ]),
         node('pic@40000', [
-          ['interrupt-controller', empty], ['phandle', u32(MPIC_PHANDLE)], ['#interrupt-cells', u32(2)],
+          ['interrupt-controller', empty], ['linux,phandle', u32(MPIC_PHANDLE)], ['phandle', u32(MPIC_PHANDLE)], ['#interrupt-cells', u32(2)],
           ['#address-cells', u32(0)], ['reg', u32(MPIC_OFFSET, 0x40000)], ['compatible', str('fsl,mpic')],
           ['device_type', str('open-pic')],
         ]),

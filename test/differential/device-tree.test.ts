@@ -1,0 +1,110 @@
+// The device tree the lab gives a native guest against the one QEMU's ppce500
+// generates (dumpdtb), both decompiled by dtc: every node the lab has exists
+// on QEMU with the same properties and values, except the differences listed
+// here with their reasons. The lists are exact, so closing a difference (or
+// opening a new one) fails the test until the list is brought up to date.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { buildDtb } from '../../src/main/devices/fdt';
+import { Machine } from '../../src/main/guest/machine';
+import { QEMU, qemuAvailable } from '../support/qemu';
+import { missing } from '../support/tools';
+
+const HELLO = join(__dirname, '..', '..', 'resources', 'guests', 'hello', 'hello.elf');
+
+/** Values that differ, as `path:property`. */
+const DIFFERENT_VALUES = [
+  // QEMU announces a 400 MHz core; the lab announces its cost model's core
+  // clock (1000 MHz by default: one instruction per ns, as QEMU's -icount shift=0).
+  '/cpus/PowerPC,8544@0:clock-frequency',
+];
+/** Properties of modelled nodes only QEMU has. */
+const QEMU_ONLY_PROPERTIES = [
+  // Random bytes per boot: the lab's boots are deterministic. (Linux prints
+  // "random: crng init done" early on QEMU because of it.)
+  '/chosen:rng-seed',
+  // Where QEMU's loader put a -kernel payload for firmware to boot.
+  '/chosen:qemu,boot-kernel',
+  // Aliases of devices the lab does not model.
+  '/aliases:pci0', '/aliases:rtc', '/aliases:i2c',
+];
+/** Nodes only QEMU has: devices the lab does not model (left out rather than wrong). */
+const QEMU_ONLY_NODES = [
+  '/platform@f00000000', '/pci@fe0008000', '/soc@fe0000000/msi@41600',
+  '/soc@fe0000000/i2c@3000', '/soc@fe0000000/i2c@3000/rtc@68',
+];
+
+type Tree = Map<string, Map<string, string>>;
+
+/** Nodes (by path) and their properties (raw dts text) from dtc's output. */
+function parseDts(text: string): Tree {
+  const tree: Tree = new Map();
+  const path: string[] = [];
+  const here = () => (path.length === 0 ? '/' : `/${path.join('/')}`);
+  for (const raw of text.split('\n')) {
+    const line = raw.trim();
+    if (line === '' || line.startsWith('/dts-v1/')) continue;
+    const open = /^(\S+) \{$/.exec(line);
+    if (open) {
+      if (open[1] !== '/') path.push(open[1]!);
+      tree.set(here(), new Map());
+      continue;
+    }
+    if (line === '};') {
+      path.pop();
+      continue;
+    }
+    const prop = /^([^=;\s]+)(?: = (.*))?;$/.exec(line);
+    if (!prop) throw new Error(`unexpected dts line: ${line}`);
+    tree.get(here())!.set(prop[1]!, prop[2] ?? '');
+  }
+  return tree;
+}
+
+function decompile(dtb: string): string {
+  const r = spawnSync('dtc', ['-q', '-I', 'dtb', '-O', 'dts', dtb], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`dtc: ${r.stderr}`);
+  return r.stdout;
+}
+
+const dtcAvailable = spawnSync('dtc', ['--version'], { encoding: 'utf8' }).status === 0;
+
+describe.skipIf(missing('qemu-system-ppc', qemuAvailable()) || missing('dtc', dtcAvailable))('device tree: the lab against QEMU', () => {
+  it('matches QEMU\'s for every modelled device; the differences are the listed ones', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lab-dt-'));
+    try {
+      const qemuDtb = join(dir, 'qemu.dtb');
+      const q = spawnSync(QEMU, ['-M', `ppce500,dumpdtb=${qemuDtb}`, '-cpu', 'e500mc', '-m', '128', '-nic', 'none',
+        '-display', 'none', '-kernel', HELLO], { encoding: 'utf8' });
+      expect(q.status, q.stderr).toBe(0);
+      const labDtb = join(dir, 'lab.dtb');
+      writeFileSync(labDtb, buildDtb(new Machine({ console: { write: () => {}, ready: () => true }, ramMb: 128 }).deviceTree()));
+      const qemu = parseDts(decompile(qemuDtb));
+      const lab = parseDts(decompile(labDtb));
+
+      const labOnlyNodes = [...lab.keys()].filter((p) => !qemu.has(p));
+      expect(labOnlyNodes, 'nodes QEMU does not have').toEqual([]);
+      expect([...qemu.keys()].filter((p) => !lab.has(p)).sort()).toEqual([...QEMU_ONLY_NODES].sort());
+
+      const different: string[] = [];
+      const labOnlyProps: string[] = [];
+      const qemuOnlyProps: string[] = [];
+      for (const [path, props] of lab) {
+        const theirs = qemu.get(path)!;
+        for (const [k, v] of props) {
+          if (!theirs.has(k)) labOnlyProps.push(`${path}:${k}`);
+          else if (theirs.get(k) !== v) different.push(`${path}:${k}`);
+        }
+        for (const k of theirs.keys()) if (!props.has(k)) qemuOnlyProps.push(`${path}:${k}`);
+      }
+      expect(labOnlyProps, 'properties QEMU does not have').toEqual([]);
+      expect(different.sort()).toEqual([...DIFFERENT_VALUES].sort());
+      expect(qemuOnlyProps.sort()).toEqual([...QEMU_ONLY_PROPERTIES].sort());
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
