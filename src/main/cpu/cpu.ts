@@ -131,19 +131,6 @@ export const GUEST_COPY: Readonly<Int16Array> = (() => {
 /** Read-only SPRs among those with guest copies (a guest write is illegal, as natively). */
 const READ_ONLY_COPIED = new Set([259, 286, 702]);
 
-/** SPR number of the guest copy of IVORn used for delivery to the guest, or 0 (2.06 has none). */
-function givorSpr(ivor: number): number {
-  switch (ivor) {
-    case 2: return 440;
-    case 3: return 441;
-    case 4: return 442;
-    case 8: return 443;
-    case 13: return 444;
-    case 14: return 445;
-    default: return 0;
-  }
-}
-
 /** What guest-state hardware does with each SPR number on e500mc (Power ISA 2.06 as it implements it), from the catalog. */
 function defaultGuestTables(): { trap: Uint8Array; alias: Int16Array } {
   const trap = new Uint8Array(1024);
@@ -1039,8 +1026,9 @@ export class Cpu {
     const keep = this.msrProtected();
     newMsr = (newMsr & ~keep) | (msr & keep);
     this.setMsr(newMsr | MSR.GS);
-    const g = givorSpr(ivor);
-    return ((this.spr[447]! & 0xFFFF0000) | (this.spr[g !== 0 ? g : ivorSpr(ivor)]! & 0xFFF0)) | 0;
+    const ivorReg = ivorSpr(ivor);
+    const g = GUEST_COPY[ivorReg]!; // GIVORn where 2.06 has one
+    return ((this.spr[447]! & 0xFFFF0000) | (this.spr[g !== 0 ? g : ivorReg]! & 0xFFF0)) | 0;
   }
 
   /** Delivers the highest-priority pending asynchronous interrupt, if enabled. Returns true if taken. */
@@ -1140,53 +1128,42 @@ export class Cpu {
    * doorbells need the guest's enables and go to the hypervisor.
    */
   private checkGuestInterruptsInHardware(): boolean {
-    const msr = this.msr;
-    const tsr = this.timers.tsr;
-    const tcr = this.timers.tcr;
     this.timers.takeExpired();
-    let ivor = -1;
-    let toGuest = false;
-    if (this.critInput) ivor = IVOR.CRITICAL;
-    else if (tsr & TSR.WIS && tcr & TCR.WIE) ivor = IVOR.WATCHDOG;
-    else if (this.doorbellPending & 2) {
-      ivor = IVOR.DOORBELL_CRIT;
-      this.doorbellPending &= ~2;
-    } else if (this.guestDoorbells & 2 && msr & MSR.CE) {
-      ivor = IVOR.GUEST_DOORBELL_CRIT;
-      this.guestDoorbells &= ~2;
-    } else if (this.extInput && (!this.toGuest(IVOR.EXTERNAL) || msr & MSR.EE)) {
-      ivor = IVOR.EXTERNAL;
-      toGuest = this.toGuest(IVOR.EXTERNAL);
-    } else if (tsr & TSR.FIS && tcr & TCR.FIE) ivor = IVOR.FIT;
-    else if (tsr & TSR.DIS && tcr & TCR.DIE && (!this.toGuest(IVOR.DECREMENTER) || msr & MSR.EE)) {
-      ivor = IVOR.DECREMENTER;
-      toGuest = this.toGuest(IVOR.DECREMENTER);
-    } else if (this.doorbellPending & 1) {
-      ivor = IVOR.DOORBELL;
-      this.doorbellPending &= ~1;
-    } else if (this.guestDoorbells & 1 && msr & MSR.EE) {
-      ivor = IVOR.GUEST_DOORBELL;
-      this.guestDoorbells &= ~1;
-    }
+    const ivor = this.nextGuestInterruptInHardware();
     if (ivor < 0) return false;
+    switch (ivor) {
+      case IVOR.DOORBELL_CRIT: this.doorbellPending &= ~2; break;
+      case IVOR.DOORBELL: this.doorbellPending &= ~1; break;
+      case IVOR.GUEST_DOORBELL_CRIT: this.guestDoorbells &= ~2; break;
+      case IVOR.GUEST_DOORBELL: this.guestDoorbells &= ~1; break;
+    }
+    const toGuest = (ivor === IVOR.EXTERNAL || ivor === IVOR.DECREMENTER) && this.toGuest(ivor);
     this.waiting = false;
     this.pc = toGuest ? this.deliverGuest(ivor, this.pc, 0, 0) : this.deliverHv(ivor, this.pc, 0, 0);
     return true;
   }
 
+  /** The interrupt checkGuestInterruptsInHardware takes next (in priority order), or -1; changes nothing. */
+  private nextGuestInterruptInHardware(): number {
+    const msr = this.msr;
+    const tsr = this.timers.tsr;
+    const tcr = this.timers.tcr;
+    if (this.critInput) return IVOR.CRITICAL;
+    if (tsr & TSR.WIS && tcr & TCR.WIE) return IVOR.WATCHDOG;
+    if (this.doorbellPending & 2) return IVOR.DOORBELL_CRIT;
+    if (this.guestDoorbells & 2 && msr & MSR.CE) return IVOR.GUEST_DOORBELL_CRIT;
+    if (this.extInput && (!this.toGuest(IVOR.EXTERNAL) || msr & MSR.EE)) return IVOR.EXTERNAL;
+    if (tsr & TSR.FIS && tcr & TCR.FIE) return IVOR.FIT;
+    if (tsr & TSR.DIS && tcr & TCR.DIE && (!this.toGuest(IVOR.DECREMENTER) || msr & MSR.EE)) return IVOR.DECREMENTER;
+    if (this.doorbellPending & 1) return IVOR.DOORBELL;
+    if (this.guestDoorbells & 1 && msr & MSR.EE) return IVOR.GUEST_DOORBELL;
+    return -1;
+  }
 
   /** What wakes a core waiting in guest state under a hypervisor (see checkGuestInterrupts). */
   private guestInterruptPending(): boolean {
+    if (this.hooks === null) return this.nextGuestInterruptInHardware() >= 0;
     const msr = this.msr;
-    if (this.hooks === null) {
-      const tsr = this.timers.tsr;
-      const tcr = this.timers.tcr;
-      return this.critInput || (tsr & TSR.WIS && tcr & TCR.WIE) !== 0 || this.doorbellPending !== 0
-        || (this.guestDoorbells & 2 && msr & MSR.CE) !== 0 || (this.guestDoorbells & 1 && msr & MSR.EE) !== 0
-        || (this.extInput && (!this.toGuest(IVOR.EXTERNAL) || msr & MSR.EE) ? true : false)
-        || (tsr & TSR.FIS && tcr & TCR.FIE) !== 0
-        || (tsr & TSR.DIS && tcr & TCR.DIE && (!this.toGuest(IVOR.DECREMENTER) || msr & MSR.EE) ? true : false);
-    }
     if (this.hostEvents !== 0 || (this.timers.expired & this.hvTimerMask()) !== 0 || this.doorbellPending !== 0) return true;
     if ((this.guestDoorbells & 2 && msr & MSR.CE) || (this.guestDoorbells & 1 && msr & MSR.EE)) return true;
     if (this.injectPending) return true;
