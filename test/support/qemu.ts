@@ -69,3 +69,64 @@ export function runOnQemu(elfPath: string, opts: QemuRunOptions = {}): Promise<Q
     // signal a UART could convey, and QEMU ignores it anyway.
   });
 }
+
+/** One exchange with a guest's console: wait for `expect` to appear, then type `type`. */
+export interface ConsoleStep {
+  expect: string;
+  type: string;
+}
+
+/**
+ * Drives a guest on QEMU like a person at its console: each step waits until
+ * its text appears in the output that follows the previous step's match, then
+ * types its line. Ends (killing QEMU) once `finalExpect` appears after the
+ * last step, or when QEMU exits; rejects at the timeout with what was seen.
+ */
+export function converseOnQemu(elfPath: string, steps: readonly ConsoleStep[], finalExpect: string,
+  opts: QemuRunOptions = {}): Promise<QemuRunResult> {
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(QEMU, qemuArgs(elfPath, opts), { stdio: ['pipe', 'pipe', 'pipe'] });
+    let text = '';
+    let from = 0;
+    let step = 0;
+    let stderr = '';
+    let done = false;
+    const finish = (timedOut: boolean) => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      child.kill('SIGKILL');
+      if (timedOut) reject(new Error(`QEMU: step ${step} (waiting for ${JSON.stringify(steps[step]?.expect ?? finalExpect)}) timed out; console:\n${text}`));
+      else resolvePromise({ console: Buffer.from(text, 'latin1'), status: 0, timedOut: false, stderr });
+    };
+    const timer = setTimeout(() => finish(true), opts.timeoutMs ?? 60_000);
+    const advance = () => {
+      for (;;) {
+        const want = step < steps.length ? steps[step]!.expect : finalExpect;
+        const at = text.indexOf(want, from);
+        if (at < 0) return;
+        from = at + want.length;
+        if (step === steps.length) {
+          finish(false);
+          return;
+        }
+        child.stdin.write(steps[step]!.type);
+        step++;
+      }
+    };
+    child.stdout.on('data', (d: Buffer) => {
+      text += d.toString('latin1');
+      advance();
+    });
+    child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
+    child.stdin.on('error', () => {});
+    child.on('error', (e) => { clearTimeout(timer); reject(e); });
+    child.on('close', () => {
+      if (!done) {
+        done = true;
+        clearTimeout(timer);
+        reject(new Error(`QEMU exited at step ${step}; console:\n${text}\n${stderr}`));
+      }
+    });
+  });
+}

@@ -69,8 +69,12 @@ function encodeValue(v: PropValue, prop: string): Uint8Array {
   return new Uint8Array(0);
 }
 
-/** Serialises a tree rooted at `root` (whose name must be ""). */
-export function buildDtb(root: FdtNode, bootCpu = 0): Uint8Array {
+/**
+ * Serialises a tree rooted at `root` (whose name must be ""). `minSize` pads
+ * the blob with free space up to that total size (QEMU hands its guests a
+ * 1 MB blob, and firmware and kernels reserve or copy the total size).
+ */
+export function buildDtb(root: FdtNode, bootCpu = 0, minSize = 0): Uint8Array {
   const struct: number[] = [];
   const strings: number[] = [];
   const stringOffsets = new Map<string, number>();
@@ -117,7 +121,7 @@ export function buildDtb(root: FdtNode, bootCpu = 0): Uint8Array {
   const structOff = rsvOff + rsvSize;
   const stringsOff = structOff + struct.length;
   const total = stringsOff + strings.length;
-  const out = new Uint8Array((total + 3) & ~3);
+  const out = new Uint8Array(Math.max((total + 3) & ~3, minSize));
   const d = new DataView(out.buffer);
   d.setUint32(0, FDT_MAGIC);
   d.setUint32(4, out.length);

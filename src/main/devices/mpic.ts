@@ -2,7 +2,9 @@
 // Linux use on ppce500, for one core: per-source vector/priority and
 // destination registers, the core's task priority, interrupt acknowledge and
 // end-of-interrupt, the global configuration, feature and vendor registers,
-// the spurious vector and (stored, not counting) the global timers. Level
+// the spurious vector, the shared message-signalled interrupt registers
+// (MSIR/MSISR/MSIIR at 0x1600, sources 224-231) and (stored, not counting)
+// the global timers. Level
 // sources stay pending while their line is high; edge sources latch.
 //
 // Layout (offsets from the MPIC base, CCSR+0x40000): global registers at
@@ -16,6 +18,13 @@ export const MPIC_SOURCES = 256;
 const IPI_BASE = MPIC_SOURCES;
 const ALL_SOURCES = MPIC_SOURCES + 4;
 
+/** The shared message-signalled interrupt registers drive sources 224-231 (QEMU's FSL MPIC). */
+const MSI_FIRST_SOURCE = 224;
+const MSI_REGISTERS = 8;
+const MSIR_BASE = 0x1600; // MSIR0-7, 0x10 apart: read returns and clears
+const MSISR = 0x1720; // summary: bit n set while MSIR n is not zero
+const MSIIR = 0x1740; // index register: writing sets bit IBS of MSIR SRS
+
 const VPR_MSK = 0x80000000 | 0;
 const VPR_ACTIVITY = 0x40000000;
 const VPR_PRIORITY = 0x000F0000;
@@ -23,6 +32,13 @@ const VPR_VECTOR = 0x0000FFFF;
 
 const GCR_RESET = 0x80000000 | 0;
 const MPIC_BRR1 = 0x00400402;
+/** Feature reporting: 196 sources (as QEMU's MPIC 4.2 reports them), one core, version 2. */
+const MPIC_FRR = 0x00C30002;
+/** What a register that is not there reads as, inside the MPIC's register blocks. */
+const NONE = 0xFFFFFFFF | 0;
+/** Global timer reset values: base count with count-inhibit set, masked vector, destination core 0. */
+const TIMER_TBCR_CI = 0x80000000 | 0;
+const TIMER_TDR_CORE0 = 1;
 /** GCR0[MODE] = 0b11: mixed mode with external proxy (Freescale "CoreInt", Linux's MPIC_GREG_GCONF_COREINT). */
 const GCR_EXTERNAL_PROXY = 0x60000000;
 
@@ -40,6 +56,7 @@ export class Mpic implements MmioDevice {
   private spurious = 0xFFFF;
   private tfrr = 0;
   private readonly timers = new Int32Array(4 * 4);
+  private readonly msir = new Int32Array(MSI_REGISTERS);
   private output = false;
 
   constructor(private readonly setInt: (level: boolean) => void) {
@@ -56,7 +73,13 @@ export class Mpic implements MmioDevice {
     this.spurious = 0xFFFF;
     this.tfrr = 0;
     this.timers.fill(0);
-    for (let t = 0; t < 4; t++) this.timers[t * 4 + 2] = VPR_MSK;
+    this.msir.fill(0);
+    for (let i = 0; i < MSI_REGISTERS; i++) this.line[MSI_FIRST_SOURCE + i] = 0;
+    for (let t = 0; t < 4; t++) {
+      this.timers[t * 4 + 1] = TIMER_TBCR_CI;
+      this.timers[t * 4 + 2] = VPR_MSK;
+      this.timers[t * 4 + 3] = TIMER_TDR_CORE0;
+    }
     for (let i = 0; i < MPIC_SOURCES; i++) if (this.line[i]) this.pending[i] = 1;
     this.update();
   }
@@ -154,29 +177,35 @@ export class Mpic implements MmioDevice {
     this.write32(offset & ~3, value | 0);
   }
 
+  /**
+   * A 32-bit register read. What QEMU's FSL MPIC answers for registers it does
+   * not have is part of the board a guest sees: inside the global, timer,
+   * per-CPU and MSI blocks a register that does not exist (or an offset not
+   * on a 16-byte boundary) reads all ones; elsewhere in the 256 KB window, 0.
+   */
   private read32(off: number): number {
     if (off >= 0x10000 && off < 0x10000 + MPIC_SOURCES * 0x20) {
       const src = (off - 0x10000) >>> 5;
-      const reg = off & 0x1F;
-      if (reg === 0) return this.vpr[src]!;
-      if (reg === 0x10) return this.dest[src]!;
-      return 0;
+      switch (off & 0x1F) {
+        case 0x00: return this.vpr[src]!;
+        case 0x10: return this.dest[src]!;
+        case 0x18: return 0; // level register: signalled on the core's int pin
+        default: return NONE;
+      }
     }
+    const inBlock = off < 0x1200 || (off >= MSIR_BASE && off < MSIR_BASE + 0x200) || (off >= 0x20000 && off < 0x20100);
+    if (!inBlock) return 0;
+    if (off & 0xF) return NONE;
+    if (off >= 0x20000) return this.readCpu(off & 0xFF);
+    if (off >= MSIR_BASE) return this.readMsi(off);
     // Block revision register 1: IP block 0x0040, version 4.2, as QEMU's ppce500
     // (OPENPIC_MODEL_FSL_MPIC_42). Linux reads it to decide whether the MPIC can
     // deliver vectors through EPR (4.0 and later); with a lower version it keeps
     // reading IACK even after asking for the external proxy in GCR0.
     if (off === 0) return MPIC_BRR1;
-    if ((off >= 0x20000 && off < 0x21000) || off < 0x100) {
-      switch (off & 0xFFF) {
-        case 0x80: return this.ctpr;
-        case 0x90: return 0; // WHOAMI: core 0
-        case 0xA0: return this.iack();
-        default: return 0;
-      }
-    }
+    if (off >= 0x40 && off <= 0xB0) return this.readCpu(off);
     switch (off) {
-      case 0x1000: return ((MPIC_SOURCES - 1) << 16) | (0 << 8) | 0x02; // FRR: sources, one core, version
+      case 0x1000: return MPIC_FRR;
       case 0x1020: return this.gcr;
       case 0x1080: return 0; // VIR
       case 0x1090: return 0; // PIR
@@ -185,8 +214,35 @@ export class Mpic implements MmioDevice {
       case 0x10F0: return this.tfrr;
       default:
         if (off >= 0x1100 && off < 0x1200) return this.timers[((off - 0x1100) >>> 6) * 4 + ((off >>> 4) & 3)]!;
-        return 0;
+        return NONE;
     }
+  }
+
+  /** Core 0's private registers (also visible at 0x40-0xB0 of the global block). */
+  private readCpu(reg: number): number {
+    switch (reg) {
+      case 0x80: return this.ctpr;
+      case 0x90: return 0; // WHOAMI: core 0
+      case 0xA0: return this.iack();
+      case 0xB0: return 0; // EOI reads as 0
+      default: return NONE;
+    }
+  }
+
+  private readMsi(off: number): number {
+    if (off < MSIR_BASE + MSI_REGISTERS * 0x10) {
+      const n = (off - MSIR_BASE) >>> 4;
+      const v = this.msir[n]!;
+      this.msir[n] = 0;
+      this.setLine(MSI_FIRST_SOURCE + n, false);
+      return v;
+    }
+    if (off === MSISR) {
+      let summary = 0;
+      for (let i = 0; i < MSI_REGISTERS; i++) if (this.msir[i] !== 0) summary |= 1 << i;
+      return summary;
+    }
+    return 0;
   }
 
   private write32(off: number, v: number): void {
@@ -231,6 +287,12 @@ export class Mpic implements MmioDevice {
       }
       case 0x10E0: this.spurious = v & 0xFFFF; break;
       case 0x10F0: this.tfrr = v; break;
+      case MSIIR: {
+        const n = v >>> 29;
+        this.msir[n] = this.msir[n]! | (1 << ((v >>> 24) & 0x1F));
+        this.setLine(MSI_FIRST_SOURCE + n, true);
+        break;
+      }
       default:
         if (off >= 0x1100 && off < 0x1200) this.timers[((off - 0x1100) >>> 6) * 4 + ((off >>> 4) & 3)] = v;
         break;

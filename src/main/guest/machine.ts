@@ -1,8 +1,12 @@
 // One guest machine: an e500mc core on a board that matches QEMU's ppce500
 // closely enough that the same ELF boots on both. This is the only file that
 // knows where devices live. Memory map (physical): RAM at 0; CCSR at
-// 0xF_E000_0000 (1 MB) with the UART at +0x4500 (MPIC source 42), the MPIC at
-// +0x40000, the global utilities at +0xE0000 and the GPIO block at +0xFF000.
+// 0xF_E000_0000 (1 MB) with the I2C controller at +0x3000 (source 43, a
+// DS1338 clock at address 0x68), the UART at +0x4500 (source 42), the local
+// bus controller's registers at +0x5000 (unimplemented, as on QEMU), the PCI
+// host controller at +0x8000 (an empty bus), the MPIC at +0x40000 (with its
+// MSI registers at +0x41600), the global utilities at +0xE0000 and the GPIO
+// block at +0xFF000 (source 47). docs/board.md lists what differs from QEMU.
 //
 // Entry state as QEMU gives a -kernel ELF (shared/reference/qemu-and-toolchain.md):
 // PC = entry, r1 = 16 MB - 8, r3 = device tree, r6 = ePAPR magic, r7 = size
@@ -16,24 +20,53 @@ import { DEFAULT_CLOCK } from '../cpu/timers';
 import { Bus } from '../devices/bus';
 import { GlobalUtilities } from '../devices/guts';
 import { Gpio } from '../devices/gpio';
+import { I2cController } from '../devices/i2c';
 import { Mpic } from '../devices/mpic';
+import { PciHost } from '../devices/pci-host';
+import { RtcDs1338 } from '../devices/rtc-ds1338';
+import { UnimplementedBlock } from '../devices/unimplemented-block';
 import { type ConsoleSink, Uart16550 } from '../devices/uart16550';
 import { parseElf, type ElfImage } from './elf';
-import { buildDtb, type DeviceTreePart, empty, type FdtNode, node, str, strs, u32 } from '../devices/fdt';
+import { buildDtb, type DeviceTreePart, empty, type FdtNode, node, type PropValue, str, strs, u32 } from '../devices/fdt';
 
 export const CCSR_BASE = 0xFE0000000;
 export const CCSR_SIZE = 0x100000;
+export const I2C_OFFSET = 0x3000;
 export const UART0_OFFSET = 0x4500;
+export const LBC_OFFSET = 0x5000;
+export const PCI_OFFSET = 0x8000;
 export const MPIC_OFFSET = 0x40000;
+export const MSI_OFFSET = 0x41600;
 export const GUTS_OFFSET = 0xE0000;
 export const GPIO_OFFSET = 0xFF000;
 export const UART0_IRQ = 42;
+export const I2C_IRQ = 43;
 export const GPIO_IRQ = 47;
+/** The PCI host controller's error interrupt, as QEMU's tree gives it. */
+const PCI_IRQ = 24;
+const RTC_I2C_ADDRESS = 0x68;
+/** QEMU's PCI windows: memory at 0xC_0000_0000 (512 MB, bus address 0xE000_0000), I/O at 0xF_E100_0000 (64 KB). */
+const PCI_MMIO_BASE = 0xC00000000;
+const PCI_MMIO_BUS_BASE = 0xE0000000;
+const PCI_PIO_BASE = 0xFE1000000;
+/** QEMU's interrupt map covers PCI slots 1-31, pins INTA-INTD. */
+const PCI_FIRST_SLOT = 1;
+const PCI_SLOTS = 31;
+/** QEMU's dynamic sysbus ("platform") region: nothing is plugged into it here. */
+const PLATFORM_BASE = 0xF00000000;
+const PLATFORM_SIZE = 0x8000000;
+/** The core clock the tree announces: QEMU's fixed 400 MHz (the cost model's clock is separate). */
+const ANNOUNCED_CORE_HZ = 400_000_000;
+const PCI_CLOCK_HZ = 66_666_666;
+const MSI_PHANDLE = 0x8004;
+const GPIO_PHANDLE = 0x8005;
 export const EPAPR_MAGIC = 0x45504150;
 /** The MPIC's phandle in the board's device tree (devices elsewhere name it as their interrupt-parent). */
 export const MPIC_PHANDLE = 0x8003;
 /** Where QEMU's ppce500 puts the device tree: past the image plus 24 MB, on a 1 MB boundary. */
 const DTB_PAD = 0x1800000;
+/** The device tree's total size as QEMU makes it: 1 MB, mostly free space. */
+const DTB_TOTAL_SIZE = 0x100000;
 
 export type StopReason = 'reset' | 'poweroff' | 'checkstop' | 'watchdog';
 
@@ -55,6 +88,8 @@ export class Machine {
   readonly cpu: Cpu;
   readonly uart: Uart16550;
   readonly mpic: Mpic;
+  readonly pci = new PciHost();
+  readonly i2c: I2cController;
   readonly ramSize: number;
   stop: { reason: StopReason; message?: string } | null = null;
   /** Called at the end of every boot (load and reset), after the entry state is set: the hypervisor's hook. */
@@ -88,7 +123,13 @@ export class Machine {
     this.uart = new Uart16550('uart0', options.console, (level) => this.mpic.setLine(UART0_IRQ, level));
     const guts = new GlobalUtilities(() => this.halt('reset'));
     const gpio = new Gpio(() => this.halt('poweroff'));
+    const tbHz = (options.clock ?? DEFAULT_CLOCK).timebaseMHz * 1e6;
+    const rtc = new RtcDs1338(() => this.cpu.timers.ticks / tbHz);
+    this.i2c = new I2cController(new Map([[RTC_I2C_ADDRESS, rtc]]), (level) => this.mpic.setLine(I2C_IRQ, level));
+    this.bus.map(CCSR_BASE + I2C_OFFSET, 0x100, this.i2c);
     this.bus.map(CCSR_BASE + UART0_OFFSET, 0x100, this.uart);
+    this.bus.map(CCSR_BASE + LBC_OFFSET, 0x1000, new UnimplementedBlock('lbc'));
+    this.bus.map(CCSR_BASE + PCI_OFFSET, 0x1000, this.pci);
     this.bus.map(CCSR_BASE + MPIC_OFFSET, 0x40000, this.mpic);
     this.bus.map(CCSR_BASE + GUTS_OFFSET, 0x1000, guts);
     this.bus.map(CCSR_BASE + GPIO_OFFSET, 0x1000, gpio);
@@ -109,23 +150,49 @@ export class Machine {
     this.boot();
   }
 
-  /** The device tree this machine gives its guest. */
+  /** The device tree this machine gives its guest: QEMU 7.2's for ppce500, node for node. */
   deviceTree(): FdtNode {
     const o = this.options;
     const soc = 'soc@fe0000000';
     const serial = `/${soc}/serial@4500`;
+    const i2c = `/${soc}/i2c@3000`;
     const timebase = Math.round((o.clock ?? DEFAULT_CLOCK).timebaseMHz * 1e6);
-    const clock = Math.round((o.clock ?? DEFAULT_CLOCK).coreMHz * 1e6);
-    const GPIO_PHANDLE = 0x8005;
+    const image = this.image;
+    const hi = (a: number) => Math.floor(a / 2 ** 32);
+    const lo = (a: number) => a % 2 ** 32;
     return node('', [
       ['compatible', str('fsl,qemu-e500')],
       ['model', str('QEMU ppce500')],
-      ['#address-cells', u32(2)],
       ['#size-cells', u32(2)],
+      ['#address-cells', u32(2)],
     ], [
+      node(`platform@${PLATFORM_BASE.toString(16)}`, [
+        ['interrupt-parent', u32(MPIC_PHANDLE)],
+        ['ranges', u32(0, hi(PLATFORM_BASE), lo(PLATFORM_BASE), PLATFORM_SIZE)],
+        ['#address-cells', u32(1)], ['#size-cells', u32(1)],
+        ['compatible', strs('qemu,platform', 'simple-bus')],
+      ]),
+      node(`pci@${(CCSR_BASE + PCI_OFFSET).toString(16)}`, [
+        ['#address-cells', u32(3)], ['#size-cells', u32(2)], ['#interrupt-cells', u32(1)],
+        ['clock-frequency', u32(PCI_CLOCK_HZ)],
+        ['reg', u32(hi(CCSR_BASE), lo(CCSR_BASE) + PCI_OFFSET, 0, 0x1000)],
+        ['ranges', u32(
+          0x2000000, 0, PCI_MMIO_BUS_BASE, hi(PCI_MMIO_BASE), lo(PCI_MMIO_BASE), 0, 0x20000000,
+          0x1000000, 0, 0, hi(PCI_PIO_BASE), lo(PCI_PIO_BASE), 0, 0x10000,
+        )],
+        ['fsl,msi', u32(MSI_PHANDLE)],
+        ['bus-range', u32(0, 255)],
+        ['interrupts', u32(PCI_IRQ, 2)],
+        ['interrupt-parent', u32(MPIC_PHANDLE)],
+        ['interrupt-map', u32(...pciInterruptMap())],
+        ['interrupt-map-mask', u32(0xF800, 0, 0, 7)],
+        ['device_type', str('pci')],
+        ['compatible', str('fsl,mpc8540-pci')],
+        ['cell-index', u32(0)],
+      ]),
       node(soc, [
         ['bus-frequency', u32(0)],
-        ['ranges', u32(0, 0xF, 0xE0000000, CCSR_SIZE)],
+        ['ranges', u32(0, hi(CCSR_BASE), lo(CCSR_BASE), CCSR_SIZE)],
         ['#size-cells', u32(1)],
         ['#address-cells', u32(1)],
         ['compatible', strs('fsl,mpc8544-immr', 'simple-bus')],
@@ -137,8 +204,22 @@ export class Machine {
           ['interrupt-parent', u32(MPIC_PHANDLE)], ['interrupts', u32(GPIO_IRQ, 2)],
           ['reg', u32(GPIO_OFFSET, 0x1000)], ['compatible', str('fsl,qoriq-gpio')],
         ]),
+        node('msi@41600', [
+          ['linux,phandle', u32(MSI_PHANDLE)], ['phandle', u32(MSI_PHANDLE)],
+          ['interrupts', u32(...[0, 1, 2, 3, 4, 5, 6, 7].flatMap((n) => [0xE0 + n, 0]))],
+          ['interrupt-parent', u32(MPIC_PHANDLE)],
+          ['msi-available-ranges', u32(0, 0x100)],
+          ['reg', u32(MSI_OFFSET, 0x200)],
+          ['compatible', str('fsl,mpic-msi')],
+        ]),
         node('global-utilities@e0000', [
           ['fsl,has-rstcr', empty], ['reg', u32(GUTS_OFFSET, 0x1000)], ['compatible', str('fsl,mpc8544-guts')],
+        ]),
+        node('i2c@3000', [
+          ['interrupt-parent', u32(MPIC_PHANDLE)], ['interrupts', u32(I2C_IRQ, 2)], ['cell-index', u32(0)],
+          ['reg', u32(I2C_OFFSET, 0x14)], ['compatible', str('fsl-i2c')], ['device_type', str('i2c')],
+        ], [
+          node(`rtc@${RTC_I2C_ADDRESS.toString(16)}`, [['reg', u32(RTC_I2C_ADDRESS)], ['compatible', str('pericom,pt7c4338')]]),
         ]),
         node('serial@4500', [
           ['interrupt-parent', u32(MPIC_PHANDLE)], ['interrupts', u32(UART0_IRQ, 2)],
@@ -151,20 +232,30 @@ export class Machine {
           ['device_type', str('open-pic')],
         ]),
       ]),
-      node('aliases', [['serial0', str(serial)]]),
+      node('aliases', [
+        ['pci0', str(`/pci@${(CCSR_BASE + PCI_OFFSET).toString(16)}`)],
+        // QEMU writes this alias as a relative path; a guest sees exactly that.
+        ['rtc', str(`i2c/rtc@${RTC_I2C_ADDRESS.toString(16)}`)],
+        ['i2c', str(i2c)],
+        ['serial0', str(serial)],
+      ]),
       node('cpus', [['#size-cells', u32(0)], ['#address-cells', u32(1)]], [
         node('PowerPC,8544@0', [
           ['status', str('okay')], ['bus-frequency', u32(0)],
           ['i-cache-size', u32(0x8000)], ['d-cache-size', u32(0x8000)],
           ['i-cache-line-size', u32(64)], ['d-cache-line-size', u32(64)],
           ['reg', u32(0)], ['device_type', str('cpu')],
-          ['timebase-frequency', u32(timebase)], ['clock-frequency', u32(clock)],
+          ['timebase-frequency', u32(timebase)], ['clock-frequency', u32(ANNOUNCED_CORE_HZ)],
         ]),
       ]),
       node('chosen', [
         ['stdout-path', str(serial)],
         ['linux,stdout-path', str(serial)],
+        ['rng-seed', u32(...RNG_SEED)],
         ['bootargs', str(o.bootargs ?? '')],
+        // Where the loaded image lies (lowest physical address, total memory
+        // size of its segments), as QEMU tells firmware about its -kernel payload.
+        ...(image === null ? [] : [['qemu,boot-kernel', u32(0, image.low, 0, loadedSize(image))] as [string, PropValue]]),
       ]),
       node('memory', [['reg', u32(0, 0, 0, this.ramSize)], ['device_type', str('memory')]]),
       ...this.treeParts.flatMap((p) => p.deviceTreeNodes({ interruptParent: MPIC_PHANDLE })),
@@ -179,13 +270,15 @@ export class Machine {
     cpu.reset();
     this.uart.reset();
     this.mpic.reset();
+    this.pci.reset();
+    this.i2c.reset();
     this.stop = null;
     // RAM keeps its contents across a reset, as on QEMU; the image is loaded again.
     for (const s of image.segments) {
       this.bus.writeBytes(s.paddr, s.data);
       this.bus.writeBytes(s.paddr + s.data.length, new Uint8Array(s.memsz - s.data.length));
     }
-    this.dtb = buildDtb(this.deviceTree());
+    this.dtb = buildDtb(this.deviceTree(), 0, DTB_TOTAL_SIZE);
     this.dtbAddr = Math.floor((image.high + DTB_PAD) / 0x100000) * 0x100000;
     if (this.dtbAddr + this.dtb.length > this.ramSize) throw new Error('the image leaves no room for the device tree in RAM');
     this.bus.writeBytes(this.dtbAddr, this.dtb);
@@ -272,6 +365,36 @@ export class Machine {
     this.uart.pushInput(bytes);
     if (this.cpu.interruptPending()) this.cpu.waiting = false;
   }
+}
+
+/**
+ * The 32 bytes the lab passes as /chosen/rng-seed. QEMU passes fresh random
+ * bytes each boot; the lab passes the same bytes every time, so a kernel that
+ * trusts its bootloader's seed starts its random-number generator at once (as
+ * on QEMU) and runs stay reproducible. Not a secret: guests are experiments.
+ */
+const RNG_SEED: readonly number[] = (() => {
+  let x = 0x9E3779B9;
+  const words: number[] = [];
+  for (let i = 0; i < 8; i++) {
+    x ^= x << 13; x ^= x >>> 17; x ^= x << 5; // xorshift32
+    words.push(x >>> 0);
+  }
+  return words;
+})();
+
+/** QEMU's interrupt-map for its PCI slots: slot s, pin p (INTA=1) goes to MPIC source ((s + p - 1) mod 4) + 1, level. */
+function pciInterruptMap(): number[] {
+  const map: number[] = [];
+  for (let slot = PCI_FIRST_SLOT; slot < PCI_FIRST_SLOT + PCI_SLOTS; slot++) {
+    for (let pin = 0; pin < 4; pin++) map.push(slot << 11, 0, 0, pin + 1, MPIC_PHANDLE, ((slot + pin) % 4) + 1, 1);
+  }
+  return map;
+}
+
+/** The bytes an image occupies in memory: the sum of its segments' sizes (QEMU's ELF loader's total). */
+function loadedSize(image: ElfImage): number {
+  return image.segments.reduce((n, s) => n + s.memsz, 0);
 }
 
 function tsizeBytes(tsize: number): number {
