@@ -196,7 +196,9 @@ describe('statistics', () => {
   it('pushes stats events and resets counters', async () => {
     const { session, rec } = setup();
     const g = await session.createGuest({ image: 'intmix', model: 'native', bootargs: 'iterations=100000000' });
-    await waitUntil(() => rec.statsEvents >= 3, 'three statistics ticks');
+    // The worker starts within a few ticks; wait for ticks that saw it run.
+    const ran = () => (session.statsSnapshot().guests.find((x) => x.id === g.id)?.insns ?? 0) > 0;
+    await waitUntil(() => rec.statsEvents >= 3 && ran(), 'three statistics ticks, the guest running');
     const snap = session.statsSnapshot();
     const s = snap.guests.find((x) => x.id === g.id)!;
     expect(s.insns).toBeGreaterThan(0);

@@ -62,7 +62,9 @@ void lab_exit(void)
 int dtb_find_uint(uint32_t dtb, const char *key, uint32_t *out)
 {
 	const char *p = (const char *)dtb;
-	uint32_t size = *(volatile uint32_t *)(dtb + 4);	/* totalsize */
+	/* Search the blocks, not the free space after them (QEMU's blob is 1 MB). */
+	uint32_t size = *(volatile uint32_t *)(dtb + 12)	/* off_dt_strings */
+		+ *(volatile uint32_t *)(dtb + 32);		/* size_dt_strings */
 	uint32_t len = 0;
 	while (key[len])
 		len++;

@@ -7,7 +7,7 @@ export const EXIT = {
   badImage: 2,
   /** `lab run`: the guest was still running after --max-insns instructions. */
   maxInsns: 3,
-  /** A guest stopped at the hardware level (checkstop, watchdog) or its emulator failed. */
+  /** A guest stopped at the hardware level (checkstop, watchdog), its kernel panicked, or its emulator failed. */
   checkstop: 4,
   /** `lab run`: the guest waits for an interrupt nothing will raise (e.g. console input). */
   halted: 5,

@@ -1,6 +1,6 @@
 // `--guest` specifications of `lab session`: IMAGE[:KEY=VALUE,...]
 //
-//   IMAGE     a bundled image id (labos, hello, intmix, flood...) or a path to an ELF file
+//   IMAGE     a bundled image id (labos, linux, hello, intmix...) or a path to an ELF file (gzip-compressed or not)
 //   name=N    the guest's name (unique; other guests' labOS `send N ...` uses it)
 //   model=M   native | booke-hv | state-transfer
 //   ram=MB    RAM size, a multiple of 64
@@ -39,7 +39,7 @@ export function parseGuestSpec(text: string, readFile: (path: string) => Uint8Ar
   const rest = colon < 0 ? '' : text.slice(colon + 1);
   if (!image) throw new SpecError(`--guest "${text}": the image is missing (e.g. labos or path/to/guest.elf)`);
   const spec: GuestSpec = {};
-  if (image.includes('/') || image.endsWith('.elf') || existsSync(image)) {
+  if (image.includes('/') || image.endsWith('.elf') || image.endsWith('.gz') || existsSync(image)) {
     let bytes: Uint8Array;
     try {
       bytes = readFile(image);

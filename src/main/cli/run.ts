@@ -15,15 +15,18 @@ import { H } from '../link/stats';
 import { statsJson, statsTable } from './stats-table';
 import { ElfError } from '../guest/elf';
 import { runElf } from '../guest/run';
-import { guestImagePath } from '../lab/images';
+import { guestImagePath, readGuestImage } from '../lab/images';
 import { EXIT, UsageError } from './exit-codes';
 
-export const RUN_USAGE = `Usage: lab run <elf-file|image-id> [--max-insns N] [--ram MB] [--bootargs TEXT]
+export const RUN_USAGE = `Usage: lab run <elf-file|image-id> [--max-insns N] [--ram MB] [--bootargs|--append TEXT]
                [--model native|booke-hv|state-transfer] [--preset isa206|none|all|x86]
                [--dup SPR,...] [--trap SPR,...] [--shared SPR,...] [--transfer SPR,...]
                [--direct INT,...] [--no-direct INT,...] [--policy KEY=VALUE,...]
                [--stats table|json] [--jit on|off]
   Runs one guest to completion, deterministically (idle time is skipped).
+  The image is an ELF file, gzip-compressed or not (a Linux vmlinux as it is,
+  or the bundled "linux"). --bootargs (or --append, as QEMU names it) becomes
+  the device tree's /chosen/bootargs: the kernel command line.
   The console goes to stdout; input piped to stdin is typed on the console.
   --model picks the virtualization model (default native); --preset the
   virtual hardware (default isa206); --dup/--trap/--shared/--transfer set
@@ -35,7 +38,7 @@ export const RUN_USAGE = `Usage: lab run <elf-file|image-id> [--max-insns N] [--
   prints the exit statistics on stderr when the guest stops (a kvm_stat-like
   table, or JSON for scripts).
   Exit status: 0 the guest reset or powered off the board; 2 bad image;
-  3 --max-insns reached; 4 checkstop or watchdog; 5 the guest waits forever.`;
+  3 --max-insns reached; 4 checkstop, watchdog or kernel panic; 5 the guest waits forever.`;
 
 function positiveInt(name: string, raw: string | undefined): number | undefined {
   if (raw === undefined) return undefined;
@@ -102,6 +105,7 @@ export function runCommand(argv: string[]): number {
       'max-insns': { type: 'string' },
       ram: { type: 'string' },
       bootargs: { type: 'string' },
+      append: { type: 'string' },
       model: { type: 'string' },
       preset: { type: 'string' },
       dup: { type: 'string', multiple: true },
@@ -122,6 +126,10 @@ export function runCommand(argv: string[]): number {
     return EXIT.ok;
   }
   if (positionals.length !== 1) throw new UsageError('lab run needs exactly one ELF file or image id');
+  if (values.append !== undefined) {
+    if (values.bootargs !== undefined) throw new UsageError('give --bootargs or --append, not both (they are the same thing)');
+    values.bootargs = values.append;
+  }
   const target = positionals[0]!;
   const path = existsSync(target) ? target : guestImagePath(target);
   if (!path) {
@@ -130,9 +138,9 @@ export function runCommand(argv: string[]): number {
   }
   let elf: Uint8Array;
   try {
-    elf = new Uint8Array(readFileSync(path));
+    elf = readGuestImage(path);
   } catch (e) {
-    console.error(`lab run: cannot read ${path}: ${e instanceof Error ? e.message : String(e)}`);
+    console.error(e instanceof ElfError ? `lab run: ${e.message}` : `lab run: cannot read ${path}: ${e instanceof Error ? e.message : String(e)}`);
     return EXIT.badImage;
   }
   const hw = hardware(values);
@@ -193,6 +201,7 @@ export function runCommand(argv: string[]): number {
       return EXIT.halted;
     case 'checkstop':
     case 'watchdog':
+    case 'panic':
       console.error(`lab run: ${result.reason}: ${result.message ?? 'no detail'} (after ${result.insns} instructions)`);
       return EXIT.checkstop;
   }

@@ -27,6 +27,7 @@ import { RtcDs1338 } from '../devices/rtc-ds1338';
 import { UnimplementedBlock } from '../devices/unimplemented-block';
 import { type ConsoleSink, Uart16550 } from '../devices/uart16550';
 import { parseElf, type ElfImage } from './elf';
+import { PanicWatch } from './panic-watch';
 import { buildDtb, type DeviceTreePart, empty, type FdtNode, node, type PropValue, str, strs, u32 } from '../devices/fdt';
 
 export const CCSR_BASE = 0xFE0000000;
@@ -68,7 +69,8 @@ const DTB_PAD = 0x1800000;
 /** The device tree's total size as QEMU makes it: 1 MB, mostly free space. */
 const DTB_TOTAL_SIZE = 0x100000;
 
-export type StopReason = 'reset' | 'poweroff' | 'checkstop' | 'watchdog';
+/** How a guest stopped: it reset or powered off the board, the core checkstopped, the watchdog fired, or the kernel panicked. */
+export type StopReason = 'reset' | 'poweroff' | 'checkstop' | 'watchdog' | 'panic';
 
 export interface MachineOptions {
   ramMb?: number;
@@ -105,6 +107,8 @@ export class Machine {
    * hypervisor): asked at every boot, after the board's own nodes.
    */
   readonly treeParts: DeviceTreePart[] = [];
+  /** A Linux panic line on the console stops the machine (reason 'panic', the line as message). */
+  private readonly panicWatch = new PanicWatch((line) => this.halt('panic', line));
   private image: ElfImage | null = null;
   private dtb: Uint8Array | null = null;
   private dtbAddr = 0;
@@ -120,7 +124,10 @@ export class Machine {
     this.cpu = new Cpu(this.bus, options.clock ?? DEFAULT_CLOCK);
     this.mpic = new Mpic((level) => this.cpu.setExternalInput(level));
     this.cpu.externalProxy = () => this.mpic.proxyAcknowledge();
-    this.uart = new Uart16550('uart0', options.console, (level) => this.mpic.setLine(UART0_IRQ, level));
+    const panicWatch = this.panicWatch;
+    const sink = options.console;
+    const watched = { write: (bytes: Uint8Array) => { sink.write(bytes); panicWatch.feed(bytes); }, ready: () => sink.ready() };
+    this.uart = new Uart16550('uart0', watched, (level) => this.mpic.setLine(UART0_IRQ, level));
     const guts = new GlobalUtilities(() => this.halt('reset'));
     const gpio = new Gpio(() => this.halt('poweroff'));
     const tbHz = (options.clock ?? DEFAULT_CLOCK).timebaseMHz * 1e6;
@@ -273,6 +280,7 @@ export class Machine {
     this.pci.reset();
     this.i2c.reset();
     this.stop = null;
+    this.panicWatch.reset();
     // RAM keeps its contents across a reset, as on QEMU; the image is loaded again.
     for (const s of image.segments) {
       this.bus.writeBytes(s.paddr, s.data);

@@ -41,7 +41,7 @@ export interface RunOptions {
 export interface RunResult {
   console: Uint8Array;
   /** reset/poweroff: the guest ended the run; max-insns: the budget ran out;
-   *  checkstop/watchdog: a hardware-level stop; halted: the guest waits forever (no timer, no input). */
+   *  checkstop/watchdog: a hardware-level stop; panic: a Linux kernel panic on the console; halted: the guest waits forever (no timer, no input). */
   reason: StopReason | 'max-insns' | 'halted';
   insns: number;
   message?: string;

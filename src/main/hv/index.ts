@@ -25,10 +25,11 @@ export type { ByteChannel, GuestHypervisorOptions, HostBoard } from './types';
  * tree order) raises BYTE_CHANNEL_IRQ_BASE + 2i while it holds received bytes
  * and the next source while it has room to send, both level-high, as the
  * ePAPR byte-channel binding gives them (receive first, then transmit). The
- * board itself uses no source in this range; channels past the range have no
+ * board uses no source in this range, and it lies below the 196 sources the
+ * MPIC reports (224-231 are its MSI sources); channels past the range have no
  * interrupts and a guest polls them.
  */
-export const BYTE_CHANNEL_IRQ_BASE = 224;
+export const BYTE_CHANNEL_IRQ_BASE = 160;
 export const BYTE_CHANNEL_IRQ_COUNT = 32;
 
 /** The receive and transmit sources of the i-th channel, or null when it has none. */

@@ -14,7 +14,7 @@ export interface GuestHostEvents {
   console(bytes: Uint8Array): void;
   /** Bytes the guest sent on its byte channel to the lab. */
   channelConsole(bytes: Uint8Array): void;
-  /** The guest stopped by itself (reset/poweroff) or by a hardware-level fault (checkstop/watchdog). */
+  /** The guest stopped by itself (reset/poweroff), by a hardware-level fault (checkstop/watchdog) or by a kernel panic. */
   stopped(reason: string, message?: string): void;
   /** The worker failed or vanished; `message` says how. Called at most once. */
   failed(message: string): void;

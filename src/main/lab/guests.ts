@@ -24,7 +24,7 @@ import { ConsoleHub } from './console-hub';
 import { consoleTaken, createControl, resetConsoleQueue, setConsoleHold } from '../link/control';
 import { createHostTlb } from '../link/host-tlb';
 import { GuestHost } from './guest-host';
-import { guestImagePath, listGuestImages } from './images';
+import { guestImagePath, listGuestImages, unpackImage } from './images';
 import type { LabClient } from './session';
 import { createStatsBuffer, H, R } from '../link/stats';
 import { QUIET_AFTER, QUIET_INTERVAL_MS, STATS_INTERVAL_MS, StatsPump } from './stats-pump';
@@ -357,6 +357,7 @@ export class GuestManager {
       throw new LabFailure('invalid-request', 'createGuest: give an image id or an upload');
     }
     try {
+      elf = unpackImage(elf, image);
       parseElf(elf, ramMb * 1024 * 1024);
     } catch (e) {
       if (e instanceof ElfError) throw new LabFailure('bad-image', `${image}: ${e.message}`);

@@ -1,10 +1,52 @@
 // The guest images that ship with the lab: every prebuilt ELF under
 // resources/guests/<dir>/, with the first line of the directory's README (or
-// the first comment of its main source) as a description.
+// the first comment of its main source) as a description. A gzip-compressed
+// image (the Linux kernel, resources/guests/linux/vmlinux.gz) is listed under
+// its directory's name and unpacked when it is loaded; so is any compressed
+// image a user gives.
 
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
+import { gunzipSync } from 'node:zlib';
 import type { GuestImage } from '../../shared/api';
+import { ElfError } from '../guest/elf';
+
+/** An unpacked image larger than this is refused (the largest board has 2 GB of RAM; kernels are tens of MB). */
+const MAX_UNPACKED_BYTES = 512 * 1024 * 1024;
+
+/**
+ * The ELF inside an image file: the bytes themselves, or what a gzip stream
+ * holds. Other compressors are named so the user knows what to do.
+ */
+export function unpackImage(bytes: Uint8Array, name: string): Uint8Array {
+  if (bytes.length >= 2 && bytes[0] === 0x1F && bytes[1] === 0x8B) {
+    try {
+      return new Uint8Array(gunzipSync(bytes, { maxOutputLength: MAX_UNPACKED_BYTES }));
+    } catch (e) {
+      const why = e instanceof Error ? e.message : String(e);
+      throw new ElfError(`${name}: a gzip file that does not unpack (${why})`);
+    }
+  }
+  const magic = Array.from(bytes.subarray(0, 6), (b) => String.fromCharCode(b)).join('');
+  if (magic === '\xFD7zXZ\0') throw new ElfError(`${name}: compressed with xz; the lab reads ELF files and gzip-compressed ELF files (unxz it, or gzip the ELF)`);
+  if (magic.startsWith('BZh')) throw new ElfError(`${name}: compressed with bzip2; the lab reads ELF files and gzip-compressed ELF files`);
+  if (bytes.length >= 4 && bytes[0] === 0x28 && bytes[1] === 0xB5 && bytes[2] === 0x2F && bytes[3] === 0xFD) {
+    throw new ElfError(`${name}: compressed with zstd; the lab reads ELF files and gzip-compressed ELF files`);
+  }
+  return bytes;
+}
+
+/** Reads an image file and unpacks it (throws ElfError for a bad compressed file). */
+export function readGuestImage(path: string): Uint8Array {
+  return unpackImage(new Uint8Array(readFileSync(path)), path);
+}
+
+/** The id an image file is listed under: its name without `.elf`; a compressed image takes its directory's name. */
+function imageId(dirName: string, fileName: string): string | undefined {
+  if (fileName.endsWith('.elf')) return fileName.slice(0, -4);
+  if (fileName.endsWith('.gz')) return dirName;
+  return undefined;
+}
 
 /** Finds resources/guests from the source tree, the built output or the packaged app. */
 export function findGuestsDir(start: string = __dirname): string | undefined {
@@ -40,9 +82,11 @@ export function listGuestImages(guestsDir = findGuestsDir()): GuestImage[] {
     if (!entry.isDirectory()) continue;
     const dir = join(guestsDir, entry.name);
     const description = describeDir(dir);
-    for (const f of readdirSync(dir).filter((n) => n.endsWith('.elf')).sort()) {
+    for (const f of readdirSync(dir).sort()) {
+      const id = imageId(entry.name, f);
+      if (id === undefined) continue;
       const path = join(dir, f);
-      images.push({ id: f.replace(/\.elf$/, ''), path: relative(repo, path), size: statSync(path).size, description });
+      images.push({ id, path: relative(repo, path), size: statSync(path).size, description });
     }
   }
   return images.sort((a, b) => (a.id === 'labos' ? -1 : b.id === 'labos' ? 1 : a.id.localeCompare(b.id)));

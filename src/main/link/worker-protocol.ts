@@ -90,7 +90,7 @@ export type WorkerEvent =
   | { kind: 'signal'; type: 'console'; bytes: Uint8Array }
   /** What the guest sent on its byte channel to the lab ("console"). */
   | { kind: 'signal'; type: 'channel-console'; bytes: Uint8Array }
-  /** The guest stopped: reset/poweroff (halted), checkstop/watchdog (crashed). */
+  /** The guest stopped: reset/poweroff (halted), checkstop/watchdog/panic (crashed). */
   | { kind: 'signal'; type: 'stopped'; reason: string; message?: string }
   /** The worker itself failed (an exception outside the guest); it ends after this. */
   | { kind: 'signal'; type: 'fatal'; message: string };

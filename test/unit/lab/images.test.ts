@@ -1,0 +1,61 @@
+// Guest image files: the bundled list (ELF files by name, a compressed
+// kernel by its directory's name) and unpacking what a user gives.
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { afterEach, describe, expect, it } from 'vitest';
+import { ElfError, parseElf } from '../../../src/main/guest/elf';
+import { guestImagePath, listGuestImages, readGuestImage, unpackImage } from '../../../src/main/lab/images';
+
+const HELLO = join(__dirname, '..', '..', '..', 'resources', 'guests', 'hello', 'hello.elf');
+const hello = () => new Uint8Array(readFileSync(HELLO));
+
+let dirs: string[] = [];
+afterEach(() => {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+  dirs = [];
+});
+
+function tree(files: Record<string, Uint8Array | string>): string {
+  const root = mkdtempSync(join(tmpdir(), 'lab-images-'));
+  dirs.push(root);
+  const guests = join(root, 'resources', 'guests');
+  for (const [path, data] of Object.entries(files)) {
+    mkdirSync(join(guests, path, '..'), { recursive: true });
+    writeFileSync(join(guests, path), data);
+  }
+  return guests;
+}
+
+describe('unpackImage', () => {
+  it('passes an ELF through and unpacks a gzip-compressed one to the same bytes', () => {
+    const elf = hello();
+    expect(unpackImage(elf, 'hello.elf')).toBe(elf);
+    const unpacked = unpackImage(new Uint8Array(gzipSync(elf)), 'hello.elf.gz');
+    expect(Buffer.from(unpacked).equals(Buffer.from(elf))).toBe(true);
+    expect(parseElf(unpacked, 128 << 20).entry).toBe(parseElf(elf, 128 << 20).entry);
+  });
+
+  it('names what is wrong with a damaged or foreign compressed file', () => {
+    const gz = new Uint8Array(gzipSync(hello()));
+    expect(() => unpackImage(gz.subarray(0, gz.length >> 1), 'cut.gz')).toThrow(ElfError);
+    expect(() => unpackImage(gz.subarray(0, gz.length >> 1), 'cut.gz')).toThrow(/cut\.gz: a gzip file that does not unpack/);
+    const xz = new Uint8Array([0xFD, 0x37, 0x7A, 0x58, 0x5A, 0x00, 1, 2, 3]);
+    expect(() => unpackImage(xz, 'vmlinux.xz')).toThrow(/compressed with xz/);
+    expect(() => unpackImage(new TextEncoder().encode('BZh91AY&SY'), 'k.bz2')).toThrow(/bzip2/);
+    expect(() => unpackImage(new Uint8Array([0x28, 0xB5, 0x2F, 0xFD, 0]), 'k.zst')).toThrow(/zstd/);
+  });
+});
+
+describe('bundled images', () => {
+  it('lists ELF files by name and a compressed kernel by its directory, and resolves both', () => {
+    const elf = hello();
+    const guests = tree({ 'labos/labos.elf': elf, 'linux/vmlinux.gz': gzipSync(elf), 'linux/README.md': 'A Linux 6.1 kernel.\n', 'linux/lab.config': 'x' });
+    const images = listGuestImages(guests);
+    expect(images.map((i) => i.id)).toEqual(['labos', 'linux']);
+    expect(images[1]).toMatchObject({ path: join('resources', 'guests', 'linux', 'vmlinux.gz'), description: 'A Linux 6.1 kernel.' });
+    const path = guestImagePath('linux', guests)!;
+    expect(Buffer.from(readGuestImage(path)).equals(Buffer.from(elf))).toBe(true);
+  });
+});
