@@ -3,10 +3,11 @@
 // the first comment of its main source) as a description. A gzip-compressed
 // image (the Linux kernel, resources/guests/linux/vmlinux.gz) is listed under
 // its directory's name and unpacked when it is loaded; so is any compressed
-// image a user gives.
+// image a user gives. Installed Debian firmware for the board (U-Boot) is
+// listed too.
 
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { join, relative, resolve } from 'node:path';
+import { isAbsolute, join, relative, resolve } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import type { GuestImage } from '../../shared/api';
 import { ElfError } from '../guest/elf';
@@ -41,6 +42,18 @@ export function readGuestImage(path: string): Uint8Array {
   return unpackImage(new Uint8Array(readFileSync(path)), path);
 }
 
+/**
+ * Images from Debian packages, listed when the package is installed: real
+ * firmware nobody here wrote, for the same board.
+ */
+const SYSTEM_IMAGES: readonly { id: string; path: string; description: string }[] = [
+  {
+    id: 'u-boot',
+    path: '/usr/lib/u-boot/qemu-ppce500/uboot.elf',
+    description: "Debian's U-Boot for QEMU's ppce500 board (package u-boot-qemu): stop the countdown with a key, then try version, bdinfo, pci.",
+  },
+];
+
 /** The id an image file is listed under: its name without `.elf`; a compressed image takes its directory's name. */
 function imageId(dirName: string, fileName: string): string | undefined {
   if (fileName.endsWith('.elf')) return fileName.slice(0, -4);
@@ -74,10 +87,13 @@ function describeDir(dir: string): string {
   return '';
 }
 
-export function listGuestImages(guestsDir = findGuestsDir()): GuestImage[] {
-  if (!guestsDir) return [];
-  const repo = resolve(guestsDir, '..', '..');
+export function listGuestImages(guestsDir = findGuestsDir(), systemImages = SYSTEM_IMAGES): GuestImage[] {
   const images: GuestImage[] = [];
+  for (const s of systemImages) {
+    if (existsSync(s.path)) images.push({ id: s.id, path: s.path, size: statSync(s.path).size, description: s.description });
+  }
+  if (!guestsDir) return images;
+  const repo = resolve(guestsDir, '..', '..');
   for (const entry of readdirSync(guestsDir, { withFileTypes: true })) {
     if (!entry.isDirectory()) continue;
     const dir = join(guestsDir, entry.name);
@@ -92,9 +108,10 @@ export function listGuestImages(guestsDir = findGuestsDir()): GuestImage[] {
   return images.sort((a, b) => (a.id === 'labos' ? -1 : b.id === 'labos' ? 1 : a.id.localeCompare(b.id)));
 }
 
-/** The absolute path of a bundled image, or undefined. */
-export function guestImagePath(id: string, guestsDir = findGuestsDir()): string | undefined {
-  if (!guestsDir || !/^[A-Za-z0-9_.-]+$/.test(id)) return undefined;
-  const image = listGuestImages(guestsDir).find((i) => i.id === id);
-  return image ? resolve(guestsDir, '..', '..', image.path) : undefined;
+/** The absolute path of a bundled (or installed system) image, or undefined. */
+export function guestImagePath(id: string, guestsDir = findGuestsDir(), systemImages = SYSTEM_IMAGES): string | undefined {
+  if (!/^[A-Za-z0-9_.-]+$/.test(id)) return undefined;
+  const image = listGuestImages(guestsDir, systemImages).find((i) => i.id === id);
+  if (!image) return undefined;
+  return isAbsolute(image.path) ? image.path : guestsDir && resolve(guestsDir, '..', '..', image.path);
 }

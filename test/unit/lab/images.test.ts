@@ -52,10 +52,18 @@ describe('bundled images', () => {
   it('lists ELF files by name and a compressed kernel by its directory, and resolves both', () => {
     const elf = hello();
     const guests = tree({ 'labos/labos.elf': elf, 'linux/vmlinux.gz': gzipSync(elf), 'linux/README.md': 'A Linux 6.1 kernel.\n', 'linux/lab.config': 'x' });
-    const images = listGuestImages(guests);
+    const images = listGuestImages(guests, []);
     expect(images.map((i) => i.id)).toEqual(['labos', 'linux']);
     expect(images[1]).toMatchObject({ path: join('resources', 'guests', 'linux', 'vmlinux.gz'), description: 'A Linux 6.1 kernel.' });
-    const path = guestImagePath('linux', guests)!;
+    const path = guestImagePath('linux', guests, [])!;
     expect(Buffer.from(readGuestImage(path)).equals(Buffer.from(elf))).toBe(true);
+  });
+
+  it('lists an installed system image by its absolute path, and leaves out one that is not installed', () => {
+    const guests = tree({ 'hello/hello.elf': hello() });
+    const system = [{ id: 'u-boot', path: HELLO, description: 'firmware' }, { id: 'gone', path: '/nonexistent/x.elf', description: '' }];
+    expect(listGuestImages(guests, system).map((i) => [i.id, i.path])).toEqual([['hello', join('resources', 'guests', 'hello', 'hello.elf')], ['u-boot', HELLO]]);
+    expect(guestImagePath('u-boot', guests, system)).toBe(HELLO);
+    expect(guestImagePath('gone', guests, system)).toBeUndefined();
   });
 });
