@@ -119,6 +119,9 @@ export class Uart16550 implements MmioDevice {
   }
 
   private fillRx(): void {
+    // In loopback the receiver hears the transmitter, not the line: typed
+    // bytes wait (a driver's loopback self-test must not eat them).
+    if (this.mcr & MCR_LOOP) return;
     const cap = this.fifoEnabled ? FIFO : 1;
     while (this.rx.length < cap && this.input.length > 0) this.rx.push(this.input.shift()!);
   }
@@ -213,7 +216,10 @@ export class Uart16550 implements MmioDevice {
         this.fillRx();
         break;
       case 3: this.lcr = v; break;
-      case 4: this.mcr = v & 0x1F; break;
+      case 4:
+        this.mcr = v & 0x1F;
+        this.fillRx(); // leaving loopback reconnects the line
+        break;
       case 5: break;
       case 6: break;
       case 7: this.scr = v; break;

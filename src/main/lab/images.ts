@@ -98,7 +98,12 @@ export function listGuestImages(guestsDir = findGuestsDir(), systemImages = SYST
     if (!entry.isDirectory()) continue;
     const dir = join(guestsDir, entry.name);
     const description = describeDir(dir);
-    for (const f of readdirSync(dir).sort()) {
+    const files = readdirSync(dir).sort();
+    // A directory with a compressed kernel lists only that: its other ELF
+    // files are parts of it (the Linux guest's init.elf is a user program).
+    const kernelOnly = files.some((f) => f.endsWith('.gz'));
+    for (const f of files) {
+      if (kernelOnly && !f.endsWith('.gz')) continue;
       const id = imageId(entry.name, f);
       if (id === undefined) continue;
       const path = join(dir, f);

@@ -51,7 +51,7 @@ describe('unpackImage', () => {
 describe('bundled images', () => {
   it('lists ELF files by name and a compressed kernel by its directory, and resolves both', () => {
     const elf = hello();
-    const guests = tree({ 'labos/labos.elf': elf, 'linux/vmlinux.gz': gzipSync(elf), 'linux/README.md': 'A Linux 6.1 kernel.\n', 'linux/lab.config': 'x' });
+    const guests = tree({ 'labos/labos.elf': elf, 'linux/vmlinux.gz': gzipSync(elf), 'linux/init.elf': elf, 'linux/README.md': 'A Linux 6.1 kernel.\n', 'linux/lab.config': 'x' });
     const images = listGuestImages(guests, []);
     expect(images.map((i) => i.id)).toEqual(['labos', 'linux']);
     expect(images[1]).toMatchObject({ path: join('resources', 'guests', 'linux', 'vmlinux.gz'), description: 'A Linux 6.1 kernel.' });
