@@ -5,6 +5,7 @@
 import { loadavg, cpus } from 'node:os';
 import { cpuBenchmarks } from './cpu';
 import { hypervisorBenchmarks } from './hypervisor';
+import { linuxBenchmarks } from './linux';
 import { runtimeBenchmarks } from './runtime';
 
 const only = process.argv.slice(2).filter((a) => !a.startsWith('-'));
@@ -15,6 +16,7 @@ async function main(): Promise<void> {
   if (want('cpu')) await cpuBenchmarks();
   if (want('hv')) await hypervisorBenchmarks();
   if (want('runtime')) await runtimeBenchmarks();
+  if (want('linux')) await linuxBenchmarks();
 }
 
 main().catch((e: unknown) => {

@@ -1,0 +1,110 @@
+// The shipped Linux 6.1 guest (resources/guests/linux/vmlinux.gz): how long a
+// boot to /init and on to power-off takes in the lab and on QEMU TCG in the
+// same run (issue 12's target: within 1.5x QEMU's host time), and what a boot
+// costs in exits, by reason, under the Power ISA 2.06 preset and with nothing
+// duplicated.
+
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { presetConfig, type PresetId } from '../src/shared/hw';
+import { COUNTERS } from '../src/shared/stats';
+import { runElf } from '../src/main/guest/run';
+import { readGuestImage } from '../src/main/lab/images';
+import { guestPath, line, median, type Print, qemuAvailable } from './util';
+
+/** The kernel prints this as it starts /init. */
+const AT_INIT = 'Run /init as init process';
+/** Boot, then /init powers the board off at once. */
+const BOOTARGS = 'console=ttyS0 printk.time=0 labinit="poweroff"';
+const RAM_MB = 128;
+
+interface Boot { toInitS: number; totalS: number; insns: number; initInsns: number }
+
+function labBoot(elf: Uint8Array, model: 'native' | 'booke-hv' = 'native', preset: PresetId = 'isa206') {
+  let text = '';
+  let initS = Number.NaN;
+  let initInsns = Number.NaN;
+  let seen = false;
+  const t0 = performance.now();
+  const r = runElf(elf, {
+    ramMb: RAM_MB, bootargs: BOOTARGS, model, hw: presetConfig(preset), maxInsns: 2e9,
+    onOutput: (b) => {
+      if (seen) return;
+      text += Buffer.from(b).toString('latin1');
+      if (text.includes(AT_INIT)) { seen = true; initS = (performance.now() - t0) / 1000; }
+    },
+    onSlice: (_hv, m) => { if (seen && Number.isNaN(initInsns)) initInsns = m.cpu.insns; },
+  });
+  const totalS = (performance.now() - t0) / 1000;
+  if (r.reason !== 'poweroff') throw new Error(`linux in the lab: ${r.reason} ${r.message ?? ''}`);
+  return { boot: { toInitS: initS, totalS, insns: r.insns, initInsns } satisfies Boot, result: r };
+}
+
+/** QEMU TCG (no icount), wall clock to the /init line and to its exit at power-off. */
+function qemuBoot(vmlinux: string): Promise<{ toInitS: number; totalS: number }> {
+  return new Promise((resolve, reject) => {
+    const t0 = performance.now();
+    let initS = Number.NaN;
+    let out = '';
+    const child = spawn('qemu-system-ppc', ['-M', 'ppce500', '-cpu', 'e500mc', '-m', String(RAM_MB), '-display', 'none',
+      '-monitor', 'none', '-serial', 'stdio', '-nic', 'none', '-no-reboot', '-kernel', vmlinux, '-append', BOOTARGS], { stdio: ['ignore', 'pipe', 'pipe'] });
+    child.stdout.on('data', (d: Buffer) => {
+      if (!Number.isNaN(initS)) return;
+      out += d.toString('latin1');
+      if (out.includes(AT_INIT)) initS = (performance.now() - t0) / 1000;
+    });
+    child.on('error', reject);
+    child.on('close', (status) => {
+      if (status !== 0) reject(new Error(`QEMU ended with status ${status}`));
+      else resolve({ toInitS: initS, totalS: (performance.now() - t0) / 1000 });
+    });
+  });
+}
+
+export async function linuxBenchmarks(print: Print = (l) => console.log(l)): Promise<void> {
+  let elf: Uint8Array;
+  try {
+    elf = readGuestImage(guestPath('linux/vmlinux.gz'));
+  } catch (e) {
+    print(`linux.boot n/a # ${e instanceof Error ? e.message : String(e)}`);
+    return;
+  }
+  const runs = [0, 1, 2].map(() => labBoot(elf).boot);
+  const lab = { toInitS: median(runs.map((b) => b.toInitS)), totalS: median(runs.map((b) => b.totalS)) };
+  print(line('linux.boot_minsns', runs[0]!.initInsns / 1e6, 1, 'guest instructions (M) to the kernel starting /init (within a slice)'));
+  print(line('linux.poweroff_minsns', runs[0]!.insns / 1e6, 1, 'guest instructions (M) to power-off: boot, /init, poweroff'));
+  print(line('linux.lab_to_init_s', lab.toInitS, 2, 'host seconds in the lab to /init, native, median of 3'));
+  print(line('linux.lab_poweroff_s', lab.totalS, 2, 'host seconds in the lab to power-off, native, median of 3'));
+  print(line('linux.lab_mips', runs[0]!.insns / lab.totalS / 1e6, 1, 'guest MIPS over the whole boot'));
+
+  if (qemuAvailable()) {
+    const dir = mkdtempSync(join(tmpdir(), 'lab-bench-linux-'));
+    try {
+      const vmlinux = join(dir, 'vmlinux');
+      writeFileSync(vmlinux, elf);
+      const q: { toInitS: number; totalS: number }[] = [];
+      for (let k = 0; k < 3; k++) q.push(await qemuBoot(vmlinux));
+      const qemu = { toInitS: median(q.map((b) => b.toInitS)), totalS: median(q.map((b) => b.totalS)) };
+      print(line('linux.qemu_to_init_s', qemu.toInitS, 2, 'host seconds on QEMU 7.2 TCG to /init (process start included), median of 3'));
+      print(line('linux.qemu_poweroff_s', qemu.totalS, 2, 'host seconds on QEMU TCG to power-off, median of 3'));
+      print(line('linux.lab_over_qemu_time', lab.totalS / qemu.totalS, 2, 'lab host time / QEMU host time to power-off (target <= 1.5)'));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  } else {
+    print('linux.qemu_poweroff_s n/a # qemu-system-ppc is not installed');
+  }
+
+  for (const preset of ['isa206', 'none'] as const) {
+    const { boot, result } = labBoot(elf, 'booke-hv', preset);
+    const counters = result.stats.counters;
+    print(line(`linux.hv.${preset}.poweroff_s`, boot.totalS, 2, `host seconds to power-off under booke-hv, preset ${preset}`));
+    print(line(`linux.hv.${preset}.exits`, result.stats.exits, 0, `exits in one boot to power-off under booke-hv, preset ${preset}`));
+    for (const c of COUNTERS) {
+      const n = counters[c.id]?.total ?? 0;
+      if (n > 0) print(line(`linux.hv.${preset}.${c.id}`, n, 0, c.label));
+    }
+  }
+}
