@@ -150,6 +150,7 @@ describe('byte-channel device tree', () => {
     expect(irqs).toEqual([
       { u32: [BYTE_CHANNEL_IRQ_BASE, 2, BYTE_CHANNEL_IRQ_BASE + 1, 2] },
       { u32: [BYTE_CHANNEL_IRQ_BASE + 2, 2, BYTE_CHANNEL_IRQ_BASE + 3, 2] },
+      undefined, // the spare, disabled node
     ]);
     expect(hv!.children[0]!.props.find(([k]) => k === 'interrupt-parent')?.[1]).toEqual({ u32: [board.interruptParent] });
     // Past the reserved range a channel has no interrupts (the guest polls it).

@@ -13,7 +13,7 @@ import { ExitHandler } from './exit';
 import { GuestTlb } from './guest-tlb';
 import { resolveStrategies } from './strategies';
 import type { HwConfig } from '../../shared/hw';
-import { type BoardTreeContext, type DeviceTreePart, empty, type FdtNode, node, type PropValue, str, u32 } from '../devices/fdt';
+import { type BoardTreeContext, type DeviceTreePart, empty, type FdtNode, node, type PropValue, str, strs, u32 } from '../devices/fdt';
 import { PrivateHostTlb, SharedHostTlb } from '../link/host-tlb';
 import { H } from '../link/stats';
 import type { ByteChannel, GuestHypervisorOptions, HostBoard } from './types';
@@ -31,6 +31,8 @@ export type { ByteChannel, GuestHypervisorOptions, HostBoard } from './types';
  */
 export const BYTE_CHANNEL_IRQ_BASE = 160;
 export const BYTE_CHANNEL_IRQ_COUNT = 32;
+/** The handle of the spare, disabled channel node (no channel has handle 0). */
+const SPARE_CHANNEL_HANDLE = 0;
 
 /** The receive and transmit sources of the i-th channel, or null when it has none. */
 export function byteChannelIrqs(i: number): { rx: number; tx: number } | null {
@@ -50,13 +52,7 @@ export const HCALL_INSTRUCTIONS = [0x44000022, 0x60000000, 0x60000000, 0x6000000
  */
 export function hypervisorDeviceTree(opts: Pick<GuestHypervisorOptions, 'model' | 'byteChannels' | 'advertise'>, board: BoardTreeContext): FdtNode[] {
   if (opts.model === 'native' || opts.advertise === false) return [];
-  return [node('hypervisor', [
-    ['compatible', str('epapr,hypervisor-1')],
-    ['hcall-instructions', u32(...HCALL_INSTRUCTIONS)],
-    ['has-idle', empty],
-    ['#address-cells', u32(1)],
-    ['#size-cells', u32(0)],
-  ], opts.byteChannels.map((c, i) => {
+  const channels = opts.byteChannels.map((c, i) => {
     const irqs = byteChannelIrqs(i);
     const props: [string, PropValue][] = [
       ['compatible', str('epapr,hv-byte-channel')],
@@ -66,7 +62,31 @@ export function hypervisorDeviceTree(opts: Pick<GuestHypervisorOptions, 'model' 
     ];
     if (irqs) props.push(['interrupt-parent', u32(board.interruptParent)], ['interrupts', u32(irqs.rx, 2, irqs.tx, 2)]);
     return node(`bc@${c.handle}`, props);
-  }))];
+  });
+  // One spare, disabled channel node. Linux's byte-channel driver (6.1,
+  // drivers/tty/ehv_bytechan.c) sizes its table by counting every channel
+  // node but numbers its ttys from 1 when the console is not a byte channel
+  // (index 0 is kept for that console): without a spare entry its last
+  // channel overflows the table. Guests skip a disabled node, as the
+  // device-tree specification asks; the spare has no channel behind it.
+  if (channels.length > 0) {
+    channels.push(node(`bc@${SPARE_CHANNEL_HANDLE}`, [
+      ['compatible', str('epapr,hv-byte-channel')],
+      ['hv-handle', u32(SPARE_CHANNEL_HANDLE)],
+      ['reg', u32(SPARE_CHANNEL_HANDLE)],
+      ['status', str('disabled')],
+    ]));
+  }
+  return [node('hypervisor', [
+    // "simple-bus" too: Linux's platform code for QEMU's e500 board (like
+    // most PowerPC platforms) creates devices only for the children of the
+    // buses it knows, and its byte-channel driver binds to those devices.
+    ['compatible', strs('epapr,hypervisor-1', 'simple-bus')],
+    ['hcall-instructions', u32(...HCALL_INSTRUCTIONS)],
+    ['has-idle', empty],
+    ['#address-cells', u32(1)],
+    ['#size-cells', u32(0)],
+  ], channels)];
 }
 
 /**

@@ -9,7 +9,7 @@
  *   /hypervisor                         compatible "epapr,hypervisor-1": the
  *                                       hcall-instructions and, among its
  *                                       children, "epapr,hv-byte-channel"
- *                                       nodes (hv-handle, label)
+ *                                       nodes (hv-handle, label; a node whose status is not "okay" is skipped)
  *
  * The format is the ePAPR / devicetree.org one: a header, a structure block
  * of big-endian tokens and a strings block for property names.
@@ -33,7 +33,7 @@ struct fdt_state {
 	const char *path[MAX_DEPTH];	/* node names (without unit address match) */
 	int cpu_done;			/* took the first cpu's properties */
 	/* the hypervisor child being read */
-	int chan_is_bytechan, chan_has_handle;
+	int chan_is_bytechan, chan_has_handle, chan_disabled;
 	struct byte_channel chan;
 	int hv_compatible;
 };
@@ -124,6 +124,9 @@ static void property(struct fdt_state *s, int depth, const char *name, const uin
 		if (!strcmp(name, "compatible"))
 			s->chan_is_bytechan = stringlist_has((const char *)val, len,
 							     "epapr,hv-byte-channel");
+		else if (!strcmp(name, "status"))
+			/* A node the tree marks unusable is not a channel. */
+			s->chan_disabled = strcmp((const char *)val, "okay") && strcmp((const char *)val, "ok");
 		else if (!strcmp(name, "hv-handle") && len == 4) {
 			s->chan.handle = be32(val);
 			s->chan_has_handle = 1;
@@ -145,13 +148,13 @@ static void end_node(struct fdt_state *s, int depth)
 	if (depth == 3 && node_is(s->path[2], "cpus"))
 		s->cpu_done = 1;
 	if (depth == 3 && node_is(s->path[2], "hypervisor")) {
-		if (s->chan_is_bytechan && s->chan_has_handle && boot.nchan < MAX_CHANNELS) {
+		if (s->chan_is_bytechan && s->chan_has_handle && !s->chan_disabled && boot.nchan < MAX_CHANNELS) {
 			if (!s->chan.label[0])
 				sfmt(s->chan.label, sizeof(s->chan.label), "chan%u", s->chan.handle);
 			boot.chan[boot.nchan++] = s->chan;
 		}
 		memset(&s->chan, 0, sizeof(s->chan));
-		s->chan_is_bytechan = s->chan_has_handle = 0;
+		s->chan_is_bytechan = s->chan_has_handle = s->chan_disabled = 0;
 	}
 	if (depth == 2 && node_is(s->path[2], "hypervisor"))
 		boot.has_hv = s->hv_compatible;

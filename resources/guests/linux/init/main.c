@@ -97,6 +97,14 @@ static void mount_fs(const char *type, const char *dir)
 		out("init: mount %s on %s: %s\n", type, dir, strerror(errno));
 }
 
+/* devtmpfs on /dev: the kernel's device nodes (ttyS0, the byte channels'
+ * ttyEHV0..., null); the descriptors already open on /dev/console stay valid. */
+static void mount_dev(void)
+{
+	if (mount("devtmpfs", "/dev", "devtmpfs", MS_NOSUID | MS_NOEXEC, NULL) != 0 && errno != EBUSY)
+		out("init: mount devtmpfs on /dev: %s\n", strerror(errno));
+}
+
 static void read_tb_freq(void)
 {
 	FILE *f = fopen("/proc/cpuinfo", "r");
@@ -309,6 +317,44 @@ static int c_bench(int argc, char **argv)
 	return bench_main(argc, argv);
 }
 
+/* recv DEV: one line from a device (a byte channel's ttyEHVn), without
+ * echoing it back to the sender, printed on the console. */
+static int c_recv(int argc, char **argv)
+{
+	if (argc != 2) {
+		out_str("recv: usage: recv DEVICE\n");
+		return 1;
+	}
+	int fd = open(argv[1], O_RDONLY | O_NOCTTY);
+	if (fd < 0) {
+		out("recv: %s: %s\n", argv[1], strerror(errno));
+		return 1;
+	}
+	struct termios t;
+	if (tcgetattr(fd, &t) == 0) {
+		t.c_lflag &= ~(ECHO | ECHOE | ECHOK | ECHONL);
+		t.c_lflag |= ICANON;
+		t.c_iflag |= IGNCR;
+		tcsetattr(fd, TCSANOW, &t);
+	}
+	char line[MAX_LINE + 1];
+	size_t len = 0;
+	while (len < MAX_LINE) {
+		char c;
+		ssize_t n = read(fd, &c, 1);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0 || c == '\n')
+			break;
+		if (c != '\r')
+			line[len++] = c;
+	}
+	close(fd);
+	line[len] = 0;
+	out("%s\n", line);
+	return 0;
+}
+
 static int c_poweroff(int argc, char **argv)
 {
 	sync();
@@ -325,6 +371,7 @@ static const struct command commands[] = {
 	{ "echo", "echo [ARGS...]", "print the arguments", c_echo },
 	{ "time", "time COMMAND [ARGS...]", "run a command, print its time-base ticks", c_time },
 	{ "bench", "bench [NAME...]", "run the nanobenchmarks (all, or the rows named)", c_bench },
+	{ "recv", "recv DEVICE", "print one line read from a device (e.g. /dev/ttyEHV1)", c_recv },
 	{ "poweroff", "poweroff", "sync and power the board off", c_poweroff },
 	{ 0, 0, 0, 0 },
 };
@@ -403,11 +450,36 @@ static int split(char *line, char **argv, int max)
 	return argc;
 }
 
+/* COMMAND > FILE and COMMAND >> FILE: the command's output goes to FILE (a
+ * byte channel's /dev/ttyEHVn, for instance). */
+static int run_redirected(int argc, char **argv)
+{
+	int append = !strcmp(argv[argc - 2], ">>");
+	const char *file = argv[argc - 1];
+	int fd = open(file, O_WRONLY | O_CREAT | O_NOCTTY | (append ? O_APPEND : O_TRUNC), 0644);
+	if (fd < 0) {
+		out("%s: %s\n", file, strerror(errno));
+		return 1;
+	}
+	int saved = dup(1);
+	dup2(fd, 1);
+	close(fd);
+	argv[argc - 2] = 0;
+	int status = run_argv(argc - 2, argv);
+	dup2(saved, 1);
+	close(saved);
+	return status;
+}
+
 static int run_line(char *line)
 {
 	char *argv[MAX_ARGS];
 	int argc = split(line, argv, MAX_ARGS);
-	return argc < 0 ? 1 : run_argv(argc, argv);
+	if (argc < 0)
+		return 1;
+	if (argc >= 3 && (!strcmp(argv[argc - 2], ">") || !strcmp(argv[argc - 2], ">>")))
+		return run_redirected(argc, argv);
+	return run_argv(argc, argv);
 }
 
 /* ---- the two modes -------------------------------------------------------- */
@@ -493,6 +565,7 @@ static void interactive(void)
 int main(int argc, char **argv)
 {
 	setup_console();
+	mount_dev();
 	mount_fs("proc", "/proc");
 	mount_fs("sysfs", "/sys");
 	read_tb_freq();
