@@ -53,7 +53,7 @@ function labSession(script: string): Promise<{ code: number | null; stdout: stri
   const cli = process.env.LAB_CLI_SCRIPT;
   if (!cli) throw new Error('LAB_CLI_SCRIPT is not set (test/support/global-setup.ts bundles the CLI)');
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [cli, 'session', '--guest', `${UBOOT}:name=uboot`, '--script', script, '--stats', 'none'],
+    const child = spawn(process.execPath, [cli, 'session', '--guest', `${UBOOT}:name=uboot,model=native`, '--script', script, '--stats', 'none'],
       { stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';

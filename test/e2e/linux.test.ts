@@ -62,7 +62,7 @@ describe.skipIf(!ready)('real guests in the app (web mode)', () => {
   it('lists Linux (and U-Boot where u-boot-qemu is installed) among the images', async () => {
     await page.getByTestId('add-guest-toggle').click();
     await page.getByTestId('add-guest-form').waitFor();
-    const options = await page.getByTestId('image-select').locator('option').evaluateAll((os) => os.map((o) => (o as HTMLOptionElement).value));
+    const options = await page.getByTestId('image-select').locator('option').evaluateAll((os) => os.map((o) => (o as unknown as { value: string }).value));
     expect(options).toContain('linux');
     if (UBOOT_INSTALLED) expect(options).toContain('u-boot');
     await page.getByTestId('add-guest-toggle').click();
