@@ -10,8 +10,8 @@
 import { copyFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import { builtRendererAvailable, chromiumPath, launchBrowser, REPO, screenshot, startWebMode, type WebMode } from '../support/browser';
+import type { Page } from 'playwright-core';
+import { builtRendererAvailable, chromiumPath, type LabPage, openLabPage, REPO, screenshot } from '../support/browser';
 import { crashElf } from './crash-elf';
 import { missing } from '../support/tools';
 
@@ -19,52 +19,19 @@ const ready = !missing('chromium', !!chromiumPath()) && !missing('the built rend
 const SLOW = { timeout: 30_000, interval: 100 };
 
 describe.skipIf(!ready)('the lab in the browser (web mode)', () => {
-  let web: WebMode;
-  let browser: Browser;
+  let lab: LabPage;
   let page: Page;
-  const errors: string[] = [];
-
-  /** The visible rows of a guest's terminal. */
-  const screen = (name: string) => page.locator(`[data-testid="console-${name}"] .xterm-rows`).innerText();
-  const state = (name: string) => page.getByTestId(`guest-row-${name}`).getAttribute('data-state');
-
-  async function typeInto(name: string, text: string): Promise<void> {
-    await page.locator(`[data-testid="console-${name}"] .xterm-screen`).click();
-    await page.keyboard.type(text);
-    await page.keyboard.press('Enter');
-  }
-
-  async function addGuest(opts: { name: string; image?: string; bootargs?: string; model?: string; file?: { name: string; buffer: Buffer } }): Promise<void> {
-    await page.getByTestId('add-guest-toggle').click();
-    const form = page.getByTestId('add-guest-form');
-    await form.waitFor();
-    if (opts.file) {
-      await page.getByTestId('source-file').check();
-      await page.getByTestId('image-file').setInputFiles({ name: opts.file.name, mimeType: 'application/octet-stream', buffer: opts.file.buffer });
-    } else {
-      await page.getByTestId('image-select').selectOption(opts.image ?? 'labos');
-    }
-    if (opts.model) await page.getByTestId('model-select').selectOption(opts.model);
-    await page.getByTestId('guest-name').fill(opts.name);
-    if (opts.bootargs) await page.getByTestId('guest-bootargs').fill(opts.bootargs);
-    await page.getByTestId('create-guest').click();
-    await page.getByTestId(`guest-row-${opts.name}`).waitFor();
-    await expect.poll(() => form.count()).toBe(0);
-  }
+  const screen = (name: string) => lab.screen(name);
+  const state = (name: string) => lab.state(name);
+  const typeInto = (name: string, text: string) => lab.typeInto(name, text);
+  const addGuest = (opts: Parameters<LabPage['addGuest']>[0]) => lab.addGuest(opts);
 
   beforeAll(async () => {
-    web = await startWebMode();
-    browser = await launchBrowser();
-    const context = await browser.newContext({ viewport: { width: 1600, height: 960 } });
-    page = await context.newPage();
-    page.on('pageerror', (e) => errors.push(e.message));
-    page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
-    await page.goto(web.url);
-    await page.getByTestId('die-bits').waitFor();
+    lab = await openLabPage();
+    page = lab.page;
   });
   afterAll(async () => {
-    await browser?.close();
-    await web?.stop();
+    await lab?.close();
   });
 
   it('starts with clear empty states', async () => {
@@ -237,6 +204,6 @@ describe.skipIf(!ready)('the lab in the browser (web mode)', () => {
   });
 
   it('logged no errors in the page', () => {
-    expect(errors).toEqual([]);
+    expect(lab.errors).toEqual([]);
   });
 });

@@ -78,3 +78,65 @@ export async function screenshot(page: Page, name: string): Promise<string> {
   await page.screenshot({ path });
   return path;
 }
+
+/** The lab's page in headless Chromium against a fresh web mode, with the steps every browser test takes. */
+export interface LabPage {
+  page: Page;
+  /** Page errors and console errors seen so far (a test expects none). */
+  errors: string[];
+  /** The visible rows of a guest's terminal. */
+  screen(name: string): Promise<string>;
+  /** A guest row's state (running, idle, crashed ...). */
+  state(name: string): Promise<string | null>;
+  addGuest(opts: { name: string; image?: string; bootargs?: string; model?: string; file?: { name: string; buffer: Buffer } }): Promise<void>;
+  typeInto(name: string, text: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function openLabPage(): Promise<LabPage> {
+  const web = await startWebMode();
+  const browser = await launchBrowser();
+  const context = await browser.newContext({ viewport: { width: 1600, height: 960 } });
+  const page = await context.newPage();
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+  await page.goto(web.url);
+  await page.getByTestId('die-bits').waitFor();
+  return {
+    page,
+    errors,
+    screen: (name) => page.locator(`[data-testid="console-${name}"] .xterm-rows`).innerText(),
+    state: (name) => page.getByTestId(`guest-row-${name}`).getAttribute('data-state'),
+    async addGuest(opts) {
+      await page.getByTestId('add-guest-toggle').click();
+      const form = page.getByTestId('add-guest-form');
+      await form.waitFor();
+      if (opts.file) {
+        await page.getByTestId('source-file').check();
+        await page.getByTestId('image-file').setInputFiles({ name: opts.file.name, mimeType: 'application/octet-stream', buffer: opts.file.buffer });
+      } else {
+        await page.getByTestId('image-select').selectOption(opts.image ?? 'labos');
+      }
+      if (opts.model) await page.getByTestId('model-select').selectOption(opts.model);
+      await page.getByTestId('guest-name').fill(opts.name);
+      if (opts.bootargs) await page.getByTestId('guest-bootargs').fill(opts.bootargs);
+      await page.getByTestId('create-guest').click();
+      await page.getByTestId(`guest-row-${opts.name}`).waitFor();
+      // The form closes once the guest exists.
+      for (const deadline = Date.now() + 5000; (await form.count()) > 0;) {
+        if (Date.now() > deadline) throw new Error('the add-guest form did not close');
+        await page.waitForTimeout(50);
+      }
+    },
+    async typeInto(name, text) {
+      await page.locator(`[data-testid="console-${name}"] .xterm-screen`).click();
+      await page.keyboard.type(text);
+      await page.keyboard.press('Enter');
+    },
+    async close() {
+      await browser.close();
+      await web.stop();
+    },
+  };
+}
