@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { bundleLab, DEFAULT_OUT_DIR } from './bundle-lab.mjs';
 
 const root = resolve(fileURLToPath(new URL('.', import.meta.url)), '..');
-await bundleLab();
+const { cli } = await bundleLab();
 const out = resolve(DEFAULT_OUT_DIR, 'bench.js');
 await build({
   entryPoints: [resolve(root, 'bench/run.ts')],
@@ -26,5 +26,6 @@ await build({
   define: { __dirname: JSON.stringify(resolve(root, 'bench')) },
 });
 // A child process with the garbage collector exposed, for the memory figures.
-const r = spawnSync(process.execPath, ['--expose-gc', out, ...process.argv.slice(2)], { stdio: 'inherit' });
+// LAB_CLI_SCRIPT: the bundled `lab` command, for figures taken as a user's fresh process.
+const r = spawnSync(process.execPath, ['--expose-gc', out, ...process.argv.slice(2)], { stdio: 'inherit', env: { ...process.env, LAB_CLI_SCRIPT: cli } });
 process.exit(r.status ?? 1);

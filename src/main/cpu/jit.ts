@@ -50,7 +50,8 @@ const LIB: JitLib = { mulhw, mulhwu };
 export class JitPage {
   /** Block starting at word w; null: tried, nothing to translate there. */
   readonly blocks: (JitBlock | null | undefined)[] = new Array(1024);
-  readonly hot = new Uint8Array(1024);
+  /** Times the interpreter reached each word as a block start (Int32: thresholds go far past 255). */
+  readonly hot = new Int32Array(1024);
   private readonly covered = new Uint16Array(1024);
   private readonly starts: number[] = [];
 
@@ -80,7 +81,17 @@ export class JitPage {
   }
 }
 
-export const JIT_THRESHOLD = 24;
+/**
+ * Interpreter passes over a block start before it is translated. Generated
+ * functions start in V8's bytecode interpreter and pay for compilation and
+ * deoptimisation before they are fast, so translating what runs only
+ * hundreds of times costs more than it saves: on a Linux boot (62 M
+ * instructions, most code run a few times) a threshold of 24 spent 1.9 s of
+ * 4.3 in translate() alone (4,888 regions, 1.2 s of it in new Function) and
+ * ran the boot at 14 MIPS; at 10,000 it runs at about 28 MIPS in a fresh
+ * process, and intmix gains 10-15 % (docs/performance.md).
+ */
+export const JIT_THRESHOLD = 10000;
 /** Most instructions in one translated region. */
 const REGION_MAX = 160;
 
