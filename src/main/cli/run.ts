@@ -14,7 +14,8 @@ import { LabFailure } from '../../shared/result';
 import { H } from '../link/stats';
 import { statsJson, statsTable } from './stats-table';
 import { ElfError } from '../guest/elf';
-import { runElf } from '../guest/run';
+import { prepareRun, runElf, type RunOptions } from '../guest/run';
+import { serveGdb } from './gdb-server';
 import { guestImagePath, readGuestImage } from '../lab/images';
 import { EXIT, UsageError } from './exit-codes';
 
@@ -22,7 +23,7 @@ export const RUN_USAGE = `Usage: lab run <elf-file|image-id> [--max-insns N] [--
                [--model native|booke-hv|state-transfer] [--preset isa206|none|all|x86]
                [--dup SPR,...] [--trap SPR,...] [--shared SPR,...] [--transfer SPR,...]
                [--direct INT,...] [--no-direct INT,...] [--policy KEY=VALUE,...]
-               [--stats table|json] [--jit on|off]
+               [--stats table|json] [--jit on|off] [--gdb PORT]
   Runs one guest to completion, deterministically (idle time is skipped).
   The image is an ELF file, gzip-compressed or not (a Linux vmlinux as it is,
   or the bundled "linux"). --bootargs (or --append, as QEMU names it) becomes
@@ -36,7 +37,9 @@ export const RUN_USAGE = `Usage: lab run <elf-file|image-id> [--max-insns N] [--
   shared=exit|switch (when shared registers are saved), host-page=KB (the
   page size backing guest RAM, which bounds each shadow TLB entry). --stats
   prints the exit statistics on stderr when the guest stops (a kvm_stat-like
-  table, or JSON for scripts).
+  table, or JSON for scripts). --gdb PORT starts the guest stopped and waits
+  for GDB on 127.0.0.1:PORT (gdb-multiarch IMAGE.elf -ex 'target remote
+  127.0.0.1:PORT'): registers, memory, breakpoints, step, continue, Ctrl-C.
   Exit status: 0 the guest reset or powered off the board; 2 bad image;
   3 --max-insns reached; 4 checkstop, watchdog or kernel panic; 5 the guest waits forever.`;
 
@@ -65,6 +68,42 @@ function hardware(values: Record<string, string | string[] | boolean | undefined
   } catch (e) {
     if (e instanceof LabFailure) throw new UsageError(e.message);
     throw e;
+  }
+}
+
+/** `--gdb`: the guest under the GDB stub; the exit status says how the guest ended. */
+async function runUnderGdb(elf: Uint8Array, path: string, port: number, out: { write(b: Uint8Array): void; flush(): void },
+  opts: RunOptions): Promise<number> {
+  let run;
+  try {
+    run = prepareRun(elf, { ...opts, onOutput: (b) => out.write(b) });
+  } catch (e) {
+    if (e instanceof ElfError) {
+      console.error(`lab run: ${path}: ${e.message}`);
+      return EXIT.badImage;
+    }
+    if (e instanceof Error && /^RAM must be/.test(e.message)) throw new UsageError(e.message);
+    throw e;
+  }
+  const { stop } = await serveGdb(run, port, (line) => {
+    out.flush();
+    console.error(line);
+  });
+  out.flush();
+  if (stop.kind !== 'ended') {
+    console.error(`lab run: GDB ended the run (after ${run.machine.cpu.insns} instructions)`);
+    return EXIT.ok;
+  }
+  switch (stop.reason) {
+    case 'reset':
+    case 'poweroff':
+      return EXIT.ok;
+    case 'halted':
+      console.error(`lab run: ${stop.message ?? 'the guest waits forever'}`);
+      return EXIT.halted;
+    default:
+      console.error(`lab run: ${stop.reason}: ${stop.message ?? 'no detail'}`);
+      return EXIT.checkstop;
   }
 }
 
@@ -98,7 +137,7 @@ function lineWriter(): { write(b: Uint8Array): void; flush(): void } {
   };
 }
 
-export function runCommand(argv: string[]): number {
+export function runCommand(argv: string[]): number | Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
     options: {
@@ -117,6 +156,7 @@ export function runCommand(argv: string[]): number {
       policy: { type: 'string', multiple: true },
       stats: { type: 'string' },
       jit: { type: 'string' },
+      gdb: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
     allowPositionals: true,
@@ -156,8 +196,21 @@ export function runCommand(argv: string[]): number {
   }
   const maxInsns = positiveInt('max-insns', values['max-insns']);
   const ramMb = positiveInt('ram', values.ram);
-  const input = pipedInput();
+  const gdbPort = values.gdb === undefined ? undefined : Number(values.gdb);
+  if (gdbPort !== undefined && (!Number.isInteger(gdbPort) || gdbPort < 0 || gdbPort > 65535)) {
+    throw new UsageError(`--gdb needs a TCP port number (got "${values.gdb}")`);
+  }
+  const input = gdbPort === undefined ? pipedInput() : undefined;
   const out = lineWriter();
+  if (gdbPort !== undefined) {
+    return runUnderGdb(elf, path, gdbPort, out, {
+      ...(ramMb !== undefined ? { ramMb } : {}),
+      ...(values.bootargs !== undefined ? { bootargs: values.bootargs } : {}),
+      model: model as GuestModel,
+      hw,
+      ...(values.jit !== undefined ? { jit: values.jit as 'on' | 'off' } : {}),
+    });
+  }
   let result;
   try {
     result = runElf(elf, {

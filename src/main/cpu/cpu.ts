@@ -508,6 +508,13 @@ export class Cpu {
     return this.bus.mmioRead(pa, size);
   }
 
+  /** A store from outside the guest (a debugger): RAM only, with the code translated from it dropped. */
+  writePhysical(pa: number, value: number): boolean {
+    if (pa < 0 || pa >= this.bus.ramSize) return false;
+    this.writePa(pa, 1, value & 0xFF);
+    return true;
+  }
+
   private writePa(pa: number, size: 1 | 2 | 4, value: number): void {
     if (pa < this.bus.ramSize) {
       this.bus.writeRam(pa, size, value);

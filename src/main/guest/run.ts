@@ -53,7 +53,16 @@ export interface RunResult {
   statsBlock: Float64Array;
 }
 
-export function runElf(elf: Uint8Array, opts: RunOptions = {}): RunResult {
+/** A machine built and loaded as runElf builds it, not yet run (for callers that drive it themselves: the GDB stub). */
+export interface PreparedRun {
+  machine: Machine;
+  hypervisor: GuestHypervisor;
+  stats: Float64Array;
+  /** Console output so far. */
+  chunks: Uint8Array[];
+}
+
+export function prepareRun(elf: Uint8Array, opts: RunOptions = {}): PreparedRun {
   const chunks: Uint8Array[] = [];
   const stats = createStatsBuffer();
   const cost = opts.cost ?? defaultCostModel();
@@ -85,6 +94,11 @@ export function runElf(elf: Uint8Array, opts: RunOptions = {}): RunResult {
   if (opts.input !== undefined) {
     machine.typeInput(typeof opts.input === 'string' ? new TextEncoder().encode(opts.input) : opts.input);
   }
+  return { machine, hypervisor, stats, chunks };
+}
+
+export function runElf(elf: Uint8Array, opts: RunOptions = {}): RunResult {
+  const { machine, hypervisor, stats, chunks } = prepareRun(elf, opts);
   const max = opts.maxInsns ?? 2e9;
   const slice = opts.sliceInsns ?? 200_000;
   const started = performance.now();

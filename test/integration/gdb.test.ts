@@ -1,0 +1,71 @@
+// GDB attaches to a guest: `lab run labos --gdb 0` waits for a debugger,
+// and Debian's gdb-multiarch, in batch mode with labOS's symbols, sees the
+// vCPU as a thread, stops at a breakpoint on a kernel function, reads
+// registers and a kernel variable, steps one instruction, writes a register,
+// and continues to the guest's end, whose console is the same as without
+// the debugger.
+import { spawn, spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { missing } from '../support/tools';
+
+const LABOS = join(__dirname, '..', '..', 'resources', 'guests', 'labos', 'labos.elf');
+const gdbAvailable = spawnSync('gdb-multiarch', ['--version']).status === 0;
+
+function symbol(name: string): number {
+  const r = spawnSync('powerpc-linux-gnu-nm', [LABOS], { encoding: 'utf8' });
+  const line = r.stdout.split('\n').find((l) => l.endsWith(` ${name}`));
+  if (!line) throw new Error(`no symbol ${name} in labos.elf`);
+  return parseInt(line.split(' ')[0]!, 16);
+}
+
+describe.skipIf(missing('gdb-multiarch', gdbAvailable) || missing('powerpc-linux-gnu-nm', spawnSync('powerpc-linux-gnu-nm', ['--version']).status === 0))('GDB remote stub', () => {
+  it('debugs labOS with gdb-multiarch: thread, breakpoint, registers, memory, step, continue', async () => {
+    const cli = process.env.LAB_CLI_SCRIPT;
+    if (!cli) throw new Error('LAB_CLI_SCRIPT is not set (test/support/global-setup.ts bundles the CLI)');
+    const lab = spawn(process.execPath, [cli, 'run', 'labos', '--bootargs', 'echo under-gdb; poweroff', '--gdb', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    lab.stdout.on('data', (d: Buffer) => { stdout += d.toString('latin1'); });
+    const port = await new Promise<number>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`the stub did not start: ${stderr}`)), 20_000);
+      lab.stderr.on('data', (d: Buffer) => {
+        stderr += d.toString();
+        const m = /waiting for GDB on 127\.0\.0\.1:(\d+)/.exec(stderr);
+        if (m) { clearTimeout(timer); resolve(Number(m[1])); }
+      });
+    });
+    const ended = new Promise<number | null>((resolve) => lab.once('close', resolve));
+    const gdb = spawnSync('gdb-multiarch', ['-batch', '-nx',
+      '-ex', 'set pagination off',
+      '-ex', `file ${LABOS}`,
+      '-ex', `target remote 127.0.0.1:${port}`,
+      '-ex', 'info threads',
+      '-ex', 'break kmain',
+      '-ex', 'continue',
+      '-ex', 'printf "pc=%08x\\n", $pc',
+      '-ex', 'printf "jiffies=%08x\\n", *(unsigned int *)&jiffies',
+      '-ex', 'stepi',
+      '-ex', 'printf "after-step=%08x\\n", $pc',
+      '-ex', 'set $r31 = 0x1234',
+      '-ex', 'printf "r31=%x\\n", $r31',
+      '-ex', 'delete',
+      '-ex', 'continue',
+    ], { encoding: 'utf8', timeout: 60_000 });
+    const out = `${gdb.stdout}${gdb.stderr}`;
+    const code = await ended;
+    expect(out).toMatch(/Thread 1 \(vCPU 0\)/);
+    expect(out).toMatch(/Breakpoint 1, 0x[0-9a-f]+ in kmain \(\)/);
+    const pc = parseInt(/pc=([0-9a-f]{8})/.exec(out)![1]!, 16);
+    const kmain = symbol('kmain');
+    expect(pc).toBeGreaterThanOrEqual(kmain);
+    expect(pc).toBeLessThan(kmain + 0x100); // after the function's prologue
+    expect(out).toMatch(/jiffies=[0-9a-f]{8}/);
+    expect(out).toContain(`after-step=${(pc + 4).toString(16).padStart(8, '0')}`);
+    expect(out).toContain('r31=1234');
+    expect(out).toContain('[Inferior 1 (Remote target) exited normally]');
+    expect(code, stderr).toBe(0);
+    expect(stdout).toContain('labos> echo under-gdb\r\nunder-gdb\r\n');
+    expect(stderr).toMatch(/GDB connected from 127\.0\.0\.1/);
+  }, 90_000);
+});
