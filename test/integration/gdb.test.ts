@@ -5,12 +5,28 @@
 // and continues to the guest's end, whose console is the same as without
 // the debugger.
 import { spawn, spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { missing } from '../support/tools';
 
 const LABOS = join(__dirname, '..', '..', 'resources', 'guests', 'labos', 'labos.elf');
 const gdbAvailable = spawnSync('gdb-multiarch', ['--version']).status === 0;
+
+/** The big-endian word at a virtual address of the ELF file's loaded segments. */
+function wordAt(elf: Buffer, vaddr: number): number {
+  const phoff = elf.readUInt32BE(28);
+  const phnum = elf.readUInt16BE(44);
+  for (let i = 0; i < phnum; i++) {
+    const ph = phoff + 32 * i;
+    if (elf.readUInt32BE(ph) !== 1) continue; // PT_LOAD
+    const offset = elf.readUInt32BE(ph + 4);
+    const va = elf.readUInt32BE(ph + 8);
+    const filesz = elf.readUInt32BE(ph + 16);
+    if (vaddr >= va && vaddr + 4 <= va + filesz) return elf.readUInt32BE(offset + vaddr - va);
+  }
+  throw new Error(`0x${vaddr.toString(16)} is not in the file`);
+}
 
 function symbol(name: string): number {
   const r = spawnSync('powerpc-linux-gnu-nm', [LABOS], { encoding: 'utf8' });
@@ -20,10 +36,10 @@ function symbol(name: string): number {
 }
 
 describe.skipIf(missing('gdb-multiarch', gdbAvailable) || missing('powerpc-linux-gnu-nm', spawnSync('powerpc-linux-gnu-nm', ['--version']).status === 0))('GDB remote stub', () => {
-  it('debugs labOS with gdb-multiarch: thread, breakpoint, registers, memory, step, continue', async () => {
+  it.each(['native', 'booke-hv'])('debugs labOS (%s) with gdb-multiarch: thread, breakpoint, registers, memory, step, continue', async (model) => {
     const cli = process.env.LAB_CLI_SCRIPT;
     if (!cli) throw new Error('LAB_CLI_SCRIPT is not set (test/support/global-setup.ts bundles the CLI)');
-    const lab = spawn(process.execPath, [cli, 'run', 'labos', '--bootargs', 'echo under-gdb; poweroff', '--gdb', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const lab = spawn(process.execPath, [cli, 'run', 'labos', '--model', model, '--bootargs', 'echo under-gdb; poweroff', '--gdb', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     lab.stdout.on('data', (d: Buffer) => { stdout += d.toString('latin1'); });
@@ -45,6 +61,7 @@ describe.skipIf(missing('gdb-multiarch', gdbAvailable) || missing('powerpc-linux
       '-ex', 'continue',
       '-ex', 'printf "pc=%08x\\n", $pc',
       '-ex', 'printf "jiffies=%08x\\n", *(unsigned int *)&jiffies',
+      '-ex', 'printf "image=%08x\\n", *(unsigned int *)&__user_image',
       '-ex', 'stepi',
       '-ex', 'printf "after-step=%08x\\n", $pc',
       '-ex', 'set $r31 = 0x1234',
@@ -61,6 +78,11 @@ describe.skipIf(missing('gdb-multiarch', gdbAvailable) || missing('powerpc-linux
     expect(pc).toBeGreaterThanOrEqual(kmain);
     expect(pc).toBeLessThan(kmain + 0x100); // after the function's prologue
     expect(out).toMatch(/jiffies=[0-9a-f]{8}/);
+    // A word of the kernel's rodata, read through the guest's translation, as the ELF file has it.
+    const image = symbol('__user_image');
+    const elf = readFileSync(LABOS);
+    const wanted = wordAt(elf, image);
+    expect(out).toContain(`image=${wanted.toString(16).padStart(8, '0')}`);
     expect(out).toContain(`after-step=${(pc + 4).toString(16).padStart(8, '0')}`);
     expect(out).toContain('r31=1234');
     expect(out).toContain('[Inferior 1 (Remote target) exited normally]');

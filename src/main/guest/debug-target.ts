@@ -108,12 +108,20 @@ export class DebugTarget {
     return true;
   }
 
-  /** The guest-physical address of a data access at `ea` as the vCPU would make it now, or -1 when nothing maps it. */
+  /**
+   * The guest-physical address of a data access at `ea` as the vCPU would
+   * make it now, or -1 when nothing maps it. Under a hypervisor that is the
+   * guest's own TLB (the core's holds only the shadows of recent pages).
+   */
   physical(ea: number): number {
     const cpu = this.cpu;
     const as = (cpu.msr & MSR.DS) !== 0 ? 1 : 0;
-    const gs = (cpu.msr & MSR.GS) !== 0 ? 1 : 0;
-    const i = cpu.tlb.lookup(ea | 0, as, cpu.pid, gs, cpu.lpid);
+    const guest = this.hypervisor.guestTlb;
+    if (guest !== null) {
+      const g = guest.tlb.lookup(ea | 0, as, cpu.pid, 0, 0);
+      return g < 0 ? -1 : guest.tlb.physical(g, ea | 0);
+    }
+    const i = cpu.tlb.lookup(ea | 0, as, cpu.pid, 0, 0);
     return i < 0 ? -1 : cpu.tlb.physical(i, ea | 0);
   }
 
