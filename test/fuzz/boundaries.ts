@@ -8,6 +8,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { connect as tcpConnect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import fc from 'fast-check';
 import { LAB_METHOD_NAMES } from '../../src/shared/api';
 import type { Result } from '../../src/shared/result';
@@ -17,6 +18,10 @@ import { ScriptError, parseScript } from '../../src/main/cli/script';
 import { UsageError } from '../../src/main/cli/exit-codes';
 import { buildDtb, type FdtNode, type PropValue } from '../../src/main/devices/fdt';
 import { ElfError, parseElf } from '../../src/main/guest/elf';
+import { DebugTarget } from '../../src/main/guest/debug-target';
+import { frame, GdbProtocol } from '../../src/main/guest/gdb-protocol';
+import { prepareRun } from '../../src/main/guest/run';
+import { unpackImage } from '../../src/main/lab/images';
 import { Machine } from '../../src/main/guest/machine';
 import { dispatchMessage } from '../../src/main/lab/dispatch';
 import { type LabClient, LabSession } from '../../src/main/lab/session';
@@ -387,4 +392,81 @@ function silence(): { restore(): void } {
   };
 }
 
-export const BOUNDARIES: readonly Boundary[] = [http, websocket, ipc, elf, deviceTree, cli];
+// ---- compressed images --------------------------------------------------------------------
+
+const compressedImage: Boundary = {
+  name: 'compressed-image',
+  property: 'random bytes and damaged gzip streams unpack to bytes or are refused with an ElfError naming the file, never a JavaScript accident',
+  async run({ seed, numRuns }) {
+    const gz = new Uint8Array(gzipSync(readFileSync(join(REPO, 'resources/guests/hello/hello.elf'))));
+    const damaged = fc.record({
+      cut: fc.integer({ min: 0, max: gz.length }),
+      flips: fc.array(fc.tuple(fc.integer({ min: 0, max: gz.length - 1 }), fc.integer({ min: 0, max: 255 })), { maxLength: 6 }),
+    }).map(({ cut, flips }) => {
+      const b = gz.slice(0, cut);
+      for (const [at, v] of flips) if (at < b.length) b[at] = v;
+      return b;
+    });
+    const bytes = fc.oneof(fc.uint8Array({ maxLength: 512 }).map((b) => Uint8Array.of(0x1F, 0x8B, ...b)), damaged, fc.uint8Array({ maxLength: 64 }));
+    await fc.assert(fc.asyncProperty(bytes, async (b) => {
+      try {
+        unpackImage(b, 'fuzz.gz');
+      } catch (e) {
+        if (!isClearError(e, ElfError) || !(e as Error).message.startsWith('fuzz.gz: ')) throw new Error(`unpackImage threw ${String(e)}`);
+      }
+    }), { seed, numRuns });
+  },
+};
+
+// ---- GDB remote protocol ------------------------------------------------------------------
+
+/** Every byte GDB is sent: acknowledgements and well-formed packets with correct checksums. */
+function wellFormedReplies(text: string): boolean {
+  let rest = text;
+  while (rest.length > 0) {
+    if (rest[0] === '+' || rest[0] === '-') {
+      rest = rest.slice(1);
+      continue;
+    }
+    const m = /^\$([^#$]*)#([0-9a-f]{2})/s.exec(rest);
+    if (!m || frame(m[1]!.replace(/}(.)/gs, (_x, c: string) => String.fromCharCode(c.charCodeAt(0) ^ 0x20))) !== m[0]) return false;
+    rest = rest.slice(m[0].length);
+  }
+  return true;
+}
+
+const gdb: Boundary = {
+  name: 'gdb',
+  property: 'any bytes from a debugger, random or packet-shaped, get acknowledgements and well-formed replies, never an exception, and the stub still answers afterwards',
+  async run({ seed, numRuns }) {
+    const labos = new Uint8Array(readFileSync(join(REPO, 'resources/guests/labos/labos.elf')));
+    const command = fc.oneof(
+      fc.constantFrom('?', 'g', 'qSupported', 'qfThreadInfo', 'vCont?', 'QStartNoAckMode', 'k', 'D', 'c', 's'),
+      fc.tuple(fc.constantFrom('m', 'M', 'X', 'p', 'P', 'G', 'Z0,', 'z1,', 'Z2,', 'T', 'H', 'qXfer:features:read:target.xml:', 'vCont;'),
+        fc.string({ unit: 'binary-ascii', maxLength: 40 })).map(([a, b]) => a + b),
+      fc.string({ unit: 'binary-ascii', maxLength: 60 }),
+    );
+    const chunk = fc.oneof(
+      command.map((c) => frame(c)),
+      command.map((c) => `$${c}#00`), // wrong checksum
+      fc.string({ unit: 'binary', maxLength: 40 }),
+      fc.constant('\x03'),
+    );
+    await fc.assert(fc.asyncProperty(fc.array(chunk, { maxLength: 12 }), async (chunks) => {
+      const run = prepareRun(labos, { bootargs: 'poweroff' });
+      const target = new DebugTarget(run.machine, run.hypervisor);
+      const protocol = new GdbProtocol(target);
+      for (const c of chunks) {
+        const { reply, action } = protocol.feed(new Uint8Array(Buffer.from(c, 'latin1')));
+        if (!wellFormedReplies(reply)) throw new Error(`malformed reply ${JSON.stringify(reply)} to ${JSON.stringify(c)}`);
+        if (action === 'step') target.step();
+        if (action === 'continue') target.resume(10_000);
+      }
+      // Still answers: the whole register set, in a well-formed packet.
+      const after = protocol.feed(new Uint8Array(Buffer.from(`${frame('g')}`, 'latin1'))).reply;
+      if (!wellFormedReplies(after) || !after.includes('$')) throw new Error(`no answer after the input: ${JSON.stringify(after)}`);
+    }), { seed, numRuns });
+  },
+};
+
+export const BOUNDARIES: readonly Boundary[] = [http, websocket, ipc, elf, compressedImage, deviceTree, cli, gdb];

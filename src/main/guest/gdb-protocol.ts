@@ -103,6 +103,12 @@ export class GdbProtocol {
         continue;
       }
       const end = this.buffer.indexOf('#');
+      // A new '$' before the '#' starts a new packet: what came before it was cut off.
+      const restart = this.buffer.indexOf('$', 1);
+      if (restart > 0 && (end < 0 || restart < end)) {
+        this.buffer = this.buffer.slice(restart);
+        continue;
+      }
       if (end < 0 || this.buffer.length < end + 3) {
         if (this.buffer.length > MAX_BUFFER) this.buffer = '';
         break;
