@@ -12,7 +12,7 @@
 // writeCode(), which invalidates exactly the decoded words they overwrite.
 
 import { executeFp, FP_ENABLED, FP_ILLEGAL, FpuState } from './fpu';
-import { decode } from './isa';
+import { decode, ID_BREAKPOINT } from './isa';
 import { JIT_THRESHOLD, JitPage } from './jit';
 import { EXEC, MMUCFG, READ, TLB0CFG, TLB1CFG, Tlb, WRITE, type Access } from './mmu';
 import { SPR_CATALOG } from '../../shared/spr';
@@ -664,6 +664,23 @@ export class Cpu {
       return code;
     }
     const ppage = (pa / 4096) | 0;
+    const code = this.decodedPage(ppage);
+    this.fetchBase = ppage * 4096;
+    if (this.jitEnabled) {
+      let jp = this.jitPages[ppage];
+      if (jp === undefined) {
+        jp = new JitPage();
+        this.jitPages[ppage] = jp;
+      }
+      this.fetchJit = jp;
+    } else {
+      this.fetchJit = null;
+    }
+    return code;
+  }
+
+  /** The decoded page of RAM page `ppage`, created (undecoded) if it does not exist yet. */
+  private decodedPage(ppage: number): Int32Array {
     let code = this.codePages[ppage];
     if (code === undefined) {
       code = new Int32Array(2048);
@@ -677,18 +694,45 @@ export class Cpu {
         if (t !== -1 && !(t & TAG_MMIO) && this.wVal[k] === base) this.wTag[k] = t | TAG_CODE;
       }
     }
-    this.fetchBase = ppage * 4096;
-    if (this.jitEnabled) {
-      let jp = this.jitPages[ppage];
-      if (jp === undefined) {
-        jp = new JitPage();
-        this.jitPages[ppage] = jp;
-      }
-      this.fetchJit = jp;
-    } else {
-      this.fetchJit = null;
-    }
     return code;
+  }
+
+  // ---- breakpoints (a debugger's) ---------------------------------------------
+
+  /** Physical addresses of instruction breakpoints, or null (none: the usual case). */
+  codeBreaks: Set<number> | null = null;
+  /** Set when execution stopped before an instruction at a breakpoint; the debugger clears it. */
+  breakHit = false;
+
+  /**
+   * Arms breakpoints at these physical RAM addresses (replacing any armed
+   * before): each one's decoded slot gets ID_BREAKPOINT, and translated code
+   * over it is dropped, so the interpreter stops in front of it at full speed.
+   * A slot decoded again later (after a store to it) checks the set anew.
+   */
+  setCodeBreakpoints(pas: Iterable<number>): void {
+    if (this.codeBreaks !== null) {
+      for (const pa of this.codeBreaks) {
+        const code = this.codePages[(pa / 4096) | 0];
+        const slot = ((pa & 0xFFF) >>> 2) * 2;
+        if (code !== undefined && code[slot] === ID_BREAKPOINT) code[slot] = 0;
+        // The translator found nothing to translate at the breakpoint: let it try again.
+        const jp = this.jitPages[(pa / 4096) | 0];
+        if (jp !== undefined && jp.blocks[slot >> 1] === null) {
+          jp.blocks[slot >> 1] = undefined;
+          jp.hot[slot >> 1] = 0;
+        }
+      }
+    }
+    const set = new Set<number>();
+    for (const pa of pas) if (pa >= 0 && pa < this.bus.ramSize && (pa & 3) === 0) set.add(pa);
+    this.codeBreaks = set.size > 0 ? set : null;
+    for (const pa of set) {
+      const ppage = (pa / 4096) | 0;
+      const w = (pa & 0xFFF) >>> 2;
+      this.decodedPage(ppage)[w * 2] = ID_BREAKPOINT;
+      this.codeChanged(ppage, w, w);
+    }
   }
 
   /**

@@ -14,7 +14,7 @@ import type { Cpu } from './cpu';
 import { CheckStop, FAULT } from './cpu';
 import { loadSingle, storeSingle } from './fpu';
 import { MASKS, mulhw, mulhwu } from './bits';
-import { decode } from './isa';
+import { decode, ID_BREAKPOINT } from './isa';
 import { JIT_LIB, type JitPage, translate } from './jit';
 import { ESR, IVOR, MSR } from './regs';
 
@@ -85,7 +85,7 @@ export function execute(cpu: Cpu, budget: number): number {
               continue;
             }
           } else if (blk === undefined && ++jit.hot[wi]! >= cpu.jitThreshold) {
-            jit.add(wi, translate(code, ram32, codeBase, wi));
+            jit.add(wi, translate(code, ram32, codeBase, wi, cpu.codeBreaks));
             n++; // nothing executed: give the slot back
             continue;
           }
@@ -96,6 +96,7 @@ export function execute(cpu: Cpu, budget: number): number {
           // Not decoded yet, or overwritten since: decode the word in memory now.
           const fresh = cpu.refetchWord(pc, code, w);
           id = decode(fresh);
+          if (cpu.codeBreaks !== null && codeBase >= 0 && cpu.codeBreaks.has(codeBase + (w << 1))) id = ID_BREAKPOINT;
           code[w] = id;
           n++;
           continue;
@@ -993,6 +994,11 @@ export function execute(cpu: Cpu, budget: number): number {
             pc = (pc + 4) | 0;
             break;
           }
+          case ID_BREAKPOINT:
+            // A debugger's breakpoint: stop in front of the instruction, its slot unused.
+            n++;
+            cpu.breakHit = true;
+            break outer;
           default:
             cpu.sliceLeft = n;
             pc = executeRare(cpu, id, word, pc);

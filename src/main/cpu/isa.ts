@@ -229,6 +229,12 @@ export const INSN_BY_ID: readonly (InsnInfo | undefined)[] = (() => {
 })();
 
 export const ID_ILLEGAL = 1;
+/**
+ * Not an instruction: what a debugger's breakpoint puts in a decoded code
+ * page in place of the instruction's id (the word itself stays). Above every
+ * real id, so no table maps a word to it.
+ */
+export const ID_BREAKPOINT = 250;
 export const ID_FP = 47;
 
 // ---- decoder tables -------------------------------------------------------

@@ -20,7 +20,7 @@
 // store that overwrites translated code ends the block at once (cpu.codeDirty).
 
 import type { Cpu } from './cpu';
-import { decode } from './isa';
+import { decode, ID_BREAKPOINT } from './isa';
 import { MASKS, mulhw, mulhwu } from './bits';
 
 export interface JitBlock {
@@ -372,7 +372,7 @@ function localise(code: string): string {
  * translator leaves to the interpreter end it. Returns null when the first
  * instruction is not translatable.
  */
-export function translate(code: Int32Array, ram32: Int32Array, pageBase: number, w: number): JitBlock | null {
+export function translate(code: Int32Array, ram32: Int32Array, pageBase: number, w: number, breaks: ReadonlySet<number> | null = null): JitBlock | null {
   // 1. Discover the region.
   const info = new Map<number, Emitted>(); // word -> emitted code (k and off filled in later)
   const ids = new Map<number, number>();
@@ -389,6 +389,8 @@ export function translate(code: Int32Array, ram32: Int32Array, pageBase: number,
       const fresh = ram32[(pageBase >> 2) + pos]!;
       code[slot + 1] = fresh;
       id = decode(fresh);
+      // A debugger's breakpoint stays a stop (no translation runs through it).
+      if (breaks !== null && breaks.has(pageBase + pos * 4)) id = ID_BREAKPOINT;
       code[slot] = id;
     }
     const word = code[slot + 1]!;

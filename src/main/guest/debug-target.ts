@@ -109,13 +109,14 @@ export class DebugTarget {
   }
 
   /**
-   * The guest-physical address of a data access at `ea` as the vCPU would
-   * make it now, or -1 when nothing maps it. Under a hypervisor that is the
-   * guest's own TLB (the core's holds only the shadows of recent pages).
+   * The guest-physical address of an access at `ea` as the vCPU would make it
+   * now (a data access, or an instruction fetch), or -1 when nothing maps it.
+   * Under a hypervisor that is the guest's own TLB (the core's holds only the
+   * shadows of recent pages).
    */
-  physical(ea: number): number {
+  physical(ea: number, fetch = false): number {
     const cpu = this.cpu;
-    const as = (cpu.msr & MSR.DS) !== 0 ? 1 : 0;
+    const as = (cpu.msr & (fetch ? MSR.IS : MSR.DS)) !== 0 ? 1 : 0;
     const guest = this.hypervisor.guestTlb;
     if (guest !== null) {
       const g = guest.tlb.lookup(ea | 0, as, cpu.pid, 0, 0);
@@ -160,14 +161,35 @@ export class DebugTarget {
   }
 
   /**
-   * Runs up to `budget` instructions, stopping before an instruction at a
-   * breakpoint (except the first, which the debugger resumes from). Returns
-   * why it stopped, or null when the budget ran out first. Without
-   * breakpoints it runs at full speed; with some it goes an instruction at a
-   * time.
+   * Runs up to `budget` instructions, stopping in front of an instruction at
+   * a breakpoint (except the one it resumes from, which it steps over first,
+   * as GDB expects). Returns why it stopped, or null when the budget ran out.
+   * Breakpoints the vCPU's current translation maps to RAM are armed in the
+   * core, which then runs at full speed; if one is not mapped yet the vCPU
+   * goes an instruction at a time, checking the PC.
    */
   resume(budget: number): DebugStop | null {
     if (this.breakpoints.size === 0) return this.advance(budget);
+    let left = budget;
+    if (this.breakpoints.has(this.cpu.pc >>> 0)) {
+      const before = this.cpu.insns;
+      const stop = this.advance(1);
+      if (stop) return stop;
+      left -= this.cpu.insns - before;
+    }
+    const ram = this.machine.bus.ramSize;
+    const pas = [...this.breakpoints].map((ea) => this.physical(ea, true));
+    if (pas.some((pa) => pa < 0 || pa >= ram)) return this.resumeByStepping(left);
+    this.cpu.setCodeBreakpoints(pas);
+    try {
+      return this.advance(left);
+    } finally {
+      this.cpu.setCodeBreakpoints([]);
+      this.cpu.breakHit = false;
+    }
+  }
+
+  private resumeByStepping(budget: number): DebugStop | null {
     for (let k = 0; k < budget; k++) {
       if (k > 0 && this.breakpoints.has(this.cpu.pc >>> 0)) return { kind: 'trap' };
       const stop = this.advance(1);
@@ -185,6 +207,20 @@ export class DebugTarget {
       const out = machine.run(Math.min(left, SLICE), SLICE);
       this.hypervisor.sync();
       left -= machine.cpu.insns - before;
+      if (out.kind === 'breakpoint') {
+        const cpu = machine.cpu;
+        cpu.breakHit = false;
+        if (this.breakpoints.has(cpu.pc >>> 0)) return { kind: 'trap' };
+        // The breakpoint's physical word reached through another virtual address: step over it.
+        const armed = [...(cpu.codeBreaks ?? [])];
+        cpu.setCodeBreakpoints([]);
+        const at = cpu.insns;
+        machine.run(1, 1);
+        this.hypervisor.sync();
+        left -= cpu.insns - at;
+        cpu.setCodeBreakpoints(armed);
+        continue;
+      }
       if (out.kind === 'stopped') {
         this.ended = { kind: 'ended', reason: out.reason, ...(out.message !== undefined ? { message: out.message } : {}) };
         return this.ended;

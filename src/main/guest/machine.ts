@@ -82,6 +82,8 @@ export interface MachineOptions {
 /** Why run() returned. */
 export type RunOutcome =
   | { kind: 'budget' }
+  /** In front of an instruction at one of the core's armed breakpoints (a debugger's; cpu.breakHit). */
+  | { kind: 'breakpoint' }
   | { kind: 'stopped'; reason: StopReason; message?: string }
   | { kind: 'waiting'; nextEvent: number };
 
@@ -348,6 +350,7 @@ export class Machine {
       this.account(ran);
       left -= ran;
       if (timers.resetRequest) this.halt('watchdog', `watchdog reset (TCR[WRC]=${timers.resetRequest})`);
+      if (cpu.breakHit && this.stop === null) return { kind: 'breakpoint' };
     }
     if (this.stop !== null) return { kind: 'stopped', ...this.stop };
     return { kind: 'budget' };

@@ -10,6 +10,26 @@ import { prepareRun } from '../../../src/main/guest/run';
 
 const LABOS = join(__dirname, '..', '..', '..', 'resources', 'guests', 'labos', 'labos.elf');
 
+/** A symbol's value from the ELF file's symbol table (ELF32, big-endian). */
+function symbol(name: string): number {
+  const elf = readFileSync(LABOS);
+  const shoff = elf.readUInt32BE(32);
+  const shnum = elf.readUInt16BE(48);
+  const section = (i: number) => ({ type: elf.readUInt32BE(shoff + 40 * i + 4), offset: elf.readUInt32BE(shoff + 40 * i + 16),
+    size: elf.readUInt32BE(shoff + 40 * i + 20), link: elf.readUInt32BE(shoff + 40 * i + 24) });
+  for (let i = 0; i < shnum; i++) {
+    const sec = section(i);
+    if (sec.type !== 2) continue; // SHT_SYMTAB
+    const strtab = section(sec.link);
+    for (let off = sec.offset; off < sec.offset + sec.size; off += 16) {
+      const nameOff = strtab.offset + elf.readUInt32BE(off);
+      const end = elf.indexOf(0, nameOff);
+      if (elf.toString('latin1', nameOff, end) === name) return elf.readUInt32BE(off + 4);
+    }
+  }
+  throw new Error(`no symbol ${name}`);
+}
+
 function setup() {
   const run = prepareRun(new Uint8Array(readFileSync(LABOS)), { bootargs: 'poweroff' });
   const target = new DebugTarget(run.machine, run.hypervisor);
@@ -88,6 +108,27 @@ describe('GDB remote protocol', () => {
     expect(ask('m40000000,4').payload).toBe('E14');
     expect(ask('mzz,4').payload).toBe('E01');
     expect(ask('M100000,4:0102').payload).toBe('E01');
+  });
+
+  it('stops at armed breakpoints exactly where an instruction-by-instruction run stops', () => {
+    // console_putc_locked runs for every byte labOS prints (translated code included).
+    const putc = symbol('console_putc_locked');
+    const stops = (forceStepping: boolean) => {
+      const { target, run } = setup();
+      target.breakpoints.add(putc);
+      // A breakpoint nothing maps makes the target go an instruction at a time.
+      if (forceStepping) target.breakpoints.add(0x7FFFFFF0);
+      const seen: [number, number][] = [];
+      for (let k = 0; k < 5; k++) {
+        expect(target.resume(50_000_000)).toEqual({ kind: 'trap' });
+        seen.push([run.machine.cpu.pc >>> 0, run.machine.cpu.insns]);
+      }
+      return seen;
+    };
+    const armed = stops(false);
+    expect(armed.every(([pc]) => pc === putc)).toBe(true);
+    expect(new Set(armed.map(([, n]) => n)).size).toBe(5);
+    expect(armed).toEqual(stops(true));
   });
 
   it('stops at a breakpoint, steps one instruction, and reports the guest\'s end', () => {
