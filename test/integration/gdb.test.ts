@@ -90,4 +90,51 @@ describe.skipIf(missing('gdb-multiarch', gdbAvailable) || missing('powerpc-linux
     expect(stdout).toContain('labos> echo under-gdb\r\nunder-gdb\r\n');
     expect(stderr).toMatch(/GDB connected from 127\.0\.0\.1/);
   }, 90_000);
+
+  it('debugs one guest of a session (gdb=0) while the other runs on', async () => {
+    const cli = process.env.LAB_CLI_SCRIPT;
+    if (!cli) throw new Error('LAB_CLI_SCRIPT is not set (test/support/global-setup.ts bundles the CLI)');
+    const lab = spawn(process.execPath, [cli, 'session', '--stats', 'none',
+      '--guest', 'labos:name=a,model=booke-hv,gdb=0,bootargs=echo under-gdb; poweroff',
+      '--guest', 'labos:name=b,model=booke-hv,bootargs=echo b-runs-meanwhile; poweroff'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    lab.stdout.on('data', (d: Buffer) => { stdout += d.toString('latin1'); });
+    const port = await new Promise<number>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`the stub did not start: ${stderr}`)), 20_000);
+      lab.stderr.on('data', (d: Buffer) => {
+        stderr += d.toString();
+        const m = /a waits for GDB on 127\.0\.0\.1:(\d+)/.exec(stderr);
+        if (m) { clearTimeout(timer); resolve(Number(m[1])); }
+      });
+    });
+    const ended = new Promise<number | null>((resolve) => lab.once('close', resolve));
+    // The held guest has not run: the other one gets to its end on its own.
+    const deadline = Date.now() + 20_000;
+    while (!/b *\| b-runs-meanwhile/.test(stdout) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    expect(stdout).toMatch(/b *\| b-runs-meanwhile/);
+    expect(stdout).not.toMatch(/a *\| labOS/);
+    const gdb = spawnSync('gdb-multiarch', ['-batch', '-nx',
+      '-ex', 'set pagination off',
+      '-ex', `file ${LABOS}`,
+      '-ex', `target remote 127.0.0.1:${port}`,
+      '-ex', 'info threads',
+      '-ex', 'break kmain',
+      '-ex', 'continue',
+      '-ex', 'printf "pc=%08x\\n", $pc',
+      '-ex', 'stepi',
+      '-ex', 'printf "after-step=%08x\\n", $pc',
+      '-ex', 'delete',
+      '-ex', 'continue',
+    ], { encoding: 'utf8', timeout: 60_000 });
+    const out = `${gdb.stdout}${gdb.stderr}`;
+    const code = await ended;
+    expect(out).toMatch(/Thread 1 \(vCPU 0\)/);
+    expect(out).toMatch(/Breakpoint 1, 0x[0-9a-f]+ in kmain \(\)/);
+    const pc = parseInt(/pc=([0-9a-f]{8})/.exec(out)![1]!, 16);
+    expect(out).toContain(`after-step=${(pc + 4).toString(16).padStart(8, '0')}`);
+    expect(out).toContain('[Inferior 1 (Remote target) exited normally]');
+    expect(code, stderr).toBe(0);
+    expect(stdout).toMatch(/a *\| under-gdb/);
+  }, 90_000);
 });

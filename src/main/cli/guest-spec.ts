@@ -8,6 +8,7 @@
 //   preset=P  per-guest hardware override from a preset (isa206, none, all, x86)
 //   dup=SPR,SPR...   override: these SPRs duplicated
 //   trap=SPR,SPR...  override: these SPRs trap
+//   gdb=PORT  a GDB stub on 127.0.0.1:PORT (0: any free port); the guest waits at its entry for GDB
 //
 // Values may contain commas: a comma starts a new key only when a known key
 // and '=' follow it ("bootargs=echo a,b; poweroff" keeps its comma).
@@ -17,7 +18,7 @@ import { basename } from 'node:path';
 import type { GuestModel, GuestSpec } from '../../shared/api';
 import { type HwConfigPatch, isPresetId, presetConfig, PRESETS } from '../../shared/hw';
 
-const KEYS = ['name', 'model', 'ram', 'bootargs', 'preset', 'dup', 'trap'] as const;
+const KEYS = ['name', 'model', 'ram', 'bootargs', 'preset', 'dup', 'trap', 'gdb'] as const;
 type Key = (typeof KEYS)[number];
 const MODELS: readonly GuestModel[] = ['native', 'booke-hv', 'state-transfer'];
 const SPLIT = new RegExp(`,(?=(?:${KEYS.join('|')})=)`);
@@ -32,13 +33,19 @@ function sprList(value: string): string[] {
   return value.split(/[,+]/).map((s) => s.trim()).filter(Boolean);
 }
 
+/** A --guest value: the LabApi GuestSpec, and the session's own options. */
+export type SessionGuestSpec = GuestSpec & {
+  /** Start a GDB stub on this port (0: a free one); the guest waits for GDB. Not part of the LabApi spec. */
+  gdbPort?: number;
+};
+
 /** Parses one --guest value into a LabApi GuestSpec (started later by the caller). */
-export function parseGuestSpec(text: string, readFile: (path: string) => Uint8Array = (p) => readFileSync(p)): GuestSpec {
+export function parseGuestSpec(text: string, readFile: (path: string) => Uint8Array = (p) => readFileSync(p)): SessionGuestSpec {
   const colon = text.indexOf(':');
   const image = colon < 0 ? text : text.slice(0, colon);
   const rest = colon < 0 ? '' : text.slice(colon + 1);
   if (!image) throw new SpecError(`--guest "${text}": the image is missing (e.g. labos or path/to/guest.elf)`);
-  const spec: GuestSpec = {};
+  const spec: SessionGuestSpec = {};
   if (image.includes('/') || image.endsWith('.elf') || image.endsWith('.gz') || existsSync(image)) {
     let bytes: Uint8Array;
     try {
@@ -77,6 +84,12 @@ export function parseGuestSpec(text: string, readFile: (path: string) => Uint8Ar
         const o = patch();
         o.strategies = { ...o.strategies, ...c.strategies };
         o.direct = { ...o.direct, ...c.direct };
+        break;
+      }
+      case 'gdb': {
+        const port = Number(value);
+        if (!/^\d+$/.test(value) || port > 65535) throw new SpecError(`--guest "${text}": gdb needs a TCP port number, 0 for any free one (got "${value}")`);
+        spec.gdbPort = port;
         break;
       }
       case 'dup':

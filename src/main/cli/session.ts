@@ -9,13 +9,13 @@
 import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { parseArgs, TextDecoder } from 'node:util';
-import type { GuestInfo, GuestSpec, LabEvent, LabMethodName } from '../../shared/api';
+import type { GuestInfo, LabEvent, LabMethodName } from '../../shared/api';
 import type { Result } from '../../shared/result';
 import { dispatch } from '../lab/dispatch';
 import { type LabClient, LabSession } from '../lab/session';
 import { ConsoleMux } from './console-mux';
 import { EXIT, UsageError } from './exit-codes';
-import { parseGuestSpec, SpecError } from './guest-spec';
+import { parseGuestSpec, type SessionGuestSpec, SpecError } from './guest-spec';
 import { parseScript, ScriptError, type ScriptStep } from './script';
 import { type GuestReport, statsJson, statsTable } from './stats-table';
 
@@ -23,6 +23,7 @@ export const SESSION_USAGE = `Usage: lab session --guest SPEC [--guest SPEC ...]
   SPEC is IMAGE[:KEY=VALUE,...]; IMAGE is a bundled image id or an ELF path; keys:
     name=N  model=native|booke-hv|state-transfer  ram=MB  bootargs=TEXT
     preset=isa206|none|all|x86  dup=SPR,...  trap=SPR,...   (a per-guest hardware override)
+    gdb=PORT  a GDB stub on 127.0.0.1:PORT (0: any free port); the guest waits for GDB
   Consoles are multiplexed to stdout, one "name| " prefix per line. Lines typed on
   stdin go to the first guest, or to another with "@name text".
   --script FILE runs steps, one a line: "@NAME TEXT" (type a line), "expect NAME TEXT",
@@ -41,7 +42,7 @@ type StatsFormat = 'table' | 'json' | 'none';
 type EndReason = 'guests-stopped' | 'duration' | 'quit' | 'interrupted' | 'script-failed';
 
 interface Options {
-  specs: GuestSpec[];
+  specs: SessionGuestSpec[];
   script: ScriptStep[];
   durationMs: number | null;
   stats: StatsFormat;
@@ -60,7 +61,7 @@ function parseOptions(argv: string[]): Options | null {
   });
   if (values.help) return null;
   if (!values.guest?.length) throw new UsageError('lab session needs at least one --guest (e.g. --guest labos)');
-  let specs: GuestSpec[];
+  let specs: SessionGuestSpec[];
   let script: ScriptStep[] = [];
   try {
     specs = values.guest.map((g) => parseGuestSpec(g));
@@ -171,7 +172,7 @@ class HeadlessSession {
 
   private async createAll(): Promise<number> {
     const ids: string[] = [];
-    for (const spec of this.opts.specs) {
+    for (const { gdbPort, ...spec } of this.opts.specs) {
       const r = await this.call('createGuest', { ...spec, start: false });
       if (!r.ok) {
         console.error(`lab session: ${r.error.message}`);
@@ -179,6 +180,15 @@ class HeadlessSession {
       }
       const info = r.value as GuestInfo;
       ids.push(info.id);
+      if (gdbPort !== undefined) {
+        try {
+          const { port } = await this.session.startGdb(info.id, gdbPort, true);
+          process.stderr.write(`lab: ${info.name} waits for GDB on 127.0.0.1:${port} (gdb-multiarch IMAGE.elf -ex 'target remote 127.0.0.1:${port}')\n`);
+        } catch (e) {
+          console.error(`lab session: ${e instanceof Error ? e.message : String(e)}`);
+          return EXIT.usage;
+        }
+      }
       this.mux.add(info.id, info.name);
       this.transcripts.set(info.id, new Transcript());
     }

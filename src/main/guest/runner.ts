@@ -19,6 +19,8 @@ import type { ByteChannel } from '../hv/types';
 import { attachHypervisor, type GuestHypervisor } from '../hv';
 import type { CostModel } from '../../shared/cost';
 import type { HwConfig } from '../../shared/hw';
+import { DebugTarget, type DebugStop } from './debug-target';
+import { GdbProtocol } from './gdb-protocol';
 import { Machine, type RunOutcome } from './machine';
 import { ConsoleOutbox } from './console-outbox';
 import { Pacer } from './pacing';
@@ -59,6 +61,10 @@ export class GuestRunner {
   private mode: Mode;
   /** Console input typed before the first start (the machine may be built again then). */
   private earlyInput: Uint8Array[] = [];
+  /** A GDB client's session with this guest (vCPU 0), or null. While it holds the guest stopped, mode is 'paused'. */
+  private gdb: { protocol: GdbProtocol; target: DebugTarget; running: boolean } | null = null;
+  /** Started guests wait, stopped at their entry, for a GDB client (gdb=PORT in a session). */
+  private gdbHold = false;
   private budget = FIRST_BUDGET;
   private slices = 0;
 
@@ -129,9 +135,126 @@ export class GuestRunner {
         return;
       case 'stopped':
         this.mode = 'stopped';
+        // GDB hears first: the session may end as soon as it learns the guest stopped.
+        if (this.gdb?.running) this.gdbStopped({ kind: 'ended', reason: out.reason, ...(out.message !== undefined ? { message: out.message } : {}) });
         this.link.post({ kind: 'signal', type: 'stopped', reason: out.reason, ...(out.message !== undefined ? { message: out.message } : {}) });
         return;
+      case 'breakpoint':
+        this.breakpointHit();
+        return;
     }
+  }
+
+  // ---- GDB -----------------------------------------------------------------
+
+  private gdbInput(bytes: Uint8Array): void {
+    if (this.gdb === null) {
+      // Attach: the guest stops where it is (a guest not started yet boots first, stopped at its entry).
+      if (this.mode === 'created') {
+        this.firstStart();
+        this.mode = 'paused';
+      }
+      if (this.mode === 'running') this.mode = 'paused';
+      this.gdbHold = false;
+      const target = new DebugTarget(this.machine, this.hv, 0);
+      this.gdb = { protocol: new GdbProtocol(target), target, running: false };
+    }
+    const gdb = this.gdb;
+    const { reply, action } = gdb.protocol.feed(bytes);
+    if (reply) this.gdbSend(reply);
+    switch (action) {
+      case 'continue': {
+        if (this.mode === 'stopped' || gdb.target.stopped) {
+          this.gdbSend(gdb.protocol.stopReply(gdb.target.stopped ?? { kind: 'ended', reason: 'halted' }));
+          return;
+        }
+        // Step over a breakpoint at the resume address, as GDB expects.
+        if (gdb.target.breakpoints.has(this.machine.cpu.pc >>> 0)) {
+          const stop = gdb.target.step();
+          if (stop.kind === 'ended') return this.gdbEnded(stop);
+        }
+        this.armBreakpoints();
+        gdb.running = true;
+        this.mode = 'running';
+        this.pacer.reset();
+        return;
+      }
+      case 'step': {
+        const stop = gdb.target.step();
+        this.flush();
+        if (stop.kind === 'ended') return this.gdbEnded(stop);
+        this.gdbSend(gdb.protocol.stopReply(stop));
+        return;
+      }
+      case 'interrupt':
+        if (gdb.running) this.gdbStopped({ kind: 'interrupted' });
+        else this.gdbSend(gdb.protocol.stopReply({ kind: 'interrupted' }));
+        return;
+      case 'kill':
+      case 'detach':
+        this.gdbDetach();
+        return;
+      case 'none':
+        return;
+    }
+  }
+
+  /** Arms the breakpoints the vCPU's translation maps to RAM in the core (they then cost nothing until hit). */
+  private armBreakpoints(): void {
+    const gdb = this.gdb!;
+    const ram = this.machine.bus.ramSize;
+    const pas = [...gdb.target.breakpoints].map((ea) => gdb.target.physical(ea, true)).filter((pa) => pa >= 0 && pa < ram);
+    this.machine.cpu.setCodeBreakpoints(pas);
+  }
+
+  private breakpointHit(): void {
+    const cpu = this.machine.cpu;
+    cpu.breakHit = false;
+    const gdb = this.gdb;
+    if (gdb !== null && gdb.target.breakpoints.has(cpu.pc >>> 0)) {
+      this.gdbStopped({ kind: 'trap' });
+      return;
+    }
+    // Reached through another virtual address (or a debugger that has gone): step over it.
+    const armed = [...(cpu.codeBreaks ?? [])];
+    cpu.setCodeBreakpoints([]);
+    this.machine.run(1, 1);
+    if (gdb !== null) cpu.setCodeBreakpoints(armed);
+  }
+
+  /** The guest stops for the debugger (a breakpoint or Ctrl-C) and waits, paused. */
+  private gdbStopped(stop: DebugStop): void {
+    const gdb = this.gdb!;
+    gdb.running = false;
+    this.machine.cpu.setCodeBreakpoints([]);
+    if (this.mode === 'running') this.mode = 'paused';
+    this.flush();
+    this.gdbSend(gdb.protocol.stopReply(stop));
+  }
+
+  private gdbEnded(stop: DebugStop & { kind: 'ended' }): void {
+    this.mode = 'stopped';
+    this.flush();
+    this.gdbSend(this.gdb!.protocol.stopReply(stop));
+    this.link.post({ kind: 'signal', type: 'stopped', reason: stop.reason, ...(stop.message !== undefined ? { message: stop.message } : {}) });
+  }
+
+  /** The debugger lets go: no breakpoints, and a guest it held stopped runs on. */
+  private gdbDetach(): void {
+    this.gdbHold = false;
+    if (this.gdb === null) return;
+    this.machine.cpu.setCodeBreakpoints([]);
+    this.machine.cpu.breakHit = false;
+    this.gdb = null;
+    if (this.mode === 'paused') {
+      this.mode = 'running';
+      this.pacer.reset();
+    }
+  }
+
+  private gdbSend(text: string): void {
+    const bytes = new Uint8Array(Buffer.from(text, 'latin1'));
+    this.link.post({ kind: 'signal', type: 'gdb', bytes }, [bytes.buffer as ArrayBuffer]);
   }
 
   /** Scales the budget so the next slice takes about SLICE_MS. */
@@ -202,6 +325,15 @@ export class GuestRunner {
             if (i >= 0) this.channels.splice(i, 1);
             break;
           }
+          case 'gdb':
+            this.gdbInput(m.bytes);
+            break;
+          case 'gdb-detach':
+            this.gdbDetach();
+            break;
+          case 'gdb-hold':
+            this.gdbHold = true;
+            break;
         }
       }
     }
@@ -215,8 +347,17 @@ export class GuestRunner {
       case 'run':
         if (this.mode === 'stopped') return reply('the guest has stopped; reset it to run it again');
         if (this.mode === 'created') this.firstStart();
+        if (this.gdbHold && this.gdb === null) {
+          this.mode = 'paused'; // until GDB attaches and continues
+          return reply();
+        }
         this.mode = 'running';
         this.pacer.reset();
+        // Started by the user while a debugger held it: as a continue, so GDB hears of the next stop.
+        if (this.gdb !== null && !this.gdb.running) {
+          this.armBreakpoints();
+          this.gdb.running = true;
+        }
         return reply();
       case 'pause':
         if (this.mode === 'running') this.mode = 'paused';
@@ -265,6 +406,8 @@ export class GuestRunner {
 
   /** A new machine with its hypervisor (attached before loading, so it sees the first boot). */
   private build(): void {
+    // A debugger attached to the old machine lets go of it (GDB sees the connection's guest vanish at its next request).
+    if (this.gdb !== null) this.gdb = null;
     const byteChannels: ByteChannel[] = [this.consoleChannel, ...this.channels.map((d) => new SharedByteChannel(d))];
     const model = this.init.model;
     const cost = this.cost;

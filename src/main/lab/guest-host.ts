@@ -18,6 +18,8 @@ export interface GuestHostEvents {
   stopped(reason: string, message?: string): void;
   /** The worker failed or vanished; `message` says how. Called at most once. */
   failed(message: string): void;
+  /** Bytes for the guest's GDB client. */
+  gdb?(bytes: Uint8Array): void;
 }
 
 /** How long a worker may take to finish after `stop` before it is terminated. */
@@ -125,6 +127,7 @@ export class GuestHost {
       case 'channel-console': this.events.channelConsole(m.bytes); break;
       case 'stopped': this.events.stopped(m.reason, m.message); break;
       case 'fatal': this.fail(m.message); break;
+      case 'gdb': this.events.gdb?.(m.bytes); break;
     }
   }
 

@@ -24,6 +24,7 @@ import { ConsoleHub } from './console-hub';
 import { consoleTaken, createControl, resetConsoleQueue, setConsoleHold } from '../link/control';
 import { createHostTlb } from '../link/host-tlb';
 import { GuestHost } from './guest-host';
+import { GdbRelay } from './gdb-relay';
 import { guestImagePath, listGuestImages, unpackImage } from './images';
 import type { LabClient } from './session';
 import { createStatsBuffer, H, R } from '../link/stats';
@@ -84,6 +85,8 @@ interface Guest {
   testHooks?: GuestTestHooks;
   /** A partial line received on the guest's channel to the lab. */
   channelLine: number[];
+  /** The guest's GDB stub, once started. */
+  gdb?: GdbRelay;
   /** Console bytes typed for the current worker (against the block's consoleIn, what it has received). */
   typed: number;
 }
@@ -249,8 +252,32 @@ export class GuestManager {
     return this.infoOf(g);
   }
 
+  /**
+   * Starts the guest's GDB stub on 127.0.0.1:port (0: a free port); resolves
+   * with the port. The guest stops when GDB connects (vCPU 0 is GDB's thread 1);
+   * with `hold`, a guest not started yet waits at its entry for GDB once started.
+   */
+  async startGdb(id: string, port: number, hold = false): Promise<{ id: string; port: number }> {
+    const g = this.get(id);
+    if (hold) g.host?.signal({ kind: 'signal', type: 'gdb-hold' });
+    if (g.gdb) return { id, port: g.gdb.port };
+    if (!Number.isInteger(port) || port < 0 || port > 65535) throw new LabFailure('invalid-request', `GDB port must be 0-65535 (got ${port})`, { field: 'port' });
+    const relay = new GdbRelay({
+      toGuest: (bytes) => g.host?.signal({ kind: 'signal', type: 'gdb', bytes }, [bytes.buffer as ArrayBuffer]),
+      detached: () => g.host?.signal({ kind: 'signal', type: 'gdb-detach' }),
+    });
+    try {
+      await relay.start(port);
+    } catch (e) {
+      throw new LabFailure('invalid-request', `cannot listen for GDB on 127.0.0.1:${port}: ${e instanceof Error ? e.message : String(e)}`, { field: 'port' });
+    }
+    g.gdb = relay;
+    return { id, port: relay.port };
+  }
+
   async remove(id: string): Promise<{ id: string }> {
     const g = this.get(id);
+    await g.gdb?.close();
     this.guests.delete(id);
     this.disconnect(id);
     this.pump.forget(id);
@@ -277,6 +304,7 @@ export class GuestManager {
 
   async shutdown(): Promise<void> {
     this.stopTimer();
+    await Promise.all([...this.guests.values()].map((g) => g.gdb?.close()));
     const hosts = [...this.guests.values()].map((g) => g.host).filter((h): h is GuestHost => h !== null);
     this.guests.clear();
     await Promise.all(hosts.map((h) => h.stop()));
@@ -436,6 +464,7 @@ export class GuestManager {
       channelConsole: (bytes) => { if (g.host === host) this.channelText(g, bytes); },
       stopped: (reason, message) => { if (g.host === host) this.stopped(g, reason, message); },
       failed: (message) => { if (g.host === host) this.crashed(g, `emulator error: ${message}`); },
+      gdb: (bytes) => { if (g.host === host) g.gdb?.fromGuest(bytes); },
     });
     g.host = host;
   }

@@ -196,6 +196,15 @@ export class LabSession {
     return this.guests.trace(id);
   }
 
+  /**
+   * Starts a GDB stub for the guest on 127.0.0.1:port (0: a free one): GDB's
+   * remote protocol against its vCPU 0, which stops when GDB connects. Not
+   * yet in the LabApi (the `lab session` CLI's gdb=PORT uses it).
+   */
+  startGdb(id: string, port: number, hold = false): Promise<{ id: string; port: number }> {
+    return this.guests.startGdb(id, port, hold);
+  }
+
   /** The snapshot of the latest ~10 Hz statistics tick. */
   statsSnapshot(): StatsSnapshot {
     return this.guests.snapshot();

@@ -75,7 +75,13 @@ export type WorkerSignal =
   /** A channel to a guest created later: part of the device tree from the next reset. */
   | { kind: 'signal'; type: 'add-channel'; channel: ChannelDescriptor }
   /** The peer of a channel was removed: the channel leaves the device tree at the next reset. */
-  | { kind: 'signal'; type: 'drop-channel'; handle: number };
+  | { kind: 'signal'; type: 'drop-channel'; handle: number }
+  /** Bytes from a GDB client (remote serial protocol); the first ones attach the debugger and stop the guest. */
+  | { kind: 'signal'; type: 'gdb'; bytes: Uint8Array }
+  /** The GDB client went away: breakpoints are dropped and the guest runs on. */
+  | { kind: 'signal'; type: 'gdb-detach' }
+  /** Hold the guest, once started, stopped at its entry until a GDB client attaches. */
+  | { kind: 'signal'; type: 'gdb-hold' };
 
 export type ToWorker = WorkerRequest | WorkerSignal;
 
@@ -93,6 +99,8 @@ export type WorkerEvent =
   /** The guest stopped: reset/poweroff (halted), checkstop/watchdog/panic (crashed). */
   | { kind: 'signal'; type: 'stopped'; reason: string; message?: string }
   /** The worker itself failed (an exception outside the guest); it ends after this. */
-  | { kind: 'signal'; type: 'fatal'; message: string };
+  | { kind: 'signal'; type: 'fatal'; message: string }
+  /** Bytes for the GDB client. */
+  | { kind: 'signal'; type: 'gdb'; bytes: Uint8Array };
 
 export type FromWorker = WorkerReply | WorkerEvent;
