@@ -106,6 +106,12 @@ export interface LabMethods {
   resetStats: { params: { id?: string }; result: { reset: number } };
   /** The guest's most recent exits, oldest first (empty while it has no worker). */
   getTrace: { params: { id: string }; result: { entries: ExitTraceEntry[] } };
+  /**
+   * Starts the guest's GDB stub on 127.0.0.1 (port 0 or none: a free one;
+   * the same port again once started). The guest's vCPU 0 stops when GDB
+   * connects and is GDB's thread 1.
+   */
+  startGdb: { params: { id: string; port?: number }; result: { id: string; port: number } };
 }
 
 export type LabMethodName = keyof LabMethods;
@@ -117,7 +123,7 @@ export const LAB_METHOD_NAMES = [
   'getHwConfig', 'setHwConfig', 'listPresets', 'applyPreset',
   'getCostModel', 'setCostModel', 'resetCostModel',
   'listImages', 'listGuests', 'createGuest', 'startGuest', 'pauseGuest', 'resetGuest', 'removeGuest', 'setGuestOverride',
-  'consoleWrite', 'consoleSubscribe', 'consoleUnsubscribe', 'consoleAck', 'resetStats', 'getTrace',
+  'consoleWrite', 'consoleSubscribe', 'consoleUnsubscribe', 'consoleAck', 'resetStats', 'getTrace', 'startGdb',
 ] as const satisfies readonly LabMethodName[];
 
 // Compile-time check that the list names every method exactly once.

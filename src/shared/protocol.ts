@@ -52,6 +52,7 @@ export const PARAM_SCHEMAS = {
   consoleAck: z.strictObject({ id, bytes: z.number().int().min(0).max(1 << 30) }),
   resetStats: z.strictObject({ id: id.optional() }),
   getTrace: z.strictObject({ id }),
+  startGdb: z.strictObject({ id, port: z.number().int().min(0).max(65535).optional() }),
 } satisfies Record<LabMethodName, z.ZodType>;
 
 function describe(error: z.ZodError): string {

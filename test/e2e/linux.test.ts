@@ -5,6 +5,7 @@
 // is shown as crashed with the kernel's words. The screenshot of Linux
 // beside its statistics goes to test-results/ (and to docs/linux.png with
 // UPDATE_README_SCREENSHOT=1).
+import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -52,6 +53,21 @@ describe.skipIf(!ready)('real guests in the app (web mode)', () => {
     const path = await screenshot(page, 'linux-booke-hv');
     // Tests leave tracked files alone unless asked: UPDATE_README_SCREENSHOT=1 refreshes docs/linux.png.
     if (process.env.UPDATE_README_SCREENSHOT === '1') copyFileSync(path, join(REPO, 'docs/linux.png'));
+  }, 120_000);
+
+  it('starts a GDB stub from the guest row; GDB attaches, sees the vCPU, detaches, and the guest runs on', async () => {
+    await page.getByTestId('guest-gdb-linux').click();
+    const command = page.getByTestId('guest-gdb-command-linux');
+    await expect.poll(() => command.innerText(), SLOW).toMatch(/gdb-multiarch resources\/guests\/linux\/vmlinux -ex 'target remote 127\.0\.0\.1:\d+'/);
+    const port = Number(/127\.0\.0\.1:(\d+)/.exec(await command.innerText())![1]);
+    await screenshot(page, 'linux-gdb');
+    if (spawnSync('gdb-multiarch', ['--version']).status !== 0) return;
+    const gdb = spawnSync('gdb-multiarch', ['-batch', '-nx', '-ex', 'set architecture powerpc:common', '-ex', `target remote 127.0.0.1:${port}`,
+      '-ex', 'info threads', '-ex', 'printf "msr=%08x\\n", $msr', '-ex', 'detach'], { encoding: 'utf8', timeout: 30_000 });
+    expect(`${gdb.stdout}${gdb.stderr}`).toMatch(/Thread 1 \(vCPU 0\)/);
+    expect(gdb.stdout).toMatch(/msr=[0-9a-f]{8}/);
+    await lab.typeInto('linux', 'echo after-gdb');
+    await expect.poll(() => screen('linux'), SLOW).toMatch(/^after-gdb\s*$/m);
   }, 120_000);
 
   it('shows a kernel that panics as crashed, with the panic line', async () => {

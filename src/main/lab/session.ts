@@ -198,8 +198,9 @@ export class LabSession {
 
   /**
    * Starts a GDB stub for the guest on 127.0.0.1:port (0: a free one): GDB's
-   * remote protocol against its vCPU 0, which stops when GDB connects. Not
-   * yet in the LabApi (the `lab session` CLI's gdb=PORT uses it).
+   * remote protocol against its vCPU 0, which stops when GDB connects. With
+   * `hold` (the `lab session` CLI's gdb=PORT), a guest not started yet waits
+   * at its entry for GDB once started.
    */
   startGdb(id: string, port: number, hold = false): Promise<{ id: string; port: number }> {
     return this.guests.startGdb(id, port, hold);

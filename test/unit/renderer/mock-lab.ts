@@ -69,6 +69,7 @@ export function createMockLab(): MockLab {
     consoleAck: () => ok({ inFlight: 0 }),
     resetStats: () => ok({ reset: 1 }),
     getTrace: () => ok({ entries: [] }),
+    startGdb: (p: { id: string; port?: number }) => ok({ id: p.id, port: p.port || 40123 }),
   };
   const calls = {} as MockLab['calls'];
   const api: Record<string, unknown> = {
