@@ -35,41 +35,46 @@ function symbol(name: string): number {
   return parseInt(line.split(' ')[0]!, 16);
 }
 
+/** Starts the bundled `lab` command and resolves once its stderr announces the GDB port (`pattern`'s first group). */
+async function startLab(args: string[], pattern: RegExp) {
+  const cli = process.env.LAB_CLI_SCRIPT;
+  if (!cli) throw new Error('LAB_CLI_SCRIPT is not set (test/support/global-setup.ts bundles the CLI)');
+  const lab = spawn(process.execPath, [cli, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const io = { stdout: '', stderr: '' };
+  lab.stdout.on('data', (d: Buffer) => { io.stdout += d.toString('latin1'); });
+  const port = await new Promise<number>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`the stub did not start: ${io.stderr}`)), 20_000);
+    lab.stderr.on('data', (d: Buffer) => {
+      io.stderr += d.toString();
+      const m = pattern.exec(io.stderr);
+      if (m) { clearTimeout(timer); resolve(Number(m[1])); }
+    });
+  });
+  const ended = new Promise<number | null>((resolve) => lab.once('close', resolve));
+  return { io, port, ended };
+}
+
+/** gdb-multiarch in batch mode against the stub, with labOS's symbols and these commands; its whole output. */
+function gdbBatch(port: number, commands: string[]): string {
+  const args = ['-batch', '-nx', '-ex', 'set pagination off', '-ex', `file ${LABOS}`, '-ex', `target remote 127.0.0.1:${port}`];
+  for (const c of commands) args.push('-ex', c);
+  const r = spawnSync('gdb-multiarch', args, { encoding: 'utf8', timeout: 60_000 });
+  return `${r.stdout}${r.stderr}`;
+}
+
 describe.skipIf(missing('gdb-multiarch', gdbAvailable) || missing('powerpc-linux-gnu-nm', spawnSync('powerpc-linux-gnu-nm', ['--version']).status === 0))('GDB remote stub', () => {
   it.each(['native', 'booke-hv'])('debugs labOS (%s) with gdb-multiarch: thread, breakpoint, registers, memory, step, continue', async (model) => {
-    const cli = process.env.LAB_CLI_SCRIPT;
-    if (!cli) throw new Error('LAB_CLI_SCRIPT is not set (test/support/global-setup.ts bundles the CLI)');
-    const lab = spawn(process.execPath, [cli, 'run', 'labos', '--model', model, '--bootargs', 'echo under-gdb; poweroff', '--gdb', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    lab.stdout.on('data', (d: Buffer) => { stdout += d.toString('latin1'); });
-    const port = await new Promise<number>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`the stub did not start: ${stderr}`)), 20_000);
-      lab.stderr.on('data', (d: Buffer) => {
-        stderr += d.toString();
-        const m = /waiting for GDB on 127\.0\.0\.1:(\d+)/.exec(stderr);
-        if (m) { clearTimeout(timer); resolve(Number(m[1])); }
-      });
-    });
-    const ended = new Promise<number | null>((resolve) => lab.once('close', resolve));
-    const gdb = spawnSync('gdb-multiarch', ['-batch', '-nx',
-      '-ex', 'set pagination off',
-      '-ex', `file ${LABOS}`,
-      '-ex', `target remote 127.0.0.1:${port}`,
-      '-ex', 'info threads',
-      '-ex', 'break kmain',
-      '-ex', 'continue',
-      '-ex', 'printf "pc=%08x\\n", $pc',
-      '-ex', 'printf "jiffies=%08x\\n", *(unsigned int *)&jiffies',
-      '-ex', 'printf "image=%08x\\n", *(unsigned int *)&__user_image',
-      '-ex', 'stepi',
-      '-ex', 'printf "after-step=%08x\\n", $pc',
-      '-ex', 'set $r31 = 0x1234',
-      '-ex', 'printf "r31=%x\\n", $r31',
-      '-ex', 'delete',
-      '-ex', 'continue',
-    ], { encoding: 'utf8', timeout: 60_000 });
-    const out = `${gdb.stdout}${gdb.stderr}`;
+    const { io, port, ended } = await startLab(['run', 'labos', '--model', model, '--bootargs', 'echo under-gdb; poweroff', '--gdb', '0'],
+      /waiting for GDB on 127\.0\.0\.1:(\d+)/);
+    const out = gdbBatch(port, [
+      'info threads', 'break kmain', 'continue',
+      'printf "pc=%08x\\n", $pc',
+      'printf "jiffies=%08x\\n", *(unsigned int *)&jiffies',
+      'printf "image=%08x\\n", *(unsigned int *)&__user_image',
+      'stepi', 'printf "after-step=%08x\\n", $pc',
+      'set $r31 = 0x1234', 'printf "r31=%x\\n", $r31',
+      'delete', 'continue',
+    ]);
     const code = await ended;
     expect(out).toMatch(/Thread 1 \(vCPU 0\)/);
     expect(out).toMatch(/Breakpoint 1, 0x[0-9a-f]+ in kmain \(\)/);
@@ -86,55 +91,29 @@ describe.skipIf(missing('gdb-multiarch', gdbAvailable) || missing('powerpc-linux
     expect(out).toContain(`after-step=${(pc + 4).toString(16).padStart(8, '0')}`);
     expect(out).toContain('r31=1234');
     expect(out).toContain('[Inferior 1 (Remote target) exited normally]');
-    expect(code, stderr).toBe(0);
-    expect(stdout).toContain('labos> echo under-gdb\r\nunder-gdb\r\n');
-    expect(stderr).toMatch(/GDB connected from 127\.0\.0\.1/);
+    expect(code, io.stderr).toBe(0);
+    expect(io.stdout).toContain('labos> echo under-gdb\r\nunder-gdb\r\n');
+    expect(io.stderr).toMatch(/GDB connected from 127\.0\.0\.1/);
   }, 90_000);
 
   it('debugs one guest of a session (gdb=0) while the other runs on', async () => {
-    const cli = process.env.LAB_CLI_SCRIPT;
-    if (!cli) throw new Error('LAB_CLI_SCRIPT is not set (test/support/global-setup.ts bundles the CLI)');
-    const lab = spawn(process.execPath, [cli, 'session', '--stats', 'none',
+    const { io, port, ended } = await startLab(['session', '--stats', 'none',
       '--guest', 'labos:name=a,model=booke-hv,gdb=0,bootargs=echo under-gdb; poweroff',
-      '--guest', 'labos:name=b,model=booke-hv,bootargs=echo b-runs-meanwhile; poweroff'], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    lab.stdout.on('data', (d: Buffer) => { stdout += d.toString('latin1'); });
-    const port = await new Promise<number>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`the stub did not start: ${stderr}`)), 20_000);
-      lab.stderr.on('data', (d: Buffer) => {
-        stderr += d.toString();
-        const m = /a waits for GDB on 127\.0\.0\.1:(\d+)/.exec(stderr);
-        if (m) { clearTimeout(timer); resolve(Number(m[1])); }
-      });
-    });
-    const ended = new Promise<number | null>((resolve) => lab.once('close', resolve));
+      '--guest', 'labos:name=b,model=booke-hv,bootargs=echo b-runs-meanwhile; poweroff'], /a waits for GDB on 127\.0\.0\.1:(\d+)/);
     // The held guest has not run: the other one gets to its end on its own.
     const deadline = Date.now() + 20_000;
-    while (!/b *\| b-runs-meanwhile/.test(stdout) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
-    expect(stdout).toMatch(/b *\| b-runs-meanwhile/);
-    expect(stdout).not.toMatch(/a *\| labOS/);
-    const gdb = spawnSync('gdb-multiarch', ['-batch', '-nx',
-      '-ex', 'set pagination off',
-      '-ex', `file ${LABOS}`,
-      '-ex', `target remote 127.0.0.1:${port}`,
-      '-ex', 'info threads',
-      '-ex', 'break kmain',
-      '-ex', 'continue',
-      '-ex', 'printf "pc=%08x\\n", $pc',
-      '-ex', 'stepi',
-      '-ex', 'printf "after-step=%08x\\n", $pc',
-      '-ex', 'delete',
-      '-ex', 'continue',
-    ], { encoding: 'utf8', timeout: 60_000 });
-    const out = `${gdb.stdout}${gdb.stderr}`;
+    while (!/b *\| b-runs-meanwhile/.test(io.stdout) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    expect(io.stdout).toMatch(/b *\| b-runs-meanwhile/);
+    expect(io.stdout).not.toMatch(/a *\| labOS/);
+    const out = gdbBatch(port, ['info threads', 'break kmain', 'continue', 'printf "pc=%08x\\n", $pc', 'stepi',
+      'printf "after-step=%08x\\n", $pc', 'delete', 'continue']);
     const code = await ended;
     expect(out).toMatch(/Thread 1 \(vCPU 0\)/);
     expect(out).toMatch(/Breakpoint 1, 0x[0-9a-f]+ in kmain \(\)/);
     const pc = parseInt(/pc=([0-9a-f]{8})/.exec(out)![1]!, 16);
     expect(out).toContain(`after-step=${(pc + 4).toString(16).padStart(8, '0')}`);
     expect(out).toContain('[Inferior 1 (Remote target) exited normally]');
-    expect(code, stderr).toBe(0);
-    expect(stdout).toMatch(/a *\| under-gdb/);
+    expect(code, io.stderr).toBe(0);
+    expect(io.stdout).toMatch(/a *\| under-gdb/);
   }, 90_000);
 });
