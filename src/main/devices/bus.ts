@@ -19,6 +19,12 @@ export interface MmioDevice {
   write(offset: number, size: 1 | 2 | 4, value: number): void;
 }
 
+/** The `size` bytes at `offset` of a big-endian 32-bit register value: what a device answers to a narrower read. */
+export function registerSlice(v: number, offset: number, size: 1 | 2 | 4): number {
+  if (size === 4) return v;
+  return (v >>> ((4 - size - (offset & 3)) * 8)) & (size === 2 ? 0xFFFF : 0xFF);
+}
+
 interface Region {
   base: number;
   end: number;

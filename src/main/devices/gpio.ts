@@ -2,7 +2,7 @@
 // line on pin 0, as QEMU's ppce500 wires it to a gpio-poweroff node: driving
 // pin 0 high as an output powers the machine off.
 
-import type { MmioDevice } from './bus';
+import { type MmioDevice, registerSlice } from './bus';
 
 const GPDIR = 0x00;
 const GPODR = 0x04;
@@ -33,7 +33,7 @@ export class Gpio implements MmioDevice {
       case GPIMR: v = this.imr; break;
       case GPICR: v = this.icr; break;
     }
-    return size === 4 ? v : (v >>> ((4 - size - (offset & 3)) * 8)) & (size === 2 ? 0xFFFF : 0xFF);
+    return registerSlice(v, offset, size);
   }
 
   write(offset: number, size: 1 | 2 | 4, value: number): void {

@@ -2,7 +2,7 @@
 // HRESET_REQ ends the run, as QEMU's ppce500 resets or exits with -no-reboot),
 // plus its processor and system version registers.
 
-import type { MmioDevice } from './bus';
+import { type MmioDevice, registerSlice } from './bus';
 import { PVR_E500MC, SVR_PPCE500 } from '../cpu/regs';
 
 const RSTCR = 0xB0;
@@ -21,7 +21,7 @@ export class GlobalUtilities implements MmioDevice {
       case 0xA4: v = SVR_PPCE500; break;
       case RSTCR: v = this.rstcr; break;
     }
-    return size === 4 ? v : (v >>> ((4 - size - (offset & 3)) * 8)) & (size === 2 ? 0xFFFF : 0xFF);
+    return registerSlice(v, offset, size);
   }
 
   write(offset: number, size: 1 | 2 | 4, value: number): void {

@@ -11,7 +11,7 @@
 // 0x1000, source n at 0x10000 + 0x20*n (VPR) and +0x10 (destination), core 0's
 // private registers at 0x20000 (CTPR 0x80, WHOAMI 0x90, IACK 0xA0, EOI 0xB0).
 
-import type { MmioDevice } from './bus';
+import { type MmioDevice, registerSlice } from './bus';
 
 export const MPIC_SOURCES = 256;
 /** The four inter-processor interrupts are sources 256-259 here (their VPRs live at 0x10A0). */
@@ -166,10 +166,7 @@ export class Mpic implements MmioDevice {
   }
 
   read(offset: number, size: 1 | 2 | 4): number {
-    const v = this.read32(offset & ~3);
-    if (size === 4) return v;
-    const shift = (4 - size - (offset & 3)) * 8;
-    return (v >>> shift) & (size === 2 ? 0xFFFF : 0xFF);
+    return registerSlice(this.read32(offset & ~3), offset, size);
   }
 
   write(offset: number, size: 1 | 2 | 4, value: number): void {

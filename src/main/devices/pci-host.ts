@@ -14,7 +14,7 @@
 //   0xE20           gasket timer
 // Everything else reads 0 and ignores writes, as QEMU's container does.
 
-import type { MmioDevice } from './bus';
+import { type MmioDevice, registerSlice } from './bus';
 
 const CFG_ADDR = 0x0;
 const CFG_DATA = 0x4;
@@ -113,7 +113,7 @@ export class PciHost implements MmioDevice {
     if (word === CFG_ADDR) v = this.cfgAddr;
     else if (ATMU_REGISTERS.has(word)) v = this.atmu.get(word) ?? 0;
     else return 0;
-    return narrow(v, offset, size);
+    return registerSlice(v >>> 0, offset, size);
   }
 
   write(offset: number, size: 1 | 2 | 4, value: number): void {
@@ -133,13 +133,6 @@ function swap(v: number, size: 1 | 2 | 4): number {
   if (size === 1) return v & 0xFF;
   if (size === 2) return ((v & 0xFF) << 8) | ((v >>> 8) & 0xFF);
   return (((v & 0xFF) << 24) | ((v & 0xFF00) << 8) | ((v >>> 8) & 0xFF00) | (v >>> 24)) >>> 0;
-}
-
-/** The `size` bytes at `offset` of a big-endian 32-bit register. */
-function narrow(v: number, offset: number, size: 1 | 2 | 4): number {
-  if (size === 4) return v >>> 0;
-  const shift = (4 - size - (offset & 3)) * 8;
-  return (v >>> shift) & (size === 2 ? 0xFFFF : 0xFF);
 }
 
 /** A big-endian 32-bit register after a write of `size` bytes at `offset`. */
