@@ -170,23 +170,61 @@ export class DebugTarget {
    */
   resume(budget: number): DebugStop | null {
     if (this.breakpoints.size === 0) return this.advance(budget);
-    let left = budget;
-    if (this.breakpoints.has(this.cpu.pc >>> 0)) {
-      const before = this.cpu.insns;
-      const stop = this.advance(1);
-      if (stop) return stop;
-      left -= this.cpu.insns - before;
+    const before = this.cpu.insns;
+    const stop = this.stepOverBreakpointHere();
+    if (stop) return stop;
+    const left = budget - (this.cpu.insns - before);
+    if (!this.arm()) {
+      this.disarm();
+      return this.resumeByStepping(left);
     }
-    const ram = this.machine.bus.ramSize;
-    const pas = [...this.breakpoints].map((ea) => this.physical(ea, true));
-    if (pas.some((pa) => pa < 0 || pa >= ram)) return this.resumeByStepping(left);
-    this.cpu.setCodeBreakpoints(pas);
     try {
       return this.advance(left);
     } finally {
-      this.cpu.setCodeBreakpoints([]);
-      this.cpu.breakHit = false;
+      this.disarm();
     }
+  }
+
+  /** At a breakpoint's address: runs that one instruction (the way out of it). Returns a stop only if the guest ended. */
+  stepOverBreakpointHere(): DebugStop | null {
+    if (!this.breakpoints.has(this.cpu.pc >>> 0)) return null;
+    const stop = this.advance(1);
+    return stop?.kind === 'ended' ? stop : null;
+  }
+
+  /**
+   * Arms in the core the breakpoints the vCPU's translation maps to RAM now;
+   * false when some are not mapped (they would be missed at full speed).
+   */
+  arm(): boolean {
+    const ram = this.machine.bus.ramSize;
+    const pas = [...this.breakpoints].map((ea) => this.physical(ea, true));
+    const mapped = pas.filter((pa) => pa >= 0 && pa < ram);
+    this.cpu.setCodeBreakpoints(mapped);
+    return mapped.length === pas.length;
+  }
+
+  disarm(): void {
+    this.cpu.setCodeBreakpoints([]);
+    this.cpu.breakHit = false;
+  }
+
+  /**
+   * After the core stopped at an armed breakpoint (RunOutcome 'breakpoint'):
+   * a trap when it is one of ours at this address; otherwise (the same
+   * physical word reached through another virtual address) it steps over the
+   * instruction, breakpoints still armed, and returns null.
+   */
+  atBreakpoint(): DebugStop | null {
+    const cpu = this.cpu;
+    cpu.breakHit = false;
+    if (this.breakpoints.has(cpu.pc >>> 0)) return { kind: 'trap' };
+    const armed = [...(cpu.codeBreaks ?? [])];
+    cpu.setCodeBreakpoints([]);
+    this.machine.run(1, 1);
+    this.hypervisor.sync();
+    cpu.setCodeBreakpoints(armed);
+    return null;
   }
 
   private resumeByStepping(budget: number): DebugStop | null {
@@ -208,17 +246,10 @@ export class DebugTarget {
       this.hypervisor.sync();
       left -= machine.cpu.insns - before;
       if (out.kind === 'breakpoint') {
-        const cpu = machine.cpu;
-        cpu.breakHit = false;
-        if (this.breakpoints.has(cpu.pc >>> 0)) return { kind: 'trap' };
-        // The breakpoint's physical word reached through another virtual address: step over it.
-        const armed = [...(cpu.codeBreaks ?? [])];
-        cpu.setCodeBreakpoints([]);
-        const at = cpu.insns;
-        machine.run(1, 1);
-        this.hypervisor.sync();
-        left -= cpu.insns - at;
-        cpu.setCodeBreakpoints(armed);
+        const at = machine.cpu.insns;
+        const stop = this.atBreakpoint();
+        if (stop) return stop;
+        left -= machine.cpu.insns - at;
         continue;
       }
       if (out.kind === 'stopped') {

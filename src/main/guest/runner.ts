@@ -169,11 +169,9 @@ export class GuestRunner {
           return;
         }
         // Step over a breakpoint at the resume address, as GDB expects.
-        if (gdb.target.breakpoints.has(this.machine.cpu.pc >>> 0)) {
-          const stop = gdb.target.step();
-          if (stop.kind === 'ended') return this.gdbEnded(stop);
-        }
-        this.armBreakpoints();
+        const stop = gdb.target.stepOverBreakpointHere();
+        if (stop?.kind === 'ended') return this.gdbEnded(stop);
+        gdb.target.arm();
         gdb.running = true;
         this.mode = 'running';
         this.pacer.reset();
@@ -199,34 +197,20 @@ export class GuestRunner {
     }
   }
 
-  /** Arms the breakpoints the vCPU's translation maps to RAM in the core (they then cost nothing until hit). */
-  private armBreakpoints(): void {
-    const gdb = this.gdb!;
-    const ram = this.machine.bus.ramSize;
-    const pas = [...gdb.target.breakpoints].map((ea) => gdb.target.physical(ea, true)).filter((pa) => pa >= 0 && pa < ram);
-    this.machine.cpu.setCodeBreakpoints(pas);
-  }
-
   private breakpointHit(): void {
-    const cpu = this.machine.cpu;
-    cpu.breakHit = false;
-    const gdb = this.gdb;
-    if (gdb !== null && gdb.target.breakpoints.has(cpu.pc >>> 0)) {
-      this.gdbStopped({ kind: 'trap' });
+    if (this.gdb === null) {
+      this.machine.cpu.breakHit = false; // a debugger that has gone disarmed its breakpoints already
       return;
     }
-    // Reached through another virtual address (or a debugger that has gone): step over it.
-    const armed = [...(cpu.codeBreaks ?? [])];
-    cpu.setCodeBreakpoints([]);
-    this.machine.run(1, 1);
-    if (gdb !== null) cpu.setCodeBreakpoints(armed);
+    const stop = this.gdb.target.atBreakpoint();
+    if (stop) this.gdbStopped(stop);
   }
 
   /** The guest stops for the debugger (a breakpoint or Ctrl-C) and waits, paused. */
   private gdbStopped(stop: DebugStop): void {
     const gdb = this.gdb!;
     gdb.running = false;
-    this.machine.cpu.setCodeBreakpoints([]);
+    gdb.target.disarm();
     if (this.mode === 'running') this.mode = 'paused';
     this.flush();
     this.gdbSend(gdb.protocol.stopReply(stop));
@@ -243,8 +227,7 @@ export class GuestRunner {
   private gdbDetach(): void {
     this.gdbHold = false;
     if (this.gdb === null) return;
-    this.machine.cpu.setCodeBreakpoints([]);
-    this.machine.cpu.breakHit = false;
+    this.gdb.target.disarm();
     this.gdb = null;
     if (this.mode === 'paused') {
       this.mode = 'running';
@@ -355,7 +338,7 @@ export class GuestRunner {
         this.pacer.reset();
         // Started by the user while a debugger held it: as a continue, so GDB hears of the next stop.
         if (this.gdb !== null && !this.gdb.running) {
-          this.armBreakpoints();
+          this.gdb.target.arm();
           this.gdb.running = true;
         }
         return reply();
