@@ -1,13 +1,16 @@
-// A GDB stub for one guest of a session: a TCP server on 127.0.0.1 whose
-// client's bytes go to the guest's worker, where the protocol runs against
-// the guest's vCPU between slices (guest/runner.ts, guest/gdb-protocol.ts),
-// and whose replies come back the same way. One client at a time;
+// A GDB stub's socket for one guest: a TCP server on 127.0.0.1 whose
+// client's bytes go to wherever the protocol runs against the guest's vCPU
+// (in a session, the guest's worker between slices: guest/runner.ts; for
+// `lab run --gdb`, this thread: cli/gdb-server.ts), and whose replies come
+// back the same way. One client at a time;
 // connections from anywhere but the loopback interface are refused. When
 // the client goes away the worker drops its breakpoints and the guest runs on.
 
 import { createServer, type Server, type Socket } from 'node:net';
 
 export interface GdbRelayLink {
+  /** A client connected (from this address). */
+  connected?(from: string): void;
   /** Bytes from the client, for the worker. */
   toGuest(bytes: Uint8Array): void;
   /** The client went away. */
@@ -42,6 +45,11 @@ export class GdbRelay {
     this.client?.write(bytes);
   }
 
+  /** Ends the current client's connection (after what was written to it); others may connect. */
+  disconnect(): void {
+    this.client?.end();
+  }
+
   /** Stops listening; a connected client gets what was written to it, then the end of the connection. */
   close(): Promise<void> {
     this.client?.end();
@@ -55,6 +63,7 @@ export class GdbRelay {
       return;
     }
     this.client = socket;
+    this.link.connected?.(from);
     socket.on('data', (bytes: Buffer) => this.link.toGuest(new Uint8Array(bytes)));
     socket.on('error', () => {});
     socket.on('close', () => {
