@@ -20,6 +20,8 @@ describe('PanicWatch', () => {
     const seen: string[] = [];
     const w = new PanicWatch((l) => seen.push(l));
     w.feed(bytes('# echo Kernel panic - not syncing: typed by a user\n'));
+    w.feed(bytes('[ok] Kernel panic - not syncing: not a time stamp\n'));
+    w.feed(bytes('Kernel panic - not syncing\n'));
     w.feed(bytes('Kernel panic - not syncing: Attempted to kill init!'));
     expect(seen).toEqual([]);
     w.feed(bytes(' exitcode=0x00000000\n'));
