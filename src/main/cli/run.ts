@@ -14,7 +14,7 @@ import { LabFailure } from '../../shared/result';
 import { H } from '../link/stats';
 import { statsJson, statsTable } from './stats-table';
 import { ElfError } from '../guest/elf';
-import { prepareRun, runElf, type RunOptions } from '../guest/run';
+import { prepareRun, runElf, type RunOptions, type RunResult } from '../guest/run';
 import { serveGdb } from './gdb-server';
 import { guestImagePath, readGuestImage } from '../lab/images';
 import { EXIT, UsageError } from './exit-codes';
@@ -71,6 +71,39 @@ function hardware(values: Record<string, string | string[] | boolean | undefined
   }
 }
 
+/**
+ * A failure to build or load the machine: a bad image gets its exit status
+ * (after saying why), a bad RAM size is a usage error, anything else is a bug.
+ */
+function loadFailure(e: unknown, path: string): number {
+  if (e instanceof ElfError) {
+    console.error(`lab run: ${path}: ${e.message}`);
+    return EXIT.badImage;
+  }
+  if (e instanceof Error && /^RAM must be/.test(e.message)) throw new UsageError(e.message);
+  throw e;
+}
+
+/** The exit status for how the guest ended, saying why on stderr when it did not end well. */
+function endStatus(reason: RunResult['reason'], message: string | undefined, insns: number): number {
+  switch (reason) {
+    case 'reset':
+    case 'poweroff':
+      return EXIT.ok;
+    case 'max-insns':
+      console.error(`lab run: stopped after ${insns} instructions (--max-insns); the guest was still running`);
+      return EXIT.maxInsns;
+    case 'halted':
+      console.error(`lab run: ${message ?? 'the guest waits forever'} (after ${insns} instructions)`);
+      return EXIT.halted;
+    case 'checkstop':
+    case 'watchdog':
+    case 'panic':
+      console.error(`lab run: ${reason}: ${message ?? 'no detail'} (after ${insns} instructions)`);
+      return EXIT.checkstop;
+  }
+}
+
 /** `--gdb`: the guest under the GDB stub; the exit status says how the guest ended. */
 async function runUnderGdb(elf: Uint8Array, path: string, port: number, out: { write(b: Uint8Array): void; flush(): void },
   opts: RunOptions): Promise<number> {
@@ -78,12 +111,7 @@ async function runUnderGdb(elf: Uint8Array, path: string, port: number, out: { w
   try {
     run = prepareRun(elf, { ...opts, onOutput: (b) => out.write(b) });
   } catch (e) {
-    if (e instanceof ElfError) {
-      console.error(`lab run: ${path}: ${e.message}`);
-      return EXIT.badImage;
-    }
-    if (e instanceof Error && /^RAM must be/.test(e.message)) throw new UsageError(e.message);
-    throw e;
+    return loadFailure(e, path);
   }
   const { stop } = await serveGdb(run, port, (line) => {
     out.flush();
@@ -94,17 +122,7 @@ async function runUnderGdb(elf: Uint8Array, path: string, port: number, out: { w
     console.error(`lab run: GDB ended the run (after ${run.machine.cpu.insns} instructions)`);
     return EXIT.ok;
   }
-  switch (stop.reason) {
-    case 'reset':
-    case 'poweroff':
-      return EXIT.ok;
-    case 'halted':
-      console.error(`lab run: ${stop.message ?? 'the guest waits forever'}`);
-      return EXIT.halted;
-    default:
-      console.error(`lab run: ${stop.reason}: ${stop.message ?? 'no detail'}`);
-      return EXIT.checkstop;
-  }
+  return endStatus(stop.reason, stop.message, run.machine.cpu.insns);
 }
 
 function pipedInput(): Uint8Array | undefined {
@@ -202,35 +220,25 @@ export function runCommand(argv: string[]): number | Promise<number> {
   }
   const input = gdbPort === undefined ? pipedInput() : undefined;
   const out = lineWriter();
-  if (gdbPort !== undefined) {
-    return runUnderGdb(elf, path, gdbPort, out, {
-      ...(ramMb !== undefined ? { ramMb } : {}),
-      ...(values.bootargs !== undefined ? { bootargs: values.bootargs } : {}),
-      model: model as GuestModel,
-      hw,
-      ...(values.jit !== undefined ? { jit: values.jit as 'on' | 'off' } : {}),
-    });
-  }
+  const opts: RunOptions = {
+    ...(ramMb !== undefined ? { ramMb } : {}),
+    ...(values.bootargs !== undefined ? { bootargs: values.bootargs } : {}),
+    model: model as GuestModel,
+    hw,
+    ...(values.jit !== undefined ? { jit: values.jit as 'on' | 'off' } : {}),
+  };
+  if (gdbPort !== undefined) return runUnderGdb(elf, path, gdbPort, out, opts);
   let result;
   try {
     result = runElf(elf, {
+      ...opts,
       ...(maxInsns !== undefined ? { maxInsns } : {}),
-      ...(ramMb !== undefined ? { ramMb } : {}),
-      ...(values.bootargs !== undefined ? { bootargs: values.bootargs } : {}),
       ...(input !== undefined && input.length > 0 ? { input } : {}),
-      model: model as GuestModel,
-      hw,
-      ...(values.jit !== undefined ? { jit: values.jit as 'on' | 'off' } : {}),
       onOutput: (b) => out.write(b),
     });
   } catch (e) {
     out.flush();
-    if (e instanceof ElfError) {
-      console.error(`lab run: ${path}: ${e.message}`);
-      return EXIT.badImage;
-    }
-    if (e instanceof Error && /^RAM must be/.test(e.message)) throw new UsageError(e.message);
-    throw e;
+    return loadFailure(e, path);
   }
   out.flush();
   if (values.stats !== undefined) {
@@ -242,20 +250,5 @@ export function runCommand(argv: string[]): number | Promise<number> {
     const ms = result.statsBlock[H.hostBusyNs]! / 1e6;
     process.stderr.write(values.stats === 'json' ? `${JSON.stringify(statsJson([report], ms), null, 2)}\n` : statsTable([report], ms));
   }
-  switch (result.reason) {
-    case 'reset':
-    case 'poweroff':
-      return EXIT.ok;
-    case 'max-insns':
-      console.error(`lab run: stopped after ${result.insns} instructions (--max-insns); the guest was still running`);
-      return EXIT.maxInsns;
-    case 'halted':
-      console.error(`lab run: ${result.message ?? 'the guest waits forever'} (after ${result.insns} instructions)`);
-      return EXIT.halted;
-    case 'checkstop':
-    case 'watchdog':
-    case 'panic':
-      console.error(`lab run: ${result.reason}: ${result.message ?? 'no detail'} (after ${result.insns} instructions)`);
-      return EXIT.checkstop;
-  }
+  return endStatus(result.reason, result.message, result.insns);
 }
