@@ -111,6 +111,8 @@ export class Machine {
   readonly treeParts: DeviceTreePart[] = [];
   /** A Linux panic line on the console stops the machine (reason 'panic', the line as message). */
   private readonly panicWatch = new PanicWatch((line) => this.halt('panic', line));
+  /** The time base's frequency: what the device tree announces, and what the clock chip counts. */
+  private readonly timebaseHz: number;
   private image: ElfImage | null = null;
   private dtb: Uint8Array | null = null;
   private dtbAddr = 0;
@@ -122,6 +124,7 @@ export class Machine {
     }
     if (options.bootargs?.includes('\0')) throw new Error('bootargs must not contain NUL characters (the guest would see them cut short)');
     this.ramSize = ramMb * 1024 * 1024;
+    this.timebaseHz = Math.round((options.clock ?? DEFAULT_CLOCK).timebaseMHz * 1e6);
     this.bus = new Bus(this.ramSize);
     this.cpu = new Cpu(this.bus, options.clock ?? DEFAULT_CLOCK);
     this.mpic = new Mpic((level) => this.cpu.setExternalInput(level));
@@ -132,8 +135,7 @@ export class Machine {
     this.uart = new Uart16550('uart0', watched, (level) => this.mpic.setLine(UART0_IRQ, level));
     const guts = new GlobalUtilities(() => this.halt('reset'));
     const gpio = new Gpio(() => this.halt('poweroff'));
-    const tbHz = (options.clock ?? DEFAULT_CLOCK).timebaseMHz * 1e6;
-    const rtc = new RtcDs1338(() => this.cpu.timers.ticks / tbHz);
+    const rtc = new RtcDs1338(() => this.cpu.timers.ticks / this.timebaseHz);
     this.i2c = new I2cController(new Map([[RTC_I2C_ADDRESS, rtc]]), (level) => this.mpic.setLine(I2C_IRQ, level));
     this.bus.map(CCSR_BASE + I2C_OFFSET, 0x100, this.i2c);
     this.bus.map(CCSR_BASE + UART0_OFFSET, 0x100, this.uart);
@@ -165,7 +167,6 @@ export class Machine {
     const soc = 'soc@fe0000000';
     const serial = `/${soc}/serial@4500`;
     const i2c = `/${soc}/i2c@3000`;
-    const timebase = Math.round((o.clock ?? DEFAULT_CLOCK).timebaseMHz * 1e6);
     const image = this.image;
     const hi = (a: number) => Math.floor(a / 2 ** 32);
     const lo = (a: number) => a % 2 ** 32;
@@ -254,7 +255,7 @@ export class Machine {
           ['i-cache-size', u32(0x8000)], ['d-cache-size', u32(0x8000)],
           ['i-cache-line-size', u32(64)], ['d-cache-line-size', u32(64)],
           ['reg', u32(0)], ['device_type', str('cpu')],
-          ['timebase-frequency', u32(timebase)], ['clock-frequency', u32(ANNOUNCED_CORE_HZ)],
+          ['timebase-frequency', u32(this.timebaseHz)], ['clock-frequency', u32(ANNOUNCED_CORE_HZ)],
         ]),
       ]),
       node('chosen', [
