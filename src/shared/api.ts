@@ -8,6 +8,7 @@
 // (console bytes, uploaded ELF images) travels as base64 in both transports.
 
 import type { CostModel, CostModelPatch } from './cost';
+import type { Breakpoints, InspectorState, MemoryView, StepUnit, StopInfo, TlbView, TranslationView } from './debug';
 import type { HwConfigPatch, HwConfigView, PresetId, PresetInfo } from './hw';
 import type { Result } from './result';
 import type { CounterId, StatsSnapshot } from './stats';
@@ -61,6 +62,8 @@ export interface GuestInfo {
   bootargs: string;
   /** Why a guest crashed or halted. */
   reason?: string;
+  /** While paused: why its vCPU stopped (a pause, a step, a breakpoint, a watch, GDB). */
+  stop?: StopInfo;
 }
 
 /** One exit in a guest's recent-exit trace (the hypervisor keeps the last 64; src/main/hv/account.ts). */
@@ -112,6 +115,28 @@ export interface LabMethods {
    * connects and is GDB's thread 1.
    */
   startGdb: { params: { id: string; port?: number }; result: { id: string; port: number } };
+  /**
+   * Pauses, continues or steps one vCPU (0 unless given): a step of
+   * instructions or blocks returns its stop; a step to the next exit or to an
+   * address, and continue, return at once (stop: null) and the stop arrives
+   * as the guest's `stop` in a 'guests' event. Other guests keep running.
+   */
+  debugGuest: {
+    params: { id: string; vcpu?: number; action: 'pause' | 'continue' | 'step'; unit?: StepUnit; count?: number; address?: number };
+    result: { guest: GuestInfo; stop: StopInfo | null };
+  };
+  /** Replaces a vCPU's breakpoints: PCs, exit reasons (counter names), SPR accesses. */
+  setBreakpoints: { params: { id: string; vcpu?: number; breakpoints: Breakpoints }; result: Breakpoints };
+  /** Registers, SPRs (with where each guest value lives) and the last stop of a vCPU. */
+  inspectGuest: { params: { id: string; vcpu?: number }; result: InspectorState };
+  /** The guest's TLB and the shadow entries the hypervisor installed for it. */
+  inspectTlb: { params: { id: string; vcpu?: number }; result: TlbView };
+  /** Guest memory (virtual through the vCPU's translation, or physical) with its disassembly. */
+  readGuestMemory: { params: { id: string; vcpu?: number; address: number; length: number; space?: 'virtual' | 'physical' }; result: MemoryView };
+  /** How the vCPU's translation maps an address now. */
+  translateAddress: { params: { id: string; vcpu?: number; address: number; fetch?: boolean }; result: TranslationView };
+  /** Sets a register of a paused vCPU (validated against its writable bits); returns the new state. */
+  writeRegister: { params: { id: string; vcpu?: number; name: string; value: number }; result: InspectorState };
 }
 
 export type LabMethodName = keyof LabMethods;
@@ -124,6 +149,7 @@ export const LAB_METHOD_NAMES = [
   'getCostModel', 'setCostModel', 'resetCostModel',
   'listImages', 'listGuests', 'createGuest', 'startGuest', 'pauseGuest', 'resetGuest', 'removeGuest', 'setGuestOverride',
   'consoleWrite', 'consoleSubscribe', 'consoleUnsubscribe', 'consoleAck', 'resetStats', 'getTrace', 'startGdb',
+  'debugGuest', 'setBreakpoints', 'inspectGuest', 'inspectTlb', 'readGuestMemory', 'translateAddress', 'writeRegister',
 ] as const satisfies readonly LabMethodName[];
 
 // Compile-time check that the list names every method exactly once.

@@ -5,6 +5,7 @@
 
 import { z } from 'zod';
 import { LAB_METHOD_NAMES, LIMITS, type LabMethodName, type ParamsOf } from './api';
+import { MEMORY_VIEW_MAX, STEP_LIMIT, STEP_UNITS } from './debug';
 import { fail, ok, type Result } from './result';
 
 const id = z.string().min(1).max(64);
@@ -18,6 +19,13 @@ const hwPatch = z.strictObject({
     hostPageKb: z.number().int().min(1).max(1 << 21).optional(),
     hostTlb: z.string().max(16).optional(),
   }).optional(),
+});
+const vcpu = z.number().int().min(0).max(7).optional();
+const address = z.number().int().min(0).max(0xFFFFFFFF);
+const breakpoints = z.strictObject({
+  pcs: z.array(address).max(64),
+  exits: z.array(z.string().max(48)).max(64),
+  sprs: z.array(z.strictObject({ name: z.string().min(1).max(16), access: z.enum(['read', 'write', 'any']) })).max(32),
 });
 const base64 = z.string().max(Math.ceil(LIMITS.maxImageBytes / 3) * 4).regex(/^[A-Za-z0-9+/]*={0,2}$/, 'must be base64');
 
@@ -53,6 +61,18 @@ export const PARAM_SCHEMAS = {
   resetStats: z.strictObject({ id: id.optional() }),
   getTrace: z.strictObject({ id }),
   startGdb: z.strictObject({ id, port: z.number().int().min(0).max(65535).optional() }),
+  debugGuest: z.strictObject({
+    id, vcpu, action: z.enum(['pause', 'continue', 'step']),
+    unit: z.enum(STEP_UNITS as [string, ...string[]]).optional(),
+    count: z.number().int().min(1).max(STEP_LIMIT).optional(),
+    address: address.optional(),
+  }).refine((p) => p.unit !== 'address' || p.address !== undefined, 'a step to an address needs address'),
+  setBreakpoints: z.strictObject({ id, vcpu, breakpoints }),
+  inspectGuest: z.strictObject({ id, vcpu }),
+  inspectTlb: z.strictObject({ id, vcpu }),
+  readGuestMemory: z.strictObject({ id, vcpu, address, length: z.number().int().min(1).max(MEMORY_VIEW_MAX), space: z.enum(['virtual', 'physical']).optional() }),
+  translateAddress: z.strictObject({ id, vcpu, address, fetch: z.boolean().optional() }),
+  writeRegister: z.strictObject({ id, vcpu, name: z.string().min(1).max(16), value: z.number().finite() }),
 } satisfies Record<LabMethodName, z.ZodType>;
 
 function describe(error: z.ZodError): string {

@@ -79,6 +79,31 @@ export const HOST = { DEC: EXPIRED.DEC, FIT: EXPIRED.FIT, WATCHDOG: EXPIRED.WATC
 /** Thrown (never allocated per fault) to abandon an instruction that took an interrupt. */
 export const FAULT = { fault: true } as const;
 
+/**
+ * Thrown to abandon an instruction a debugger's watch stopped in front of
+ * (an SPR access): the instruction has not happened and keeps its slot.
+ */
+export const DEBUG_HALT = { debugHalt: true } as const;
+
+/** What a debugger's watch caught (Cpu.watchHit). */
+export interface SprWatchHit {
+  spr: number;
+  write: boolean;
+  /** The value the instruction would write (writes only). */
+  value: number;
+  pc: number;
+}
+
+/** Watch flags per SPR number (Cpu.sprWatch). */
+export const WATCH = { READ: 1, WRITE: 2 } as const;
+
+/** A decoded page of breakpoints: what fetchPage hands out while a debugger's stop is requested. */
+const STOP_PAGE: Int32Array = (() => {
+  const page = new Int32Array(2048);
+  for (let w = 0; w < 1024; w++) page[w * 2] = ID_BREAKPOINT;
+  return page;
+})();
+
 /** A problem in the emulator itself, not the guest (reported as a checkstop). */
 export class CheckStop extends Error {
   constructor(message: string) {
@@ -650,6 +675,12 @@ export class Cpu {
       // Branches clear the low bits; a misaligned pc cannot arise, but be safe.
       throw new CheckStop(`misaligned instruction address 0x${(pc >>> 0).toString(16)}`);
     }
+    if (this.stopRequested) {
+      // A debugger's stop: the next instruction is a breakpoint, wherever it is.
+      this.fetchJit = null;
+      this.fetchBase = -1;
+      return STOP_PAGE;
+    }
     const page = pc >>> 12;
     const idx = page & SOFT_TLB_MASK;
     let pa: number;
@@ -703,6 +734,34 @@ export class Cpu {
   codeBreaks: Set<number> | null = null;
   /** Set when execution stopped before an instruction at a breakpoint; the debugger clears it. */
   breakHit = false;
+  /** Per SPR number: WATCH bits a debugger watches (mfspr/mtspr stop in front of the access), or null. */
+  sprWatch: Uint8Array | null = null;
+  /** Lets the next watched access through once (the debugger resuming from it). */
+  watchPass = false;
+  /** The access a watch stopped in front of; the debugger clears it. */
+  watchHit: SprWatchHit | null = null;
+  /**
+   * A debugger asked the core to stop at the next instruction boundary (after
+   * an exit it watches): execution ends there as at a breakpoint.
+   */
+  stopRequested = false;
+
+  /** Stop at the next instruction boundary (from inside an instruction or an exit). */
+  requestStop(): void {
+    this.stopRequested = true;
+    this.irqPoll = 1;
+  }
+
+  /** mfspr/mtspr of a watched SPR: stop in front of it, unless passing it once. */
+  private watched(spr: number, write: boolean, value: number, pc: number): void {
+    if (this.watchPass) {
+      this.watchPass = false;
+      return;
+    }
+    this.watchHit = { spr, write, value: value >>> 0, pc };
+    this.curPc = pc;
+    throw DEBUG_HALT;
+  }
 
   /**
    * Arms breakpoints at these physical RAM addresses (replacing any armed
@@ -1257,6 +1316,7 @@ export class Cpu {
    * a trapped register or the guest copy for a duplicated one; then the value.
    */
   mfspr(n: number, pc: number): number {
+    if (this.sprWatch !== null && (this.sprWatch[n]! & WATCH.READ) !== 0) this.watched(n, false, 0, pc);
     if (n & 0x10 && this.msr & MSR.PR) this.privileged();
     if (this.msr & MSR.GS) {
       if (this.sprTrap[n] !== 0) return this.hooks !== null ? this.hooks.mfspr(this, n, pc) | 0 : this.hvPrivilege();
@@ -1267,6 +1327,7 @@ export class Cpu {
   }
 
   mtspr(n: number, value: number, pc: number): void {
+    if (this.sprWatch !== null && (this.sprWatch[n]! & WATCH.WRITE) !== 0) this.watched(n, true, value, pc);
     if (n & 0x10 && this.msr & MSR.PR) this.privileged();
     if (this.msr & MSR.GS) {
       if (this.sprTrap[n] !== 0) {

@@ -11,7 +11,7 @@
 // every id has exactly one case here, commented with its mnemonic).
 
 import type { Cpu } from './cpu';
-import { CheckStop, FAULT } from './cpu';
+import { CheckStop, DEBUG_HALT, FAULT } from './cpu';
 import { loadSingle, storeSingle } from './fpu';
 import { MASKS, mulhw, mulhwu } from './bits';
 import { decode, ID_BREAKPOINT } from './isa';
@@ -299,6 +299,7 @@ export function execute(cpu: Cpu, budget: number): number {
                 dKey = cpu.dKey;
                 continue;
               }
+              if (cpu.stopRequested) codeVpage = -1; // a debugger stops after a device access's exit
             }
             r[rt] = v;
             pc = (pc + 4) | 0;
@@ -322,6 +323,7 @@ export function execute(cpu: Cpu, budget: number): number {
                 dKey = cpu.dKey;
                 continue;
               }
+              if (cpu.stopRequested) codeVpage = -1; // a debugger stops after a device access's exit
             }
             r[rt] = v;
             r[ra] = ea;
@@ -345,6 +347,7 @@ export function execute(cpu: Cpu, budget: number): number {
                 dKey = cpu.dKey;
                 continue;
               }
+              if (cpu.stopRequested) codeVpage = -1; // a debugger stops after a device access's exit
             }
             r[rt] = v;
             pc = (pc + 4) | 0;
@@ -368,6 +371,7 @@ export function execute(cpu: Cpu, budget: number): number {
                 dKey = cpu.dKey;
                 continue;
               }
+              if (cpu.stopRequested) codeVpage = -1; // a debugger stops after a device access's exit
             }
             r[rt] = v;
             r[ra] = ea;
@@ -391,6 +395,7 @@ export function execute(cpu: Cpu, budget: number): number {
                 dKey = cpu.dKey;
                 continue;
               }
+              if (cpu.stopRequested) codeVpage = -1; // a debugger stops after a device access's exit
             }
             r[rt] = v;
             pc = (pc + 4) | 0;
@@ -414,6 +419,7 @@ export function execute(cpu: Cpu, budget: number): number {
                 dKey = cpu.dKey;
                 continue;
               }
+              if (cpu.stopRequested) codeVpage = -1; // a debugger stops after a device access's exit
             }
             r[rt] = v;
             r[ra] = ea;
@@ -437,6 +443,7 @@ export function execute(cpu: Cpu, budget: number): number {
                 dKey = cpu.dKey;
                 continue;
               }
+              if (cpu.stopRequested) codeVpage = -1; // a debugger stops after a device access's exit
             }
             r[rt] = (v << 16) >> 16;
             pc = (pc + 4) | 0;
@@ -460,6 +467,7 @@ export function execute(cpu: Cpu, budget: number): number {
                 dKey = cpu.dKey;
                 continue;
               }
+              if (cpu.stopRequested) codeVpage = -1; // a debugger stops after a device access's exit
             }
             r[rt] = (v << 16) >> 16;
             r[ra] = ea;
@@ -642,6 +650,7 @@ export function execute(cpu: Cpu, budget: number): number {
                 dKey = cpu.dKey;
                 continue;
               }
+              if (cpu.stopRequested) codeVpage = -1; // a debugger stops after a device access's exit
             }
             r[rt] = v;
             pc = (pc + 4) | 0;
@@ -664,6 +673,7 @@ export function execute(cpu: Cpu, budget: number): number {
                 dKey = cpu.dKey;
                 continue;
               }
+              if (cpu.stopRequested) codeVpage = -1; // a debugger stops after a device access's exit
             }
             r[rt] = v;
             pc = (pc + 4) | 0;
@@ -686,6 +696,7 @@ export function execute(cpu: Cpu, budget: number): number {
                 dKey = cpu.dKey;
                 continue;
               }
+              if (cpu.stopRequested) codeVpage = -1; // a debugger stops after a device access's exit
             }
             r[rt] = v;
             pc = (pc + 4) | 0;
@@ -953,6 +964,7 @@ export function execute(cpu: Cpu, budget: number): number {
             else {
               cpu.sliceLeft = n;
               r[(word >>> 21) & 31] = cpu.mfspr(n10, pc);
+              if (cpu.stopRequested) codeVpage = -1; // a debugger stops after the access's exit
             }
             pc = (pc + 4) | 0;
             break;
@@ -1009,6 +1021,18 @@ export function execute(cpu: Cpu, budget: number): number {
         }
       }
     } catch (e) {
+      if (e === DEBUG_HALT) {
+        // A debugger's watch stopped in front of the instruction: it has not
+        // happened, and gives its slot back (in a block, the ones before it ran).
+        if (blockPc !== -1) {
+          n -= cpu.jitBase + cpu.jitK;
+          pc = cpu.curPc;
+          blockPc = -1;
+        }
+        n++;
+        cpu.breakHit = true;
+        break outer;
+      }
       if (e !== FAULT) {
         cpu.pc = pc;
         cpu.sliceLeft = n;

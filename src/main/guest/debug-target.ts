@@ -9,9 +9,13 @@
 // r0-r31 = 0-31 (4 bytes), f0-f31 = 32-63 (8 bytes), pc 64, msr 65, cr 66,
 // lr 67, ctr 68, xer 69, fpscr 70 (4 bytes each); 412 bytes in all, big-endian.
 
-import type { Cpu } from '../cpu/cpu';
+import type { Cpu, SprWatchHit } from '../cpu/cpu';
+import { WATCH } from '../cpu/cpu';
 import { MSR } from '../cpu/regs';
 import type { GuestHypervisor } from '../hv';
+import { SPR_CATALOG, sprByName } from '../../shared/spr';
+import { COUNTERS, type CounterId } from '../../shared/stats';
+import type { SprWatchAccess } from '../../shared/debug';
 import type { Machine, StopReason } from './machine';
 
 export const REGISTER_COUNT = 71;
@@ -21,16 +25,109 @@ export const REGISTERS_BYTES = 32 * 4 + 32 * 8 + 7 * 4;
 export type DebugStop =
   | { kind: 'trap' } // a breakpoint or the end of a single step
   | { kind: 'interrupted' } // the debugger asked (Ctrl-C)
+  | { kind: 'watch'; hit: SprWatchHit } // in front of a watched SPR access
+  | { kind: 'exit'; reason: CounterId; pc: number } // after a watched exit (or emulation, or reflection)
+  | { kind: 'waiting' } // waiting for an interrupt with nothing due (input may still come: interactive targets only)
   | { kind: 'ended'; reason: StopReason | 'halted'; message?: string };
+
+/** The counters that are exits (what "step to the next exit" stops after). */
+const EXIT_COUNTERS: readonly CounterId[] = COUNTERS.filter((c) => c.exit).map((c) => c.id);
 
 const SLICE = 200_000;
 
 export class DebugTarget {
-  /** Breakpoint addresses (guest-virtual, of this vCPU's instruction fetches). */
+  /** GDB's breakpoint addresses (guest-virtual, of this vCPU's instruction fetches). */
   readonly breakpoints = new Set<number>();
+  /** The inspector's breakpoint addresses (kept apart from GDB's: each client owns its own). */
+  readonly userBreakpoints = new Set<number>();
+  /** A one-off breakpoint (a step to an address). */
+  tempBreakpoint: number | null = null;
   private ended: DebugStop | null = null;
+  /** Watched SPR accesses (by number, aliases included) and watched counters. */
+  private sprWatches = new Map<number, number>();
+  private exitWatches: CounterId[] = [];
+  /** Stepping to the next exit: every exit counter is watched meanwhile. */
+  private toNextExit = false;
+  /** The PC of the last watch stop (the access there passes once when the vCPU resumes). */
+  private watchStopPc = -1;
+  /** Whether translation was on before exit watches turned it off (they need the interpreter's exact stops). */
+  private readonly jitWanted: boolean;
 
-  constructor(readonly machine: Machine, readonly hypervisor: GuestHypervisor, readonly vcpu = 0) {}
+  /**
+   * interactive: a session's guest, whose console input or peers may still
+   * wake a vCPU waiting with nothing due (it stops as 'waiting'); otherwise
+   * (a run of one guest) such a wait is the end.
+   */
+  constructor(readonly machine: Machine, readonly hypervisor: GuestHypervisor, readonly vcpu = 0, readonly interactive = false) {
+    this.jitWanted = machine.cpu.jitEnabled;
+  }
+
+  /** Every armed PC breakpoint: GDB's, the inspector's and a step's. */
+  armedPcs(): Set<number> {
+    const all = new Set<number>([...this.breakpoints, ...this.userBreakpoints]);
+    if (this.tempBreakpoint !== null) all.add(this.tempBreakpoint >>> 0);
+    return all;
+  }
+
+  /** Watches SPR accesses (catalog names; an alias's number is watched with its register's) and counters. */
+  setWatches(sprs: readonly { name: string; access: SprWatchAccess }[], exits: readonly CounterId[]): void {
+    this.sprWatches = new Map();
+    for (const w of sprs) {
+      const base = sprByName(w.name);
+      if (!base) continue;
+      const bits = w.access === 'read' ? WATCH.READ : w.access === 'write' ? WATCH.WRITE : WATCH.READ | WATCH.WRITE;
+      for (const s of SPR_CATALOG) {
+        if (s.num === base.num || s.aliasOf === base.name) this.sprWatches.set(s.num, (this.sprWatches.get(s.num) ?? 0) | bits);
+      }
+    }
+    this.exitWatches = [...exits];
+    this.applyWatches();
+  }
+
+  /** While set, the vCPU stops after the next exit of any kind. */
+  setStepToExit(on: boolean): void {
+    this.toNextExit = on;
+    this.applyWatches();
+  }
+
+  private applyWatches(): void {
+    const cpu = this.cpu;
+    if (this.sprWatches.size > 0) {
+      const w = new Uint8Array(1024);
+      for (const [n, bits] of this.sprWatches) w[n] = bits;
+      cpu.sprWatch = w;
+    } else {
+      cpu.sprWatch = null;
+    }
+    const counters = this.toNextExit ? [...new Set([...this.exitWatches, ...EXIT_COUNTERS])] : this.exitWatches;
+    this.hypervisor.accountant.watchCounters(counters);
+    // An exit stops the vCPU at the next instruction boundary only in the interpreter (a translated block runs to its end).
+    cpu.jitEnabled = this.jitWanted && counters.length === 0;
+  }
+
+  /** After a reset in place: the guest runs again (an end seen before no longer holds). */
+  revive(): void {
+    this.ended = null;
+    this.watchStopPc = -1;
+    const cpu = this.cpu;
+    cpu.watchHit = null;
+    cpu.stopRequested = false;
+    cpu.breakHit = false;
+  }
+
+  /** Drops every watch and breakpoint this target put in the core (the target is going away). */
+  release(): void {
+    this.breakpoints.clear();
+    this.userBreakpoints.clear();
+    this.tempBreakpoint = null;
+    this.sprWatches.clear();
+    this.exitWatches = [];
+    this.toNextExit = false;
+    this.applyWatches();
+    this.disarm();
+    this.cpu.watchHit = null;
+    this.cpu.stopRequested = false;
+  }
 
   private get cpu(): Cpu {
     return this.machine.cpu;
@@ -157,23 +254,46 @@ export class DebugTarget {
 
   /** Runs one instruction (after taking any interrupt due at the boundary, whose handler it then starts). */
   step(): DebugStop {
-    return this.advance(1) ?? { kind: 'trap' };
+    const over = this.passWatchHere();
+    try {
+      return this.advance(1) ?? { kind: 'trap' };
+    } finally {
+      if (over) this.cpu.watchPass = false;
+    }
+  }
+
+  /**
+   * Runs until control leaves straight-line code (the PC is not the next
+   * word: a taken branch, an interrupt, an exit that redirects), at most
+   * `limit` instructions, stopping early at a breakpoint or a watch.
+   */
+  stepBlock(limit = 1_000_000): DebugStop {
+    const pcs = this.armedPcs();
+    for (let k = 0; k < limit; k++) {
+      if (k > 0 && pcs.has(this.cpu.pc >>> 0)) return { kind: 'trap' };
+      const from = this.cpu.pc;
+      const stop = this.step();
+      if (stop.kind !== 'trap') return stop;
+      if (this.cpu.pc !== ((from + 4) | 0)) break;
+    }
+    return { kind: 'trap' };
   }
 
   /**
    * Runs up to `budget` instructions, stopping in front of an instruction at
    * a breakpoint (except the one it resumes from, which it steps over first,
-   * as GDB expects). Returns why it stopped, or null when the budget ran out.
+   * as GDB expects), in front of a watched SPR access, or after a watched
+   * exit. Returns why it stopped, or null when the budget ran out.
    * Breakpoints the vCPU's current translation maps to RAM are armed in the
    * core, which then runs at full speed; if one is not mapped yet the vCPU
    * goes an instruction at a time, checking the PC.
    */
   resume(budget: number): DebugStop | null {
-    if (this.breakpoints.size === 0) return this.advance(budget);
     const before = this.cpu.insns;
     const stop = this.stepOverBreakpointHere();
     if (stop) return stop;
     const left = budget - (this.cpu.insns - before);
+    if (this.armedPcs().size === 0) return this.advance(left);
     if (!this.arm()) {
       this.disarm();
       return this.resumeByStepping(left);
@@ -185,40 +305,81 @@ export class DebugTarget {
     }
   }
 
-  /** At a breakpoint's address: runs that one instruction (the way out of it). Returns a stop only if the guest ended. */
+  /**
+   * At a breakpoint's address, or in front of the access a watch stopped at:
+   * runs that one instruction (the way out of it). Returns a stop only if the
+   * guest ended or a watched exit happened on the way.
+   */
   stepOverBreakpointHere(): DebugStop | null {
-    if (!this.breakpoints.has(this.cpu.pc >>> 0)) return null;
-    const stop = this.advance(1);
-    return stop?.kind === 'ended' ? stop : null;
+    const pc = this.cpu.pc >>> 0;
+    const atWatch = this.watchStopPc === pc;
+    if (!this.armedPcs().has(pc) && !atWatch) return null;
+    const armed = this.cpu.codeBreaks;
+    if (armed !== null) this.cpu.setCodeBreakpoints([]);
+    this.cpu.watchPass = atWatch;
+    this.watchStopPc = -1;
+    try {
+      const stop = this.advance(1);
+      return stop?.kind === 'ended' || stop?.kind === 'exit' ? stop : null;
+    } finally {
+      this.cpu.watchPass = false;
+      if (armed !== null) this.cpu.setCodeBreakpoints(armed);
+    }
+  }
+
+  /** In front of the access a watch stopped at: let it through once. Returns whether it did. */
+  private passWatchHere(): boolean {
+    if (this.watchStopPc !== (this.cpu.pc >>> 0)) return false;
+    this.watchStopPc = -1;
+    this.cpu.watchPass = true;
+    return true;
   }
 
   /**
    * Arms in the core the breakpoints the vCPU's translation maps to RAM now;
    * false when some are not mapped (they would be missed at full speed).
+   * Arming the same physical set again changes nothing (translated code stays).
    */
   arm(): boolean {
     const ram = this.machine.bus.ramSize;
-    const pas = [...this.breakpoints].map((ea) => this.physical(ea, true));
+    const pas = [...this.armedPcs()].map((ea) => this.physical(ea, true));
     const mapped = pas.filter((pa) => pa >= 0 && pa < ram);
-    this.cpu.setCodeBreakpoints(mapped);
+    const now = this.cpu.codeBreaks;
+    const same = now !== null ? mapped.length === now.size && mapped.every((pa) => now.has(pa)) : mapped.length === 0;
+    if (!same) this.cpu.setCodeBreakpoints(mapped);
     return mapped.length === pas.length;
   }
 
   disarm(): void {
-    this.cpu.setCodeBreakpoints([]);
+    if (this.cpu.codeBreaks !== null) this.cpu.setCodeBreakpoints([]);
     this.cpu.breakHit = false;
   }
 
   /**
-   * After the core stopped at an armed breakpoint (RunOutcome 'breakpoint'):
-   * a trap when it is one of ours at this address; otherwise (the same
-   * physical word reached through another virtual address) it steps over the
-   * instruction, breakpoints still armed, and returns null.
+   * After the core stopped for a debugger (RunOutcome 'breakpoint'): a watch
+   * or exit stop, or a trap when it is one of our PC breakpoints at this
+   * address; otherwise (the same physical word reached through another
+   * virtual address) it steps over the instruction, breakpoints still armed,
+   * and returns null.
    */
   atBreakpoint(): DebugStop | null {
     const cpu = this.cpu;
     cpu.breakHit = false;
-    if (this.breakpoints.has(cpu.pc >>> 0)) return { kind: 'trap' };
+    if (cpu.watchHit !== null) {
+      const hit = cpu.watchHit;
+      cpu.watchHit = null;
+      this.watchStopPc = cpu.pc >>> 0;
+      return { kind: 'watch', hit };
+    }
+    if (cpu.stopRequested) {
+      cpu.stopRequested = false;
+      const acct = this.hypervisor.accountant;
+      const event = acct.watchedEvent;
+      acct.watchedEvent = null;
+      if (event !== null) return { kind: 'exit', reason: event.reason, pc: event.pc };
+      return null;
+    }
+    if (this.armedPcs().has(cpu.pc >>> 0)) return { kind: 'trap' };
     const armed = [...(cpu.codeBreaks ?? [])];
     cpu.setCodeBreakpoints([]);
     this.machine.run(1, 1);
@@ -229,7 +390,7 @@ export class DebugTarget {
 
   private resumeByStepping(budget: number): DebugStop | null {
     for (let k = 0; k < budget; k++) {
-      if (k > 0 && this.breakpoints.has(this.cpu.pc >>> 0)) return { kind: 'trap' };
+      if (k > 0 && this.armedPcs().has(this.cpu.pc >>> 0)) return { kind: 'trap' };
       const stop = this.advance(1);
       if (stop) return stop;
     }
@@ -258,6 +419,7 @@ export class DebugTarget {
       }
       if (out.kind === 'waiting') {
         if (!Number.isFinite(out.nextEvent)) {
+          if (this.interactive) return { kind: 'waiting' };
           this.ended = { kind: 'ended', reason: 'halted', message: 'the guest is waiting for an interrupt that nothing will raise' };
           return this.ended;
         }

@@ -138,7 +138,7 @@ export class GdbProtocol {
 
   private stopText(stop: DebugStop): string {
     const thread = `thread:${(this.target.vcpu + 1).toString(16)};`;
-    if (stop.kind === 'trap') return `T${SIGTRAP.toString(16).padStart(2, '0')}${thread}`;
+    if (stop.kind === 'trap' || stop.kind === 'watch' || stop.kind === 'exit' || stop.kind === 'waiting') return `T${SIGTRAP.toString(16).padStart(2, '0')}${thread}`;
     if (stop.kind === 'interrupted') return `T${SIGINT.toString(16).padStart(2, '0')}${thread}`;
     // Power-off and reset end the guest normally; anything else is an abnormal end.
     return stop.reason === 'poweroff' || stop.reason === 'reset' ? 'W00' : `X${SIGABRT.toString(16).padStart(2, '0')}`;

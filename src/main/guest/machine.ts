@@ -82,7 +82,7 @@ export interface MachineOptions {
 /** Why run() returned. */
 export type RunOutcome =
   | { kind: 'budget' }
-  /** In front of an instruction at one of the core's armed breakpoints (a debugger's; cpu.breakHit). */
+  /** Stopped for a debugger: in front of an armed breakpoint or a watched SPR access (cpu.breakHit), or after a watched exit (cpu.stopRequested). */
   | { kind: 'breakpoint' }
   | { kind: 'stopped'; reason: StopReason; message?: string }
   | { kind: 'waiting'; nextEvent: number };
@@ -351,7 +351,7 @@ export class Machine {
       this.account(ran);
       left -= ran;
       if (timers.resetRequest) this.halt('watchdog', `watchdog reset (TCR[WRC]=${timers.resetRequest})`);
-      if (cpu.breakHit && this.stop === null) return { kind: 'breakpoint' };
+      if ((cpu.breakHit || cpu.stopRequested) && this.stop === null) return { kind: 'breakpoint' };
     }
     if (this.stop !== null) return { kind: 'stopped', ...this.stop };
     return { kind: 'budget' };

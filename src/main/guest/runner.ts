@@ -14,13 +14,17 @@
 import { type ChannelDescriptor, LabConsoleChannel, SharedByteChannel } from '../link/byte-channel';
 import { attachControl, CONTROL, consoleBlocked, consolePosted } from '../link/control';
 import { attachStatsBuffer, H, R, resetStats } from '../link/stats';
-import type { FromWorker, GuestTestHooks, GuestWorkerInit, ToWorker, WorkerRequest } from '../link/worker-protocol';
+import type { DebugCommand, FromWorker, GuestTestHooks, GuestWorkerInit, ToWorker, WorkerRequest } from '../link/worker-protocol';
 import type { ByteChannel } from '../hv/types';
 import { attachHypervisor, type GuestHypervisor } from '../hv';
 import type { CostModel } from '../../shared/cost';
 import type { HwConfig } from '../../shared/hw';
 import { DebugTarget, type DebugStop } from './debug-target';
 import { GdbProtocol } from './gdb-protocol';
+import { describeStop, inspectorState, memoryView, type RegisterValues, registerValues, tlbView, translate, writeRegister } from './inspector';
+import { type Breakpoints, checkBreakpoints, noBreakpoints, STEP_LIMIT, type StopInfo, type StopKind } from '../../shared/debug';
+import { sprByNumber } from '../../shared/spr';
+import { LabFailure } from '../../shared/result';
 import { Machine, type RunOutcome } from './machine';
 import { ConsoleOutbox } from './console-outbox';
 import { Pacer } from './pacing';
@@ -63,6 +67,15 @@ export class GuestRunner {
   private earlyInput: Uint8Array[] = [];
   /** A GDB client's session with this guest (vCPU 0), or null. While it holds the guest stopped, mode is 'paused'. */
   private gdb: { protocol: GdbProtocol; target: DebugTarget; running: boolean } | null = null;
+  /** The debugger's view of vCPU 0 (GDB's and the inspector's), made when first needed. */
+  private dbg: DebugTarget | null = null;
+  /** The inspector's breakpoints and watches (kept across resets). */
+  private breaks: Breakpoints = noBreakpoints();
+  /** A step that runs at full speed (to an exit, to an address) until its stop arrives. */
+  private stepping: 'exit' | 'address' | null = null;
+  /** The last stop, and the register values then (for "changed since the last stop"). */
+  private lastStop: StopInfo | null = null;
+  private lastValues: RegisterValues | null = null;
   /** Started guests wait, stopped at their entry, for a GDB client (gdb=PORT in a session). */
   private gdbHold = false;
   private budget = FIRST_BUDGET;
@@ -110,6 +123,7 @@ export class GuestRunner {
     this.applyTestHooks();
     const held = consoleBlocked(this.control);
     const budget = held ? HELD_BUDGET : this.budget;
+    if (this.dbg !== null && this.dbg.armedPcs().size > 0) this.dbg.arm(); // a page mapped since arms now
     const t0 = performance.now();
     let out: RunOutcome = this.machine.run(budget);
     // Timer events due within the pacing lead are taken in the same slice
@@ -135,6 +149,7 @@ export class GuestRunner {
         return;
       case 'stopped':
         this.mode = 'stopped';
+        this.endStepping();
         // GDB hears first: the session may end as soon as it learns the guest stopped.
         if (this.gdb?.running) this.gdbStopped({ kind: 'ended', reason: out.reason, ...(out.message !== undefined ? { message: out.message } : {}) });
         this.link.post({ kind: 'signal', type: 'stopped', reason: out.reason, ...(out.message !== undefined ? { message: out.message } : {}) });
@@ -156,7 +171,8 @@ export class GuestRunner {
       }
       if (this.mode === 'running') this.mode = 'paused';
       this.gdbHold = false;
-      const target = new DebugTarget(this.machine, this.hv, 0);
+      this.endStepping();
+      const target = this.target();
       this.gdb = { protocol: new GdbProtocol(target), target, running: false };
     }
     const gdb = this.gdb;
@@ -171,6 +187,7 @@ export class GuestRunner {
         // Step over a breakpoint at the resume address, as GDB expects.
         const stop = gdb.target.stepOverBreakpointHere();
         if (stop?.kind === 'ended') return this.gdbEnded(stop);
+        this.lastStop = null;
         gdb.target.arm();
         gdb.running = true;
         this.mode = 'running';
@@ -181,6 +198,7 @@ export class GuestRunner {
         const stop = gdb.target.step();
         this.flush();
         if (stop.kind === 'ended') return this.gdbEnded(stop);
+        this.noteStop(stop, 'gdb');
         this.gdbSend(gdb.protocol.stopReply(stop));
         return;
       }
@@ -198,22 +216,258 @@ export class GuestRunner {
   }
 
   private breakpointHit(): void {
-    if (this.gdb === null) {
-      this.machine.cpu.breakHit = false; // a debugger that has gone disarmed its breakpoints already
+    if (this.dbg === null) {
+      const cpu = this.machine.cpu;
+      cpu.breakHit = false; // a debugger that has gone disarmed its breakpoints already
+      cpu.stopRequested = false;
+      cpu.watchHit = null;
       return;
     }
-    const stop = this.gdb.target.atBreakpoint();
-    if (stop) this.gdbStopped(stop);
+    const stop = this.dbg.atBreakpoint();
+    if (stop) this.debugStopped(stop);
   }
 
-  /** The guest stops for the debugger (a breakpoint or Ctrl-C) and waits, paused. */
+  /**
+   * A running vCPU stopped for a debugger (a breakpoint, a watch, a step's
+   * end, Ctrl-C): it waits, paused; GDB (if it was running the guest) and
+   * the session hear of it.
+   */
+  private debugStopped(stop: DebugStop): void {
+    const reached = this.stepping === 'address' && stop.kind === 'trap' && this.isStepTarget();
+    this.endStepping();
+    this.dbg?.disarm();
+    if (this.mode === 'running') this.mode = 'paused';
+    this.flush();
+    const info = this.noteStop(stop, reached ? 'step' : undefined);
+    if (this.gdb?.running) {
+      this.gdb.running = false;
+      this.gdbSend(this.gdb.protocol.stopReply(stop));
+    }
+    this.link.post({ kind: 'signal', type: 'debug-stop', vcpu: 0, stop: info });
+  }
+
+  /** The guest stops for GDB (Ctrl-C, or the guest ended) and waits, paused. */
   private gdbStopped(stop: DebugStop): void {
     const gdb = this.gdb!;
     gdb.running = false;
     gdb.target.disarm();
     if (this.mode === 'running') this.mode = 'paused';
     this.flush();
+    if (stop.kind !== 'ended') this.noteStop(stop, 'gdb');
     this.gdbSend(gdb.protocol.stopReply(stop));
+  }
+
+  private stepTarget: number | null = null;
+
+  private isStepTarget(): boolean {
+    return this.stepTarget !== null && (this.machine.cpu.pc >>> 0) === this.stepTarget;
+  }
+
+  /** Ends a full-speed step: its one-off breakpoint or its watch on every exit goes. */
+  private endStepping(): void {
+    if (this.stepping === null) return;
+    this.stepping = null;
+    this.stepTarget = null;
+    if (this.dbg !== null) {
+      this.dbg.tempBreakpoint = null;
+      this.dbg.setStepToExit(false);
+    }
+  }
+
+  /** Records a stop (what the inspector shows, and its register values for "changed"). */
+  private noteStop(stop: DebugStop, as?: StopKind): StopInfo {
+    const cpu = this.machine.cpu;
+    const pc = cpu.pc >>> 0;
+    let info: StopInfo;
+    switch (stop.kind) {
+      case 'watch': {
+        const spr = { name: sprByNumber(stop.hit.spr)?.name ?? `SPR${stop.hit.spr}`, write: stop.hit.write, pc: stop.hit.pc >>> 0,
+          ...(stop.hit.write ? { value: stop.hit.value } : {}) };
+        info = { kind: 'spr', pc, insns: cpu.insns, text: describeStop('spr', pc, { spr }), spr };
+        break;
+      }
+      case 'exit': {
+        const exit = { reason: stop.reason, pc: stop.pc >>> 0 };
+        info = { kind: 'exit', pc, insns: cpu.insns, text: describeStop('exit', pc, { exit }), exit };
+        break;
+      }
+      case 'ended':
+        info = { kind: 'ended', pc, insns: cpu.insns, text: describeStop('ended', pc, { text: `the guest ended (${stop.reason}${stop.message ? `: ${stop.message}` : ''})` }) };
+        break;
+      case 'waiting':
+        info = { kind: as ?? 'step', pc, insns: cpu.insns, text: `waiting at ${describeStop('pause', pc).slice(10)} for an interrupt (nothing is due)` };
+        break;
+      default: {
+        const kind: StopKind = as ?? (stop.kind === 'interrupted' ? 'pause' : 'breakpoint');
+        info = { kind, pc, insns: cpu.insns, text: describeStop(kind, pc) };
+      }
+    }
+    this.lastStop = info;
+    return info;
+  }
+
+  /** The debugger's view of vCPU 0, made (with the inspector's breakpoints) when first needed. */
+  private target(): DebugTarget {
+    if (this.dbg === null) {
+      this.dbg = new DebugTarget(this.machine, this.hv, 0, true);
+      this.applyBreaks();
+    }
+    return this.dbg;
+  }
+
+  private applyBreaks(): void {
+    const t = this.dbg!;
+    t.userBreakpoints.clear();
+    for (const pc of this.breaks.pcs) t.userBreakpoints.add(pc >>> 0);
+    t.setWatches(this.breaks.sprs, this.breaks.exits);
+  }
+
+  private hasBreaks(): boolean {
+    return this.breaks.pcs.length + this.breaks.sprs.length + this.breaks.exits.length > 0;
+  }
+
+  // ---- the inspector ---------------------------------------------------------
+
+  /** Carries out an inspector command; returns the reply's value. Throws a LabFailure when refused. */
+  private debugCommand(vcpu: number, c: DebugCommand): unknown {
+    if (vcpu !== 0) throw new LabFailure('invalid-request', `This guest has one vCPU (vCPU 0); there is no vCPU ${vcpu}`, { field: 'vcpu' });
+    switch (c.op) {
+      case 'inspect':
+        return this.inspect();
+      case 'tlb':
+        return tlbView(this.target());
+      case 'memory':
+        return memoryView(this.target(), c.address, c.length, c.space);
+      case 'translate':
+        return translate(this.target(), c.address, c.fetch);
+      case 'breakpoints': {
+        this.breaks = checkBreakpoints(c.breakpoints);
+        if (this.dbg !== null || this.hasBreaks()) {
+          this.target();
+          this.applyBreaks();
+        }
+        return this.breaks;
+      }
+      case 'write':
+        this.mustBeStopped('edit its registers');
+        writeRegister(this.target(), c.name, c.value);
+        return this.inspect();
+      case 'pause':
+        if (this.mode === 'running') {
+          this.mode = 'paused';
+          this.endStepping();
+          this.flush();
+          if (this.gdb?.running) this.gdbStopped({ kind: 'interrupted' });
+          return this.noteStop({ kind: 'interrupted' });
+        }
+        return this.lastStop ?? this.noteStop({ kind: 'interrupted' });
+      case 'continue':
+        this.mustBeStopped('continue it');
+        this.resumeRunning();
+        return null;
+      case 'step':
+        return this.step(c.unit, c.count ?? 1, c.address);
+    }
+  }
+
+  private inspect(): unknown {
+    const running = this.mode === 'running';
+    const state = inspectorState(this.target(), running, running ? null : this.lastStop, running ? null : this.lastValues, this.breaks);
+    return state;
+  }
+
+  private mustBeStopped(what: string): void {
+    if (this.mode === 'stopped') throw new LabFailure('invalid-state', `The guest has ended; reset it to ${what}`);
+    if (this.mode === 'running') throw new LabFailure('invalid-state', `The guest is running; pause it to ${what}`);
+    if (this.mode === 'created') {
+      this.firstStart();
+      this.mode = 'paused';
+    }
+  }
+
+  /** The values the next stop's "changed" compares with: the registers now. */
+  private rememberValues(): void {
+    const s = inspectorState(this.target(), false, null, null, this.breaks);
+    this.lastValues = registerValues(s);
+  }
+
+  private step(unit: string, count: number, address: number | undefined): StopInfo | null {
+    this.mustBeStopped('step it');
+    const target = this.target();
+    this.rememberValues();
+    if (unit === 'instruction' || unit === 'block') {
+      if (!Number.isInteger(count) || count < 1 || count > STEP_LIMIT) {
+        throw new LabFailure('invalid-request', `count must be 1-${STEP_LIMIT} (got ${count})`, { field: 'count' });
+      }
+      let stop: DebugStop = { kind: 'trap' };
+      for (let k = 0; k < count && stop.kind === 'trap'; k++) stop = unit === 'block' ? target.stepBlock() : this.stepOne(target);
+      this.flush();
+      if (stop.kind === 'ended') {
+        this.mode = 'stopped';
+        const info = this.noteStop(stop);
+        this.link.post({ kind: 'signal', type: 'stopped', reason: stop.reason, ...(stop.message !== undefined ? { message: stop.message } : {}) });
+        return info;
+      }
+      return this.noteStop(stop, stop.kind === 'trap' ? 'step' : undefined);
+    }
+    if (unit === 'address') {
+      if (address === undefined || !Number.isInteger(address) || address < 0 || address > 0xFFFFFFFF || (address & 3) !== 0) {
+        throw new LabFailure('invalid-request', 'a step to an address needs a word-aligned address', { field: 'address' });
+      }
+      target.tempBreakpoint = address >>> 0;
+      this.stepTarget = address >>> 0;
+      this.stepping = 'address';
+    } else if (unit === 'exit') {
+      target.setStepToExit(true);
+      this.stepping = 'exit';
+    } else {
+      throw new LabFailure('invalid-request', `Unknown step unit "${unit}"`, { field: 'unit' });
+    }
+    // Out of a breakpoint or watch at the PC first; that instruction may itself be the exit.
+    const first = target.stepOverBreakpointHere();
+    if (first !== null) {
+      this.debugStoppedSync(first);
+      return this.lastStop;
+    }
+    this.resumeRunning();
+    return null;
+  }
+
+  /** One instruction, stopping in front of a PC breakpoint other than the one it starts at. */
+  private stepOne(target: DebugTarget): DebugStop {
+    return target.step();
+  }
+
+  /** A stop found while handling a command (not while running): recorded, no signal (the reply carries it). */
+  private debugStoppedSync(stop: DebugStop): void {
+    this.endStepping();
+    if (stop.kind === 'ended') {
+      this.mode = 'stopped';
+      this.noteStop(stop);
+      this.link.post({ kind: 'signal', type: 'stopped', reason: stop.reason, ...(stop.message !== undefined ? { message: stop.message } : {}) });
+      return;
+    }
+    this.noteStop(stop);
+  }
+
+  /** The vCPU runs on (the user's continue or start, a full-speed step); GDB, if attached, hears of the next stop. */
+  private resumeRunning(): void {
+    this.rememberValues();
+    this.lastStop = null;
+    this.mode = 'running';
+    this.pacer.reset();
+    const t = this.dbg;
+    if (t !== null) {
+      const over = t.stepOverBreakpointHere();
+      if (over !== null) {
+        this.debugStoppedSync(over);
+        if ((this.mode as Mode) !== 'stopped') this.mode = 'paused';
+        this.link.post({ kind: 'signal', type: 'debug-stop', vcpu: 0, stop: this.lastStop! });
+        return;
+      }
+      t.arm();
+    }
+    if (this.gdb !== null && !this.gdb.running) this.gdb.running = true;
   }
 
   private gdbEnded(stop: DebugStop & { kind: 'ended' }): void {
@@ -227,6 +481,7 @@ export class GuestRunner {
   private gdbDetach(): void {
     this.gdbHold = false;
     if (this.gdb === null) return;
+    this.gdb.target.breakpoints.clear();
     this.gdb.target.disarm();
     this.gdb = null;
     if (this.mode === 'paused') {
@@ -334,17 +589,20 @@ export class GuestRunner {
           this.mode = 'paused'; // until GDB attaches and continues
           return reply();
         }
-        this.mode = 'running';
-        this.pacer.reset();
         // Started by the user while a debugger held it: as a continue, so GDB hears of the next stop.
-        if (this.gdb !== null && !this.gdb.running) {
-          this.gdb.target.arm();
-          this.gdb.running = true;
-        }
+        this.resumeRunning();
         return reply();
       case 'pause':
-        if (this.mode === 'running') this.mode = 'paused';
+        this.debugCommand(0, { op: 'pause' });
         return reply();
+      case 'debug':
+        try {
+          return this.link.post({ kind: 'reply', seq: req.seq, ok: true, value: this.debugCommand(req.vcpu, req.command) });
+        } catch (e) {
+          if (!(e instanceof LabFailure)) throw e;
+          const field = (e.detail as { field?: string } | undefined)?.field;
+          return this.link.post({ kind: 'reply', seq: req.seq, ok: false, message: e.message, code: e.code, ...(field ? { field } : {}) });
+        }
       case 'reset':
         this.reboot();
         return reply();
@@ -368,8 +626,14 @@ export class GuestRunner {
   private reboot(): void {
     this.flush();
     this.earlyInput = [];
+    this.endStepping();
+    this.lastStop = null;
+    this.lastValues = null;
     if (this.channelKey() !== this.builtWith) this.build();
-    else this.machine.boot();
+    else {
+      this.machine.boot();
+      this.dbg?.revive();
+    }
     resetStats(this.stats);
     this.pacer.reset();
     this.budget = FIRST_BUDGET;
@@ -391,6 +655,7 @@ export class GuestRunner {
   private build(): void {
     // A debugger attached to the old machine lets go of it (GDB sees the connection's guest vanish at its next request).
     if (this.gdb !== null) this.gdb = null;
+    this.dbg = null;
     const byteChannels: ByteChannel[] = [this.consoleChannel, ...this.channels.map((d) => new SharedByteChannel(d))];
     const model = this.init.model;
     const cost = this.cost;
@@ -405,5 +670,7 @@ export class GuestRunner {
     });
     this.machine.load(this.init.elf);
     this.builtWith = this.channelKey();
+    // The inspector's breakpoints hold across resets: armed on the new machine at once.
+    if (this.hasBreaks()) this.target();
   }
 }

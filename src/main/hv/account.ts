@@ -42,7 +42,29 @@ export class Accountant {
   /** Statistics-block slot of each SPR number's trap counters (-1: not counted). */
   private readonly sprSlots = new Int32Array(1024).fill(-1);
 
+  /** Per counter index: a debugger stops the guest after an event of this kind (null: none watched). */
+  private watch: Uint8Array | null = null;
+  /** The watched event that asked the core to stop, until the debugger takes it. */
+  watchedEvent: { reason: CounterId; pc: number } | null = null;
+
   constructor(private readonly cpu: Cpu, private readonly stats: Float64Array, private cost: CostModel) {}
+
+  /** The counters a debugger stops after (exits, emulations, reflections); empty: none. */
+  watchCounters(ids: Iterable<CounterId>): void {
+    const w = new Uint8Array(COUNTERS.length);
+    let any = false;
+    for (const id of ids) {
+      w[COUNTER_INDEX[id]] = 1;
+      any = true;
+    }
+    this.watch = any ? w : null;
+    this.watchedEvent = null;
+  }
+
+  private watched(id: CounterId, pc: number): void {
+    if (this.watchedEvent === null) this.watchedEvent = { reason: id, pc };
+    this.cpu.requestStop();
+  }
 
   /**
    * transferredRegisters move through memory on every exit and entry;
@@ -106,6 +128,7 @@ export class Accountant {
     this.tSpr[i] = spr;
     this.tWord[i] = word;
     this.tCycles[i] = cycles;
+    if (this.watch !== null && this.watch[COUNTER_INDEX[reason]] !== 0) this.watched(reason, pc);
     return cycles;
   }
 
@@ -115,6 +138,7 @@ export class Accountant {
     const slot = SLOT[id];
     s[slot] = s[slot]! + n;
     if (cycles) s[slot + 1] = s[slot + 1]! + cycles;
+    if (this.watch !== null && this.watch[COUNTER_INDEX[id]] !== 0) this.watched(id, this.cpu.curPc);
   }
 
   /** Work that costs guest time without an exit (shared-register switching on a guest switch). */

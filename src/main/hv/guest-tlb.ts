@@ -101,6 +101,11 @@ export class GuestTlb {
     }
   }
 
+  /** The guest entry hardware entry h shadows (its index in the guest TLB), or -1. */
+  shadowOf(h: number): number {
+    return this.owner[h]! - 1;
+  }
+
   private get hw(): Tlb {
     return this.cpu.tlb;
   }

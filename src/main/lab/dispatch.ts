@@ -33,6 +33,13 @@ const HANDLERS: { [M in LabMethodName]: Handler<M> } = {
   resetStats: (s, p) => s.resetStats(p.id),
   getTrace: (s, p) => s.getTrace(p.id),
   startGdb: (s, p) => s.startGdb(p.id, p.port ?? 0),
+  debugGuest: (s, p) => s.debugGuest(p),
+  setBreakpoints: (s, p) => s.debug(p.id, p.vcpu ?? 0, { op: 'breakpoints', breakpoints: p.breakpoints }),
+  inspectGuest: (s, p) => s.debug(p.id, p.vcpu ?? 0, { op: 'inspect' }),
+  inspectTlb: (s, p) => s.debug(p.id, p.vcpu ?? 0, { op: 'tlb' }),
+  readGuestMemory: (s, p) => s.debug(p.id, p.vcpu ?? 0, { op: 'memory', address: p.address, length: p.length, space: p.space ?? 'virtual' }),
+  translateAddress: (s, p) => s.debug(p.id, p.vcpu ?? 0, { op: 'translate', address: p.address, fetch: p.fetch ?? false }),
+  writeRegister: (s, p) => s.debug(p.id, p.vcpu ?? 0, { op: 'write', name: p.name, value: p.value }),
 };
 
 /**

@@ -6,7 +6,9 @@
 import { MessageChannel, type MessagePort, Worker } from 'node:worker_threads';
 import { LabFailure } from '../../shared/result';
 import { wakeWorker } from '../link/control';
-import type { FromWorker, GuestWorkerInit, WorkerRequest, WorkerSignal } from '../link/worker-protocol';
+import type { DebugCommand, FromWorker, GuestWorkerInit, WorkerRequest, WorkerSignal } from '../link/worker-protocol';
+import type { StopInfo } from '../../shared/debug';
+import type { ErrorCode } from '../../shared/result';
 import type { WorkerScript } from './worker-script';
 
 export interface GuestHostEvents {
@@ -20,6 +22,8 @@ export interface GuestHostEvents {
   failed(message: string): void;
   /** Bytes for the guest's GDB client. */
   gdb?(bytes: Uint8Array): void;
+  /** A running vCPU stopped for a debugger. */
+  debugStop?(vcpu: number, stop: StopInfo): void;
 }
 
 /** How long a worker may take to finish after `stop` before it is terminated. */
@@ -27,6 +31,7 @@ const STOP_GRACE_MS = 2000;
 
 type Pending = { resolve: (value: unknown) => void; reject: (e: Error) => void };
 type RequestType = WorkerRequest['type'];
+type RequestBody = WorkerRequest extends infer R ? R extends WorkerRequest ? Omit<R, 'kind' | 'seq'> : never : never;
 
 export class GuestHost {
   private readonly worker: Worker;
@@ -71,12 +76,21 @@ export class GuestHost {
   }
 
   /** Sends an RPC; resolves (with the reply's value, if any) when the worker has carried it out. */
-  request(type: RequestType): Promise<unknown> {
+  request(type: Exclude<RequestType, 'debug'>): Promise<unknown> {
+    return this.send({ type });
+  }
+
+  /** An inspector command for one vCPU; resolves with its result (a refusal rejects with the worker's LabError). */
+  debug(vcpu: number, command: DebugCommand): Promise<unknown> {
+    return this.send({ type: 'debug', vcpu, command });
+  }
+
+  private send(body: RequestBody): Promise<unknown> {
     if (!this.alive) return Promise.reject(new LabFailure('invalid-state', this.failure ?? 'the guest\'s worker has ended'));
     const seq = ++this.seq;
     return new Promise<unknown>((resolve, reject) => {
       this.pending.set(seq, { resolve, reject });
-      this.port.postMessage({ kind: 'rpc', seq, type } satisfies WorkerRequest);
+      this.port.postMessage({ kind: 'rpc', seq, ...body } as WorkerRequest);
       wakeWorker(this.control);
     });
   }
@@ -119,7 +133,7 @@ export class GuestHost {
       if (!p) return;
       this.pending.delete(m.seq);
       if (m.ok) p.resolve(m.value);
-      else p.reject(new LabFailure('invalid-state', m.message));
+      else p.reject(new LabFailure((m.code as ErrorCode | undefined) ?? 'invalid-state', m.message, m.field ? { field: m.field } : undefined));
       return;
     }
     switch (m.type) {
@@ -128,6 +142,7 @@ export class GuestHost {
       case 'stopped': this.events.stopped(m.reason, m.message); break;
       case 'fatal': this.fail(m.message); break;
       case 'gdb': this.events.gdb?.(m.bytes); break;
+      case 'debug-stop': this.events.debugStop?.(m.vcpu, m.stop); break;
     }
   }
 

@@ -10,7 +10,8 @@
 // when it faulted at the hardware level or its worker failed or vanished:
 // the worker is cleaned up at once and resetGuest starts a new one.
 
-import type { ExitTraceEntry, GuestInfo, GuestModel, GuestSpec, LabEvent } from '../../shared/api';
+import type { ExitTraceEntry, GuestInfo, GuestModel, GuestSpec, LabEvent, ParamsOf, ResultOf } from '../../shared/api';
+import type { StopInfo } from '../../shared/debug';
 import { LIMITS } from '../../shared/api';
 import type { CostModel } from '../../shared/cost';
 import { applyHwPatch, type HwConfig, type HwConfigPatch } from '../../shared/hw';
@@ -29,7 +30,7 @@ import { guestImagePath, listGuestImages, unpackImage } from './images';
 import type { LabClient } from './session';
 import { createStatsBuffer, H, R } from '../link/stats';
 import { QUIET_AFTER, QUIET_INTERVAL_MS, STATS_INTERVAL_MS, StatsPump } from './stats-pump';
-import type { GuestTestHooks } from '../link/worker-protocol';
+import type { DebugCommand, GuestTestHooks } from '../link/worker-protocol';
 import { resolveWorkerScript, type WorkerScript } from './worker-script';
 
 /** Guests a session runs at most (each has an LPID in 1..63 and a worker thread). */
@@ -232,8 +233,8 @@ export class GuestManager {
     if (g.info.state !== 'running' && g.info.state !== 'idle') {
       throw new LabFailure('invalid-state', `Guest ${g.info.name} is ${g.info.state}; only a running guest can be paused`);
     }
-    await this.live(g).request('pause');
-    if (g.info.state === 'running' || g.info.state === 'idle') this.setState(g, 'paused');
+    const stop = await this.live(g).debug(0, { op: 'pause' }) as StopInfo;
+    if (g.info.state === 'running' || g.info.state === 'idle') this.paused(g, stop);
     return this.infoOf(g);
   }
 
@@ -273,6 +274,65 @@ export class GuestManager {
     }
     g.gdb = relay;
     return { id, port: relay.port };
+  }
+
+  /** An inspector command for one vCPU of a guest (its worker answers; a guest without one has nothing to show). */
+  async debug(id: string, vcpu: number, command: DebugCommand): Promise<unknown> {
+    const g = this.get(id);
+    return this.live(g).debug(vcpu, command);
+  }
+
+  /**
+   * Pause, continue or step a vCPU. The guest's state follows: a step leaves
+   * it paused with the step's stop; continue and the full-speed steps run it
+   * until their stop arrives (a debug-stop signal).
+   */
+  async debugGuest(p: ParamsOf<'debugGuest'>): Promise<ResultOf<'debugGuest'>> {
+    const g = this.get(p.id);
+    const vcpu = p.vcpu ?? 0;
+    const state = g.info.state;
+    if (state === 'halted' || state === 'crashed') {
+      throw new LabFailure('invalid-state', `Guest ${g.info.name} is ${state}; reset it to debug it`);
+    }
+    const host = this.live(g);
+    switch (p.action) {
+      case 'pause': {
+        const stop = await host.debug(vcpu, { op: 'pause' }) as StopInfo;
+        this.paused(g, stop);
+        return { guest: this.infoOf(g), stop };
+      }
+      case 'continue':
+        if (state === 'running' || state === 'idle') throw new LabFailure('invalid-state', `Guest ${g.info.name} is already running`);
+        await host.debug(vcpu, { op: 'continue' });
+        this.kick();
+        this.resumed(g);
+        return { guest: this.infoOf(g), stop: null };
+      case 'step': {
+        if (state === 'running' || state === 'idle') throw new LabFailure('invalid-state', `Guest ${g.info.name} is running; pause it to step it`);
+        const unit = p.unit ?? 'instruction';
+        const stop = await host.debug(vcpu, {
+          op: 'step', unit, ...(p.count !== undefined ? { count: p.count } : {}), ...(p.address !== undefined ? { address: p.address } : {}),
+        }) as StopInfo | null;
+        this.kick();
+        if (stop === null) this.resumed(g);
+        else if (stop.kind !== 'ended') this.paused(g, stop);
+        return { guest: this.infoOf(g), stop };
+      }
+    }
+  }
+
+  /** The guest's vCPU stopped for a debugger: paused, with why. */
+  private paused(g: Guest, stop: StopInfo): void {
+    g.info.stop = stop;
+    if (g.info.state === 'halted' || g.info.state === 'crashed') return;
+    g.info.state = 'paused';
+    delete g.info.reason;
+    this.changed();
+  }
+
+  private resumed(g: Guest): void {
+    delete g.info.stop;
+    this.setState(g, 'running');
   }
 
   async remove(id: string): Promise<{ id: string }> {
@@ -465,6 +525,7 @@ export class GuestManager {
       stopped: (reason, message) => { if (g.host === host) this.stopped(g, reason, message); },
       failed: (message) => { if (g.host === host) this.crashed(g, `emulator error: ${message}`); },
       gdb: (bytes) => { if (g.host === host) g.gdb?.fromGuest(bytes); },
+      debugStop: (_vcpu, stop) => { if (g.host === host) this.paused(g, stop); },
     });
     g.host = host;
   }
@@ -522,6 +583,7 @@ export class GuestManager {
     const before = g.info.reason;
     if (reason !== undefined) g.info.reason = reason;
     else delete g.info.reason;
+    if (state !== 'paused') delete g.info.stop;
     if (g.info.state === state && before === g.info.reason) return;
     g.info.state = state;
     this.changed();

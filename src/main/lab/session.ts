@@ -3,7 +3,8 @@
 // windows, WebSocket connections) that watch it. Electron-free: it runs the
 // same in the desktop app, in web mode, in the CLI and in tests.
 
-import type { ExitTraceEntry, GuestImage, GuestInfo, GuestSpec, LabEvent } from '../../shared/api';
+import type { ExitTraceEntry, GuestImage, GuestInfo, GuestSpec, LabEvent, ParamsOf, ResultOf } from '../../shared/api';
+import type { DebugCommand } from '../link/worker-protocol';
 import { applyCostPatch, type CostModel, type CostModelPatch, defaultCostModel } from '../../shared/cost';
 import {
   applyHwPatch, defaultHwConfig, type HwConfig, type HwConfigPatch, type HwConfigView,
@@ -204,6 +205,16 @@ export class LabSession {
    */
   startGdb(id: string, port: number, hold = false): Promise<{ id: string; port: number }> {
     return this.guests.startGdb(id, port, hold);
+  }
+
+  /** Pauses, continues or steps a vCPU of a guest (see LabMethods.debugGuest). */
+  debugGuest(p: ParamsOf<'debugGuest'>): Promise<ResultOf<'debugGuest'>> {
+    return this.guests.debugGuest(p);
+  }
+
+  /** An inspector command for a vCPU of a guest; resolves with its result. */
+  debug(id: string, vcpu: number, command: DebugCommand): Promise<unknown> {
+    return this.guests.debug(id, vcpu, command);
   }
 
   /** The snapshot of the latest ~10 Hz statistics tick. */

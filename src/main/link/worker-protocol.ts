@@ -15,6 +15,7 @@
 // replies; the worker does the reverse. Both import this file, neither owns it.
 
 import type { GuestModel } from '../../shared/api';
+import type { Breakpoints, StepUnit, StopInfo } from '../../shared/debug';
 import type { CostModel } from '../../shared/cost';
 import type { HwConfig } from '../../shared/hw';
 import type { MessagePort } from 'node:worker_threads';
@@ -65,7 +66,26 @@ export type WorkerRequest =
   /** Finish: the worker replies, closes its port and ends. */
   | { kind: 'rpc'; seq: number; type: 'stop' }
   /** The hypervisor's recent-exit trace (the reply's value: ExitTraceEntry[]). */
-  | { kind: 'rpc'; seq: number; type: 'trace' };
+  | { kind: 'rpc'; seq: number; type: 'trace' }
+  /** The inspector's commands for one vCPU (the reply's value is the command's result; see DebugCommand). */
+  | { kind: 'rpc'; seq: number; type: 'debug'; vcpu: number; command: DebugCommand };
+
+/**
+ * What the inspector asks of a vCPU, and what the reply carries:
+ * pause, step → StopInfo (a step to an exit or an address, and continue, → null: the stop comes later as a
+ * `debug-stop` signal); breakpoints → Breakpoints; inspect, write → InspectorState; tlb → TlbView;
+ * memory → MemoryView; translate → TranslationView.
+ */
+export type DebugCommand =
+  | { op: 'pause' }
+  | { op: 'continue' }
+  | { op: 'step'; unit: StepUnit; count?: number; address?: number }
+  | { op: 'breakpoints'; breakpoints: Breakpoints }
+  | { op: 'inspect' }
+  | { op: 'tlb' }
+  | { op: 'memory'; address: number; length: number; space: 'virtual' | 'physical' }
+  | { op: 'translate'; address: number; fetch: boolean }
+  | { op: 'write'; name: string; value: number };
 
 export type WorkerSignal =
   /** Bytes typed on the console, for the UART's receive queue. */
@@ -89,7 +109,8 @@ export type ToWorker = WorkerRequest | WorkerSignal;
 
 export type WorkerReply =
   | { kind: 'reply'; seq: number; ok: true; value?: unknown }
-  | { kind: 'reply'; seq: number; ok: false; message: string };
+  /** A refused request: `code` and `field` as the LabError the session passes on (default invalid-state). */
+  | { kind: 'reply'; seq: number; ok: false; message: string; code?: string; field?: string };
 
 export type WorkerEvent =
   /** Console output of one slice, coalesced. */
@@ -101,6 +122,8 @@ export type WorkerEvent =
   /** The worker itself failed (an exception outside the guest); it ends after this. */
   | { kind: 'signal'; type: 'fatal'; message: string }
   /** Bytes for the GDB client. */
-  | { kind: 'signal'; type: 'gdb'; bytes: Uint8Array };
+  | { kind: 'signal'; type: 'gdb'; bytes: Uint8Array }
+  /** A running vCPU stopped for a debugger (a breakpoint, a watch, the end of a step, GDB). */
+  | { kind: 'signal'; type: 'debug-stop'; vcpu: number; stop: StopInfo };
 
 export type FromWorker = WorkerReply | WorkerEvent;
