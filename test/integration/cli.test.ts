@@ -113,6 +113,26 @@ describe('lab session', () => {
     expect(r.stdout).toMatch(/solo\s+labos\s+native/);
   });
 
+  it('inspects a guest from a script: breakpoints, steps, registers, memory, TLB, edits', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lab-cli-'));
+    const script = join(dir, 'inspect.txt');
+    writeFileSync(script, [
+      'break g spr IVOR6 write', 'step g 3', 'step g block', 'continue g', 'regs g', 'step g',
+      'break g clear', 'break g exit mmio_exits', 'continue g', 'x g 0x0 8', 'tlb g', 'set g r31 0x1234', 'regs g',
+      'break g clear', 'start g', 'expect g hello 5/5',
+    ].join('\n'));
+    const r = await lab(['session', '--guest', 'labos:name=g,model=booke-hv,start=no,bootargs=run hello; poweroff', '--script', script, '--stats', 'none']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^lab\| g: stepped to 0x[0-9a-f]{8} \(3 instructions\)$/m);
+    expect(r.stdout).toMatch(/^lab\| g: in front of mtspr IVOR6 \(writing 0x000002b0\) at 0x[0-9a-f]{8} \(\d+ instructions\)$/m);
+    expect(r.stdout).toMatch(/^lab\| SRR0 +\*?[0-9a-f]{8} +guest copy: hardware copy GSRR0$/m);
+    expect(r.stdout).toMatch(/^lab\| IVOR6 +00000000 +hv shadow: /m);
+    expect(r.stdout).toMatch(/^lab\| g: after mmio_exits at 0x[0-9a-f]{8}; resumes at 0x[0-9a-f]{8}/m);
+    expect(r.stdout).toMatch(/^lab\| shadow entries in hardware \(LPID 1\): \d+$/m);
+    expect(r.stdout).toMatch(/^lab\| +r7[ *][0-9a-f]{8} +r15[ *][0-9a-f]{8} +r23[ *][0-9a-f]{8} +r31\*00001234$/m);
+    expect(r.stdout).toMatch(/^g +\| hello 5\/5 from task 2$/m);
+  });
+
   it('refuses a bad --guest with a usage error', async () => {
     const r = await lab(['session', '--guest', 'labos:colour=blue']);
     expect(r.code).toBe(64);

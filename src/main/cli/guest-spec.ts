@@ -9,6 +9,7 @@
 //   dup=SPR,SPR...   override: these SPRs duplicated
 //   trap=SPR,SPR...  override: these SPRs trap
 //   gdb=PORT  a GDB stub on 127.0.0.1:PORT (0: any free port); the guest waits at its entry for GDB
+//   start=no  the guest is created stopped at its entry (a script's step/continue/start runs it)
 //
 // Values may contain commas: a comma starts a new key only when a known key
 // and '=' follow it ("bootargs=echo a,b; poweroff" keeps its comma).
@@ -18,7 +19,7 @@ import { basename } from 'node:path';
 import type { GuestModel, GuestSpec } from '../../shared/api';
 import { type HwConfigPatch, isPresetId, presetConfig, PRESETS } from '../../shared/hw';
 
-const KEYS = ['name', 'model', 'ram', 'bootargs', 'preset', 'dup', 'trap', 'gdb'] as const;
+const KEYS = ['name', 'model', 'ram', 'bootargs', 'preset', 'dup', 'trap', 'gdb', 'start'] as const;
 type Key = (typeof KEYS)[number];
 const MODELS: readonly GuestModel[] = ['native', 'booke-hv', 'state-transfer'];
 const SPLIT = new RegExp(`,(?=(?:${KEYS.join('|')})=)`);
@@ -37,6 +38,8 @@ function sprList(value: string): string[] {
 export type SessionGuestSpec = GuestSpec & {
   /** Start a GDB stub on this port (0: a free one); the guest waits for GDB. Not part of the LabApi spec. */
   gdbPort?: number;
+  /** false: created stopped at its entry (start=no). */
+  autostart?: boolean;
 };
 
 /** Parses one --guest value into a LabApi GuestSpec (started later by the caller). */
@@ -86,6 +89,10 @@ export function parseGuestSpec(text: string, readFile: (path: string) => Uint8Ar
         o.direct = { ...o.direct, ...c.direct };
         break;
       }
+      case 'start':
+        if (value !== 'yes' && value !== 'no') throw new SpecError(`--guest "${text}": start is yes or no (got "${value}")`);
+        spec.autostart = value === 'yes';
+        break;
       case 'gdb': {
         const port = Number(value);
         if (!/^\d+$/.test(value) || port > 65535) throw new SpecError(`--guest "${text}": gdb needs a TCP port number, 0 for any free one (got "${value}")`);

@@ -18,16 +18,22 @@ import { EXIT, UsageError } from './exit-codes';
 import { parseGuestSpec, type SessionGuestSpec, SpecError } from './guest-spec';
 import { parseScript, ScriptError, type ScriptStep } from './script';
 import { type GuestReport, statsJson, statsTable } from './stats-table';
+import { memoryText, registersText, stopText, tlbText } from './inspect-text';
+import type { Breakpoints, InspectorState, MemoryView, StopInfo, TlbView } from '../../shared/debug';
 
 export const SESSION_USAGE = `Usage: lab session --guest SPEC [--guest SPEC ...] [--script FILE] [--duration SECONDS] [--stats table|json|none]
   SPEC is IMAGE[:KEY=VALUE,...]; IMAGE is a bundled image id or an ELF path; keys:
     name=N  model=native|booke-hv|state-transfer  ram=MB  bootargs=TEXT
     preset=isa206|none|all|x86  dup=SPR,...  trap=SPR,...   (a per-guest hardware override)
     gdb=PORT  a GDB stub on 127.0.0.1:PORT (0: any free port); the guest waits for GDB
+    start=no  created stopped at its entry, for a script's step/continue/start
   Consoles are multiplexed to stdout, one "name| " prefix per line. Lines typed on
   stdin go to the first guest, or to another with "@name text".
   --script FILE runs steps, one a line: "@NAME TEXT" (type a line), "expect NAME TEXT",
-    "sleep SECONDS", "pause NAME", "start NAME", "reset NAME", "stats", "quit"; '#' comments.
+    "sleep SECONDS", "pause NAME", "start NAME", "reset NAME", "stats", "quit"; '#' comments;
+    the inspector: "break NAME pc ADDR|exit REASON|spr SPR [read|write|any]|clear",
+    "step NAME [N|block|exit|to ADDR]", "continue NAME", "regs NAME", "tlb NAME",
+    "x NAME ADDR [BYTES]", "set NAME REGISTER VALUE" (vCPU 0).
   The session ends when every guest has halted or crashed, after --duration, at
   "quit" or on Ctrl-C; then the statistics are printed (--stats, default table).
   Exit status: 0; 2 bad image; 4 a guest crashed; 6 a script step failed; 130 Ctrl-C.`;
@@ -172,14 +178,14 @@ class HeadlessSession {
 
   private async createAll(): Promise<number> {
     const ids: string[] = [];
-    for (const { gdbPort, ...spec } of this.opts.specs) {
+    for (const { gdbPort, autostart, ...spec } of this.opts.specs) {
       const r = await this.call('createGuest', { ...spec, start: false });
       if (!r.ok) {
         console.error(`lab session: ${r.error.message}`);
         return r.error.code === 'bad-image' ? EXIT.badImage : EXIT.usage;
       }
       const info = r.value as GuestInfo;
-      ids.push(info.id);
+      if (autostart !== false) ids.push(info.id);
       if (gdbPort !== undefined) {
         try {
           const { port } = await this.session.startGdb(info.id, gdbPort, true);
@@ -192,7 +198,7 @@ class HeadlessSession {
       this.mux.add(info.id, info.name);
       this.transcripts.set(info.id, new Transcript());
     }
-    for (const id of ids) {
+    for (const id of this.transcripts.keys()) {
       const sub = await this.call('consoleSubscribe', { id });
       if (sub.ok) this.output(id, Buffer.from((sub.value as { scrollback: string }).scrollback, 'base64'), false);
     }
@@ -220,6 +226,8 @@ class HeadlessSession {
   }
 
   private output(id: string, bytes: Uint8Array, ack: boolean): void {
+    // Once the session has ended, the statistics are the last thing on stdout.
+    if (this.finished) return;
     this.transcripts.get(id)?.add(bytes);
     const n = bytes.length;
     this.mux.push(id, bytes, () => {
@@ -299,6 +307,59 @@ class HeadlessSession {
           if (!r.ok) return fail(r.error.message);
           break;
         }
+        case 'break': {
+          const now = await this.call('inspectGuest', { id: guest!.id });
+          if (!now.ok) return fail(now.error.message);
+          const b: Breakpoints = step.kind === 'clear' ? { pcs: [], exits: [], sprs: [] } : structuredClone((now.value as InspectorState).breakpoints);
+          if (step.kind === 'pc') b.pcs.push(Number(step.value));
+          else if (step.kind === 'exit') b.exits.push(step.value as never);
+          else if (step.kind === 'spr') b.sprs.push({ name: step.value, access: step.access });
+          const r = await this.call('setBreakpoints', { id: guest!.id, breakpoints: b });
+          if (!r.ok) return fail(r.error.message);
+          break;
+        }
+        case 'step': {
+          const r = await this.call('debugGuest', {
+            id: guest!.id, action: 'step', unit: step.unit, ...(step.unit === 'instruction' ? { count: step.count } : {}),
+            ...(step.address !== undefined ? { address: step.address } : {}),
+          });
+          if (!r.ok) return fail(r.error.message);
+          const stop = (r.value as { stop: StopInfo | null }).stop ?? await this.nextStop(guest!.id);
+          if (!stop) return fail(`${step.guest} did not stop within ${EXPECT_TIMEOUT_MS / 1000} s`);
+          this.say(stopText(step.guest, stop));
+          break;
+        }
+        case 'continue': {
+          const r = await this.call('debugGuest', { id: guest!.id, action: 'continue' });
+          if (!r.ok) return fail(r.error.message);
+          const stop = await this.nextStop(guest!.id);
+          if (!stop) return fail(`${step.guest} did not stop within ${EXPECT_TIMEOUT_MS / 1000} s`);
+          this.say(stopText(step.guest, stop));
+          break;
+        }
+        case 'regs': {
+          const r = await this.call('inspectGuest', { id: guest!.id });
+          if (!r.ok) return fail(r.error.message);
+          this.say(registersText(r.value as InspectorState));
+          break;
+        }
+        case 'tlb': {
+          const r = await this.call('inspectTlb', { id: guest!.id });
+          if (!r.ok) return fail(r.error.message);
+          this.say(tlbText(r.value as TlbView));
+          break;
+        }
+        case 'x': {
+          const r = await this.call('readGuestMemory', { id: guest!.id, address: step.address, length: step.length });
+          if (!r.ok) return fail(r.error.message);
+          this.say(memoryText(r.value as MemoryView));
+          break;
+        }
+        case 'set': {
+          const r = await this.call('writeRegister', { id: guest!.id, name: step.register, value: step.value });
+          if (!r.ok) return fail(r.error.message);
+          break;
+        }
         case 'stats':
           this.mux.endLine();
           process.stdout.write(statsTable(this.reports(), performance.now() - this.started));
@@ -307,6 +368,23 @@ class HeadlessSession {
           this.end('quit');
           return;
       }
+    }
+  }
+
+  /** Text from the lab (not a guest) on stdout, between console lines. */
+  private say(text: string): void {
+    this.mux.push(LAB_LANE, Buffer.from(text));
+  }
+
+  /** Waits for the guest's vCPU to stop (paused with a stop, or ended); null after the expect timeout. */
+  private async nextStop(id: string): Promise<StopInfo | null> {
+    const deadline = Date.now() + EXPECT_TIMEOUT_MS;
+    for (;;) {
+      const g = this.guests.find((x) => x.id === id);
+      if (g?.state === 'paused' && g.stop) return g.stop;
+      if (g?.state === 'halted' || g?.state === 'crashed') return { kind: 'ended', pc: 0, insns: 0, text: `the guest ${g.state}${g.reason ? `: ${g.reason}` : ''}` };
+      if (Date.now() > deadline || this.finished) return null;
+      await new Promise((r) => setTimeout(r, 20));
     }
   }
 
