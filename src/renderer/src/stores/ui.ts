@@ -5,7 +5,7 @@ import { defineStore } from 'pinia';
 import { ref, watch } from 'vue';
 
 export type SideTab = 'hardware' | 'cost';
-export type StatsTab = 'exits' | 'spr' | 'trace';
+export type StatsTab = 'exits' | 'spr' | 'trace' | 'inspect';
 
 const KEY = 'hvlab.ui.v1';
 
@@ -29,6 +29,8 @@ export const useUiStore = defineStore('ui', () => {
   const helpOpen = ref(false);
   const sideTab = ref<SideTab>(saved.sideTab ?? 'hardware');
   const statsTab = ref<StatsTab>(saved.statsTab ?? 'exits');
+  /** The guest the inspector shows (chosen from a guest row or in the inspector). */
+  const inspectId = ref<string | null>(null);
   /** Share of the centre column the consoles take (the statistics get the rest). */
   const consoleShare = ref(Math.min(0.8, Math.max(0.25, saved.consoleShare ?? 0.52)));
 
@@ -40,5 +42,5 @@ export const useUiStore = defineStore('ui', () => {
     }
   });
 
-  return { addGuestOpen, helpOpen, sideTab, statsTab, consoleShare };
+  return { addGuestOpen, helpOpen, sideTab, statsTab, consoleShare, inspectId };
 });
