@@ -9,6 +9,8 @@ describe('lab session --guest', () => {
       image: 'labos', name: 'a', model: 'native', ramMb: 256, bootargs: 'echo x,y; poweroff',
     });
     expect(parseGuestSpec('labos')).toEqual({ image: 'labos' });
+    expect(parseGuestSpec('labos:start=no')).toEqual({ image: 'labos', autostart: false });
+    expect(() => parseGuestSpec('labos:start=later')).toThrow(/start is yes or no/);
   });
 
   it('builds a per-guest override from preset, dup and trap', () => {
@@ -43,6 +45,27 @@ describe('lab session --script', () => {
       { line: 6, op: 'stats' },
       { line: 7, op: 'quit' },
     ]);
+    expect(parseScript('break a pc 0x1000\nbreak a exit mmio_exits\nbreak a spr IVOR6 write\nbreak a clear\nstep a\nstep a 10\nstep a block\nstep a exit\nstep a to 0x20\ncontinue a\nregs a\ntlb a\nx a 0x100\nx a 256 8\nset a r3 0x10\nset a f1 -3')).toEqual([
+      { line: 1, op: 'break', guest: 'a', kind: 'pc', value: '0x1000', access: 'any' },
+      { line: 2, op: 'break', guest: 'a', kind: 'exit', value: 'mmio_exits', access: 'any' },
+      { line: 3, op: 'break', guest: 'a', kind: 'spr', value: 'IVOR6', access: 'write' },
+      { line: 4, op: 'break', guest: 'a', kind: 'clear', value: '', access: 'any' },
+      { line: 5, op: 'step', guest: 'a', unit: 'instruction', count: 1 },
+      { line: 6, op: 'step', guest: 'a', unit: 'instruction', count: 10 },
+      { line: 7, op: 'step', guest: 'a', unit: 'block', count: 1 },
+      { line: 8, op: 'step', guest: 'a', unit: 'exit', count: 1 },
+      { line: 9, op: 'step', guest: 'a', unit: 'address', count: 1, address: 0x20 },
+      { line: 10, op: 'continue', guest: 'a' },
+      { line: 11, op: 'regs', guest: 'a' },
+      { line: 12, op: 'tlb', guest: 'a' },
+      { line: 13, op: 'x', guest: 'a', address: 0x100, length: 32 },
+      { line: 14, op: 'x', guest: 'a', address: 256, length: 8 },
+      { line: 15, op: 'set', guest: 'a', register: 'r3', value: 16 },
+      { line: 16, op: 'set', guest: 'a', register: 'f1', value: -3 },
+    ]);
+    for (const bad of ['break a', 'break a pc nowhere', 'break a spr IVOR6 sometimes', 'step a sideways', 'step a to', 'x a', 'set a r3', 'regs']) {
+      expect(() => parseScript(bad, 'demo.txt'), bad).toThrow(/demo\.txt:1: /);
+    }
     expect(() => parseScript('\nfly a', 'demo.txt')).toThrow(ScriptError);
     expect(() => parseScript('\nfly a', 'demo.txt')).toThrow(/demo\.txt:2: unknown step "fly"/);
   });

@@ -70,6 +70,14 @@ export function createMockLab(): MockLab {
     resetStats: () => ok({ reset: 1 }),
     getTrace: () => ok({ entries: [] }),
     startGdb: (p: { id: string; port?: number }) => ok({ id: p.id, port: p.port || 40123 }),
+    // The inspector needs a worker's vCPU; the mock has none and says so (the panel shows the error).
+    debugGuest: (p) => guard(() => { guest(p.id); throw new LabFailure('unavailable', 'the mock lab has no vCPUs'); }),
+    setBreakpoints: (p) => guard(() => { guest(p.id); return p.breakpoints; }),
+    inspectGuest: (p) => guard(() => { guest(p.id); throw new LabFailure('unavailable', 'the mock lab has no vCPUs'); }),
+    inspectTlb: (p) => guard(() => { guest(p.id); throw new LabFailure('unavailable', 'the mock lab has no vCPUs'); }),
+    readGuestMemory: (p) => guard(() => { guest(p.id); throw new LabFailure('unavailable', 'the mock lab has no vCPUs'); }),
+    translateAddress: (p) => guard(() => { guest(p.id); throw new LabFailure('unavailable', 'the mock lab has no vCPUs'); }),
+    writeRegister: (p) => guard(() => { guest(p.id); throw new LabFailure('unavailable', 'the mock lab has no vCPUs'); }),
   };
   const calls = {} as MockLab['calls'];
   const api: Record<string, unknown> = {
