@@ -469,4 +469,44 @@ const gdb: Boundary = {
   },
 };
 
-export const BOUNDARIES: readonly Boundary[] = [http, websocket, ipc, elf, compressedImage, deviceTree, cli, gdb];
+// ---- the inspector's calls against a real guest ------------------------------------------------
+
+const inspector: Boundary = {
+  name: 'inspector',
+  property: 'any inspector call on a live guest (steps, breakpoints, memory, translations, edits) resolves to a Result, and the guest still answers and runs',
+  async run({ seed, numRuns }) {
+    const session = new LabSession();
+    try {
+      const g = await session.createGuest({ image: 'labos', model: 'booke-hv', start: false });
+      const id = fc.oneof(fc.constant(g.id), fc.string({ maxLength: 4 }));
+      const u32 = fc.oneof(fc.integer({ min: 0, max: 0xFFFFFFFF }), fc.integer(), fc.double(), fc.constant(-1));
+      const vcpu = fc.oneof(fc.constant(undefined), fc.integer({ min: -1, max: 9 }));
+      const call = fc.oneof(
+        fc.record({ method: fc.constant('debugGuest'), params: fc.record({ id, vcpu, action: fc.constantFrom('pause', 'continue', 'step', 'jump'),
+          unit: fc.constantFrom(undefined, 'instruction', 'block', 'exit', 'address', 'leap'), count: fc.oneof(fc.constant(undefined), fc.integer({ min: -2, max: 3000 })),
+          address: fc.oneof(fc.constant(undefined), u32) }, { requiredKeys: ['id', 'action'] }) }),
+        fc.record({ method: fc.constant('setBreakpoints'), params: fc.record({ id, vcpu, breakpoints: fc.record({
+          pcs: fc.array(u32, { maxLength: 3 }),
+          exits: fc.array(fc.constantFrom('mmio_exits', 'dec_exits', 'emul_mtspr', 'no_such_exit'), { maxLength: 3 }),
+          sprs: fc.array(fc.record({ name: fc.constantFrom('IVOR6', 'SPRG1', 'LR', 'TBL', 'FOO', 'srr0'), access: fc.constantFrom('read', 'write', 'any', 'sometimes') }), { maxLength: 3 }),
+        }) }, { requiredKeys: ['id', 'breakpoints'] }) }),
+        fc.record({ method: fc.constant('readGuestMemory'), params: fc.record({ id, vcpu, address: u32, length: fc.integer({ min: -1, max: 5000 }), space: fc.constantFrom(undefined, 'virtual', 'physical', 'other') }, { requiredKeys: ['id', 'address', 'length'] }) }),
+        fc.record({ method: fc.constant('translateAddress'), params: fc.record({ id, vcpu, address: u32, fetch: fc.boolean() }, { requiredKeys: ['id', 'address'] }) }),
+        fc.record({ method: fc.constant('writeRegister'), params: fc.record({ id, vcpu, name: fc.constantFrom('r0', 'r31', 'r32', 'f3', 'pc', 'msr', 'IVOR6', 'PVR', 'EPCR', 'TSR', 'nope', ''), value: u32 }) }),
+        fc.record({ method: fc.constantFrom('inspectGuest', 'inspectTlb'), params: fc.record({ id, vcpu }, { requiredKeys: ['id'] }) }),
+      );
+      await fc.assert(fc.asyncProperty(call, async (m) => {
+        const r = await dispatchMessage(session, client, m);
+        if (!isResult(r)) throw new Error(`not a Result: ${JSON.stringify(r)}`);
+        // Whatever happened, the guest's worker still answers (a continued guest is paused again for the next call).
+        await dispatchMessage(session, client, { method: 'debugGuest', params: { id: g.id, action: 'pause' } });
+        const health = await dispatchMessage(session, client, { method: 'inspectGuest', params: { id: g.id } });
+        if (!health.ok && !/halted|ended/.test(health.error.message)) throw new Error(`the guest stopped answering: ${health.error.message}`);
+      }), { seed, numRuns });
+    } finally {
+      await session.shutdown();
+    }
+  },
+};
+
+export const BOUNDARIES: readonly Boundary[] = [http, websocket, ipc, elf, compressedImage, deviceTree, cli, gdb, inspector];
