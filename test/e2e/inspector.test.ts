@@ -65,6 +65,10 @@ describe.skipIf(!ready)('the inspector in the app (web mode)', () => {
     expect(await page.locator('[data-testid="inspector-memory"] tr.pc').getAttribute('data-testid')).toBe(`mem-${pc1}`);
     await page.getByTestId('inspector-step-block').click();
     await expect.poll(status, SLOW).toMatch(/^stepped to 0x/);
+    // F11 steps one instruction while the inspector is shown.
+    const insnsBefore = await page.getByTestId('inspector').locator('.insns').textContent();
+    await page.keyboard.press('F11');
+    await expect.poll(() => page.getByTestId('inspector').locator('.insns').textContent(), SLOW).not.toBe(insnsBefore);
 
     // Edit r14 (and put it back): the value is written; an IVOR6 value outside its bits is refused with the reason.
     const r14 = await reg('r14');

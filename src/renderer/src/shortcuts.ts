@@ -6,6 +6,7 @@
 
 import { useConsolesStore } from './stores/consoles';
 import { useGuestsStore } from './stores/guests';
+import { useInspectorStore } from './stores/inspector';
 import { useStatsStore } from './stores/stats';
 import { type StatsTab, useUiStore } from './stores/ui';
 
@@ -29,13 +30,16 @@ export const SHORTCUTS: readonly Shortcut[] = [
   { keys: 'Ctrl+Shift+C', action: 'Copy the selection', where: 'console' },
   { keys: 'Ctrl+Shift+V', action: 'Paste into the guest', where: 'console' },
   { keys: 'Ctrl+Shift+K', action: 'Clear the focused console', where: 'console' },
-  { keys: 'Alt+S', action: 'Statistics: Exits → SPR traps → Trace', where: 'anywhere' },
+  { keys: 'Alt+S', action: 'Statistics: Exits → SPR traps → Trace → Inspector', where: 'anywhere' },
+  { keys: 'Alt+I', action: 'Inspect the guest of the focused console', where: 'anywhere' },
+  { keys: 'F5', action: 'Inspector: continue or pause the inspected guest', where: 'anywhere' },
+  { keys: 'F11  F10', action: 'Inspector: step one instruction / one block', where: 'anywhere' },
   { keys: 'Alt+0', action: 'Reset the statistics shown', where: 'anywhere' },
   { keys: 'Alt+H  Alt+C', action: 'Side panel: hardware / cost model', where: 'anywhere' },
   { keys: 'Esc', action: 'Close help, search or the add-guest form', where: 'anywhere' },
 ];
 
-const STATS_TABS: StatsTab[] = ['exits', 'spr', 'trace'];
+const STATS_TABS: StatsTab[] = ['exits', 'spr', 'trace', 'inspect'];
 
 function isTextField(el: EventTarget | null): boolean {
   if (!(el instanceof HTMLElement)) return false;
@@ -77,6 +81,14 @@ export function installShortcuts(): () => void {
       case 'KeyR': { const id = focusedGuest(); if (id) void guests.reset(id); return true; }
       case 'KeyS': ui.statsTab = STATS_TABS[(STATS_TABS.indexOf(ui.statsTab) + 1) % STATS_TABS.length]!; return true;
       case 'Digit0': void stats.reset(); return true;
+      case 'KeyI': {
+        const id = focusedGuest() ?? guests.guests[0]?.id;
+        if (id) {
+          ui.inspectId = id;
+          ui.statsTab = 'inspect';
+        }
+        return true;
+      }
       case 'KeyH': ui.sideTab = 'hardware'; return true;
       case 'KeyC': ui.sideTab = 'cost'; return true;
       default: return false;
@@ -107,9 +119,22 @@ export function installShortcuts(): () => void {
     }
   }
 
+  /** F5, F10, F11 while the inspector is shown (wherever the keyboard is: they mean nothing to a guest's console). */
+  function debugKey(e: KeyboardEvent): boolean {
+    if (ui.statsTab !== 'inspect' || !['F5', 'F10', 'F11'].includes(e.key)) return false;
+    const insp = useInspectorStore();
+    const g = insp.guest;
+    if (!g || insp.busy) return true;
+    const live = g.state === 'running' || g.state === 'idle';
+    if (e.key === 'F5') void (live ? insp.pause() : insp.resume());
+    else if (!live && g.state !== 'halted' && g.state !== 'crashed') void insp.step(e.key === 'F11' ? 'instruction' : 'block');
+    return true;
+  }
+
   const onKey = (e: KeyboardEvent) => {
     let handled = false;
-    if (e.altKey && !e.ctrlKey && !e.metaKey) handled = alt(e);
+    if (!e.altKey && !e.ctrlKey && !e.metaKey && !e.shiftKey && debugKey(e)) handled = true;
+    else if (e.altKey && !e.ctrlKey && !e.metaKey) handled = alt(e);
     else if (e.ctrlKey && e.shiftKey && !e.altKey && !e.metaKey) handled = ctrlShift(e);
     else if (!e.ctrlKey && !e.altKey && !e.metaKey) {
       if (e.key === 'Escape' && ui.helpOpen) {

@@ -48,6 +48,14 @@ describe('shortcuts', () => {
     expect(ui.statsTab).toBe('spr');
     press({ key: 'c', code: 'KeyC', altKey: true });
     expect(ui.sideTab).toBe('cost');
+    press({ key: 's', code: 'KeyS', altKey: true });
+    press({ key: 's', code: 'KeyS', altKey: true });
+    expect(ui.statsTab).toBe('inspect');
+    // The debugger's keys are the inspector's only while it is shown; elsewhere the browser keeps them.
+    expect(press({ key: 'F5', code: 'F5' }).defaultPrevented).toBe(true);
+    press({ key: 's', code: 'KeyS', altKey: true });
+    expect(ui.statsTab).toBe('exits');
+    expect(press({ key: 'F5', code: 'F5' }).defaultPrevented).toBe(false);
   });
 
   it('opens help with ? and the add-guest form with n, but not while typing in a field', () => {
