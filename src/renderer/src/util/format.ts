@@ -46,3 +46,15 @@ export function fmtBytes(bytes: number): string {
 export function hex(n: number, width = 0): string {
   return `0x${(n >>> 0).toString(16).toUpperCase().padStart(width, '0')}`;
 }
+
+/** A 32-bit value as 8 lower-case hex digits, no prefix (register and memory views). */
+export function h8(n: number): string {
+  return (n >>> 0).toString(16).padStart(8, '0');
+}
+
+/** A typed address: hexadecimal, with or without 0x; NaN unless it is a 32-bit value. */
+export function parseAddress(text: string): number {
+  const t = text.trim();
+  if (!/^(0x)?[0-9a-f]{1,8}$/i.test(t)) return Number.NaN;
+  return parseInt(t.replace(/^0x/i, ''), 16);
+}
