@@ -104,6 +104,20 @@ const STOP_PAGE: Int32Array = (() => {
   return page;
 })();
 
+/**
+ * Fields of a Cpu a snapshot leaves out: the parts saved on their own (TLB,
+ * timers, FPU), views of RAM, caches rebuilt after a restore (soft TLB,
+ * decoded and translated code), what the hypervisor's configuration derives
+ * (trap and alias tables, translation settings), the slice's bookkeeping
+ * and a debugger's breakpoints and watches.
+ */
+const CPU_SNAPSHOT_SKIP: ReadonlySet<string> = new Set([
+  'bus', 'ram8', 'ram16', 'ram32', 'timers', 'tlb', 'fpu', 'rTag', 'rVal', 'wTag', 'wVal', 'xTag', 'xVal',
+  'codePages', 'jitPages', 'fetchJit', 'fetchBase', 'codeDirty', 'jitRan', 'jitK', 'jitBase', 'jitEnabled', 'jitThreshold',
+  'hooks', 'externalProxy', 'sliceLeft', 'sliceStart', 'sprTrap', 'sprAlias',
+  'codeBreaks', 'breakHit', 'sprWatch', 'watchPass', 'watchHit', 'stopRequested',
+]);
+
 /** A problem in the emulator itself, not the guest (reported as a checkstop). */
 export class CheckStop extends Error {
   constructor(message: string) {
@@ -336,6 +350,20 @@ export class Cpu {
     this.codePages = new Array<Int32Array | undefined>(Math.ceil(bus.ramSize / 4096));
     this.jitPages = new Array<JitPage | undefined>(Math.ceil(bus.ramSize / 4096));
     this.reset();
+  }
+
+  /** What a snapshot of this vCPU leaves out (snapshot.ts). */
+  get snapshotSkip(): ReadonlySet<string> {
+    return CPU_SNAPSHOT_SKIP;
+  }
+
+  /** After a snapshot's state was written in: drop every cache built from the old state. */
+  afterRestore(): void {
+    this.codePages.fill(undefined);
+    this.jitPages.fill(undefined);
+    this.fetchJit = null;
+    this.sliceLeft = this.sliceStart = 0;
+    this.flushSoftTlb();
   }
 
   reset(): void {

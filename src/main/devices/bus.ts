@@ -63,6 +63,11 @@ export class Bus implements CpuBus {
     this.regions.sort((a, b) => a.base - b.base);
   }
 
+  /** The mapped devices, in address order (their state is part of a snapshot). */
+  devices(): MmioDevice[] {
+    return this.regions.map((r) => r.dev);
+  }
+
   private find(pa: number): Region | null {
     const last = this.lastHit;
     if (last !== null && pa >= last.base && pa < last.end) return last;

@@ -79,6 +79,8 @@ export interface MachineOptions {
   console: ConsoleSink;
 }
 
+const BOARD_SNAPSHOT_SKIP: ReadonlySet<string> = new Set(['image', 'dtb', 'options', 'bus', 'cpu', 'uart', 'mpic', 'pci', 'i2c', 'rtc']);
+
 /** Why run() returned. */
 export type RunOutcome =
   | { kind: 'budget' }
@@ -94,6 +96,7 @@ export class Machine {
   readonly mpic: Mpic;
   readonly pci = new PciHost();
   readonly i2c: I2cController;
+  readonly rtc: RtcDs1338;
   readonly ramSize: number;
   stop: { reason: StopReason; message?: string } | null = null;
   /** Called at the end of every boot (load and reset), after the entry state is set: the hypervisor's hook. */
@@ -136,6 +139,7 @@ export class Machine {
     const guts = new GlobalUtilities(() => this.halt('reset'));
     const gpio = new Gpio(() => this.halt('poweroff'));
     const rtc = new RtcDs1338(() => this.cpu.timers.ticks / this.timebaseHz);
+    this.rtc = rtc;
     this.i2c = new I2cController(new Map([[RTC_I2C_ADDRESS, rtc]]), (level) => this.mpic.setLine(I2C_IRQ, level));
     this.bus.map(CCSR_BASE + I2C_OFFSET, 0x100, this.i2c);
     this.bus.map(CCSR_BASE + UART0_OFFSET, 0x100, this.uart);
@@ -144,6 +148,22 @@ export class Machine {
     this.bus.map(CCSR_BASE + MPIC_OFFSET, 0x40000, this.mpic);
     this.bus.map(CCSR_BASE + GUTS_OFFSET, 0x1000, guts);
     this.bus.map(CCSR_BASE + GPIO_OFFSET, 0x1000, gpio);
+  }
+
+  /** The board's stateful parts for a snapshot (snapshot.ts): vCPU 0's, the board's own, every device's. */
+  stateParts(): Record<string, object> {
+    const cpu = this.cpu;
+    const parts: Record<string, object> = {
+      'vcpu0.cpu': cpu, 'vcpu0.fpu': cpu.fpu, 'vcpu0.tlb': cpu.tlb, 'vcpu0.timers': cpu.timers,
+      board: this, 'panic-watch': this.panicWatch, 'dev.rtc': this.rtc,
+    };
+    for (const dev of this.bus.devices()) parts[`dev.${dev.name}`] = dev;
+    return parts;
+  }
+
+  /** What a snapshot of the board object leaves out: its image and tree (rebuilt from the ELF) and its parts. */
+  get snapshotSkip(): ReadonlySet<string> {
+    return BOARD_SNAPSHOT_SKIP;
   }
 
   /** Drives one of the interrupt controller's source lines (for parts outside the board, such as byte channels). */

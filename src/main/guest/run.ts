@@ -11,6 +11,8 @@ import type { GuestStatsSample } from '../../shared/stats';
 import { attachHypervisor, type GuestHypervisor } from '../hv/index';
 import { createStatsBuffer, H, sampleStats } from '../link/stats';
 import { Machine, type StopReason } from './machine';
+import { captureParts, checkCompatible, restoreParts, sha256, type Snapshot, type SnapshotConfig } from './snapshot';
+import { LAB_VERSION } from '../../shared/version';
 
 export interface RunOptions {
   ramMb?: number;
@@ -36,6 +38,16 @@ export interface RunOptions {
   sliceInsns?: number;
   /** Block translation: 'on' (hot code, the default), 'eager' (everything, for tests), 'off' (the interpreter alone). */
   jit?: 'on' | 'eager' | 'off';
+  /** The image's name for a snapshot's record (a bundled image id or a file name). */
+  imageName?: string;
+  /** Start from this snapshot (taken of the same image, RAM size and model; the configuration may differ). */
+  snapshot?: Snapshot;
+  /**
+   * Take a snapshot: after `insns` instructions (exactly), at the end of the
+   * slice in which `marker` first appears on the console, or when the run
+   * ends; `save` receives it.
+   */
+  saveSnapshot?: { at: { insns: number } | { marker: string } | 'end'; save: (s: Snapshot) => void };
 }
 
 export interface RunResult {
@@ -91,10 +103,47 @@ export function prepareRun(elf: Uint8Array, opts: RunOptions = {}): PreparedRun 
   machine.cpu.jitEnabled = opts.jit !== 'off';
   if (opts.jit === 'eager') machine.cpu.jitThreshold = 1;
   machine.load(elf);
+  if (opts.snapshot) restoreGuest(machine, hypervisor, opts.snapshot, snapshotConfig(elf, opts));
   if (opts.input !== undefined) {
     machine.typeInput(typeof opts.input === 'string' ? new TextEncoder().encode(opts.input) : opts.input);
   }
   return { machine, hypervisor, stats, chunks };
+}
+
+/** What a snapshot of this run records about it. */
+export function snapshotConfig(elf: Uint8Array, opts: RunOptions): SnapshotConfig {
+  return {
+    model: opts.model ?? 'native',
+    hw: opts.hw ?? defaultHwConfig(),
+    cost: opts.cost ?? defaultCostModel(),
+    ramMb: opts.ramMb ?? 128,
+    bootargs: opts.bootargs ?? '',
+    image: { name: opts.imageName ?? 'guest.elf', sha256: sha256(elf) },
+  };
+}
+
+/** The whole guest as it stands (at an instruction boundary, between runs). */
+export function snapshotGuest(machine: Machine, hv: GuestHypervisor, config: SnapshotConfig): Snapshot {
+  const ram = machine.bus.ram8;
+  const parts = { ...captureParts(machine, machine.bus.ram), ...captureParts(hv, machine.bus.ram) };
+  return {
+    header: {
+      labVersion: LAB_VERSION, takenAt: new Date().toISOString(), config, insns: machine.cpu.insns, parts,
+      ramSha256: sha256(ram), ramBytes: ram.length,
+    },
+    ram: ram.slice(),
+  };
+}
+
+/** Puts a snapshot's state into a machine built (and loaded) from the same image, RAM size and model. */
+export function restoreGuest(machine: Machine, hv: GuestHypervisor, snap: Snapshot, config: SnapshotConfig): void {
+  checkCompatible(snap.header, config, LAB_VERSION);
+  machine.bus.ram8.set(snap.ram);
+  const parts = snap.header.parts;
+  restoreParts(machine, Object.fromEntries(Object.entries(parts).filter(([k]) => !k.startsWith('hv.'))));
+  restoreParts(hv, Object.fromEntries(Object.entries(parts).filter(([k]) => k.startsWith('hv.'))));
+  machine.cpu.afterRestore();
+  hv.afterRestore();
 }
 
 export function runElf(elf: Uint8Array, opts: RunOptions = {}): RunResult {
@@ -104,11 +153,43 @@ export function runElf(elf: Uint8Array, opts: RunOptions = {}): RunResult {
   const started = performance.now();
   let reason: RunResult['reason'] = 'max-insns';
   let message: string | undefined;
+  const save = opts.saveSnapshot;
+  const at = save && save.at !== 'end' ? save.at : null;
+  let saved = false;
+  const takeSnapshot = () => {
+    if (saved || !save) return;
+    saved = true;
+    save.save(snapshotGuest(machine, hypervisor, snapshotConfig(elf, opts)));
+  };
+  const marker = at && 'marker' in at ? new TextEncoder().encode(at.marker) : null;
+  let markerSeen = 0;
+  const markerIn = (bytes: Uint8Array): boolean => {
+    // The marker may straddle chunks: match it byte by byte across the console stream.
+    for (const b of bytes) {
+      markerSeen = b === marker![markerSeen] ? markerSeen + 1 : b === marker![0] ? 1 : 0;
+      if (markerSeen === marker!.length) return true;
+    }
+    return false;
+  };
+  let scanned = 0;
   for (;;) {
-    const left = max - machine.cpu.insns;
+    let left = max - machine.cpu.insns;
+    if (at && 'insns' in at && !saved) {
+      if (machine.cpu.insns >= at.insns) takeSnapshot();
+      else left = Math.min(left, at.insns - machine.cpu.insns);
+    }
     if (left <= 0) break;
     const out = machine.run(Math.min(left, slice), slice);
     hypervisor.sync();
+    if (marker && !saved) {
+      for (; scanned < chunks.length; scanned++) {
+        if (markerIn(chunks[scanned]!)) {
+          scanned = chunks.length;
+          if (out.kind !== 'stopped') takeSnapshot();
+          break;
+        }
+      }
+    }
     if (out.kind === 'stopped') {
       reason = out.reason;
       message = out.message;
@@ -124,6 +205,7 @@ export function runElf(elf: Uint8Array, opts: RunOptions = {}): RunResult {
     }
     opts.onSlice?.(hypervisor, machine);
   }
+  if (save && (save.at === 'end' || (at && 'insns' in at && machine.cpu.insns >= at.insns))) takeSnapshot();
   stats[H.hostBusyNs] = (performance.now() - started) * 1e6;
   stats[H.consoleOut] = chunks.reduce((n, c) => n + c.length, 0);
   const total = stats[H.consoleOut];

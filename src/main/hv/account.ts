@@ -23,6 +23,10 @@ export const HOST_SAMPLE = 16;
 /** Statistics-block slot of every counter, by id (computed once). */
 const SLOT = Object.fromEntries(COUNTERS.map((c) => [c.id, counterSlot(c.id)])) as Record<CounterId, number>;
 
+const ACCOUNTANT_SNAPSHOT_SKIP: ReadonlySet<string> = new Set([
+  'cost', 'transferCycles', 'transferRegs', 'sharedCycles', 'sprSlots', 'watch', 'watchedEvent', 'sampleStart',
+]);
+
 export class Accountant {
   /** Cycles of state transfer every exit pays (entry and exit). */
   private transferCycles = 0;
@@ -48,6 +52,11 @@ export class Accountant {
   watchedEvent: { reason: CounterId; pc: number } | null = null;
 
   constructor(private readonly cpu: Cpu, private readonly stats: Float64Array, private cost: CostModel) {}
+
+  /** A snapshot keeps the counters and the trace; the rest follows the configuration (or is a debugger's, or host time). */
+  get snapshotSkip(): ReadonlySet<string> {
+    return ACCOUNTANT_SNAPSHOT_SKIP;
+  }
 
   /** The counters a debugger stops after (exits, emulations, reflections); empty: none. */
   watchCounters(ids: Iterable<CounterId>): void {

@@ -70,6 +70,8 @@ const MMUCSR0 = 1012;
 /** Guest switches (for shared-register save/restore) happen at idle and at this scheduling quantum. */
 export const QUANTUM_TICKS = 4_000_000; // 10 ms of a 400 MHz time base
 
+const EXIT_SNAPSHOT_SKIP: ReadonlySet<string> = new Set(['strategies', 'policy', 'srrInHardware']);
+
 export class ExitHandler implements CpuHooks {
   private strategies!: ResolvedStrategies;
   private policy!: HvPolicy;
@@ -90,6 +92,11 @@ export class ExitHandler implements CpuHooks {
     private readonly channelsTouched: () => void = () => {},
   ) {
     this.pending = new PendingInterrupts(acct);
+  }
+
+  /** A snapshot keeps the emulation's state; what configure() derives is rebuilt after a restore. */
+  get snapshotSkip(): ReadonlySet<string> {
+    return EXIT_SNAPSHOT_SKIP;
   }
 
   /** Installs a resolved configuration (at an instruction boundary). */

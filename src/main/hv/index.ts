@@ -196,6 +196,31 @@ export class GuestHypervisor implements DeviceTreePart {
     if (this.guestTlb) this.guestTlb.setHost(hw.policy.hostTlb === 'shared' && this.sharedHost ? this.sharedHost : this.privateHost);
   }
 
+  /**
+   * The hypervisor's stateful parts for a snapshot (snapshot.ts): its
+   * accounting (counters, trace), and for a hosted guest its emulation state
+   * (pending interrupts, idle) and the guest TLB with the shadows' bookkeeping.
+   * What the configuration derives is left out and rebuilt by configure(), so
+   * a snapshot restores under another configuration too.
+   */
+  stateParts(): Record<string, object> {
+    const parts: Record<string, object> = { 'hv.accountant': this.accountant };
+    if (this.exits !== null && this.guestTlb !== null) {
+      parts['hv.exits'] = this.exits;
+      parts['hv.pending'] = this.exits.pending;
+      parts['hv.guest-tlb'] = this.guestTlb;
+      parts['hv.guest-tlb.entries'] = this.guestTlb.tlb;
+      // The replacement state of the core's own TLB (a TLB shared with other guests is theirs too: not saved).
+      parts['hv.host-tlb'] = this.privateHost;
+    }
+    return parts;
+  }
+
+  /** After a snapshot's state was written in: the configuration's derived state again (trap tables, costs, EPCR). */
+  afterRestore(): void {
+    this.configure(this.hw, this.cost);
+  }
+
   /** Folds the core's progress into the statistics block; call after every slice. */
   sync(): void {
     const s = this.options.stats;

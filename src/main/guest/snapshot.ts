@@ -1,0 +1,241 @@
+// Snapshots of a whole guest: every vCPU's architected and timer state and
+// TLB, the board's devices, the hypervisor's state for the guest (its TLB
+// and shadows, pending interrupts, counters) and RAM, in one file that a
+// fresh machine built from the same image and configuration restores, after
+// which the guest continues exactly as the original would have (same
+// console, counters and instruction count from that point).
+//
+// How state is found: each part of the machine lists its stateful objects
+// (Machine.stateParts, GuestHypervisor.stateParts), and their own data
+// fields are captured generically: numbers, booleans, strings, typed arrays,
+// arrays and plain data objects. Functions, references to other parts and
+// caches (the soft TLB, decoded and translated code) are left out; caches
+// are rebuilt after a restore. So a field added to a device is saved without
+// anyone remembering to add it here.
+//
+// File layout: "HVLABSNP", a version byte, the header length (u32,
+// big-endian), the header (JSON: lab version, image hash, configuration,
+// the parts' state, the SHA-256 of the RAM image), the header's SHA-256
+// (32 bytes) and the RAM, deflated.
+
+import { createHash } from 'node:crypto';
+import { deflateRawSync, inflateRawSync } from 'node:zlib';
+import type { GuestModel } from '../../shared/api';
+import type { CostModel } from '../../shared/cost';
+import type { HwConfig } from '../../shared/hw';
+
+export const SNAPSHOT_MAGIC = 'HVLABSNP';
+export const SNAPSHOT_VERSION = 1;
+
+/** A snapshot that cannot be used: corrupt, truncated, from another lab or image, or for another configuration. */
+export class SnapshotError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'SnapshotError';
+  }
+}
+
+/** What a snapshot was taken of: a restore needs the same. */
+export interface SnapshotConfig {
+  model: GuestModel;
+  hw: HwConfig;
+  cost: CostModel;
+  ramMb: number;
+  bootargs: string;
+  /** The image it booted: its name (a bundled image id or a file name) and the SHA-256 of its (unpacked) bytes. */
+  image: { name: string; sha256: string };
+}
+
+export interface SnapshotHeader {
+  labVersion: string;
+  takenAt: string;
+  config: SnapshotConfig;
+  /** Guest instructions retired (vCPU 0) when it was taken. */
+  insns: number;
+  /** Every part's captured fields, by part name (vCPU parts are named "vcpu0.cpu" and so on). */
+  parts: Record<string, Captured>;
+  ramSha256: string;
+  ramBytes: number;
+}
+
+export interface Snapshot {
+  header: SnapshotHeader;
+  ram: Uint8Array;
+}
+
+/** Something that holds state: its parts, by name, and its RAM. */
+export interface Snapshottable {
+  stateParts(): Record<string, object>;
+}
+
+// ---- capture and restore of one object's fields -------------------------------------------------
+
+type Value = number | boolean | string | null | { $ta: string; b64: string } | { $n: string } | { $obj: Captured } | Value[];
+export type Captured = Record<string, Value>;
+
+const TYPED: Record<string, new (b: ArrayBuffer) => ArrayBufferView & ArrayLike<number>> = {
+  Int8Array, Uint8Array, Int16Array, Uint16Array, Int32Array, Uint32Array, Float32Array, Float64Array,
+};
+
+function isPlainData(v: unknown, depth = 0): boolean {
+  if (depth > 4) return false;
+  if (v === null || typeof v === 'number' || typeof v === 'boolean' || typeof v === 'string') return true;
+  if (Array.isArray(v)) return v.every((x) => isPlainData(x, depth + 1));
+  if (ArrayBuffer.isView(v)) return true;
+  if (typeof v !== 'object') return false;
+  const proto = Object.getPrototypeOf(v);
+  if (proto !== Object.prototype && proto !== null) return false;
+  return Object.values(v as object).every((x) => x === undefined || isPlainData(x, depth + 1));
+}
+
+function encode(v: unknown, skipBuffer: ArrayBufferLike | null): Value | undefined {
+  if (v === undefined || typeof v === 'function') return undefined;
+  if (typeof v === 'number') return Number.isFinite(v) ? v : { $n: String(v) };
+  if (v === null || typeof v === 'boolean' || typeof v === 'string') return v;
+  if (ArrayBuffer.isView(v)) {
+    if (skipBuffer !== null && v.buffer === skipBuffer) return undefined;
+    const name = v.constructor.name;
+    if (!(name in TYPED)) return undefined;
+    return { $ta: name, b64: Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('base64') };
+  }
+  if (!isPlainData(v)) return undefined;
+  if (Array.isArray(v)) return v.map((x) => encode(x, skipBuffer) ?? null);
+  const out: Captured = {};
+  for (const [k, x] of Object.entries(v as object)) {
+    const e = encode(x, skipBuffer);
+    if (e !== undefined) out[k] = e;
+  }
+  return { $obj: out };
+}
+
+function decode(v: Value): unknown {
+  if (v === null || typeof v !== 'object') return v;
+  if (Array.isArray(v)) return v.map(decode);
+  if ('$n' in v) return Number(v.$n);
+  if ('$ta' in v) {
+    const bytes = Buffer.from(v.b64, 'base64');
+    const Ctor = TYPED[v.$ta];
+    if (!Ctor) throw new SnapshotError(`unknown array type ${v.$ta}`);
+    const copy = new ArrayBuffer(bytes.length);
+    new Uint8Array(copy).set(bytes);
+    return new Ctor(copy);
+  }
+  return Object.fromEntries(Object.entries(v.$obj).map(([k, x]) => [k, decode(x)]));
+}
+
+/** The own data fields of `obj`, minus `skip` and anything that is not plain data (other parts, callbacks, caches named in skip). */
+export function captureFields(obj: object, skip: ReadonlySet<string> = new Set(), skipBuffer: ArrayBufferLike | null = null): Captured {
+  const out: Captured = {};
+  for (const [k, v] of Object.entries(obj)) {
+    if (skip.has(k)) continue;
+    const e = encode(v, skipBuffer);
+    if (e !== undefined) out[k] = e;
+  }
+  return out;
+}
+
+/** Writes captured fields back: typed arrays and arrays in place (same length), everything else by assignment. */
+export function restoreFields(obj: object, captured: Captured, where: string): void {
+  const target = obj as Record<string, unknown>;
+  for (const [k, v] of Object.entries(captured)) {
+    const now = target[k];
+    const value = decode(v);
+    if (ArrayBuffer.isView(now)) {
+      const src = value as ArrayLike<number>;
+      const dst = now as unknown as { length: number; set(a: ArrayLike<number>): void };
+      if (!ArrayBuffer.isView(value) || src.length !== dst.length) {
+        throw new SnapshotError(`${where}.${k} has ${ArrayBuffer.isView(value) ? src.length : 'no'} elements in the snapshot, ${dst.length} here: the snapshot is for another build of the lab`);
+      }
+      dst.set(src);
+    } else if (Array.isArray(now) && Array.isArray(value)) {
+      now.length = 0;
+      now.push(...value);
+    } else {
+      target[k] = value;
+    }
+  }
+}
+
+// ---- whole guests -----------------------------------------------------------------------------------
+
+/** Each part's fields, by part name; `ram` is left out wherever it appears. */
+export function captureParts(owner: Snapshottable, ram: ArrayBufferLike): Record<string, Captured> {
+  const parts: Record<string, Captured> = {};
+  for (const [name, part] of Object.entries(owner.stateParts())) {
+    const skip = (part as { snapshotSkip?: ReadonlySet<string> }).snapshotSkip;
+    parts[name] = captureFields(part, skip, ram);
+  }
+  return parts;
+}
+
+export function restoreParts(owner: Snapshottable, parts: Record<string, Captured>): void {
+  const here = owner.stateParts();
+  const missing = Object.keys(here).filter((n) => !(n in parts));
+  const extra = Object.keys(parts).filter((n) => !(n in here));
+  if (missing.length > 0 || extra.length > 0) {
+    throw new SnapshotError(`the snapshot's parts do not match this machine (${[...missing.map((n) => `missing ${n}`), ...extra.map((n) => `unknown ${n}`)].join(', ')})`);
+  }
+  for (const [name, part] of Object.entries(here)) restoreFields(part, parts[name]!, name);
+}
+
+export function sha256(bytes: Uint8Array): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}
+
+/** The file's bytes. RAM is deflated (fast level: most of a guest's RAM is zeros). */
+export function encodeSnapshot(s: Snapshot): Uint8Array {
+  const header = Buffer.from(JSON.stringify(s.header), 'utf8');
+  const ram = deflateRawSync(s.ram, { level: 1 });
+  const out = Buffer.alloc(8 + 1 + 4 + header.length + 32 + ram.length);
+  out.write(SNAPSHOT_MAGIC, 0, 'latin1');
+  out[8] = SNAPSHOT_VERSION;
+  out.writeUInt32BE(header.length, 9);
+  header.copy(out, 13);
+  createHash('sha256').update(header).digest().copy(out, 13 + header.length);
+  ram.copy(out, 13 + header.length + 32);
+  return new Uint8Array(out.buffer, out.byteOffset, out.length);
+}
+
+/** Reads a snapshot file, with a clear error for anything that is not a whole, intact snapshot of this format. */
+export function decodeSnapshot(bytes: Uint8Array, what = 'snapshot'): Snapshot {
+  const b = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
+  if (b.length < 13 || b.toString('latin1', 0, 8) !== SNAPSHOT_MAGIC) throw new SnapshotError(`${what} is not a Hypervisor Lab snapshot (no ${SNAPSHOT_MAGIC} signature)`);
+  if (b[8] !== SNAPSHOT_VERSION) throw new SnapshotError(`${what} is a version ${b[8]} snapshot; this lab reads version ${SNAPSHOT_VERSION}`);
+  const length = b.readUInt32BE(9);
+  if (13 + length + 32 > b.length) throw new SnapshotError(`${what} is truncated (its header needs ${length} bytes, ${b.length - 13} are there)`);
+  const headerBytes = b.subarray(13, 13 + length);
+  if (!createHash('sha256').update(headerBytes).digest().equals(b.subarray(13 + length, 13 + length + 32))) {
+    throw new SnapshotError(`${what} has a damaged header (its checksum does not match)`);
+  }
+  let header: SnapshotHeader;
+  try {
+    header = JSON.parse(headerBytes.toString('utf8')) as SnapshotHeader;
+  } catch {
+    throw new SnapshotError(`${what} has a damaged header`);
+  }
+  if (typeof header?.ramBytes !== 'number' || typeof header.ramSha256 !== 'string' || typeof header.parts !== 'object' || !header.config
+    || typeof header.labVersion !== 'string' || typeof header.config.image?.sha256 !== 'string') {
+    throw new SnapshotError(`${what} has a damaged header`);
+  }
+  let ram: Uint8Array;
+  try {
+    ram = new Uint8Array(inflateRawSync(b.subarray(13 + length + 32)));
+  } catch {
+    throw new SnapshotError(`${what} is truncated or damaged (its RAM image does not decompress)`);
+  }
+  if (ram.length !== header.ramBytes || sha256(ram) !== header.ramSha256) {
+    throw new SnapshotError(`${what} is damaged: its RAM image does not match its checksum`);
+  }
+  return { header, ram };
+}
+
+/** Checks that a machine built as `config` may take a snapshot's state; the error names what differs. */
+export function checkCompatible(header: SnapshotHeader, config: SnapshotConfig, labVersion: string): void {
+  const c = header.config;
+  if (c.image.sha256 !== config.image.sha256) {
+    throw new SnapshotError(`the snapshot was taken of image ${c.image.name} (sha256 ${c.image.sha256.slice(0, 12)}…), not ${config.image.name} (${config.image.sha256.slice(0, 12)}…)`);
+  }
+  if (c.ramMb !== config.ramMb) throw new SnapshotError(`the snapshot has ${c.ramMb} MB of RAM, this guest ${config.ramMb} MB`);
+  if (c.model !== config.model) throw new SnapshotError(`the snapshot was taken under the ${c.model} model, not ${config.model}`);
+  if (header.labVersion !== labVersion) throw new SnapshotError(`the snapshot was taken by lab ${header.labVersion}; this is ${labVersion}`);
+}
