@@ -2,7 +2,7 @@
 // exit statuses of `lab run`, and a `lab session` with multiplexed consoles,
 // a script, JSON statistics and Ctrl-C.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -26,6 +26,35 @@ function lab(args: string[], opts: { onStdout?: (text: string, kill: (s: NodeJS.
     child.once('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
   });
 }
+
+describe('lab run snapshots', () => {
+  it('saves a snapshot at a console marker and continues from it, under the same or another configuration', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lab-snap-'));
+    const file = join(dir, 'labos.snap');
+    const full = await lab(['run', 'labos', '--model', 'booke-hv', '--bootargs', 'run hello; poweroff', '--save-snapshot', file, '--snapshot-at', 'marker:labos> ', '--stats', 'json']);
+    expect(full.code, full.stderr).toBe(0);
+    const saved = /lab: snapshot saved to .*labos\.snap at \d+ instructions, after (\d+) console bytes/.exec(full.stderr);
+    expect(saved, full.stderr).not.toBeNull();
+    const resumed = await lab(['run', '--snapshot', file, '--stats', 'json']);
+    expect(resumed.code, resumed.stderr).toBe(0);
+    // The console from the marker on, byte for byte; the counters at the end, the same.
+    const cut = Number(saved![1]);
+    expect(full.stdout.slice(0, cut)).toContain('labos> ');
+    expect(resumed.stdout).toBe(full.stdout.slice(cut));
+    const counters = (r: { stderr: string }) => (JSON.parse(r.stderr.slice(r.stderr.indexOf('{'))) as { guests: { counters: Record<string, number> }[] }).guests[0]!.counters;
+    expect(counters(resumed)).toEqual(counters(full));
+    const none = await lab(['run', 'labos', '--snapshot', file, '--preset', 'none']);
+    expect(none.code).toBe(0);
+    expect(none.stdout).toBe(resumed.stdout);
+    writeFileSync(join(dir, 'short.snap'), readFileSync(file).subarray(0, 200));
+    const bad = await lab(['run', '--snapshot', join(dir, 'short.snap')]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/is truncated/);
+    const other = await lab(['run', 'hello', '--snapshot', file]);
+    expect(other.code).toBe(2);
+    expect(other.stderr).toMatch(/taken of image labos .*not hello/);
+  });
+});
 
 describe('lab run', () => {
   it('exits 0 when the guest powers off, 3 at --max-insns, 2 for a bad image', async () => {

@@ -5,8 +5,8 @@
 // (use `lab session` for that). Exit status: 0 when the guest resets or
 // powers off the board, else see exit-codes.ts.
 
-import { existsSync, fstatSync, readFileSync } from 'node:fs';
-import { basename } from 'node:path';
+import { closeSync, existsSync, fstatSync, fsyncSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { GUEST_MODELS, type GuestInfo, type GuestModel } from '../../shared/api';
 import { applyHwPatch, type HwConfig, isPresetId, parsePolicyText, presetConfig, PRESETS } from '../../shared/hw';
@@ -15,6 +15,7 @@ import { H } from '../link/stats';
 import { statsJson, statsTable } from './stats-table';
 import { ElfError } from '../guest/elf';
 import { prepareRun, runElf, type RunOptions, type RunResult } from '../guest/run';
+import { decodeSnapshot, encodeSnapshot, type Snapshot, SnapshotError } from '../guest/snapshot';
 import { serveGdb } from './gdb-server';
 import { guestImagePath, readGuestImage } from '../lab/images';
 import { EXIT, UsageError } from './exit-codes';
@@ -24,6 +25,8 @@ export const RUN_USAGE = `Usage: lab run <elf-file|image-id> [--max-insns N] [--
                [--dup SPR,...] [--trap SPR,...] [--shared SPR,...] [--transfer SPR,...]
                [--direct INT,...] [--no-direct INT,...] [--policy KEY=VALUE,...]
                [--stats table|json] [--jit on|off] [--gdb PORT]
+               [--save-snapshot FILE [--snapshot-at end|insns:N|marker:TEXT]]
+       lab run [<elf-file|image-id>] --snapshot FILE [options]
   Runs one guest to completion, deterministically (idle time is skipped).
   The image is an ELF file, gzip-compressed or not (a Linux vmlinux as it is,
   or the bundled "linux"). --bootargs (or --append, as QEMU names it) becomes
@@ -40,6 +43,12 @@ export const RUN_USAGE = `Usage: lab run <elf-file|image-id> [--max-insns N] [--
   table, or JSON for scripts). --gdb PORT starts the guest stopped and waits
   for GDB on 127.0.0.1:PORT (gdb-multiarch IMAGE.elf -ex 'target remote
   127.0.0.1:PORT'): registers, memory, breakpoints, step, continue, Ctrl-C.
+  --save-snapshot FILE saves the whole guest (vCPU, TLBs, devices, the
+  hypervisor's state and counters, RAM) when the run ends, after N
+  instructions, or when TEXT first appears on the console (--snapshot-at).
+  --snapshot FILE starts from one instead of booting: the same image (found
+  from the snapshot when not given), RAM size and model; the hardware options
+  may differ (without them the snapshot's configuration is kept).
   Exit status: 0 the guest reset or powered off the board; 2 bad image;
   3 --max-insns reached; 4 checkstop, watchdog or kernel panic; 5 the guest waits forever.`;
 
@@ -78,6 +87,10 @@ function hardware(values: Record<string, string | string[] | boolean | undefined
 function loadFailure(e: unknown, path: string): number {
   if (e instanceof ElfError) {
     console.error(`lab run: ${path}: ${e.message}`);
+    return EXIT.badImage;
+  }
+  if (e instanceof SnapshotError) {
+    console.error(`lab run: the snapshot does not fit: ${e.message}`);
     return EXIT.badImage;
   }
   if (e instanceof Error && /^RAM must be/.test(e.message)) throw new UsageError(e.message);
@@ -155,6 +168,31 @@ function lineWriter(): { write(b: Uint8Array): void; flush(): void } {
   };
 }
 
+/** --snapshot-at: end (default), insns:N or marker:TEXT. */
+function snapshotAt(raw: string | undefined): { insns: number } | { marker: string } | 'end' {
+  if (raw === undefined || raw === 'end') return 'end';
+  if (raw.startsWith('insns:')) {
+    const n = Number(raw.slice(6));
+    if (!Number.isSafeInteger(n) || n <= 0) throw new UsageError(`--snapshot-at insns:N needs a positive whole number (got "${raw.slice(6)}")`);
+    return { insns: n };
+  }
+  if (raw.startsWith('marker:') && raw.length > 7) return { marker: raw.slice(7) };
+  throw new UsageError(`--snapshot-at must be end, insns:N or marker:TEXT (got "${raw}")`);
+}
+
+/** Writes a file so that it is either the old one or the whole new one: a temporary file, fsync, rename. */
+function writeAtomically(path: string, bytes: Uint8Array): void {
+  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
+  const fd = openSync(tmp, 'w');
+  try {
+    for (let off = 0; off < bytes.length;) off += writeSync(fd, bytes, off);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  renameSync(tmp, path);
+}
+
 export function runCommand(argv: string[]): number | Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
@@ -175,6 +213,9 @@ export function runCommand(argv: string[]): number | Promise<number> {
       stats: { type: 'string' },
       jit: { type: 'string' },
       gdb: { type: 'string' },
+      'save-snapshot': { type: 'string' },
+      'snapshot-at': { type: 'string' },
+      snapshot: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
     allowPositionals: true,
@@ -183,12 +224,31 @@ export function runCommand(argv: string[]): number | Promise<number> {
     console.log(RUN_USAGE);
     return EXIT.ok;
   }
-  if (positionals.length !== 1) throw new UsageError('lab run needs exactly one ELF file or image id');
+  let snapshot: Snapshot | undefined;
+  if (values.snapshot !== undefined) {
+    try {
+      snapshot = decodeSnapshot(new Uint8Array(readFileSync(values.snapshot)), values.snapshot);
+    } catch (e) {
+      console.error(`lab run: ${e instanceof SnapshotError ? e.message : `cannot read ${values.snapshot}: ${e instanceof Error ? e.message : String(e)}`}`);
+      return EXIT.badImage;
+    }
+  }
+  if (positionals.length > 1 || (positionals.length === 0 && !snapshot)) throw new UsageError('lab run needs exactly one ELF file or image id');
   if (values.append !== undefined) {
     if (values.bootargs !== undefined) throw new UsageError('give --bootargs or --append, not both (they are the same thing)');
     values.bootargs = values.append;
   }
-  const target = positionals[0]!;
+  if (values['snapshot-at'] !== undefined && values['save-snapshot'] === undefined) throw new UsageError('--snapshot-at needs --save-snapshot FILE');
+  const saveAt = snapshotAt(values['snapshot-at']);
+  if (snapshot) {
+    // Continue as the snapshot was taken unless told otherwise (the hardware may differ: a sweep's starting point).
+    const c = snapshot.header.config;
+    values.model ??= c.model;
+    values.ram ??= String(c.ramMb);
+    values.bootargs ??= c.bootargs;
+  }
+  const hwGiven = ['preset', 'dup', 'trap', 'shared', 'transfer', 'direct', 'no-direct', 'policy'].some((k) => values[k as keyof typeof values] !== undefined);
+  const target = positionals[0] ?? snapshot!.header.config.image.name;
   const path = existsSync(target) ? target : guestImagePath(target);
   if (!path) {
     console.error(`lab run: ${target}: no such file or bundled image`);
@@ -201,7 +261,7 @@ export function runCommand(argv: string[]): number | Promise<number> {
     console.error(e instanceof ElfError ? `lab run: ${e.message}` : `lab run: cannot read ${path}: ${e instanceof Error ? e.message : String(e)}`);
     return EXIT.badImage;
   }
-  const hw = hardware(values);
+  const hw = snapshot && !hwGiven ? snapshot.header.config.hw : hardware(values);
   const model = values.model ?? 'native';
   if (!GUEST_MODELS.some((m) => m.id === model)) {
     throw new UsageError(`unknown model "${model}". Models: ${GUEST_MODELS.map((m) => m.id).join(', ')}`);
@@ -226,7 +286,22 @@ export function runCommand(argv: string[]): number | Promise<number> {
     model: model as GuestModel,
     hw,
     ...(values.jit !== undefined ? { jit: values.jit as 'on' | 'off' } : {}),
+    imageName: existsSync(target) ? basename(target) : target,
+    ...(snapshot ? { snapshot } : {}),
   };
+  const saveTo = values['save-snapshot'];
+  if (saveTo !== undefined) {
+    if (gdbPort !== undefined) throw new UsageError('--save-snapshot and --gdb do not go together');
+    opts.saveSnapshot = {
+      at: saveAt,
+      save: (snap) => {
+        const bytes = encodeSnapshot(snap);
+        writeAtomically(saveTo, bytes);
+        out.flush();
+        process.stderr.write(`lab: snapshot saved to ${saveTo} at ${snap.header.insns} instructions, after ${snap.header.consoleBytes} console bytes (${(bytes.length / 1048576).toFixed(1)} MB)\n`);
+      },
+    };
+  }
   if (gdbPort !== undefined) return runUnderGdb(elf, path, gdbPort, out, opts);
   let result;
   try {

@@ -123,12 +123,12 @@ export function snapshotConfig(elf: Uint8Array, opts: RunOptions): SnapshotConfi
 }
 
 /** The whole guest as it stands (at an instruction boundary, between runs). */
-export function snapshotGuest(machine: Machine, hv: GuestHypervisor, config: SnapshotConfig): Snapshot {
+export function snapshotGuest(machine: Machine, hv: GuestHypervisor, config: SnapshotConfig, consoleBytes = 0): Snapshot {
   const ram = machine.bus.ram8;
   const parts = { ...captureParts(machine, machine.bus.ram), ...captureParts(hv, machine.bus.ram) };
   return {
     header: {
-      labVersion: LAB_VERSION, takenAt: new Date().toISOString(), config, insns: machine.cpu.insns, parts,
+      labVersion: LAB_VERSION, takenAt: new Date().toISOString(), config, insns: machine.cpu.insns, consoleBytes, parts,
       ramSha256: sha256(ram), ramBytes: ram.length,
     },
     ram: ram.slice(),
@@ -159,7 +159,7 @@ export function runElf(elf: Uint8Array, opts: RunOptions = {}): RunResult {
   const takeSnapshot = () => {
     if (saved || !save) return;
     saved = true;
-    save.save(snapshotGuest(machine, hypervisor, snapshotConfig(elf, opts)));
+    save.save(snapshotGuest(machine, hypervisor, snapshotConfig(elf, opts), chunks.reduce((n, c) => n + c.length, 0)));
   };
   const marker = at && 'marker' in at ? new TextEncoder().encode(at.marker) : null;
   let markerSeen = 0;

@@ -52,6 +52,8 @@ export interface SnapshotHeader {
   config: SnapshotConfig;
   /** Guest instructions retired (vCPU 0) when it was taken. */
   insns: number;
+  /** Console bytes the guest had written by then (in the run that took it). */
+  consoleBytes: number;
   /** Every part's captured fields, by part name (vCPU parts are named "vcpu0.cpu" and so on). */
   parts: Record<string, Captured>;
   ramSha256: string;
