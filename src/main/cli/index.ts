@@ -4,6 +4,7 @@
 // emulator runs about 2x slower through tsx).
 
 import { EXIT, UsageError } from './exit-codes';
+import { EXPERIMENT_USAGE, experimentCommand } from './experiment';
 import { RUN_USAGE, runCommand } from './run';
 import { SESSION_USAGE, sessionCommand } from './session';
 
@@ -11,7 +12,9 @@ const USAGE = `Hypervisor Lab, headless.
 
 ${RUN_USAGE}
 
-${SESSION_USAGE}`;
+${SESSION_USAGE}
+
+${EXPERIMENT_USAGE}`;
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
@@ -20,6 +23,8 @@ async function main(argv: string[]): Promise<number> {
       return runCommand(rest);
     case 'session':
       return sessionCommand(rest);
+    case 'experiment':
+      return experimentCommand(rest);
     case undefined:
     case 'help':
     case '--help':
@@ -27,7 +32,7 @@ async function main(argv: string[]): Promise<number> {
       console.log(USAGE);
       return command === undefined ? EXIT.usage : EXIT.ok;
     default:
-      throw new UsageError(`unknown command "${command}" (use run or session)`);
+      throw new UsageError(`unknown command "${command}" (use run, session or experiment)`);
   }
 }
 

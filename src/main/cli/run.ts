@@ -5,8 +5,9 @@
 // (use `lab session` for that). Exit status: 0 when the guest resets or
 // powers off the board, else see exit-codes.ts.
 
-import { closeSync, existsSync, fstatSync, fsyncSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { existsSync, fstatSync, readFileSync } from 'node:fs';
+import { basename } from 'node:path';
+import { writeAtomically } from './atomic-write';
 import { parseArgs } from 'node:util';
 import { GUEST_MODELS, type GuestInfo, type GuestModel } from '../../shared/api';
 import { applyHwPatch, type HwConfig, isPresetId, parsePolicyText, presetConfig, PRESETS } from '../../shared/hw';
@@ -102,6 +103,7 @@ function endStatus(reason: RunResult['reason'], message: string | undefined, ins
   switch (reason) {
     case 'reset':
     case 'poweroff':
+    case 'snapshot':
       return EXIT.ok;
     case 'max-insns':
       console.error(`lab run: stopped after ${insns} instructions (--max-insns); the guest was still running`);
@@ -178,19 +180,6 @@ function snapshotAt(raw: string | undefined): { insns: number } | { marker: stri
   }
   if (raw.startsWith('marker:') && raw.length > 7) return { marker: raw.slice(7) };
   throw new UsageError(`--snapshot-at must be end, insns:N or marker:TEXT (got "${raw}")`);
-}
-
-/** Writes a file so that it is either the old one or the whole new one: a temporary file, fsync, rename. */
-function writeAtomically(path: string, bytes: Uint8Array): void {
-  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
-  const fd = openSync(tmp, 'w');
-  try {
-    for (let off = 0; off < bytes.length;) off += writeSync(fd, bytes, off);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  renameSync(tmp, path);
 }
 
 export function runCommand(argv: string[]): number | Promise<number> {

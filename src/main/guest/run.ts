@@ -47,14 +47,14 @@ export interface RunOptions {
    * slice in which `marker` first appears on the console, or when the run
    * ends; `save` receives it.
    */
-  saveSnapshot?: { at: { insns: number } | { marker: string } | 'end'; save: (s: Snapshot) => void };
+  saveSnapshot?: { at: { insns: number } | { marker: string } | 'end'; save: (s: Snapshot) => void; thenStop?: boolean };
 }
 
 export interface RunResult {
   console: Uint8Array;
-  /** reset/poweroff: the guest ended the run; max-insns: the budget ran out;
+  /** reset/poweroff: the guest ended the run; max-insns: the budget ran out; snapshot: stopped after taking one (saveSnapshot.thenStop);
    *  checkstop/watchdog: a hardware-level stop; panic: a Linux kernel panic on the console; halted: the guest waits forever (no timer, no input). */
-  reason: StopReason | 'max-insns' | 'halted';
+  reason: StopReason | 'max-insns' | 'halted' | 'snapshot';
   insns: number;
   message?: string;
   machine: Machine;
@@ -204,6 +204,10 @@ export function runElf(elf: Uint8Array, opts: RunOptions = {}): RunResult {
       machine.idleUntil(out.nextEvent);
     }
     opts.onSlice?.(hypervisor, machine);
+    if (saved && save?.thenStop) {
+      reason = 'snapshot';
+      break;
+    }
   }
   if (save && (save.at === 'end' || (at && 'insns' in at && machine.cpu.insns >= at.insns))) takeSnapshot();
   stats[H.hostBusyNs] = (performance.now() - started) * 1e6;

@@ -4,28 +4,42 @@
 // emulator bug that throws) is reported as a `fatal` signal, after the
 // console output that preceded it.
 
-import { receiveMessageOnPort, workerData } from 'node:worker_threads';
+import { parentPort, receiveMessageOnPort, workerData } from 'node:worker_threads';
+import type { ExperimentJob, ExperimentPoolInit } from '../link/experiment-protocol';
 import type { FromWorker, GuestWorkerInit, ToWorker } from '../link/worker-protocol';
+import { runJob } from './experiment-job';
 import { GuestRunner } from './runner';
 
-const init = workerData as GuestWorkerInit;
-const port = init.port;
-const post = (message: FromWorker, transfer: ArrayBuffer[] = []) => port.postMessage(message, transfer);
-
-let runner: GuestRunner | undefined;
-try {
-  runner = new GuestRunner(init, {
-    receive: () => receiveMessageOnPort(port)?.message as ToWorker | undefined,
-    post,
+if ((workerData as ExperimentPoolInit | undefined)?.kind === 'experiment-pool') {
+  // An experiment's pool worker: one deterministic run per job, results back in order of completion.
+  parentPort!.on('message', (job: ExperimentJob) => {
+    const result = runJob(job);
+    const transfer = result.ok && result.snapshot ? [result.snapshot.buffer as ArrayBuffer] : [];
+    parentPort!.postMessage(result, transfer);
   });
-  runner.run();
-} catch (e) {
+} else {
+  runGuest(workerData as GuestWorkerInit);
+}
+
+function runGuest(init: GuestWorkerInit): void {
+  const port = init.port;
+  const post = (message: FromWorker, transfer: ArrayBuffer[] = []) => port.postMessage(message, transfer);
+
+  let runner: GuestRunner | undefined;
   try {
-    runner?.flush();
-  } catch {
-    // The output buffer itself may be what failed; the report below matters more.
+    runner = new GuestRunner(init, {
+      receive: () => receiveMessageOnPort(port)?.message as ToWorker | undefined,
+      post,
+    });
+    runner.run();
+  } catch (e) {
+    try {
+      runner?.flush();
+    } catch {
+      // The output buffer itself may be what failed; the report below matters more.
+    }
+    post({ kind: 'signal', type: 'fatal', message: e instanceof Error ? e.stack ?? e.message : String(e) });
+  } finally {
+    port.close();
   }
-  post({ kind: 'signal', type: 'fatal', message: e instanceof Error ? e.stack ?? e.message : String(e) });
-} finally {
-  port.close();
 }

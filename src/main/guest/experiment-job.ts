@@ -1,0 +1,30 @@
+// One job of an experiment, on a pool worker: a deterministic run of the
+// guest (runElf), either a boot that stops at a console marker with a
+// snapshot, or a configuration continuing from a snapshot to the end.
+
+import type { ExperimentJob, ExperimentJobResult } from '../link/experiment-protocol';
+import { runElf } from './run';
+import { decodeSnapshot, encodeSnapshot, type Snapshot } from './snapshot';
+
+export function runJob(job: ExperimentJob): ExperimentJobResult {
+  try {
+    let taken: Snapshot | null = null;
+    const started = performance.now();
+    const result = runElf(job.elf, {
+      model: job.model, hw: job.hw, cost: job.cost, ramMb: job.ramMb, bootargs: job.bootargs, imageName: job.imageName,
+      maxInsns: job.maxInsns,
+      ...(job.input !== undefined && job.input.length > 0 ? { input: job.input } : {}),
+      ...(job.snapshot ? { snapshot: decodeSnapshot(job.snapshot, 'the experiment\'s snapshot') } : {}),
+      ...(job.snapshotAt !== undefined ? { saveSnapshot: { at: { marker: job.snapshotAt }, save: (s: Snapshot) => { taken = s; }, thenStop: true } } : {}),
+    });
+    const hostMs = performance.now() - started;
+    const base = { id: job.id, ok: true as const, console: Buffer.from(result.console).toString('latin1'), reason: result.reason, insns: result.insns, stats: result.statsBlock, hostMs };
+    if (job.snapshotAt === undefined) return base;
+    if (taken === null) {
+      return { id: job.id, ok: false, message: `"${job.snapshotAt}" never appeared on the console (the guest ended: ${result.reason}${result.message ? `, ${result.message}` : ''})` };
+    }
+    return { ...base, snapshot: encodeSnapshot(taken) };
+  } catch (e) {
+    return { id: job.id, ok: false, message: e instanceof Error ? e.message : String(e) };
+  }
+}
