@@ -116,7 +116,7 @@ describe('lab session', () => {
   it('multiplexes consoles, runs a script and prints JSON statistics', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'lab-cli-'));
     const script = join(dir, 'demo.txt');
-    writeFileSync(script, '# demo\nexpect a labos>\n@a echo scripted-line\nexpect a scripted-line\nquit\n');
+    writeFileSync(script, '# demo\nexpect a labos>\n@a echo scripted-line\nexpect a scripted-line\nexpect h Hello from an e500mc guest\nquit\n');
     const r = await lab(['session', '--guest', 'labos:name=a,model=native', '--guest', 'hello:name=h', '--script', script, '--stats', 'json']);
     expect(r.code).toBe(0);
     // The echo continues the prompt's line, unless the other guest's output came in between and ended that line.
