@@ -9,6 +9,7 @@
 
 import type { CostModel, CostModelPatch } from './cost';
 import type { Breakpoints, InspectorState, MemoryView, StepUnit, StopInfo, TlbView, TranslationView } from './debug';
+import type { ExperimentExample, ExperimentProgress, ExperimentResults } from './experiment';
 import type { HwConfigPatch, HwConfigView, PresetId, PresetInfo } from './hw';
 import type { Result } from './result';
 import type { CounterId, StatsSnapshot } from './stats';
@@ -137,6 +138,15 @@ export interface LabMethods {
   translateAddress: { params: { id: string; vcpu?: number; address: number; fetch?: boolean }; result: TranslationView };
   /** Sets a register of a paused vCPU (validated against its writable bits); returns the new state. */
   writeRegister: { params: { id: string; vcpu?: number; name: string; value: number }; result: InspectorState };
+  /** The bundled example experiments (resources/experiments). */
+  listExperiments: { params: Record<string, never>; result: ExperimentExample[] };
+  /**
+   * Starts an experiment (an experiment file's contents, validated with
+   * errors that name the field); its progress and results arrive as
+   * 'experiment' events. One runs at a time.
+   */
+  runExperiment: { params: { spec: unknown }; result: { runId: string } };
+  cancelExperiment: { params: { runId: string }; result: { runId: string } };
 }
 
 export type LabMethodName = keyof LabMethods;
@@ -150,6 +160,7 @@ export const LAB_METHOD_NAMES = [
   'listImages', 'listGuests', 'createGuest', 'startGuest', 'pauseGuest', 'resetGuest', 'removeGuest', 'setGuestOverride',
   'consoleWrite', 'consoleSubscribe', 'consoleUnsubscribe', 'consoleAck', 'resetStats', 'getTrace', 'startGdb',
   'debugGuest', 'setBreakpoints', 'inspectGuest', 'inspectTlb', 'readGuestMemory', 'translateAddress', 'writeRegister',
+  'listExperiments', 'runExperiment', 'cancelExperiment',
 ] as const satisfies readonly LabMethodName[];
 
 // Compile-time check that the list names every method exactly once.
@@ -164,7 +175,9 @@ export type LabEvent =
   | { type: 'guests'; guests: GuestInfo[] }
   | { type: 'hw'; view: HwConfigView }
   | { type: 'cost'; model: CostModel }
-  | { type: 'notice'; level: 'info' | 'error'; message: string; id?: string };
+  | { type: 'notice'; level: 'info' | 'error'; message: string; id?: string }
+  /** An experiment's progress, its results when done, or why it stopped ('cancelled' or an error). */
+  | { type: 'experiment'; runId: string; progress?: ExperimentProgress; results?: ExperimentResults; error?: string };
 
 export type LabApi = {
   readonly [M in LabMethodName]: (params: ParamsOf<M>) => Promise<Result<ResultOf<M>>>;

@@ -158,10 +158,28 @@ export function firstDifference(reference: readonly string[], got: readonly stri
   return null;
 }
 
+/** How far an experiment is. */
+export interface ExperimentProgress {
+  done: number;
+  total: number;
+  /** Estimated time to finish, from the pace so far (null until a job has finished). */
+  etaMs: number | null;
+  /** What just finished. */
+  last: string;
+}
+
+/** A bundled example experiment (resources/experiments). */
+export interface ExperimentExample {
+  file: string;
+  spec: ExperimentSpec;
+}
+
 /** One configuration's run (one repetition). */
 export interface RunRecord {
   config: string;
   model: GuestModel;
+  /** The configuration itself (so a result can be applied to a guest, or reproduced). */
+  hw: HwConfig;
   repetition: number;
   dieBits: number;
   insns: number;
@@ -208,3 +226,61 @@ export function dieBits(hw: HwConfig): number {
   return hwCost(hw).dieBits;
 }
 
+
+/** One point per configuration and model (first repetition): die bits against modeled overhead. */
+export interface ParetoPoint {
+  config: string;
+  model: GuestModel;
+  dieBits: number;
+  overhead: number;
+  exitsPerMinsn: number;
+  /** On the frontier: no other point has as few die bits and less overhead, or fewer die bits and as little. */
+  frontier: boolean;
+}
+
+export function paretoPoints(runs: readonly RunRecord[]): ParetoPoint[] {
+  const pts = runs.filter((r) => r.repetition === 1 && r.model !== 'native').map((r) => ({
+    config: r.config, model: r.model, dieBits: r.dieBits, overhead: r.overhead,
+    exitsPerMinsn: r.insns > 0 ? (r.exits / r.insns) * 1e6 : 0, frontier: false,
+  }));
+  for (const p of pts) {
+    p.frontier = !pts.some((q) => q !== p && q.model === p.model && q.dieBits <= p.dieBits && q.overhead <= p.overhead
+      && (q.dieBits < p.dieBits || q.overhead < p.overhead));
+  }
+  return pts;
+}
+
+/** What one register's guest copy is worth: exits per million instructions it saves (or costs), for its die bits. */
+export interface MarginalValue {
+  spr: string;
+  model: GuestModel;
+  /** 'add': duplicated on top of 2.06 (isa206+SPR); 'remove': taken away from it (isa206-SPR). */
+  change: 'add' | 'remove';
+  bits: number;
+  exitsPerMinsnSaved: number;
+  overheadSaved: number;
+  text: string;
+}
+
+export function marginalValues(runs: readonly RunRecord[]): MarginalValue[] {
+  const out: MarginalValue[] = [];
+  const first = runs.filter((r) => r.repetition === 1);
+  const rate = (r: RunRecord) => (r.insns > 0 ? (r.exits / r.insns) * 1e6 : 0);
+  for (const r of first) {
+    const m = /^isa206([+-])([A-Z0-9]+)$/.exec(r.config);
+    if (!m) continue;
+    const base = first.find((b) => b.config === 'isa206' && b.model === r.model);
+    if (!base) continue;
+    const add = m[1] === '+';
+    const saved = add ? rate(base) - rate(r) : rate(r) - rate(base);
+    const bits = Math.abs(r.dieBits - base.dieBits);
+    const n = Math.round(saved).toLocaleString('en-US');
+    out.push({
+      spr: m[2]!, model: r.model, change: add ? 'add' : 'remove', bits, exitsPerMinsnSaved: saved,
+      overheadSaved: add ? base.overhead - r.overhead : r.overhead - base.overhead,
+      text: add ? `duplicating ${m[2]} saves ${n} exits per million instructions for ${bits} bits`
+        : `the guest copy of ${m[2]} saves ${n} exits per million instructions for its ${bits} bits`,
+    });
+  }
+  return out.sort((a, b) => b.exitsPerMinsnSaved / Math.max(1, b.bits) - a.exitsPerMinsnSaved / Math.max(1, a.bits));
+}

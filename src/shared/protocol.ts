@@ -73,6 +73,10 @@ export const PARAM_SCHEMAS = {
   readGuestMemory: z.strictObject({ id, vcpu, address, length: z.number().int().min(1).max(MEMORY_VIEW_MAX), space: z.enum(['virtual', 'physical']).optional() }),
   translateAddress: z.strictObject({ id, vcpu, address, fetch: z.boolean().optional() }),
   writeRegister: z.strictObject({ id, vcpu, name: z.string().min(1).max(16), value: z.number().finite() }),
+  listExperiments: empty,
+  // The experiment itself is checked against its own schema (shared/experiment.ts), which names the field.
+  runExperiment: z.strictObject({ spec: z.unknown() }),
+  cancelExperiment: z.strictObject({ runId: z.string().min(1).max(16) }),
 } satisfies Record<LabMethodName, z.ZodType>;
 
 function describe(error: z.ZodError): string {

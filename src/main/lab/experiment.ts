@@ -15,7 +15,7 @@ import { Worker } from 'node:worker_threads';
 import type { GuestModel } from '../../shared/api';
 import { type CostModel, defaultCostModel } from '../../shared/cost';
 import {
-  benchFigures, dieBits, type ExperimentResults, type ExperimentSpec, expandConfigurations, firstDifference, maskConsole, type RunRecord,
+  benchFigures, dieBits, type ExperimentProgress, type ExperimentResults, type ExperimentSpec, expandConfigurations, firstDifference, maskConsole, type RunRecord,
 } from '../../shared/experiment';
 import { presetConfig } from '../../shared/hw';
 import { LabFailure } from '../../shared/result';
@@ -26,14 +26,7 @@ import { counterSlot, H } from '../link/stats';
 import { guestImagePath, readGuestImage } from './images';
 import { resolveWorkerScript } from './worker-script';
 
-export interface ExperimentProgress {
-  done: number;
-  total: number;
-  /** Estimated time to finish, from the pace so far (null until a job has finished). */
-  etaMs: number | null;
-  /** What just finished. */
-  last: string;
-}
+export type { ExperimentProgress } from '../../shared/experiment';
 
 export interface ExperimentRunOptions {
   /** Where the experiment file is: a relative image path is resolved from here. */
@@ -167,7 +160,7 @@ export async function runExperiment(spec: ExperimentSpec, opts: ExperimentRunOpt
       const cycles = s[H.cycles]!;
       const hvCycles = s[H.hvCycles]!;
       return {
-        config, model, repetition, dieBits: model === 'native' ? 0 : dieBits(hw), insns: r.insns, cycles, hvCycles,
+        config, model, hw, repetition, dieBits: model === 'native' ? 0 : dieBits(hw), insns: r.insns, cycles, hvCycles,
         overhead: cycles > 0 ? hvCycles / cycles : 0, exits: s[H.exits]!, counters, figures: benchFigures(r.console), reason: r.reason,
         difference: reference === null ? null : firstDifference(reference, maskConsole(r.console, w.mask)), hostMs: r.hostMs,
       };

@@ -5,6 +5,8 @@
 
 import type { ExitTraceEntry, GuestImage, GuestInfo, GuestSpec, LabEvent, ParamsOf, ResultOf } from '../../shared/api';
 import type { DebugCommand } from '../link/worker-protocol';
+import type { ExperimentExample } from '../../shared/experiment';
+import { ExperimentService, listExamples } from './experiments';
 import { applyCostPatch, type CostModel, type CostModelPatch, defaultCostModel } from '../../shared/cost';
 import {
   applyHwPatch, defaultHwConfig, type HwConfig, type HwConfigPatch, type HwConfigView,
@@ -33,6 +35,7 @@ export class LabSession {
   private cost: CostModel = defaultCostModel();
   private readonly clients = new Set<LabClient>();
   private readonly guests: GuestManager;
+  private readonly experiments: ExperimentService;
 
   constructor(options: LabSessionOptions = {}) {
     this.guests = new GuestManager({
@@ -42,6 +45,11 @@ export class LabSession {
       clientCount: () => this.clients.size,
       ...(options.workerScript !== undefined ? { workerScript: options.workerScript } : {}),
       ...(options.limits !== undefined ? { limits: options.limits } : {}),
+    });
+    this.experiments = new ExperimentService({
+      broadcast: (e) => this.broadcast(e),
+      cost: () => this.cost,
+      ...(options.workerScript !== undefined ? { workerScript: options.workerScript } : {}),
     });
   }
 
@@ -217,6 +225,20 @@ export class LabSession {
     return this.guests.debug(id, vcpu, command);
   }
 
+  // ---- experiments -------------------------------------------------------------
+
+  listExperiments(): ExperimentExample[] {
+    return listExamples();
+  }
+
+  runExperiment(spec: unknown): { runId: string } {
+    return this.experiments.start(spec);
+  }
+
+  cancelExperiment(runId: string): { runId: string } {
+    return this.experiments.cancel(runId);
+  }
+
   /** The snapshot of the latest ~10 Hz statistics tick. */
   statsSnapshot(): StatsSnapshot {
     return this.guests.snapshot();
@@ -239,6 +261,7 @@ export class LabSession {
 
   /** Stops every guest and releases their workers. */
   async shutdown(): Promise<void> {
+    this.experiments.stop();
     this.clients.clear();
     await this.guests.shutdown();
   }

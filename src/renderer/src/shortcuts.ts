@@ -30,7 +30,7 @@ export const SHORTCUTS: readonly Shortcut[] = [
   { keys: 'Ctrl+Shift+C', action: 'Copy the selection', where: 'console' },
   { keys: 'Ctrl+Shift+V', action: 'Paste into the guest', where: 'console' },
   { keys: 'Ctrl+Shift+K', action: 'Clear the focused console', where: 'console' },
-  { keys: 'Alt+S', action: 'Statistics: Exits → SPR traps → Trace → Inspector', where: 'anywhere' },
+  { keys: 'Alt+S', action: 'Statistics: Exits → SPR traps → Trace → Inspector → Experiments', where: 'anywhere' },
   { keys: 'Alt+I', action: 'Inspect the guest of the focused console', where: 'anywhere' },
   { keys: 'F5', action: 'Inspector: continue or pause the inspected guest', where: 'anywhere' },
   { keys: 'F11  F10', action: 'Inspector: step one instruction / one block', where: 'anywhere' },
@@ -39,7 +39,7 @@ export const SHORTCUTS: readonly Shortcut[] = [
   { keys: 'Esc', action: 'Close help, search or the add-guest form', where: 'anywhere' },
 ];
 
-const STATS_TABS: StatsTab[] = ['exits', 'spr', 'trace', 'inspect'];
+const STATS_TABS: StatsTab[] = ['exits', 'spr', 'trace', 'inspect', 'experiments'];
 
 function isTextField(el: EventTarget | null): boolean {
   if (!(el instanceof HTMLElement)) return false;

@@ -54,6 +54,8 @@ describe('shortcuts', () => {
     // The debugger's keys are the inspector's only while it is shown; elsewhere the browser keeps them.
     expect(press({ key: 'F5', code: 'F5' }).defaultPrevented).toBe(true);
     press({ key: 's', code: 'KeyS', altKey: true });
+    expect(ui.statsTab).toBe('experiments');
+    press({ key: 's', code: 'KeyS', altKey: true });
     expect(ui.statsTab).toBe('exits');
     expect(press({ key: 'F5', code: 'F5' }).defaultPrevented).toBe(false);
   });

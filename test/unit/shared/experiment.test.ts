@@ -65,7 +65,7 @@ describe('experiment files', () => {
   it('writes CSV with the deterministic columns first and host time last', () => {
     const r: ExperimentResults = {
       experiment: 'demo', labVersion: '0.1.0', imageSha256: 'x', costModel: {}, startedAt: '', finishedAt: '',
-      runs: [{ config: 'a,b', model: 'booke-hv', repetition: 1, dieBits: 320, insns: 10, cycles: 20, hvCycles: 5, overhead: 0.25, exits: 3,
+      runs: [{ config: 'a,b', model: 'booke-hv', hw: presetConfig('isa206'), repetition: 1, dieBits: 320, insns: 10, cycles: 20, hvCycles: 5, overhead: 0.25, exits: 3,
         counters: { mmio_exits: 3 }, figures: { null_syscall: 52.6 }, reason: 'reset', difference: null, hostMs: 12.34 }],
     };
     const [head, row] = resultsCsv(r).trim().split('\n');

@@ -5,7 +5,7 @@ import { defineStore } from 'pinia';
 import { ref, watch } from 'vue';
 
 export type SideTab = 'hardware' | 'cost';
-export type StatsTab = 'exits' | 'spr' | 'trace' | 'inspect';
+export type StatsTab = 'exits' | 'spr' | 'trace' | 'inspect' | 'experiments';
 
 const KEY = 'hvlab.ui.v1';
 
