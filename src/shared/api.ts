@@ -50,6 +50,12 @@ export interface GuestSpec {
   bootargs?: string;
   /** Start running immediately (default true). */
   start?: boolean;
+  /**
+   * Start from a snapshot file (base64) instead of booting: the guest takes
+   * the snapshot's model, RAM and bootargs, and the bundled image it names
+   * (or the image or upload given, which must be the same bytes).
+   */
+  snapshot?: { fileName: string; data: string };
 }
 
 export interface GuestInfo {
@@ -138,6 +144,10 @@ export interface LabMethods {
   translateAddress: { params: { id: string; vcpu?: number; address: number; fetch?: boolean }; result: TranslationView };
   /** Sets a register of a paused vCPU (validated against its writable bits); returns the new state. */
   writeRegister: { params: { id: string; vcpu?: number; name: string; value: number }; result: InspectorState };
+  /** The whole guest now (vCPU, TLBs, devices, hypervisor state, RAM) as a snapshot file, base64. */
+  saveSnapshot: { params: { id: string }; result: { fileName: string; data: string; insns: number; bytes: number } };
+  /** A new guest that continues from where this one is now (optionally under other hardware). */
+  forkGuest: { params: { id: string; name?: string; override?: HwConfigPatch; start?: boolean }; result: GuestInfo };
   /** The bundled example experiments (resources/experiments). */
   listExperiments: { params: Record<string, never>; result: ExperimentExample[] };
   /**
@@ -160,7 +170,7 @@ export const LAB_METHOD_NAMES = [
   'listImages', 'listGuests', 'createGuest', 'startGuest', 'pauseGuest', 'resetGuest', 'removeGuest', 'setGuestOverride',
   'consoleWrite', 'consoleSubscribe', 'consoleUnsubscribe', 'consoleAck', 'resetStats', 'getTrace', 'startGdb',
   'debugGuest', 'setBreakpoints', 'inspectGuest', 'inspectTlb', 'readGuestMemory', 'translateAddress', 'writeRegister',
-  'listExperiments', 'runExperiment', 'cancelExperiment',
+  'listExperiments', 'runExperiment', 'cancelExperiment', 'saveSnapshot', 'forkGuest',
 ] as const satisfies readonly LabMethodName[];
 
 // Compile-time check that the list names every method exactly once.

@@ -48,7 +48,9 @@ export const PARAM_SCHEMAS = {
     override: hwPatch.optional(),
     bootargs: z.string().max(1024).refine((b) => !b.includes('\0'), 'must not contain NUL characters').optional(),
     start: z.boolean().optional(),
-  }).refine((s) => (s.image === undefined) !== (s.upload === undefined), 'give exactly one of image or upload'),
+    snapshot: z.strictObject({ fileName: z.string().min(1).max(255), data: base64 }).optional(),
+  }).refine((s) => (s.snapshot !== undefined && (s.image === undefined || s.upload === undefined)) || (s.image === undefined) !== (s.upload === undefined),
+    'give exactly one of image or upload (or a snapshot)'),
   startGuest: z.strictObject({ id }),
   pauseGuest: z.strictObject({ id }),
   resetGuest: z.strictObject({ id }),
@@ -73,6 +75,10 @@ export const PARAM_SCHEMAS = {
   readGuestMemory: z.strictObject({ id, vcpu, address, length: z.number().int().min(1).max(MEMORY_VIEW_MAX), space: z.enum(['virtual', 'physical']).optional() }),
   translateAddress: z.strictObject({ id, vcpu, address, fetch: z.boolean().optional() }),
   writeRegister: z.strictObject({ id, vcpu, name: z.string().min(1).max(16), value: z.number().finite() }),
+  saveSnapshot: z.strictObject({ id }),
+  forkGuest: z.strictObject({
+    id, name: z.string().min(1).max(32).regex(/^[A-Za-z0-9_.-]+$/, 'letters, digits, _ . - only').optional(), override: hwPatch.optional(), start: z.boolean().optional(),
+  }),
   listExperiments: empty,
   // The experiment itself is checked against its own schema (shared/experiment.ts), which names the field.
   runExperiment: z.strictObject({ spec: z.unknown() }),

@@ -1,4 +1,4 @@
-// Snapshots (guest/snapshot.ts): a guest saved at any instruction and
+// Snapshots (link/snapshot.ts): a guest saved at any instruction and
 // restored into a fresh machine continues exactly as the original did (the
 // same console from that point, the same counters and instruction count),
 // natively and under the hypervisor, for labOS and for Linux; a snapshot
@@ -14,7 +14,7 @@ import { COUNTERS } from '../../src/shared/stats';
 import { counterSlot, H } from '../../src/main/link/stats';
 import { readGuestImage } from '../../src/main/lab/images';
 import { prepareRun, type RunOptions, type RunResult, runElf } from '../../src/main/guest/run';
-import { decodeSnapshot, encodeSnapshot, type Snapshot, SnapshotError } from '../../src/main/guest/snapshot';
+import { decodeSnapshot, encodeSnapshot, type Snapshot, SnapshotError } from '../../src/main/link/snapshot';
 
 const REPO = join(__dirname, '..', '..');
 const LABOS = new Uint8Array(readFileSync(join(REPO, 'resources/guests/labos/labos.elf')));

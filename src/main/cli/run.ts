@@ -16,7 +16,7 @@ import { H } from '../link/stats';
 import { statsJson, statsTable } from './stats-table';
 import { ElfError } from '../guest/elf';
 import { prepareRun, runElf, type RunOptions, type RunResult } from '../guest/run';
-import { decodeSnapshot, encodeSnapshot, type Snapshot, SnapshotError } from '../guest/snapshot';
+import { decodeSnapshot, encodeSnapshot, type Snapshot, SnapshotError } from '../link/snapshot';
 import { serveGdb } from './gdb-server';
 import { guestImagePath, readGuestImage } from '../lab/images';
 import { EXIT, UsageError } from './exit-codes';

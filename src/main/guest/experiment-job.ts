@@ -4,7 +4,7 @@
 
 import type { ExperimentJob, ExperimentJobResult } from '../link/experiment-protocol';
 import { runElf } from './run';
-import { decodeSnapshot, encodeSnapshot, type Snapshot } from './snapshot';
+import { decodeSnapshot, encodeSnapshot, type Snapshot } from '../link/snapshot';
 
 export function runJob(job: ExperimentJob): ExperimentJobResult {
   try {

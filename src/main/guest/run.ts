@@ -11,7 +11,7 @@ import type { GuestStatsSample } from '../../shared/stats';
 import { attachHypervisor, type GuestHypervisor } from '../hv/index';
 import { createStatsBuffer, H, sampleStats } from '../link/stats';
 import { Machine, type StopReason } from './machine';
-import { captureParts, checkCompatible, restoreParts, sha256, type Snapshot, type SnapshotConfig } from './snapshot';
+import { captureParts, checkCompatible, restoreParts, sha256, type Snapshot, type SnapshotConfig } from '../link/snapshot';
 import { LAB_VERSION } from '../../shared/version';
 
 export interface RunOptions {

@@ -25,6 +25,8 @@ import { describeStop, inspectorState, memoryView, type RegisterValues, register
 import { type Breakpoints, checkBreakpoints, noBreakpoints, STEP_LIMIT, type StopInfo, type StopKind } from '../../shared/debug';
 import { sprByNumber } from '../../shared/spr';
 import { LabFailure } from '../../shared/result';
+import { decodeSnapshot, encodeSnapshot } from '../link/snapshot';
+import { restoreGuest, snapshotConfig, snapshotGuest } from './run';
 import { Machine, type RunOutcome } from './machine';
 import { ConsoleOutbox } from './console-outbox';
 import { Pacer } from './pacing';
@@ -80,6 +82,8 @@ export class GuestRunner {
   private gdbHold = false;
   private budget = FIRST_BUDGET;
   private slices = 0;
+  /** The snapshot to start from, until the guest has started (a machine built again before then restores it again). */
+  private pendingSnapshot: Uint8Array | null;
 
   constructor(private readonly init: GuestWorkerInit, private readonly link: RunnerLink) {
     this.hw = init.hw;
@@ -90,7 +94,9 @@ export class GuestRunner {
     this.channels = [...init.channels];
     this.outbox = new ConsoleOutbox(() => consoleBlocked(this.control));
     this.pacer = new Pacer(init.cost.timebaseMHz);
+    this.pendingSnapshot = init.snapshot ?? null;
     this.build();
+    if (init.start) this.pendingSnapshot = null;
     this.mode = init.start ? 'running' : 'created';
   }
 
@@ -612,7 +618,18 @@ export class GuestRunner {
         return reply();
       case 'trace':
         return this.link.post({ kind: 'reply', seq: req.seq, ok: true, value: this.hv.recentExits() });
+      case 'snapshot': {
+        if (this.mode === 'created') this.firstStart();
+        const bytes = encodeSnapshot(snapshotGuest(this.machine, this.hv, this.snapshotConfig(), this.stats[H.consoleOut]!));
+        return this.link.post({ kind: 'reply', seq: req.seq, ok: true, value: bytes }, [bytes.buffer as ArrayBuffer]);
+      }
     }
+  }
+
+  /** What this guest's snapshots record about it (and what one restored into it must match). */
+  private snapshotConfig() {
+    const { model, ramMb, bootargs, imageName, elf } = this.init;
+    return { ...snapshotConfig(elf, { model, hw: this.hw, cost: this.cost, ramMb, bootargs, imageName }) };
   }
 
   // ---- boot ----------------------------------------------------------------
@@ -643,6 +660,7 @@ export class GuestRunner {
   /** The first start: boots with the channels that exist now, then takes the input typed so far. */
   private firstStart(): void {
     if (this.channelKey() !== this.builtWith) this.build();
+    this.pendingSnapshot = null;
     for (const bytes of this.earlyInput) this.machine.typeInput(bytes);
     this.earlyInput = [];
   }
@@ -669,6 +687,7 @@ export class GuestRunner {
       model, hw: this.hw, cost, stats: this.stats, lpid: this.init.lpid, byteChannels, sharedHostTlb: this.init.hostTlb,
     });
     this.machine.load(this.init.elf);
+    if (this.pendingSnapshot !== null) restoreGuest(this.machine, this.hv, decodeSnapshot(this.pendingSnapshot), this.snapshotConfig());
     this.builtWith = this.channelKey();
     // The inspector's breakpoints hold across resets: armed on the new machine at once.
     if (this.hasBreaks()) this.target();

@@ -12,7 +12,7 @@ import type { ExitTraceEntry } from '../../shared/api';
 import type { CostModel } from '../../shared/cost';
 import { COUNTER_INDEX, COUNTERS, type CounterId } from '../../shared/stats';
 import type { Cpu } from '../cpu/cpu';
-import { counterSlot, H, sprSlot } from '../link/stats';
+import { COUNTER_BASE, counterSlot, H, RUNTIME_BASE, sprSlot } from '../link/stats';
 
 /** One exit as the ring keeps it: the LabApi's trace entry before disassembly. */
 export type TraceEntry = Omit<ExitTraceEntry, 'disassembly'>;
@@ -24,7 +24,7 @@ export const HOST_SAMPLE = 16;
 const SLOT = Object.fromEntries(COUNTERS.map((c) => [c.id, counterSlot(c.id)])) as Record<CounterId, number>;
 
 const ACCOUNTANT_SNAPSHOT_SKIP: ReadonlySet<string> = new Set([
-  'cost', 'transferCycles', 'transferRegs', 'sharedCycles', 'sprSlots', 'watch', 'watchedEvent', 'sampleStart',
+  'cost', 'transferCycles', 'transferRegs', 'sharedCycles', 'sprSlots', 'watch', 'watchedEvent', 'sampleStart', 'stats',
 ]);
 
 export class Accountant {
@@ -53,9 +53,20 @@ export class Accountant {
 
   constructor(private readonly cpu: Cpu, private readonly stats: Float64Array, private cost: CostModel) {}
 
-  /** A snapshot keeps the counters and the trace; the rest follows the configuration (or is a debugger's, or host time). */
+  /** A snapshot keeps the trace (and, through countersPart, the counters); the rest follows the configuration (or is a debugger's, or host time). */
   get snapshotSkip(): ReadonlySet<string> {
     return ACCOUNTANT_SNAPSHOT_SKIP;
+  }
+
+  /**
+   * The deterministic part of the statistics block, as views into it: the
+   * hypervisor's cycles, the exit total and every counter (with the SPR
+   * traps). Host-time figures and the runtime's bookkeeping stay the new
+   * block's own (instructions and cycles follow the restored core).
+   */
+  countersPart(): object {
+    const s = this.stats;
+    return { hvCycles: s.subarray(H.hvCycles, H.hvCycles + 1), exits: s.subarray(H.exits, H.exits + 1), counters: s.subarray(COUNTER_BASE, RUNTIME_BASE) };
   }
 
   /** The counters a debugger stops after (exits, emulations, reflections); empty: none. */

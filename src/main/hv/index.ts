@@ -204,7 +204,7 @@ export class GuestHypervisor implements DeviceTreePart {
    * a snapshot restores under another configuration too.
    */
   stateParts(): Record<string, object> {
-    const parts: Record<string, object> = { 'hv.accountant': this.accountant };
+    const parts: Record<string, object> = { 'hv.accountant': this.accountant, 'hv.counters': this.accountant.countersPart() };
     if (this.exits !== null && this.guestTlb !== null) {
       parts['hv.exits'] = this.exits;
       parts['hv.pending'] = this.exits.pending;

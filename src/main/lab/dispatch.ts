@@ -40,6 +40,10 @@ const HANDLERS: { [M in LabMethodName]: Handler<M> } = {
   readGuestMemory: (s, p) => s.debug(p.id, p.vcpu ?? 0, { op: 'memory', address: p.address, length: p.length, space: p.space ?? 'virtual' }),
   translateAddress: (s, p) => s.debug(p.id, p.vcpu ?? 0, { op: 'translate', address: p.address, fetch: p.fetch ?? false }),
   writeRegister: (s, p) => s.debug(p.id, p.vcpu ?? 0, { op: 'write', name: p.name, value: p.value }),
+  saveSnapshot: (s, p) => s.saveSnapshot(p.id),
+  forkGuest: (s, p) => s.forkGuest(p.id, {
+    ...(p.name !== undefined ? { name: p.name } : {}), ...(p.override !== undefined ? { override: p.override } : {}), ...(p.start !== undefined ? { start: p.start } : {}),
+  }),
   listExperiments: (s) => s.listExperiments(),
   runExperiment: (s, p) => s.runExperiment(p.spec),
   cancelExperiment: (s, p) => s.cancelExperiment(p.runId),

@@ -31,6 +31,8 @@ import type { LabClient } from './session';
 import { createStatsBuffer, H, R } from '../link/stats';
 import { QUIET_AFTER, QUIET_INTERVAL_MS, STATS_INTERVAL_MS, StatsPump } from './stats-pump';
 import type { DebugCommand, GuestTestHooks } from '../link/worker-protocol';
+import { checkCompatible, decodeSnapshot, readSnapshotHeader, sha256, type Snapshot, SnapshotError } from '../link/snapshot';
+import { LAB_VERSION } from '../../shared/version';
 import { resolveWorkerScript, type WorkerScript } from './worker-script';
 
 /** Guests a session runs at most (each has an LPID in 1..63 and a worker thread). */
@@ -90,6 +92,8 @@ interface Guest {
   gdb?: GdbRelay;
   /** Console bytes typed for the current worker (against the block's consoleIn, what it has received). */
   typed: number;
+  /** A snapshot the guest's first worker starts from (file bytes); dropped once spawned (a reset boots the image). */
+  snapshot?: Uint8Array;
 }
 
 const encoder = new TextEncoder();
@@ -163,9 +167,10 @@ export class GuestManager {
 
   // ---- lifecycle -------------------------------------------------------------
 
-  async create(spec: GuestSpec, internal: InternalGuestOptions = {}): Promise<GuestInfo> {
+  async create(given: GuestSpec, internal: InternalGuestOptions = {}): Promise<GuestInfo> {
     const { maxGuests, maxTotalRamMb } = this.limits;
     if (this.guests.size >= maxGuests) throw new LabFailure('unavailable', `The lab runs at most ${maxGuests} guests; remove one first`);
+    const { spec, snapshot } = this.fromSnapshot(given);
     const ramMb = spec.ramMb ?? DEFAULT_RAM_MB;
     const usedMb = [...this.guests.values()].reduce((n, x) => n + x.info.ramMb, 0);
     if (usedMb + ramMb > maxTotalRamMb) {
@@ -173,6 +178,14 @@ export class GuestManager {
         { field: 'ramMb' });
     }
     const { elf, image } = this.loadImage(spec, ramMb);
+    if (snapshot) {
+      try {
+        checkCompatible(snapshot.header, { ...snapshot.header.config, image: { name: image, sha256: sha256(elf) } }, LAB_VERSION);
+      } catch (e) {
+        if (e instanceof SnapshotError) throw new LabFailure('bad-image', `${given.snapshot!.fileName}: ${e.message}`, { field: 'snapshot' });
+        throw e;
+      }
+    }
     const override = spec.override ? this.checkOverride(spec.override) : null;
     const name = spec.name ?? this.defaultName(image);
     if ([...this.guests.values()].some((g) => g.info.name === name)) {
@@ -197,6 +210,7 @@ export class GuestManager {
       channelLine: [],
       typed: 0,
       ...(internal.testHooks ? { testHooks: internal.testHooks } : {}),
+      ...(snapshot ? { snapshot: snapshot.bytes } : {}),
     };
     // Channels to every guest that exists now: the newcomer sees them at its
     // first boot, the others at their next reset.
@@ -424,6 +438,53 @@ export class GuestManager {
 
   // ---- internals -------------------------------------------------------------
 
+  /**
+   * A spec that starts from a snapshot file: the file is checked whole here;
+   * the guest gets the snapshot's model, RAM and bootargs, and its image
+   * (the bundled one it names, unless the spec gives the image or an upload).
+   */
+  private fromSnapshot(spec: GuestSpec): { spec: GuestSpec; snapshot?: { header: Snapshot['header']; bytes: Uint8Array } } {
+    if (!spec.snapshot) return { spec };
+    const bytes = new Uint8Array(Buffer.from(spec.snapshot.data, 'base64'));
+    let snap: Snapshot;
+    try {
+      snap = decodeSnapshot(bytes, spec.snapshot.fileName);
+    } catch (e) {
+      if (e instanceof SnapshotError) throw new LabFailure('bad-image', e.message, { field: 'snapshot' });
+      throw e;
+    }
+    const c = snap.header.config;
+    if (spec.model !== undefined && spec.model !== c.model) {
+      throw new LabFailure('invalid-request', `${spec.snapshot.fileName} was taken under the ${c.model} model; a guest restored from it runs under ${c.model}`, { field: 'model' });
+    }
+    const { snapshot: _file, ...rest } = spec;
+    return {
+      spec: { ...rest, model: c.model, ramMb: c.ramMb, bootargs: c.bootargs, ...(spec.image === undefined && spec.upload === undefined ? { image: c.image.name } : {}) },
+      snapshot: { header: snap.header, bytes },
+    };
+  }
+
+  /** The whole guest now, as a snapshot file. */
+  async saveSnapshot(id: string): Promise<{ fileName: string; data: string; insns: number; bytes: number }> {
+    const g = this.get(id);
+    const bytes = await this.live(g).request('snapshot') as Uint8Array;
+    const header = readSnapshotHeader(bytes);
+    return { fileName: `${g.info.name}-${header.insns}.snap`, data: Buffer.from(bytes).toString('base64'), insns: header.insns, bytes: bytes.length };
+  }
+
+  /** A new guest that continues from where this one is now (a snapshot restored into a new worker). */
+  async fork(id: string, opts: { name?: string; override?: GuestSpec['override']; start?: boolean }): Promise<GuestInfo> {
+    const g = this.get(id);
+    const snap = await this.saveSnapshot(id);
+    const name = opts.name ?? this.defaultName(`${g.info.name}-fork`);
+    const spec: GuestSpec = {
+      name, snapshot: { fileName: snap.fileName, data: snap.data }, start: opts.start ?? true,
+      ...(g.info.image.includes('.') || !guestImagePath(g.info.image) ? { upload: { fileName: g.info.image, data: Buffer.from(g.elf).toString('base64') } } : { image: g.info.image }),
+      ...(opts.override !== undefined ? { override: opts.override } : g.info.override ? { override: g.info.override } : {}),
+    };
+    return this.create(spec);
+  }
+
   private loadImage(spec: GuestSpec, ramMb: number): { elf: Uint8Array; image: string } {
     let elf: Uint8Array;
     let image: string;
@@ -511,7 +572,8 @@ export class GuestManager {
     setConsoleHold(g.control, g.hub.isHeld);
     const host: GuestHost = new GuestHost({
       id: g.info.id, name: g.info.name, elf: g.elf, ramMb: g.info.ramMb, bootargs: g.info.bootargs,
-      model: g.info.model, hw, cost, lpid: g.lpid,
+      model: g.info.model, hw, cost, lpid: g.lpid, imageName: g.info.image,
+      ...(g.snapshot ? { snapshot: g.snapshot } : {}),
       stats: g.stats.buffer as SharedArrayBuffer, control: g.control.buffer as SharedArrayBuffer, hostTlb: this.hostTlb,
       channels: this.channels.channelsOf(g.info.id, ends), start,
       ...(g.testHooks ? { testHooks: g.testHooks } : {}),
@@ -528,6 +590,8 @@ export class GuestManager {
       debugStop: (_vcpu, stop) => { if (g.host === host) this.paused(g, stop); },
     });
     g.host = host;
+    // Only the first worker starts from the snapshot; a later one (a reset after a crash) boots the image.
+    delete g.snapshot;
   }
 
   private live(g: Guest): GuestHost {

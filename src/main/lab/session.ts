@@ -225,6 +225,16 @@ export class LabSession {
     return this.guests.debug(id, vcpu, command);
   }
 
+  // ---- snapshots -------------------------------------------------------------
+
+  saveSnapshot(id: string): Promise<{ fileName: string; data: string; insns: number; bytes: number }> {
+    return this.guests.saveSnapshot(id);
+  }
+
+  forkGuest(id: string, opts: { name?: string; override?: HwConfigPatch; start?: boolean }): Promise<GuestInfo> {
+    return this.guests.fork(id, opts);
+  }
+
   // ---- experiments -------------------------------------------------------------
 
   listExperiments(): ExperimentExample[] {

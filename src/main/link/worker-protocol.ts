@@ -49,6 +49,10 @@ export interface GuestWorkerInit {
   channels: ChannelDescriptor[];
   /** Start executing at once (else wait for `run`). */
   start: boolean;
+  /** The image's name (a bundled id or a file name), for the snapshots the guest takes. */
+  imageName: string;
+  /** Start from this snapshot (its file's bytes) instead of booting; a later reset boots the image. */
+  snapshot?: Uint8Array;
   port: MessagePort;
   testHooks?: GuestTestHooks;
 }
@@ -67,6 +71,8 @@ export type WorkerRequest =
   | { kind: 'rpc'; seq: number; type: 'stop' }
   /** The hypervisor's recent-exit trace (the reply's value: ExitTraceEntry[]). */
   | { kind: 'rpc'; seq: number; type: 'trace' }
+  /** The whole guest now, between slices (the reply's value: the snapshot file's bytes). */
+  | { kind: 'rpc'; seq: number; type: 'snapshot' }
   /** The inspector's commands for one vCPU (the reply's value is the command's result; see DebugCommand). */
   | { kind: 'rpc'; seq: number; type: 'debug'; vcpu: number; command: DebugCommand };
 

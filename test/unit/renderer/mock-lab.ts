@@ -78,6 +78,8 @@ export function createMockLab(): MockLab {
     readGuestMemory: (p) => guard(() => { guest(p.id); throw new LabFailure('unavailable', 'the mock lab has no vCPUs'); }),
     translateAddress: (p) => guard(() => { guest(p.id); throw new LabFailure('unavailable', 'the mock lab has no vCPUs'); }),
     writeRegister: (p) => guard(() => { guest(p.id); throw new LabFailure('unavailable', 'the mock lab has no vCPUs'); }),
+    saveSnapshot: (p) => guard(() => { guest(p.id); throw new LabFailure('unavailable', 'the mock lab has no guest state to save'); }),
+    forkGuest: (p) => guard(() => { guest(p.id); throw new LabFailure('unavailable', 'the mock lab has no guest state to fork'); }),
     listExperiments: () => ok([]),
     runExperiment: () => guard(() => { throw new LabFailure('unavailable', 'the mock lab runs no experiments'); }),
     cancelExperiment: (p) => guard(() => { throw new LabFailure('invalid-state', `Experiment ${p.runId} is not running`); }),

@@ -198,8 +198,28 @@ export function encodeSnapshot(s: Snapshot): Uint8Array {
   return new Uint8Array(out.buffer, out.byteOffset, out.length);
 }
 
+/** Reads only a snapshot file's header (checked against its checksum), without decompressing its RAM. */
+export function readSnapshotHeader(bytes: Uint8Array, what = 'snapshot'): SnapshotHeader {
+  return parseHeader(bytes, what).header;
+}
+
 /** Reads a snapshot file, with a clear error for anything that is not a whole, intact snapshot of this format. */
 export function decodeSnapshot(bytes: Uint8Array, what = 'snapshot'): Snapshot {
+  const { header, ramAt } = parseHeader(bytes, what);
+  const b = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
+  let ram: Uint8Array;
+  try {
+    ram = new Uint8Array(inflateRawSync(b.subarray(ramAt)));
+  } catch {
+    throw new SnapshotError(`${what} is truncated or damaged (its RAM image does not decompress)`);
+  }
+  if (ram.length !== header.ramBytes || sha256(ram) !== header.ramSha256) {
+    throw new SnapshotError(`${what} is damaged: its RAM image does not match its checksum`);
+  }
+  return { header, ram };
+}
+
+function parseHeader(bytes: Uint8Array, what: string): { header: SnapshotHeader; ramAt: number } {
   const b = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
   if (b.length < 13 || b.toString('latin1', 0, 8) !== SNAPSHOT_MAGIC) throw new SnapshotError(`${what} is not a Hypervisor Lab snapshot (no ${SNAPSHOT_MAGIC} signature)`);
   if (b[8] !== SNAPSHOT_VERSION) throw new SnapshotError(`${what} is a version ${b[8]} snapshot; this lab reads version ${SNAPSHOT_VERSION}`);
@@ -219,16 +239,7 @@ export function decodeSnapshot(bytes: Uint8Array, what = 'snapshot'): Snapshot {
     || typeof header.labVersion !== 'string' || typeof header.config.image?.sha256 !== 'string') {
     throw new SnapshotError(`${what} has a damaged header`);
   }
-  let ram: Uint8Array;
-  try {
-    ram = new Uint8Array(inflateRawSync(b.subarray(13 + length + 32)));
-  } catch {
-    throw new SnapshotError(`${what} is truncated or damaged (its RAM image does not decompress)`);
-  }
-  if (ram.length !== header.ramBytes || sha256(ram) !== header.ramSha256) {
-    throw new SnapshotError(`${what} is damaged: its RAM image does not match its checksum`);
-  }
-  return { header, ram };
+  return { header, ramAt: 13 + length + 32 };
 }
 
 /** Checks that a machine built as `config` may take a snapshot's state; the error names what differs. */
