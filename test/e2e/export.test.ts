@@ -1,6 +1,7 @@
-// Taking the live statistics out of the app, in headless Chromium against
-// web mode: the counters of one guest and of all guests as CSV and JSON,
-// and each chart as PNG and SVG, through the browser's downloads.
+// Taking the live statistics and guests out of the app, in headless
+// Chromium against web mode: the counters of one guest and of all guests as
+// CSV and JSON, each chart as PNG and SVG, through the browser's downloads;
+// a guest forked, saved as a snapshot file and started again from it.
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
@@ -57,6 +58,29 @@ describe.skipIf(!ready)('exporting statistics and charts (web mode)', () => {
     expect(text).toMatch(/<path d="M[\d.]+,[\d.]+L/);
     const rate = await saved('exit-rate-svg');
     expect(rate.bytes.toString('utf8')).toMatch(/<text [^>]*>[^<]+<\/text>/);
+    expect(lab.errors).toEqual([]);
+  }, 90_000);
+
+  it('forks a guest, saves it as a snapshot file and starts a guest from that file', async () => {
+    await lab.addGuest({ name: 'src', image: 'labos', model: 'booke-hv' });
+    await expect.poll(() => lab.screen('src'), SLOW).toMatch(/labos>\s*$/m);
+    await page.getByTestId('guest-fork-src').click();
+    await page.getByTestId('guest-row-src-fork-1').waitFor();
+    await lab.typeInto('src-fork-1', 'echo forked');
+    await expect.poll(() => lab.screen('src-fork-1'), SLOW).toMatch(/^forked\s*$/m);
+    // The fork continued from the prompt: it never printed the boot banner.
+    expect(await lab.screen('src-fork-1')).not.toContain('labOS 1.0');
+    const snap = await saved('guest-snapshot-src');
+    expect(snap.name).toMatch(/^src-\d+\.snap$/);
+    expect(snap.bytes.subarray(0, 8).toString('latin1')).toBe('HVLABSNP');
+    await page.getByTestId('add-guest-toggle').click();
+    await page.getByTestId('source-snapshot').check();
+    await page.getByTestId('snapshot-file').setInputFiles({ name: snap.name, mimeType: 'application/octet-stream', buffer: snap.bytes });
+    await page.getByTestId('guest-name').fill('from-file');
+    await page.getByTestId('create-guest').click();
+    await page.getByTestId('guest-row-from-file').waitFor();
+    await lab.typeInto('from-file', 'echo restored');
+    await expect.poll(() => lab.screen('from-file'), SLOW).toMatch(/^restored\s*$/m);
     expect(lab.errors).toEqual([]);
   }, 90_000);
 });
