@@ -66,6 +66,8 @@ describe.skipIf(!ready)('the inspector in the app (web mode)', () => {
     await page.getByTestId('inspector-step-block').click();
     await expect.poll(status, SLOW).toMatch(/^stepped to 0x/);
     // F11 steps one instruction while the inspector is shown.
+    // (The keys are ignored while the previous action is still refreshing the view.)
+    await expect.poll(() => page.getByTestId('inspector-step').isEnabled(), SLOW).toBe(true);
     const insnsBefore = await page.getByTestId('inspector').locator('.insns').textContent();
     await page.keyboard.press('F11');
     await expect.poll(() => page.getByTestId('inspector').locator('.insns').textContent(), SLOW).not.toBe(insnsBefore);
