@@ -57,6 +57,16 @@ export const EXPERIMENT_SCHEMA = z.strictObject({
 });
 
 export type ExperimentSpec = z.infer<typeof EXPERIMENT_SCHEMA>;
+
+/** The experiment file's JSON Schema (published as resources/experiments/experiment.schema.json; a test keeps the file current). */
+export function experimentJsonSchema(): unknown {
+  return {
+    ...z.toJSONSchema(EXPERIMENT_SCHEMA, { unrepresentable: 'any' }),
+    $id: 'https://hypervisor-lab.invalid/experiment.schema.json',
+    title: 'Hypervisor Lab experiment (NAME.experiment.json)',
+    description: 'A workload run under many virtual-hardware configurations; see docs/experiments.md. SPR names must be configurable SPRs of the lab\'s catalog.',
+  };
+}
 export type ConfigurationItem = z.infer<typeof configurationItem>;
 
 /** Parses and validates an experiment file's text; the error names the field (workload.image, configurations.2.of.0 ...). */
@@ -189,6 +199,8 @@ export interface RunRecord {
   overhead: number;
   exits: number;
   counters: Partial<Record<CounterId, number>>;
+  /** Trapped accesses (reads and writes) per SPR, for the SPRs the guest trapped on. */
+  sprTraps: Record<string, number>;
   /** The guest's own benchmark figures (per-op ticks). */
   figures: Record<string, number>;
   /** How the guest ended. */
@@ -205,7 +217,69 @@ export interface ExperimentResults {
   costModel: unknown;
   startedAt: string;
   finishedAt: string;
+  /** The hosted models and every configuration the file generates, in order (what shards and merges are checked against). */
+  models: GuestModel[];
+  configurations: string[];
+  /** Present when this is one shard of a sweep: which configurations it ran (index i-1 modulo count). */
+  shard?: { index: number; count: number };
   runs: RunRecord[];
+}
+
+/** "I/N" as given to --shard (1-based). */
+export function parseShard(text: string): { index: number; count: number } {
+  const m = /^(\d+)\/(\d+)$/.exec(text);
+  const index = m ? Number(m[1]) : Number.NaN;
+  const count = m ? Number(m[2]) : Number.NaN;
+  if (!(count >= 1 && index >= 1 && index <= count)) throw new LabFailure('invalid-request', `--shard must be I/N with 1 <= I <= N (got "${text}")`, { field: 'shard' });
+  return { index, count };
+}
+
+/** The configurations (by position) shard index/count runs. */
+export function inShard(position: number, shard: { index: number; count: number } | undefined): boolean {
+  return shard === undefined || position % shard.count === shard.index - 1;
+}
+
+/** Runs in the order an unsharded sweep lists them: native first, then by model, configuration and repetition. */
+export function canonicalOrder(runs: readonly RunRecord[], models: readonly GuestModel[], configurations: readonly string[]): RunRecord[] {
+  const key = (r: RunRecord) => (r.model === 'native' ? [-1, -1, 0] : [models.indexOf(r.model), configurations.indexOf(r.config), r.repetition]);
+  return [...runs].sort((a, b) => {
+    const x = key(a);
+    const y = key(b);
+    return x[0]! - y[0]! || x[1]! - y[1]! || x[2]! - y[2]!;
+  });
+}
+
+/**
+ * Joins shard results into the results of the whole sweep. Every shard must
+ * be of the same experiment, lab version, image and cost model, and the set
+ * complete (each index once); the error names the shard (its label).
+ */
+export function mergeShards(shards: readonly { label: string; results: ExperimentResults }[]): ExperimentResults {
+  if (shards.length === 0) throw new LabFailure('invalid-request', 'nothing to merge: no shard results found');
+  const first = shards[0]!.results;
+  const count = first.shard?.count;
+  if (count === undefined) throw new LabFailure('invalid-request', `${shards[0]!.label} is not a shard (it has no shard field)`);
+  const seen = new Map<number, string>();
+  for (const { label, results: r } of shards) {
+    const same = r.experiment === first.experiment && r.labVersion === first.labVersion && r.imageSha256 === first.imageSha256
+      && JSON.stringify(r.costModel) === JSON.stringify(first.costModel) && JSON.stringify(r.configurations) === JSON.stringify(first.configurations)
+      && JSON.stringify(r.models) === JSON.stringify(first.models);
+    if (!same) throw new LabFailure('invalid-request', `${label} is not from the same sweep as ${shards[0]!.label} (experiment, lab version, image, cost model or configurations differ)`);
+    if (r.shard?.count !== count) throw new LabFailure('invalid-request', `${label} is shard ${r.shard ? `${r.shard.index}/${r.shard.count}` : '(none)'}; the others are of ${count}`);
+    if (seen.has(r.shard.index)) throw new LabFailure('invalid-request', `${label} and ${seen.get(r.shard.index)} are both shard ${r.shard.index}/${count}`);
+    seen.set(r.shard.index, label);
+  }
+  const missing = Array.from({ length: count }, (_, i) => i + 1).filter((i) => !seen.has(i));
+  if (missing.length > 0) throw new LabFailure('invalid-request', `shard${missing.length > 1 ? 's' : ''} ${missing.map((i) => `${i}/${count}`).join(', ')} missing`);
+  const native = first.runs.filter((r) => r.model === 'native');
+  const others = shards.flatMap((s) => s.results.runs.filter((r) => r.model !== 'native'));
+  const { shard: _shard, ...rest } = first;
+  return {
+    ...rest,
+    startedAt: shards.map((s) => s.results.startedAt).sort()[0]!,
+    finishedAt: shards.map((s) => s.results.finishedAt).sort().at(-1)!,
+    runs: canonicalOrder([...native, ...others], first.models, first.configurations),
+  };
 }
 
 /** CSV with one row per run: the deterministic columns first (configuration, die bits, exits, overhead), host time last. */

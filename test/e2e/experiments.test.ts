@@ -2,9 +2,9 @@
 // examples are offered; an experiment file opened from disk runs with
 // progress; the Pareto chart, the sortable table, the per-register view and
 // the side-by-side comparison show its results; results are saved and loaded
-// again; a configuration from the chart starts a guest with it. The
-// screenshot goes to test-results/ (and docs/experiments.png with
-// UPDATE_README_SCREENSHOT=1).
+// again; a configuration from the chart starts a guest with it; a bundled
+// sweep runs and its CSV is saved. The screenshot of that sweep goes to
+// test-results/ (and docs/experiments.png with UPDATE_README_SCREENSHOT=1).
 import { copyFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -65,11 +65,6 @@ describe.skipIf(!ready)('experiments in the app (web mode)', () => {
     await page.getByTestId('pareto-point-isa206+TCR').click();
     await page.getByTestId('experiment-tab-compare').click();
     await expect.poll(() => page.getByTestId('experiment-compare').textContent()).toMatch(/TCR\s*trap\s*duplicate/);
-    const split = page.getByRole('separator', { name: 'Resize consoles and statistics' });
-    for (let k = 0; k < 8; k++) await split.press('ArrowUp');
-    await split.blur();
-    const path = await screenshot(page, 'experiments');
-    if (process.env.UPDATE_README_SCREENSHOT === '1') copyFileSync(path, join(REPO, 'docs/experiments.png'));
     // Save the results, load them again.
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('results-json').click()]);
     expect(download.suggestedFilename()).toBe('ui-demo.results.json');
@@ -82,6 +77,30 @@ describe.skipIf(!ready)('experiments in the app (web mode)', () => {
     await page.getByTestId('experiment-run-guest').click();
     await page.getByTestId('guest-row-isa206-TCR').waitFor();
     await expect.poll(() => lab.screen('isa206-TCR'), SLOW).toContain('labos>');
+    expect(lab.errors).toEqual([]);
+  }, 180_000);
+
+  it('runs a bundled sweep, shows its Pareto chart and saves the CSV (the README picture)', async () => {
+    await page.getByTestId('stats-tab-experiments').click();
+    await page.getByTestId('experiment-example').selectOption('labos-timers.experiment.json');
+    await page.getByTestId('experiment-run').click();
+    await expect.poll(() => page.getByTestId('experiment-progress').textContent(), SLOW).toMatch(/^\s*20\/20/);
+    await expect.poll(() => page.locator('[data-testid="pareto-chart"] circle').count()).toBe(16);
+    await page.getByTestId('pareto-point-isa206+timers').first().hover();
+    await page.getByTestId('experiment-tab-compare').click();
+    await page.getByTestId('compare-a').selectOption('isa206|booke-hv');
+    await page.getByTestId('compare-b').selectOption('isa206+timers|booke-hv');
+    await expect.poll(() => page.getByTestId('experiment-compare').textContent()).toMatch(/TCR\s*trap\s*duplicate/);
+    const [csv] = await Promise.all([page.waitForEvent('download'), page.getByTestId('results-csv').click()]);
+    expect(csv.suggestedFilename()).toBe('labos-timers.results.csv');
+    const rows = readFileSync(await csv.path(), 'utf8').trim().split('\n');
+    expect(rows[0]!.startsWith('config,model,repetition,die_bits,exits,overhead,')).toBe(true);
+    expect(rows).toHaveLength(1 + 1 + 16);
+    const split = page.getByRole('separator', { name: 'Resize consoles and statistics' });
+    for (let k = 0; k < 8; k++) await split.press('ArrowUp');
+    await split.blur();
+    const path = await screenshot(page, 'experiments');
+    if (process.env.UPDATE_README_SCREENSHOT === '1') copyFileSync(path, join(REPO, 'docs/experiments.png'));
     expect(lab.errors).toEqual([]);
   }, 180_000);
 });

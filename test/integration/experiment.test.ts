@@ -4,11 +4,13 @@
 // with native are in every record; a cancelled experiment stops its
 // workers; `lab experiment` writes the results files and prints the table.
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { type ExperimentSpec, parseExperiment } from '../../src/shared/experiment';
+import { type ExperimentResults, type ExperimentSpec, parseExperiment } from '../../src/shared/experiment';
+import { presetConfig } from '../../src/shared/hw';
+import { sprByName } from '../../src/shared/spr';
 import { runExperiment, type ExperimentProgress } from '../../src/main/lab/experiment';
 
 const REPO = join(__dirname, '..', '..');
@@ -44,6 +46,45 @@ describe('experiments', () => {
     expect(r.imageSha256).toMatch(/^[0-9a-f]{64}$/);
   }, 120_000);
 
+  it('orders a family as expected: duplicating more never adds exits, and 2.06 traps none of its own set', async () => {
+    const spec = parseExperiment(JSON.stringify({
+      name: 'ordering',
+      workload: { image: 'labos', snapshotAt: 'labos> ', input: 'bench null_syscall sprg_read sprg_write\npoweroff\n' },
+      models: ['booke-hv'],
+      configurations: [{ family: 'subsets', of: ['SRR0', 'SRR1', 'SPRG0', 'SPRG1'] }, { preset: 'isa206' }],
+    }));
+    const r = await runExperiment(spec, { baseDir: REPO, workers: 2 });
+    const subsets = r.runs.filter((x) => x.config.startsWith('none'));
+    expect(subsets).toHaveLength(16);
+    const dupOf = (config: string) => new Set(config.split('+').slice(1));
+    for (const a of subsets) {
+      for (const b of subsets) {
+        const da = dupOf(a.config);
+        const db = dupOf(b.config);
+        if ([...da].every((x) => db.has(x))) expect(b.exits, `${b.config} against ${a.config}`).toBeLessThanOrEqual(a.exits);
+      }
+    }
+    const isa206 = r.runs.find((x) => x.config === 'isa206')!;
+    const own = Object.entries(presetConfig('isa206').strategies).filter(([, st]) => st === 'duplicate').map(([n]) => n);
+    for (const n of own) expect(isa206.sprTraps[n] ?? 0, n).toBe(0);
+    expect(r.runs.find((x) => x.config === 'none')!.sprTraps.SPRG0).toBeGreaterThan(0);
+  }, 120_000);
+
+  it('the equivalence check catches a hypervisor that emulates one SPR wrongly', async () => {
+    const spec = parseExperiment(JSON.stringify({
+      name: 'broken',
+      workload: { image: 'labos', snapshotAt: 'labos> ', input: 'run hello\npoweroff\n' },
+      models: ['booke-hv'],
+      configurations: [{ preset: 'none' }, { preset: 'isa206' }],
+    }));
+    // Under "none" SRR0 traps; a hypervisor that returns it with a bit flipped sends labOS's interrupt returns astray.
+    const r = await runExperiment(spec, { baseDir: REPO, workers: 2, testCorrupt: { config: 'none', spr: sprByName('SRR0')!.num } });
+    expect(r.runs.find((x) => x.config === 'isa206')!.difference).toBeNull();
+    const broken = r.runs.find((x) => x.config === 'none')!;
+    expect(broken.difference).not.toBeNull();
+    expect(broken.difference!.line).toBeGreaterThan(0);
+  }, 120_000);
+
   it('stops its workers when cancelled, and refuses a workload that cannot run', async () => {
     const controller = new AbortController();
     const run = runExperiment(SPEC, { baseDir: REPO, workers: 2, signal: controller.signal, onProgress: () => controller.abort() });
@@ -52,6 +93,63 @@ describe('experiments', () => {
     await expect(runExperiment({ ...SPEC, workload: { image: 'labos', snapshotAt: 'never printed' } }, { baseDir: REPO, workers: 1 }))
       .rejects.toThrow(/"never printed" never appeared on the console/);
   }, 120_000);
+
+  it('shards run as separate processes merge into exactly the whole sweep', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lab-shards-'));
+    const file = join(dir, 'sharded.experiment.json');
+    writeFileSync(file, JSON.stringify({ ...SPEC, name: 'sharded', models: ['booke-hv'], repetitions: 1,
+      configurations: [{ preset: 'none' }, { preset: 'isa206' }, { name: 'isa206+TCR', patch: { strategies: { TCR: 'duplicate' } } }, { preset: 'all' }, { preset: 'x86' }] }));
+    const cli = process.env.LAB_CLI_SCRIPT!;
+    const lab = (args: string[]) => new Promise<{ code: number | null; stderr: string }>((resolve) => {
+      const child = spawn(process.execPath, [cli, ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
+      let stderr = '';
+      child.stderr.on('data', (d: Buffer) => { stderr += d; });
+      child.on('close', (code) => resolve({ code, stderr }));
+    });
+    const shards = join(dir, 'shards');
+    const whole = join(dir, 'whole');
+    const merged = join(dir, 'merged');
+    for (const d of [shards, whole, merged]) mkdirSync(d);
+    const runs = await Promise.all([
+      lab(['sweep', file, '--shard', '1/2', '--jobs', '1', '--out', shards, '--quiet']),
+      lab(['sweep', file, '--shard', '2/2', '--jobs', '1', '--out', shards, '--quiet']),
+    ]);
+    for (const r of runs) expect(r.code, r.stderr).toBe(0);
+    expect((await lab(['sweep', file, '--jobs', '2', '--out', whole, '--quiet'])).code).toBe(0);
+    // An incomplete set is refused, naming what is missing.
+    const partial = await lab(['merge', join(shards, 'sharded.shard-1-of-2.results.json'), '--out', merged]);
+    expect(partial.code).toBe(64);
+    expect(partial.stderr).toMatch(/shard 2\/2 missing/);
+    const m = await lab(['merge', shards, '--out', merged]);
+    expect(m.code, m.stderr).toBe(0);
+    const read = (path: string) => JSON.parse(readFileSync(path, 'utf8')) as ExperimentResults;
+    const strip = (r: ExperimentResults) => r.runs.map(({ hostMs: _h, ...rest }) => rest);
+    const a = read(join(merged, 'sharded.results.json'));
+    const b = read(join(whole, 'sharded.results.json'));
+    expect(a.shard).toBeUndefined();
+    expect(strip(a)).toEqual(strip(b));
+    expect(a.configurations).toEqual(b.configurations);
+    const csv = (path: string) => readFileSync(path, 'utf8').trim().split('\n').map((l) => l.split(',').slice(0, -1).join(','));
+    expect(csv(join(merged, 'sharded.results.csv'))).toEqual(csv(join(whole, 'sharded.results.csv')));
+  }, 180_000);
+
+  it('a crash in the middle of writing leaves the previous results file intact', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lab-crash-'));
+    const target = join(dir, 'x.results.json');
+    writeFileSync(target, '{"previous":true}\n');
+    // A process that starts writing 400 MB of results through writeAtomically and is killed meanwhile.
+    const script = join(dir, 'writer.cjs');
+    writeFileSync(script, `require(${JSON.stringify(join(REPO, 'src/main/cli/atomic-write.ts'))}).writeAtomically(${JSON.stringify(target)}, Buffer.alloc(400 * 1024 * 1024, 120));`);
+    const child = spawn(process.execPath, ['--require', 'tsx/cjs', script], { stdio: 'ignore', cwd: REPO });
+    // Wait until it has begun writing (its temporary file exists), then kill it.
+    for (const deadline = Date.now() + 20_000; Date.now() < deadline;) {
+      if (readdirSync(dir).some((f) => f.endsWith('.tmp'))) break;
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    child.kill('SIGKILL');
+    await new Promise((r) => child.once('close', r));
+    expect(readFileSync(target, 'utf8')).toBe('{"previous":true}\n');
+  }, 60_000);
 
   it('lab experiment writes the results as JSON and CSV and prints the table', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'lab-exp-'));

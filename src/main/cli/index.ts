@@ -4,7 +4,7 @@
 // emulator runs about 2x slower through tsx).
 
 import { EXIT, UsageError } from './exit-codes';
-import { EXPERIMENT_USAGE, experimentCommand } from './experiment';
+import { EXPERIMENT_USAGE, experimentCommand, mergeCommand } from './experiment';
 import { RUN_USAGE, runCommand } from './run';
 import { SESSION_USAGE, sessionCommand } from './session';
 
@@ -23,8 +23,11 @@ async function main(argv: string[]): Promise<number> {
       return runCommand(rest);
     case 'session':
       return sessionCommand(rest);
+    case 'sweep':
     case 'experiment':
       return experimentCommand(rest);
+    case 'merge':
+      return mergeCommand(rest);
     case undefined:
     case 'help':
     case '--help':
@@ -32,7 +35,7 @@ async function main(argv: string[]): Promise<number> {
       console.log(USAGE);
       return command === undefined ? EXIT.usage : EXIT.ok;
     default:
-      throw new UsageError(`unknown command "${command}" (use run, session or experiment)`);
+      throw new UsageError(`unknown command "${command}" (use run, session, sweep or merge)`);
   }
 }
 

@@ -13,6 +13,7 @@ export function runJob(job: ExperimentJob): ExperimentJobResult {
     const result = runElf(job.elf, {
       model: job.model, hw: job.hw, cost: job.cost, ramMb: job.ramMb, bootargs: job.bootargs, imageName: job.imageName,
       maxInsns: job.maxInsns,
+      ...(job.testCorruptSpr !== undefined ? { testCorruptSpr: job.testCorruptSpr } : {}),
       ...(job.input !== undefined && job.input.length > 0 ? { input: job.input } : {}),
       ...(job.snapshot ? { snapshot: decodeSnapshot(job.snapshot, 'the experiment\'s snapshot') } : {}),
       ...(job.snapshotAt !== undefined ? { saveSnapshot: { at: { marker: job.snapshotAt }, save: (s: Snapshot) => { taken = s; }, thenStop: true } } : {}),

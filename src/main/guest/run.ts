@@ -48,6 +48,8 @@ export interface RunOptions {
    * ends; `save` receives it.
    */
   saveSnapshot?: { at: { insns: number } | { marker: string } | 'end'; save: (s: Snapshot) => void; thenStop?: boolean };
+  /** Test hook: the hypervisor's emulation of this SPR number returns wrong values. */
+  testCorruptSpr?: number;
 }
 
 export interface RunResult {
@@ -104,6 +106,7 @@ export function prepareRun(elf: Uint8Array, opts: RunOptions = {}): PreparedRun 
   if (opts.jit === 'eager') machine.cpu.jitThreshold = 1;
   machine.load(elf);
   if (opts.snapshot) restoreGuest(machine, hypervisor, opts.snapshot, snapshotConfig(elf, opts));
+  if (opts.testCorruptSpr !== undefined) hypervisor.testCorruptSpr(opts.testCorruptSpr);
   if (opts.input !== undefined) {
     machine.typeInput(typeof opts.input === 'string' ? new TextEncoder().encode(opts.input) : opts.input);
   }

@@ -70,7 +70,7 @@ const MMUCSR0 = 1012;
 /** Guest switches (for shared-register save/restore) happen at idle and at this scheduling quantum. */
 export const QUANTUM_TICKS = 4_000_000; // 10 ms of a 400 MHz time base
 
-const EXIT_SNAPSHOT_SKIP: ReadonlySet<string> = new Set(['strategies', 'policy', 'srrInHardware']);
+const EXIT_SNAPSHOT_SKIP: ReadonlySet<string> = new Set(['strategies', 'policy', 'srrInHardware', 'corruptSpr']);
 
 export class ExitHandler implements CpuHooks {
   private strategies!: ResolvedStrategies;
@@ -178,6 +178,9 @@ export class ExitHandler implements CpuHooks {
     return cpu.faultFromHypervisor(IVOR.PROGRAM, ESR.PIL, 0);
   }
 
+  /** Test hook: an SPR whose emulated reads come back with bit 16 flipped (a broken hypervisor), or -1. */
+  corruptSpr = -1;
+
   mfspr(cpu: Cpu, n: number, pc: number): number {
     const code = this.strategies.bySpr[n];
     if (code !== S_TRAP && code !== S_HYPERVISOR) return cpu.readSpr(n); // handled by the hardware (e.g. MMUCSR0 reads)
@@ -190,7 +193,7 @@ export class ExitHandler implements CpuHooks {
       throw this.emulationFault(cpu, e);
     }
     this.resumeLater(cpu);
-    return v;
+    return n === this.corruptSpr ? v ^ 0x10000 : v;
   }
 
   mtspr(cpu: Cpu, n: number, value: number, pc: number): void {

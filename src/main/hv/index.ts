@@ -216,6 +216,11 @@ export class GuestHypervisor implements DeviceTreePart {
     return parts;
   }
 
+  /** Test hook: the emulation of SPR n returns a wrong value (to show that the experiments' equivalence check catches it). */
+  testCorruptSpr(n: number): void {
+    if (this.exits !== null) this.exits.corruptSpr = n;
+  }
+
   /** After a snapshot's state was written in: the configuration's derived state again (trap tables, costs, EPCR). */
   afterRestore(): void {
     this.configure(this.hw, this.cost);

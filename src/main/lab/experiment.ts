@@ -15,14 +15,14 @@ import { Worker } from 'node:worker_threads';
 import type { GuestModel } from '../../shared/api';
 import { type CostModel, defaultCostModel } from '../../shared/cost';
 import {
-  benchFigures, dieBits, type ExperimentProgress, type ExperimentResults, type ExperimentSpec, expandConfigurations, firstDifference, maskConsole, type RunRecord,
+  benchFigures, dieBits, type ExperimentProgress, type ExperimentResults, inShard, type ExperimentSpec, expandConfigurations, firstDifference, maskConsole, type RunRecord,
 } from '../../shared/experiment';
 import { presetConfig } from '../../shared/hw';
 import { LabFailure } from '../../shared/result';
-import { COUNTERS, type CounterId } from '../../shared/stats';
+import { COUNTED_SPRS, COUNTERS, type CounterId } from '../../shared/stats';
 import { LAB_VERSION } from '../../shared/version';
 import type { ExperimentJob, ExperimentJobResult, ExperimentPoolInit } from '../link/experiment-protocol';
-import { counterSlot, H } from '../link/stats';
+import { counterSlot, H, sprSlot } from '../link/stats';
 import { guestImagePath, readGuestImage } from './images';
 import { resolveWorkerScript } from './worker-script';
 
@@ -38,6 +38,10 @@ export interface ExperimentRunOptions {
   signal?: AbortSignal;
   /** The guest worker bundle (default: found next to this bundle, as for sessions). */
   workerScript?: string;
+  /** Run one shard: the configurations at positions index-1 modulo count (native always). */
+  shard?: { index: number; count: number };
+  /** Test hook: in this configuration the hypervisor emulates this SPR (number) wrongly. */
+  testCorrupt?: { config: string; spr: number };
 }
 
 type Job = Omit<ExperimentJob, 'id'> & { label: string };
@@ -117,7 +121,8 @@ export async function runExperiment(spec: ExperimentSpec, opts: ExperimentRunOpt
   const elf = loadImage(spec, opts.baseDir);
   const imageSha256 = createHash('sha256').update(elf).digest('hex');
   const cost = opts.cost ?? defaultCostModel();
-  const configs = expandConfigurations(spec.configurations);
+  const allConfigs = expandConfigurations(spec.configurations);
+  const configs = allConfigs.filter((_, i) => inShard(i, opts.shard));
   const reps = spec.repetitions ?? 1;
   const w = spec.workload;
   const models: GuestModel[] = ['native', ...spec.models];
@@ -157,11 +162,17 @@ export async function runExperiment(spec: ExperimentSpec, opts: ExperimentRunOpt
       const s = r.stats;
       const counters: Partial<Record<CounterId, number>> = {};
       for (const c of COUNTERS) counters[c.id] = s[counterSlot(c.id)]!;
+      const sprTraps: Record<string, number> = {};
+      for (const name of COUNTED_SPRS) {
+        const slot = sprSlot(name);
+        const n = s[slot]! + s[slot + 1]!;
+        if (n > 0) sprTraps[name] = n;
+      }
       const cycles = s[H.cycles]!;
       const hvCycles = s[H.hvCycles]!;
       return {
         config, model, hw, repetition, dieBits: model === 'native' ? 0 : dieBits(hw), insns: r.insns, cycles, hvCycles,
-        overhead: cycles > 0 ? hvCycles / cycles : 0, exits: s[H.exits]!, counters, figures: benchFigures(r.console), reason: r.reason,
+        overhead: cycles > 0 ? hvCycles / cycles : 0, exits: s[H.exits]!, counters, sprTraps, figures: benchFigures(r.console), reason: r.reason,
         difference: reference === null ? null : firstDifference(reference, maskConsole(r.console, w.mask)), hostMs: r.hostMs,
       };
     };
@@ -172,13 +183,17 @@ export async function runExperiment(spec: ExperimentSpec, opts: ExperimentRunOpt
     for (const model of spec.models) {
       for (const c of configs) {
         for (let rep = 1; rep <= reps; rep++) {
-          jobs.push(run({ ...base, model, hw: c.hw, ...from(model), label: `${c.name} (${model}${reps > 1 ? `, ${rep}/${reps}` : ''})` })
+          const corrupt = opts.testCorrupt?.config === c.name ? { testCorruptSpr: opts.testCorrupt.spr } : {};
+          jobs.push(run({ ...base, ...corrupt, model, hw: c.hw, ...from(model), label: `${c.name} (${model}${reps > 1 ? `, ${rep}/${reps}` : ''})` })
             .then((r) => record(c.name, model, rep, c.hw, r, reference)));
         }
       }
     }
     runs.push(...await Promise.all(jobs));
-    return { experiment: spec.name, labVersion: LAB_VERSION, imageSha256, costModel: cost, startedAt, finishedAt: new Date().toISOString(), runs };
+    return {
+      experiment: spec.name, labVersion: LAB_VERSION, imageSha256, costModel: cost, startedAt, finishedAt: new Date().toISOString(),
+      models: [...spec.models], configurations: allConfigs.map((c) => c.name), ...(opts.shard ? { shard: opts.shard } : {}), runs,
+    };
   } finally {
     opts.signal?.removeEventListener('abort', abort);
     await pool.close();

@@ -28,6 +28,8 @@ export interface ExperimentJob {
   snapshot?: Uint8Array;
   /** Boot only until this appears on the console, and return the snapshot taken there. */
   snapshotAt?: string;
+  /** Test hook: the hypervisor emulates this SPR number wrongly. */
+  testCorruptSpr?: number;
 }
 
 export type ExperimentJobResult =

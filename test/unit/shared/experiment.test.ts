@@ -2,8 +2,11 @@
 // field, the configuration families generate what they promise, guest
 // figures and the masked equivalence check read consoles as intended, and
 // the CSV puts the deterministic columns first.
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
+  experimentJsonSchema, mergeShards, parseShard, type RunRecord,
   benchFigures, expandConfigurations, firstDifference, maskConsole, parseExperiment, resultsCsv, type ExperimentResults,
 } from '../../../src/shared/experiment';
 import { hwCost, presetConfig } from '../../../src/shared/hw';
@@ -28,6 +31,36 @@ describe('experiment files', () => {
     expect(bad({ workload: { image: 'labos', mask: ['('] } })).toThrow(/workload\.mask: "\(" is not a regular expression/);
     expect(bad({ surprise: 1 })).toThrow(/Unrecognized key/);
     expect(() => parseExperiment('{', 'x.json')).toThrow(/x\.json is not valid JSON/);
+  });
+
+  it('publishes its JSON Schema, and every bundled example is valid', () => {
+    const dir = join(__dirname, '..', '..', '..', 'resources', 'experiments');
+    expect(JSON.parse(readFileSync(join(dir, 'experiment.schema.json'), 'utf8'))).toEqual(experimentJsonSchema());
+    const examples = readdirSync(dir).filter((f) => f.endsWith('.experiment.json'));
+    expect(examples.length).toBeGreaterThanOrEqual(3);
+    for (const f of examples) expect(() => parseExperiment(readFileSync(join(dir, f), 'utf8'), f), f).not.toThrow();
+  });
+
+  it('splits configurations into shards and merges complete, consistent sets only', () => {
+    expect(parseShard('2/4')).toEqual({ index: 2, count: 4 });
+    for (const bad of ['0/4', '5/4', '1/0', 'x', '1/2/3']) expect(() => parseShard(bad), bad).toThrow(/--shard must be I\/N/);
+    const run = (config: string, model: 'native' | 'booke-hv'): RunRecord => ({
+      config, model, hw: presetConfig('isa206'), repetition: 1, dieBits: 0, insns: 1, cycles: 1, hvCycles: 0, overhead: 0, exits: config.length,
+      counters: {}, sprTraps: {}, figures: {}, reason: 'reset', difference: null, hostMs: 1,
+    });
+    const shard = (index: number, configs: string[]) => ({
+      label: `s${index}`,
+      results: { experiment: 'e', labVersion: '0.1.0', imageSha256: 'h', costModel: {}, startedAt: `t${index}`, finishedAt: `u${index}`, models: ['booke-hv' as const],
+        configurations: ['a', 'bb', 'ccc'], shard: { index, count: 2 }, runs: [run('native', 'native'), ...configs.map((c) => run(c, 'booke-hv'))] },
+    });
+    const merged = mergeShards([shard(2, ['bb']), shard(1, ['a', 'ccc'])]);
+    expect(merged.runs.map((r) => r.config)).toEqual(['native', 'a', 'bb', 'ccc']);
+    expect(merged.shard).toBeUndefined();
+    expect(() => mergeShards([shard(1, ['a', 'ccc'])])).toThrow(/shard 2\/2 missing/);
+    expect(() => mergeShards([shard(1, ['a']), shard(1, ['a'])])).toThrow(/s1 and s1 are both shard 1\/2/);
+    const other = shard(2, ['bb']);
+    other.results.imageSha256 = 'other';
+    expect(() => mergeShards([shard(1, ['a']), other])).toThrow(/s2 is not from the same sweep as s1/);
   });
 
   it('generates the configuration families', () => {
@@ -64,9 +97,9 @@ describe('experiment files', () => {
 
   it('writes CSV with the deterministic columns first and host time last', () => {
     const r: ExperimentResults = {
-      experiment: 'demo', labVersion: '0.1.0', imageSha256: 'x', costModel: {}, startedAt: '', finishedAt: '',
+      experiment: 'demo', labVersion: '0.1.0', imageSha256: 'x', costModel: {}, startedAt: '', finishedAt: '', models: ['booke-hv'], configurations: ['a,b'],
       runs: [{ config: 'a,b', model: 'booke-hv', hw: presetConfig('isa206'), repetition: 1, dieBits: 320, insns: 10, cycles: 20, hvCycles: 5, overhead: 0.25, exits: 3,
-        counters: { mmio_exits: 3 }, figures: { null_syscall: 52.6 }, reason: 'reset', difference: null, hostMs: 12.34 }],
+        counters: { mmio_exits: 3 }, sprTraps: {}, figures: { null_syscall: 52.6 }, reason: 'reset', difference: null, hostMs: 12.34 }],
     };
     const [head, row] = resultsCsv(r).trim().split('\n');
     expect(head!.split(',').slice(0, 6)).toEqual(['config', 'model', 'repetition', 'die_bits', 'exits', 'overhead']);
