@@ -7,6 +7,7 @@ import { cpuBenchmarks } from './cpu';
 import { hypervisorBenchmarks } from './hypervisor';
 import { linuxBenchmarks } from './linux';
 import { runtimeBenchmarks } from './runtime';
+import { sweepBenchmarks } from './sweep';
 
 const only = process.argv.slice(2).filter((a) => !a.startsWith('-'));
 const want = (name: string) => only.length === 0 || only.includes(name);
@@ -17,6 +18,7 @@ async function main(): Promise<void> {
   if (want('hv')) await hypervisorBenchmarks();
   if (want('runtime')) await runtimeBenchmarks();
   if (want('linux')) await linuxBenchmarks();
+  if (want('sweep')) await sweepBenchmarks();
 }
 
 main().catch((e: unknown) => {

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// `npm run bench [cpu|hv|runtime|linux]`: bundles the benchmarks (and the guest
+// `npm run bench [cpu|hv|runtime|linux|sweep]`: bundles the benchmarks (and the guest
 // worker) with esbuild and runs them as plain JavaScript: through tsx the
 // emulator runs about 2x slower, which would make the figures meaningless.
 import { spawnSync } from 'node:child_process';

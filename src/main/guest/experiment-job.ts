@@ -4,7 +4,23 @@
 
 import type { ExperimentJob, ExperimentJobResult } from '../link/experiment-protocol';
 import { runElf } from './run';
-import { decodeSnapshot, encodeSnapshot, type Snapshot } from '../link/snapshot';
+import { decodeSnapshot, encodeSnapshot, readSnapshotHeader, type Snapshot } from '../link/snapshot';
+
+/**
+ * The snapshot this worker decoded last: every configuration of a model
+ * starts from the same one, and decoding (inflating and checking the RAM
+ * image) costs more than a small guest's whole boot.
+ */
+let lastSnapshot: { key: string; snap: Snapshot } | null = null;
+
+function snapshotOf(bytes: Uint8Array): Snapshot {
+  const header = readSnapshotHeader(bytes, 'the experiment\'s snapshot');
+  const key = `${header.ramSha256}:${header.insns}:${header.takenAt}:${header.config.model}`;
+  if (lastSnapshot?.key === key) return { header, ram: lastSnapshot.snap.ram };
+  const snap = decodeSnapshot(bytes, 'the experiment\'s snapshot');
+  lastSnapshot = { key, snap };
+  return snap;
+}
 
 export function runJob(job: ExperimentJob): ExperimentJobResult {
   try {
@@ -15,7 +31,7 @@ export function runJob(job: ExperimentJob): ExperimentJobResult {
       maxInsns: job.maxInsns,
       ...(job.testCorruptSpr !== undefined ? { testCorruptSpr: job.testCorruptSpr } : {}),
       ...(job.input !== undefined && job.input.length > 0 ? { input: job.input } : {}),
-      ...(job.snapshot ? { snapshot: decodeSnapshot(job.snapshot, 'the experiment\'s snapshot') } : {}),
+      ...(job.snapshot ? { snapshot: snapshotOf(job.snapshot) } : {}),
       ...(job.snapshotAt !== undefined ? { saveSnapshot: { at: { marker: job.snapshotAt }, save: (s: Snapshot) => { taken = s; }, thenStop: true } } : {}),
     });
     const hostMs = performance.now() - started;

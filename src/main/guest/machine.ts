@@ -150,6 +150,13 @@ export class Machine {
     this.bus.map(CCSR_BASE + GPIO_OFFSET, 0x1000, gpio);
   }
 
+  /** The RAM byte ranges a boot writes (the image's segments and the device tree): all of RAM a fresh board has touched. */
+  loadedRanges(): [number, number][] {
+    const ranges: [number, number][] = (this.image?.segments ?? []).map((seg) => [seg.paddr, seg.paddr + seg.memsz]);
+    if (this.dtb !== null) ranges.push([this.dtbAddr, this.dtbAddr + this.dtb.length]);
+    return ranges;
+  }
+
   /** The board's stateful parts for a snapshot (snapshot.ts): vCPU 0's, the board's own, every device's. */
   stateParts(): Record<string, object> {
     const cpu = this.cpu;

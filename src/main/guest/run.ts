@@ -11,7 +11,7 @@ import type { GuestStatsSample } from '../../shared/stats';
 import { attachHypervisor, type GuestHypervisor } from '../hv/index';
 import { createStatsBuffer, H, sampleStats } from '../link/stats';
 import { Machine, type StopReason } from './machine';
-import { captureParts, checkCompatible, restoreParts, sha256, type Snapshot, type SnapshotConfig } from '../link/snapshot';
+import { captureParts, captureRam, checkCompatible, ramChecksum, restoreParts, restoreRam, sha256, type Snapshot, type SnapshotConfig } from '../link/snapshot';
 import { LAB_VERSION } from '../../shared/version';
 
 export interface RunOptions {
@@ -127,21 +127,21 @@ export function snapshotConfig(elf: Uint8Array, opts: RunOptions): SnapshotConfi
 
 /** The whole guest as it stands (at an instruction boundary, between runs). */
 export function snapshotGuest(machine: Machine, hv: GuestHypervisor, config: SnapshotConfig, consoleBytes = 0): Snapshot {
-  const ram = machine.bus.ram8;
+  const ram = captureRam(machine.bus.ram8);
   const parts = { ...captureParts(machine, machine.bus.ram), ...captureParts(hv, machine.bus.ram) };
   return {
     header: {
       labVersion: LAB_VERSION, takenAt: new Date().toISOString(), config, insns: machine.cpu.insns, consoleBytes, parts,
-      ramSha256: sha256(ram), ramBytes: ram.length,
+      ramSha256: ramChecksum(ram), ramBytes: ram.size,
     },
-    ram: ram.slice(),
+    ram,
   };
 }
 
 /** Puts a snapshot's state into a machine built (and loaded) from the same image, RAM size and model. */
 export function restoreGuest(machine: Machine, hv: GuestHypervisor, snap: Snapshot, config: SnapshotConfig): void {
   checkCompatible(snap.header, config, LAB_VERSION);
-  machine.bus.ram8.set(snap.ram);
+  restoreRam(machine.bus.ram8, snap.ram, machine.loadedRanges());
   const parts = snap.header.parts;
   restoreParts(machine, Object.fromEntries(Object.entries(parts).filter(([k]) => !k.startsWith('hv.'))));
   restoreParts(hv, Object.fromEntries(Object.entries(parts).filter(([k]) => k.startsWith('hv.'))));

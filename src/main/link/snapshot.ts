@@ -16,7 +16,10 @@
 // File layout: "HVLABSNP", a version byte, the header length (u32,
 // big-endian), the header (JSON: lab version, image hash, configuration,
 // the parts' state, the SHA-256 of the RAM image), the header's SHA-256
-// (32 bytes) and the RAM, deflated.
+// (32 bytes) and the RAM image, deflated. The RAM image holds only the 4 KB
+// pages that are not all zeros: their count (u32), their page numbers (u32
+// each) and their bytes; most of a guest's RAM is zeros, and neither the file
+// nor a restore pays for them.
 
 import { createHash } from 'node:crypto';
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
@@ -56,13 +59,67 @@ export interface SnapshotHeader {
   consoleBytes: number;
   /** Every part's captured fields, by part name (vCPU parts are named "vcpu0.cpu" and so on). */
   parts: Record<string, Captured>;
+  /** SHA-256 of the RAM image as stored (page count, page numbers, pages), and the RAM's size. */
   ramSha256: string;
   ramBytes: number;
 }
 
+/** Guest RAM as its non-zero 4 KB pages. */
+export interface SnapshotRam {
+  /** RAM size in bytes. */
+  size: number;
+  /** Page numbers, ascending. */
+  pages: Uint32Array;
+  /** The pages' bytes, 4096 each, in the order of `pages`. */
+  data: Uint8Array;
+}
+
 export interface Snapshot {
   header: SnapshotHeader;
-  ram: Uint8Array;
+  ram: SnapshotRam;
+}
+
+const PAGE = 4096;
+
+/** The non-zero pages of a RAM image. */
+export function captureRam(ram: Uint8Array): SnapshotRam {
+  const words = new Int32Array(ram.buffer, ram.byteOffset, ram.byteLength >> 2);
+  const pages: number[] = [];
+  for (let p = 0, w = 0; w < words.length; p++, w += PAGE / 4) {
+    for (let k = w; k < w + PAGE / 4; k++) {
+      if (words[k] !== 0) {
+        pages.push(p);
+        break;
+      }
+    }
+  }
+  const data = new Uint8Array(pages.length * PAGE);
+  pages.forEach((p, i) => data.set(ram.subarray(p * PAGE, (p + 1) * PAGE), i * PAGE));
+  return { size: ram.length, pages: Uint32Array.from(pages), data };
+}
+
+/**
+ * Writes a snapshot's RAM into `ram` (same size), which is zero but for the
+ * byte ranges `written` (what the board wrote as it booted): the snapshot's
+ * pages, and zeros over whatever else was written. The rest of RAM is never
+ * touched (a fresh machine's untouched pages cost nothing).
+ */
+export function restoreRam(ram: Uint8Array, image: SnapshotRam, written: readonly [number, number][]): void {
+  if (ram.length !== image.size) throw new SnapshotError(`the snapshot has ${image.size} bytes of RAM, this machine ${ram.length}`);
+  for (const [start, end] of written) ram.fill(0, Math.max(0, start), Math.min(ram.length, end));
+  image.pages.forEach((p, i) => ram.set(image.data.subarray(i * PAGE, (i + 1) * PAGE), p * PAGE));
+}
+
+function ramImageBytes(r: SnapshotRam): Buffer {
+  const head = Buffer.alloc(4 + 4 * r.pages.length);
+  head.writeUInt32BE(r.pages.length, 0);
+  r.pages.forEach((p, i) => head.writeUInt32BE(p, 4 + 4 * i));
+  return Buffer.concat([head, Buffer.from(r.data.buffer, r.data.byteOffset, r.data.byteLength)]);
+}
+
+/** The checksum a header records for its RAM image. */
+export function ramChecksum(r: SnapshotRam): string {
+  return sha256(ramImageBytes(r));
 }
 
 /** Something that holds state: its parts, by name, and its RAM. */
@@ -187,7 +244,7 @@ export function sha256(bytes: Uint8Array): string {
 /** The file's bytes. RAM is deflated (fast level: most of a guest's RAM is zeros). */
 export function encodeSnapshot(s: Snapshot): Uint8Array {
   const header = Buffer.from(JSON.stringify(s.header), 'utf8');
-  const ram = deflateRawSync(s.ram, { level: 1 });
+  const ram = deflateRawSync(ramImageBytes(s.ram), { level: 1 });
   const out = Buffer.alloc(8 + 1 + 4 + header.length + 32 + ram.length);
   out.write(SNAPSHOT_MAGIC, 0, 'latin1');
   out[8] = SNAPSHOT_VERSION;
@@ -207,16 +264,23 @@ export function readSnapshotHeader(bytes: Uint8Array, what = 'snapshot'): Snapsh
 export function decodeSnapshot(bytes: Uint8Array, what = 'snapshot'): Snapshot {
   const { header, ramAt } = parseHeader(bytes, what);
   const b = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
-  let ram: Uint8Array;
+  let image: Buffer;
   try {
-    ram = new Uint8Array(inflateRawSync(b.subarray(ramAt)));
+    image = inflateRawSync(b.subarray(ramAt));
   } catch {
     throw new SnapshotError(`${what} is truncated or damaged (its RAM image does not decompress)`);
   }
-  if (ram.length !== header.ramBytes || sha256(ram) !== header.ramSha256) {
+  const count = image.length >= 4 ? image.readUInt32BE(0) : -1;
+  if (count < 0 || image.length !== 4 + 4 * count + count * PAGE || sha256(image) !== header.ramSha256) {
     throw new SnapshotError(`${what} is damaged: its RAM image does not match its checksum`);
   }
-  return { header, ram };
+  const pages = new Uint32Array(count);
+  for (let i = 0; i < count; i++) pages[i] = image.readUInt32BE(4 + 4 * i);
+  if (pages.some((p, i) => (p + 1) * PAGE > header.ramBytes || (i > 0 && p <= pages[i - 1]!))) {
+    throw new SnapshotError(`${what} is damaged: its RAM pages are out of order or out of range`);
+  }
+  const data = new Uint8Array(image.buffer, image.byteOffset + 4 + 4 * count, count * PAGE);
+  return { header, ram: { size: header.ramBytes, pages, data } };
 }
 
 function parseHeader(bytes: Uint8Array, what: string): { header: SnapshotHeader; ramAt: number } {
