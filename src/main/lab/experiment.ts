@@ -17,7 +17,7 @@ import { type CostModel, defaultCostModel } from '../../shared/cost';
 import {
   benchFigures, dieBits, type ExperimentProgress, type ExperimentResults, inShard, type ExperimentSpec, expandConfigurations, firstDifference, maskConsole, type RunRecord,
 } from '../../shared/experiment';
-import { presetConfig } from '../../shared/hw';
+import { type HwConfig, presetConfig } from '../../shared/hw';
 import { LabFailure } from '../../shared/result';
 import { COUNTED_SPRS, COUNTERS, type CounterId } from '../../shared/stats';
 import { LAB_VERSION } from '../../shared/version';
@@ -149,15 +149,15 @@ export async function runExperiment(spec: ExperimentSpec, opts: ExperimentRunOpt
   const abort = () => { void pool.close(); };
   opts.signal?.addEventListener('abort', abort, { once: true });
   try {
-    // Boot once per model to the marker.
-    const snapshots = new Map<GuestModel, Uint8Array>();
-    if (w.snapshotAt !== undefined) {
-      const boots = await Promise.all(models.map((model) => run({
-        ...base, model, hw: presetConfig('isa206'), snapshotAt: w.snapshotAt!, input: '', label: `boot (${model})`,
-      })));
-      models.forEach((m, i) => snapshots.set(m, boots[i]!.snapshot!));
+    // Boot once per model to the marker; each model's runs start as soon as its snapshot exists
+    // (no phase waits for another: the pool stays busy).
+    const boots = new Map<GuestModel, Promise<{ snapshot?: Uint8Array }>>();
+    for (const model of models) {
+      boots.set(model, w.snapshotAt === undefined ? Promise.resolve({}) : run({
+        ...base, model, hw: presetConfig('isa206'), snapshotAt: w.snapshotAt, input: '', label: `boot (${model})`,
+      }).then((r) => ({ snapshot: r.snapshot! })));
     }
-    const from = (model: GuestModel) => (snapshots.has(model) ? { snapshot: snapshots.get(model)! } : {});
+    const from = (model: GuestModel) => boots.get(model)!;
     const record = (config: string, model: GuestModel, repetition: number, hw: typeof configs[number]['hw'], r: ExperimentJobResult & { ok: true }, reference: string[] | null): RunRecord => {
       const s = r.stats;
       const counters: Partial<Record<CounterId, number>> = {};
@@ -176,20 +176,23 @@ export async function runExperiment(spec: ExperimentSpec, opts: ExperimentRunOpt
         difference: reference === null ? null : firstDifference(reference, maskConsole(r.console, w.mask)), hostMs: r.hostMs,
       };
     };
-    const nativeRun = await run({ ...base, model: 'native', hw: presetConfig('isa206'), ...from('native'), label: 'native (reference)' });
-    const reference = maskConsole(nativeRun.console, w.mask);
-    const runs: RunRecord[] = [record('native', 'native', 1, presetConfig('isa206'), nativeRun, null)];
-    const jobs: Promise<RunRecord>[] = [];
+    const nativeJob = from('native').then((f) => run({ ...base, model: 'native', hw: presetConfig('isa206'), ...f, label: 'native (reference)' }));
+    const jobs: Promise<{ config: string; model: GuestModel; rep: number; hw: HwConfig; r: ExperimentJobResult & { ok: true } }>[] = [];
     for (const model of spec.models) {
       for (const c of configs) {
         for (let rep = 1; rep <= reps; rep++) {
           const corrupt = opts.testCorrupt?.config === c.name ? { testCorruptSpr: opts.testCorrupt.spr } : {};
-          jobs.push(run({ ...base, ...corrupt, model, hw: c.hw, ...from(model), label: `${c.name} (${model}${reps > 1 ? `, ${rep}/${reps}` : ''})` })
-            .then((r) => record(c.name, model, rep, c.hw, r, reference)));
+          jobs.push(from(model).then((f) => run({ ...base, ...corrupt, model, hw: c.hw, ...f, label: `${c.name} (${model}${reps > 1 ? `, ${rep}/${reps}` : ''})` }))
+            .then((r) => ({ config: c.name, model, rep, hw: c.hw, r })));
         }
       }
     }
-    runs.push(...await Promise.all(jobs));
+    const [nativeRun, ...done] = await Promise.all([nativeJob, ...jobs] as const);
+    const reference = maskConsole(nativeRun.console, w.mask);
+    const runs: RunRecord[] = [
+      record('native', 'native', 1, presetConfig('isa206'), nativeRun, null),
+      ...(done as Awaited<(typeof jobs)[number]>[]).map((d) => record(d.config, d.model, d.rep, d.hw, d.r, reference)),
+    ];
     return {
       experiment: spec.name, labVersion: LAB_VERSION, imageSha256, costModel: cost, startedAt, finishedAt: new Date().toISOString(),
       models: [...spec.models], configurations: allConfigs.map((c) => c.name), ...(opts.shard ? { shard: opts.shard } : {}), runs,
