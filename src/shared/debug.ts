@@ -260,6 +260,11 @@ export function checkBreakpoints(b: Breakpoints): Breakpoints {
   return { pcs: [...new Set(b.pcs.map((p) => p >>> 0))], exits: [...new Set(b.exits)], sprs: b.sprs.map((w) => ({ name: sprByName(w.name)!.name, access: w.access })) };
 }
 
+/** A 32-bit value as 8 lower-case hex digits, no prefix (register and memory views). */
+export function hex8(v: number): string {
+  return (v >>> 0).toString(16).padStart(8, '0');
+}
+
 export function hex32(v: number): string {
-  return `0x${(v >>> 0).toString(16).padStart(8, '0')}`;
+  return `0x${hex8(v)}`;
 }

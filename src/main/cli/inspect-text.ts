@@ -2,9 +2,7 @@
 // tlb, x): the same facts the app's inspector panel shows, laid out for a
 // terminal. Pure functions of the LabApi's results.
 
-import { hex32, type InspectorState, type MemoryView, MSR_BITS, type StopInfo, type TlbEntryView, type TlbView, VALUE_HOMES } from '../../shared/debug';
-
-const h8 = (v: number) => (v >>> 0).toString(16).padStart(8, '0');
+import { hex32, hex8 as h8, type InspectorState, type MemoryView, MSR_BITS, type StopInfo, type TlbEntryView, type TlbView, VALUE_HOMES } from '../../shared/debug';
 
 export function stopText(name: string, stop: StopInfo): string {
   return `${name}: ${stop.text} (${stop.insns} instructions)\n`;

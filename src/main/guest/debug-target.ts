@@ -115,20 +115,6 @@ export class DebugTarget {
     cpu.breakHit = false;
   }
 
-  /** Drops every watch and breakpoint this target put in the core (the target is going away). */
-  release(): void {
-    this.breakpoints.clear();
-    this.userBreakpoints.clear();
-    this.tempBreakpoint = null;
-    this.sprWatches.clear();
-    this.exitWatches = [];
-    this.toNextExit = false;
-    this.applyWatches();
-    this.disarm();
-    this.cpu.watchHit = null;
-    this.cpu.stopRequested = false;
-  }
-
   private get cpu(): Cpu {
     return this.machine.cpu;
   }

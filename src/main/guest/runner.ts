@@ -22,7 +22,7 @@ import type { HwConfig } from '../../shared/hw';
 import { DebugTarget, type DebugStop } from './debug-target';
 import { GdbProtocol } from './gdb-protocol';
 import { describeStop, inspectorState, memoryView, type RegisterValues, registerValues, tlbView, translate, writeRegister } from './inspector';
-import { type Breakpoints, checkBreakpoints, noBreakpoints, STEP_LIMIT, type StopInfo, type StopKind } from '../../shared/debug';
+import { type Breakpoints, checkBreakpoints, hex32, noBreakpoints, STEP_LIMIT, type StopInfo, type StopKind } from '../../shared/debug';
 import { sprByNumber } from '../../shared/spr';
 import { LabFailure } from '../../shared/result';
 import { decodeSnapshot, encodeSnapshot } from '../link/snapshot';
@@ -158,7 +158,7 @@ export class GuestRunner {
         this.endStepping();
         // GDB hears first: the session may end as soon as it learns the guest stopped.
         if (this.gdb?.running) this.gdbStopped({ kind: 'ended', reason: out.reason, ...(out.message !== undefined ? { message: out.message } : {}) });
-        this.link.post({ kind: 'signal', type: 'stopped', reason: out.reason, ...(out.message !== undefined ? { message: out.message } : {}) });
+        this.postStopped(out.reason, out.message);
         return;
       case 'breakpoint':
         this.breakpointHit();
@@ -301,7 +301,7 @@ export class GuestRunner {
         info = { kind: 'ended', pc, insns: cpu.insns, text: describeStop('ended', pc, { text: `the guest ended (${stop.reason}${stop.message ? `: ${stop.message}` : ''})` }) };
         break;
       case 'waiting':
-        info = { kind: as ?? 'step', pc, insns: cpu.insns, text: `waiting at ${describeStop('pause', pc).slice(10)} for an interrupt (nothing is due)` };
+        info = { kind: as ?? 'step', pc, insns: cpu.insns, text: `waiting at ${hex32(pc)} for an interrupt (nothing is due)` };
         break;
       default: {
         const kind: StopKind = as ?? (stop.kind === 'interrupted' ? 'pause' : 'breakpoint');
@@ -348,10 +348,9 @@ export class GuestRunner {
         return translate(this.target(), c.address, c.fetch);
       case 'breakpoints': {
         this.breaks = checkBreakpoints(c.breakpoints);
-        if (this.dbg !== null || this.hasBreaks()) {
-          this.target();
-          this.applyBreaks();
-        }
+        // A target made now takes the new breakpoints as it is made.
+        if (this.dbg !== null) this.applyBreaks();
+        else if (this.hasBreaks()) this.target();
         return this.breaks;
       }
       case 'write':
@@ -378,8 +377,7 @@ export class GuestRunner {
 
   private inspect(): unknown {
     const running = this.mode === 'running';
-    const state = inspectorState(this.target(), running, running ? null : this.lastStop, running ? null : this.lastValues, this.breaks);
-    return state;
+    return inspectorState(this.target(), running, running ? null : this.lastStop, running ? null : this.lastValues, this.breaks);
   }
 
   private mustBeStopped(what: string): void {
@@ -406,13 +404,11 @@ export class GuestRunner {
         throw new LabFailure('invalid-request', `count must be 1-${STEP_LIMIT} (got ${count})`, { field: 'count' });
       }
       let stop: DebugStop = { kind: 'trap' };
-      for (let k = 0; k < count && stop.kind === 'trap'; k++) stop = unit === 'block' ? target.stepBlock() : this.stepOne(target);
+      for (let k = 0; k < count && stop.kind === 'trap'; k++) stop = unit === 'block' ? target.stepBlock() : target.step();
       this.flush();
       if (stop.kind === 'ended') {
-        this.mode = 'stopped';
-        const info = this.noteStop(stop);
-        this.link.post({ kind: 'signal', type: 'stopped', reason: stop.reason, ...(stop.message !== undefined ? { message: stop.message } : {}) });
-        return info;
+        this.debugStoppedSync(stop);
+        return this.lastStop;
       }
       return this.noteStop(stop, stop.kind === 'trap' ? 'step' : undefined);
     }
@@ -439,18 +435,13 @@ export class GuestRunner {
     return null;
   }
 
-  /** One instruction, stopping in front of a PC breakpoint other than the one it starts at. */
-  private stepOne(target: DebugTarget): DebugStop {
-    return target.step();
-  }
-
   /** A stop found while handling a command (not while running): recorded, no signal (the reply carries it). */
   private debugStoppedSync(stop: DebugStop): void {
     this.endStepping();
     if (stop.kind === 'ended') {
       this.mode = 'stopped';
       this.noteStop(stop);
-      this.link.post({ kind: 'signal', type: 'stopped', reason: stop.reason, ...(stop.message !== undefined ? { message: stop.message } : {}) });
+      this.postStopped(stop.reason, stop.message);
       return;
     }
     this.noteStop(stop);
@@ -480,7 +471,7 @@ export class GuestRunner {
     this.mode = 'stopped';
     this.flush();
     this.gdbSend(this.gdb!.protocol.stopReply(stop));
-    this.link.post({ kind: 'signal', type: 'stopped', reason: stop.reason, ...(stop.message !== undefined ? { message: stop.message } : {}) });
+    this.postStopped(stop.reason, stop.message);
   }
 
   /** The debugger lets go: no breakpoints, and a guest it held stopped runs on. */
@@ -494,6 +485,11 @@ export class GuestRunner {
       this.mode = 'running';
       this.pacer.reset();
     }
+  }
+
+  /** Tells the session the guest ended (reset, power-off, checkstop...). */
+  private postStopped(reason: string, message?: string): void {
+    this.link.post({ kind: 'signal', type: 'stopped', reason, ...(message !== undefined ? { message } : {}) });
   }
 
   private gdbSend(text: string): void {
@@ -629,7 +625,7 @@ export class GuestRunner {
   /** What this guest's snapshots record about it (and what one restored into it must match). */
   private snapshotConfig() {
     const { model, ramMb, bootargs, imageName, elf } = this.init;
-    return { ...snapshotConfig(elf, { model, hw: this.hw, cost: this.cost, ramMb, bootargs, imageName }) };
+    return snapshotConfig(elf, { model, hw: this.hw, cost: this.cost, ramMb, bootargs, imageName });
   }
 
   // ---- boot ----------------------------------------------------------------
@@ -672,7 +668,7 @@ export class GuestRunner {
   /** A new machine with its hypervisor (attached before loading, so it sees the first boot). */
   private build(): void {
     // A debugger attached to the old machine lets go of it (GDB sees the connection's guest vanish at its next request).
-    if (this.gdb !== null) this.gdb = null;
+    this.gdb = null;
     this.dbg = null;
     const byteChannels: ByteChannel[] = [this.consoleChannel, ...this.channels.map((d) => new SharedByteChannel(d))];
     const model = this.init.model;

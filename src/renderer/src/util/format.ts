@@ -48,9 +48,7 @@ export function hex(n: number, width = 0): string {
 }
 
 /** A 32-bit value as 8 lower-case hex digits, no prefix (register and memory views). */
-export function h8(n: number): string {
-  return (n >>> 0).toString(16).padStart(8, '0');
-}
+export { hex8 as h8 } from '../../../shared/debug';
 
 /** A typed address: hexadecimal, with or without 0x; NaN unless it is a 32-bit value. */
 export function parseAddress(text: string): number {
