@@ -14,12 +14,13 @@ import type { HwConfigPatch, HwConfigView, PresetId, PresetInfo } from './hw';
 import type { Result } from './result';
 import type { CounterId, StatsSnapshot } from './stats';
 
-export type GuestModel = 'native' | 'booke-hv' | 'state-transfer';
+export type GuestModel = 'native' | 'booke-hv' | 'state-transfer' | 'trap-and-emulate';
 
 export const GUEST_MODELS: readonly { id: GuestModel; label: string; description: string }[] = [
   { id: 'native', label: 'native', description: 'No hypervisor: the guest owns the core (the baseline).' },
   { id: 'booke-hv', label: 'booke-hv', description: 'Power ISA 2.06 Embedded.Hypervisor with the configured duplicated set.' },
   { id: 'state-transfer', label: 'state-transfer', description: 'VMCS-style: the transfer strategy for the chosen set, with state switched on every entry and exit.' },
+  { id: 'trap-and-emulate', label: 'trap-and-emulate', description: 'No virtualization hardware (KVM on PowerPC 440): the guest kernel runs in user mode, every privileged instruction traps and is emulated, every interrupt is reflected.' },
 ];
 
 /** running: executing; idle: waiting in `wait` or for input; paused: stopped by the user;

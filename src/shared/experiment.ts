@@ -13,7 +13,7 @@ import { LabFailure } from './result';
 import { CONFIGURABLE_SPRS, sprByName } from './spr';
 import { COUNTERS, type CounterId } from './stats';
 
-const MODELS = ['native', 'booke-hv', 'state-transfer'] as const;
+const MODELS = ['native', 'booke-hv', 'state-transfer', 'trap-and-emulate'] as const;
 const PRESET_IDS = ['isa206', 'none', 'all', 'x86'] as const;
 const sprName = z.string().min(1).max(16).refine((n) => sprByName(n) !== undefined && CONFIGURABLE_SPRS.includes(sprByName(n)!), 'must be a configurable SPR of the catalog');
 const patch = z.strictObject({

@@ -32,7 +32,7 @@ const c = (id: string, label: string, group: CounterGroup, kvm: string | null, w
 export const COUNTERS = [
   // Exits by cause (KVM names where KVM counts the same event).
   c('emulated_inst_exits', 'Emulated instruction (hypervisor privilege)', 'exit', 'emulated_inst_exits',
-    'A guest instruction the virtual hardware leaves to software (a hypervisor-privileged instruction, or mfspr/mtspr of a trapped register) exits and the hypervisor emulates it.'),
+    'A guest instruction the virtual hardware leaves to software (a hypervisor-privileged instruction, or mfspr/mtspr of a trapped register; under trap-and-emulate every privileged instruction of the guest kernel) exits and the hypervisor emulates it.'),
   c('mmio_exits', 'MMIO to an emulated device', 'exit', 'mmio_exits',
     'A guest load or store reaches device memory: it exits and the device model performs it.'),
   c('hcall_exits', 'Hypercall (sc 1)', 'exit', null,
@@ -76,8 +76,12 @@ export const COUNTERS = [
   c('emul_tlbsx', 'tlbsx emulated', 'emulation', 'EMUL_TLBSX', 'An emulated_inst_exits that was a guest tlbsx.'),
   c('emul_tlbre', 'tlbre emulated', 'emulation', null, 'An emulated_inst_exits that was a guest tlbre.'),
   c('emul_tlbinv', 'tlbivax/tlbilx/tlbsync emulated', 'emulation', null, 'An emulated_inst_exits that was a guest TLB invalidation or tlbsync.'),
-  c('emul_rfi', 'rfi emulated (SRR0/1 without guest copies)', 'emulation', 'EMUL_RFI', 'An emulated_inst_exits that was an rfi, which exits only when SRR0/1 have no hardware guest copies.'),
-  c('emul_other', 'Other privileged instruction emulated', 'emulation', null, 'An emulated_inst_exits of any other hypervisor-privileged instruction (rfci, rfmci, rfdi, msgsnd, msgclr, cache locking, ehpriv).'),
+  c('emul_rfi', 'rfi emulated', 'emulation', 'EMUL_RFI', 'An emulated_inst_exits that was an rfi: under booke-hv only when SRR0/1 have no hardware guest copies; under trap-and-emulate every one.'),
+  c('emul_rfci', 'rfci/rfmci/rfdi emulated', 'emulation', null, 'An emulated_inst_exits that was a return from a critical, machine-check or debug interrupt.'),
+  c('emul_mtmsr', 'mtmsr emulated', 'emulation', 'EMUL_MTMSR', 'Trap-and-emulate: an emulated_inst_exits that was an mtmsr of the guest kernel (the hypervisor keeps the guest\'s MSR).'),
+  c('emul_mfmsr', 'mfmsr emulated', 'emulation', 'EMUL_MFMSR', 'Trap-and-emulate: an emulated_inst_exits that was an mfmsr of the guest kernel.'),
+  c('emul_wrtee', 'wrtee/wrteei emulated', 'emulation', 'EMUL_WRTEE', 'Trap-and-emulate: an emulated_inst_exits that was a wrtee or wrteei of the guest kernel.'),
+  c('emul_other', 'Other privileged instruction emulated', 'emulation', null, 'An emulated_inst_exits of any other privileged instruction (msgsnd, msgclr, cache locking, dcbi, ehpriv).'),
   // Interrupts the hypervisor delivered to the guest in software.
   c('reflect_dsi', 'Reflected data storage', 'reflect', null, 'The hypervisor delivers a data storage interrupt to the guest.'),
   c('reflect_isi', 'Reflected instruction storage', 'reflect', null, 'The hypervisor delivers an instruction storage interrupt to the guest.'),

@@ -35,6 +35,7 @@ const CONFIGS: [GuestModel, PresetId][] = [
   ['native', 'isa206'],
   ['booke-hv', 'isa206'], ['booke-hv', 'none'], ['booke-hv', 'all'], ['booke-hv', 'x86'],
   ['state-transfer', 'x86'],
+  ['trap-and-emulate', 'isa206'],
 ];
 
 describe.skipIf(missing('qemu-system-ppc', qemuAvailable()))('Linux: the lab against QEMU', () => {

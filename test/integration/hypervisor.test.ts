@@ -10,26 +10,11 @@ import { defaultCostModel } from '../../src/shared/cost';
 import { applyHwPatch, type HwConfig, presetConfig, type PresetId } from '../../src/shared/hw';
 import { CONFIGURABLE_SPRS, sprByNumber } from '../../src/shared/spr';
 import { runElf, type RunResult } from '../../src/main/guest/run';
+import { LABOS_SCRIPT, labosStable } from '../support/labos';
 
 const GUESTS = join(__dirname, '../../resources/guests');
 const elf = (path: string) => new Uint8Array(readFileSync(join(GUESTS, path)));
 const text = (r: RunResult) => Buffer.from(r.console).toString('latin1');
-
-const LABOS_SCRIPT = 'help; echo equivalence; ps; run; run hello; run sys; run mem; run align; run segv; run priv; bench sprg_read; bench tlb_miss; uptime; poweroff';
-
-/**
- * labOS output with its timing figures masked (a benchmark row keeps its name
- * and whether it produced figures, so a row that failed under one model
- * shows), and without the banner line naming the hypervisor.
- */
-function labosStable(out: string): string {
-  return out.split('\n')
-    .filter((l) => !/^hypervisor: /.test(l) && !/^uptime /.test(l))
-    .map((l) => l
-      .replace(/^(bench \S+) \d+ \d+ \d+\.\d\d( ops\/s)?\r?$/, '$1 <figures>')
-      .replace(/^(ps \d+ \S+ \S+) \d+ (\d+)\r?$/, '$1 <ticks> $2'))
-    .join('\n');
-}
 
 /**
  * The one architected difference in guest state: MSR[GS] is visible to the

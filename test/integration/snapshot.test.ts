@@ -43,7 +43,7 @@ function runSaving(elf: Uint8Array, opts: RunOptions, at: { insns: number } | { 
 }
 
 describe('snapshots', () => {
-  for (const model of ['native', 'booke-hv', 'state-transfer'] as GuestModel[]) {
+  for (const model of ['native', 'booke-hv', 'state-transfer', 'trap-and-emulate'] as GuestModel[]) {
     it(`labOS (${model}) continues from a snapshot exactly as the original run did`, () => {
       const opts: RunOptions = { model, bootargs: 'run hello; bench null_syscall; poweroff', imageName: 'labos' };
       const total = runElf(LABOS, opts).insns;

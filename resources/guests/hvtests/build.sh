@@ -8,3 +8,4 @@ lab_cc "$OUT/reflect.elf" reflect.c
 lab_cc "$OUT/sprloop.elf" sprloop.c
 lab_cc "$OUT/gating.elf" gating.c
 lab_cc "$OUT/tlbtouch.elf" tlbtouch.c
+lab_cc "$OUT/privcount.elf" privcount.c

@@ -16,12 +16,12 @@
 
 import { existsSync, readFileSync } from 'node:fs';
 import { basename } from 'node:path';
-import type { GuestModel, GuestSpec } from '../../shared/api';
+import { GUEST_MODELS, type GuestModel, type GuestSpec } from '../../shared/api';
 import { type HwConfigPatch, isPresetId, presetConfig, PRESETS } from '../../shared/hw';
 
 const KEYS = ['name', 'model', 'ram', 'bootargs', 'preset', 'dup', 'trap', 'gdb', 'start'] as const;
 type Key = (typeof KEYS)[number];
-const MODELS: readonly GuestModel[] = ['native', 'booke-hv', 'state-transfer'];
+const MODELS: readonly GuestModel[] = GUEST_MODELS.map((m) => m.id);
 const SPLIT = new RegExp(`,(?=(?:${KEYS.join('|')})=)`);
 
 export class SpecError extends Error {}

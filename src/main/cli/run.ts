@@ -22,7 +22,7 @@ import { guestImagePath, readGuestImage } from '../lab/images';
 import { EXIT, UsageError } from './exit-codes';
 
 export const RUN_USAGE = `Usage: lab run <elf-file|image-id> [--max-insns N] [--ram MB] [--bootargs|--append TEXT]
-               [--model native|booke-hv|state-transfer] [--preset isa206|none|all|x86]
+               [--model native|booke-hv|state-transfer|trap-and-emulate] [--preset isa206|none|all|x86]
                [--dup SPR,...] [--trap SPR,...] [--shared SPR,...] [--transfer SPR,...]
                [--direct INT,...] [--no-direct INT,...] [--policy KEY=VALUE,...]
                [--stats table|json] [--jit on|off] [--gdb PORT]

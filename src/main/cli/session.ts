@@ -23,7 +23,7 @@ import type { Breakpoints, InspectorState, MemoryView, StopInfo, TlbView } from 
 
 export const SESSION_USAGE = `Usage: lab session --guest SPEC [--guest SPEC ...] [--script FILE] [--duration SECONDS] [--stats table|json|none]
   SPEC is IMAGE[:KEY=VALUE,...]; IMAGE is a bundled image id or an ELF path; keys:
-    name=N  model=native|booke-hv|state-transfer  ram=MB  bootargs=TEXT
+    name=N  model=native|booke-hv|state-transfer|trap-and-emulate  ram=MB  bootargs=TEXT
     preset=isa206|none|all|x86  dup=SPR,...  trap=SPR,...   (a per-guest hardware override)
     gdb=PORT  a GDB stub on 127.0.0.1:PORT (0: any free port); the guest waits for GDB
     start=no  created stopped at its entry, for a script's step/continue/start

@@ -114,7 +114,7 @@ const STOP_PAGE: Int32Array = (() => {
 const CPU_SNAPSHOT_SKIP: ReadonlySet<string> = new Set([
   'bus', 'ram8', 'ram16', 'ram32', 'timers', 'tlb', 'fpu', 'rTag', 'rVal', 'wTag', 'wVal', 'xTag', 'xVal',
   'codePages', 'jitPages', 'fetchJit', 'fetchBase', 'codeDirty', 'jitRan', 'jitK', 'jitBase', 'jitEnabled', 'jitThreshold',
-  'hooks', 'externalProxy', 'sliceLeft', 'sliceStart', 'sprTrap', 'sprAlias',
+  'hooks', 'onGuestMsr', 'externalProxy', 'sliceLeft', 'sliceStart', 'sprTrap', 'sprAlias',
   'codeBreaks', 'breakHit', 'sprWatch', 'watchPass', 'watchHit', 'stopRequested',
 ]);
 
@@ -322,6 +322,19 @@ export class Cpu {
   guestDoorbells = 0;
   /** The hypervisor holds interrupts for the guest that it could not inject at its last exit: inject at the next boundary. */
   injectPending = false;
+  /**
+   * Trap-and-emulate (no virtualization hardware): the guest runs in user
+   * mode (the real MSR has PR=1) and every interrupt goes to the hypervisor's
+   * hooks, which emulate the privileged instructions and reflect the rest.
+   * The guest's own MSR is then `vmsr`; its other registers stay where a
+   * native run keeps them (SRR0/1, SPRGs, IVORs ...), since a core without
+   * the hypervisor category has no guest copies.
+   */
+  deprivileged = false;
+  /** The guest's MSR under trap-and-emulate (the real one is realMsrFor(vmsr)). */
+  vmsr = 0;
+  /** Trap-and-emulate: called when the guest's privilege level or MSR changes (the hypervisor switches shadow address space). */
+  onGuestMsr: (() => void) | null = null;
   /** The interrupt being delivered was raised by the hypervisor's own emulation: deliver it to the guest directly. */
   private fromHypervisor = false;
 
@@ -387,6 +400,8 @@ export class Cpu {
     this.hostEvents = 0;
     this.guestDoorbells = 0;
     this.injectPending = false;
+    this.deprivileged = false;
+    this.vmsr = 0;
     this.updateDirection();
     this.insns = 0;
     this.codePages.fill(undefined);
@@ -552,7 +567,7 @@ export class Cpu {
 
   private readPa(pa: number, size: 1 | 2 | 4): number {
     if (pa < this.bus.ramSize) return this.bus.readRam(pa, size);
-    if (this.hooks !== null && this.msr & MSR.GS) {
+    if (this.hooks !== null && (this.msr & MSR.GS || this.deprivileged)) {
       this.hooks.mmio(this, pa, size, false);
       const v = this.bus.mmioRead(pa, size);
       this.hooks.mmioDone(this);
@@ -581,7 +596,7 @@ export class Cpu {
       }
       return;
     }
-    if (this.hooks !== null && this.msr & MSR.GS) {
+    if (this.hooks !== null && (this.msr & MSR.GS || this.deprivileged)) {
       this.hooks.mmio(this, pa, size, true);
       this.bus.mmioWrite(pa, size, value);
       this.hooks.mmioDone(this);
@@ -884,6 +899,10 @@ export class Cpu {
 
   /** mtmsr/wrtee/wrteei: a guest cannot change MSR[GS], nor the bits MSRP protects. */
   writeMsr(value: number): void {
+    if (this.deprivileged) {
+      this.setGuestMsr(value);
+      return;
+    }
     const gs = this.msr & MSR.GS;
     if (!gs) {
       this.setMsr(value & ~MSR.GS);
@@ -895,8 +914,33 @@ export class Cpu {
 
   /** MSR bits a guest may not change (MSRP: UCLEP, DEP, PMMP protect MSR[UCLE], [DE], [PMM]). */
   private msrProtected(): number {
+    if (this.deprivileged) return 0;
     const msrp = this.spr[SPR.MSRP]!;
     return (msrp & MSR.UCLE) | (msrp & MSR.DE) | (msrp & MSR.PMM);
+  }
+
+  /** The MSR as the guest sees it: its own under trap-and-emulate, the real one otherwise. */
+  guestMsr(): number {
+    return this.deprivileged ? this.vmsr : this.msr;
+  }
+
+  /**
+   * Sets the guest's MSR: under trap-and-emulate the guest's own (and the
+   * real one derived from it, always in user mode), otherwise the real one in
+   * guest state.
+   */
+  setGuestMsr(value: number): void {
+    if (!this.deprivileged) {
+      this.setMsr(value | MSR.GS);
+      return;
+    }
+    const v = value & MSR_MASK & ~MSR.GS;
+    const old = this.vmsr;
+    this.vmsr = v;
+    this.setMsr(realMsrFor(v));
+    // An enable the guest turned on may let a held interrupt in.
+    if ((v & ~old) & (MSR.EE | MSR.CE)) this.irqPoll = 1;
+    if (((old ^ v) & (MSR.PR | MSR.IS | MSR.DS)) !== 0 && this.onGuestMsr !== null) this.onGuestMsr();
   }
 
   /**
@@ -908,6 +952,7 @@ export class Cpu {
    * SRR1[GS] set, or rfgi, enters the guest.
    */
   returnFromInterrupt(id: number, _pc: number): number {
+    if (this.deprivileged) return this.returnFromInterruptVirtual(id);
     const guest = (this.msr & MSR.GS) !== 0;
     let srr0: number;
     let srr1: number;
@@ -925,6 +970,20 @@ export class Cpu {
     this.resAddr = -1;
     if (guest) this.writeMsr(this.spr[srr1]!);
     else this.setMsr(id === 55 ? this.spr[srr1]! | MSR.GS : this.spr[srr1]!);
+    this.irqPoll = 1;
+    return target;
+  }
+
+  /** Trap-and-emulate: the guest's rfi/rfci/rfmci/rfdi through its own save/restore pairs, into its own MSR. */
+  private returnFromInterruptVirtual(id: number): number {
+    let srr0: number = SPR.SRR0;
+    let srr1: number = SPR.SRR1;
+    if (id === 54) { srr0 = SPR.CSRR0; srr1 = SPR.CSRR1; }
+    else if (id === 51) { srr0 = SPR.MCSRR0; srr1 = SPR.MCSRR1; }
+    else if (id === 52) { srr0 = SPR.DSRR0; srr1 = SPR.DSRR1; }
+    const target = this.spr[srr0]! & ~3;
+    this.resAddr = -1;
+    this.setGuestMsr(this.spr[srr1]!);
     this.irqPoll = 1;
     return target;
   }
@@ -1019,8 +1078,11 @@ export class Cpu {
    */
   deliverFault(pc: number): number {
     const ivor = this.faultIvor;
-    const toHypervisor = (this.msr & MSR.GS) !== 0 && !this.fromHypervisor && !this.toGuest(ivor);
-    const updateMas = !toHypervisor || (this.spr[SPR.EPCR]! & EPCR.DMIUH) === 0;
+    // Under trap-and-emulate the MAS registers are the guest's: an interrupt
+    // on its way to the hypervisor leaves them alone (the hypervisor fills
+    // them in software when it reflects a miss), as DMIUH does in guest state.
+    const toHypervisor = this.deprivileged ? !this.fromHypervisor : (this.msr & MSR.GS) !== 0 && !this.fromHypervisor && !this.toGuest(ivor);
+    const updateMas = !toHypervisor || (!this.deprivileged && (this.spr[SPR.EPCR]! & EPCR.DMIUH) === 0);
     if (this.faultTlbMiss) {
       if (updateMas) this.preloadMasOnMiss(this.faultEa, this.faultAs, this.tlb.victim(this.faultEa));
       this.faultTlbMiss = false;
@@ -1031,23 +1093,23 @@ export class Cpu {
   }
 
   /** MAS6 as a storage interrupt leaves it: the search PID and the faulting address space. */
-  storageFaultMas6(ivor: number): void {
+  storageFaultMas6(ivor: number, pid = this.pid): void {
     const as = ivor === IVOR.ISI ? (this.msr & MSR.IS ? 1 : 0) : (this.msr & MSR.DS ? 1 : 0);
-    this.spr[SPR.MAS6] = (this.pid << MAS.SPID_SHIFT) | as;
+    this.spr[SPR.MAS6] = (pid << MAS.SPID_SHIFT) | as;
   }
 
   /** MAS registers after a TLB miss, from the MAS4 defaults (booke-hv-facts.md section 5). */
-  preloadMasOnMiss(ea: number, as: number, victimWay: number): void {
+  preloadMasOnMiss(ea: number, as: number, victimWay: number, pid = this.pid): void {
     const mas4 = this.spr[SPR.MAS4]!;
     const tlbsel = mas4 & MAS.TLBSELD ? 1 : 0;
     const esel = tlbsel ? 0 : victimWay;
     const nv = tlbsel ? 0 : (esel + 1) & 3;
     this.spr[SPR.MAS0] = (tlbsel ? MAS.TLBSEL : 0) | (esel << MAS.ESEL_SHIFT) | nv;
-    this.spr[SPR.MAS1] = MAS.V | (this.pid << MAS.TID_SHIFT) | (as ? MAS.TS : 0) | (mas4 & MAS.TSIZED_MASK);
+    this.spr[SPR.MAS1] = MAS.V | (pid << MAS.TID_SHIFT) | (as ? MAS.TS : 0) | (mas4 & MAS.TSIZED_MASK);
     this.spr[SPR.MAS2] = (ea & MAS.EPN_MASK) | (mas4 & MAS.WIMGE_MASK);
     this.spr[SPR.MAS3] &= MAS.U_MASK;
     this.spr[SPR.MAS7] = 0;
-    this.spr[SPR.MAS6] = (this.pid << MAS.SPID_SHIFT) | as;
+    this.spr[SPR.MAS6] = (pid << MAS.SPID_SHIFT) | as;
   }
 
   /**
@@ -1056,6 +1118,14 @@ export class Cpu {
    * defines them, clears MSR per class, and returns the vector address.
    */
   interrupt(ivor: number, srr0: number, esr: number, dear: number): number {
+    if (this.deprivileged && this.hooks !== null) {
+      // No virtualization hardware: everything reaches the hypervisor, except what its own emulation raised.
+      if (this.fromHypervisor) {
+        this.fromHypervisor = false;
+        return this.deliverGuest(ivor, srr0, esr, dear);
+      }
+      return this.hooks.interrupt(this, ivor, srr0, esr, dear);
+    }
     if (this.msr & MSR.GS) {
       if (this.fromHypervisor) {
         this.fromHypervisor = false;
@@ -1156,6 +1226,7 @@ export class Cpu {
    * copy, where a hypervisor keeps the guest's value). Returns the vector.
    */
   deliverGuest(ivor: number, srr0: number, esr: number, dear: number): number {
+    if (this.deprivileged) return this.deliverVirtual(ivor, srr0, esr, dear);
     const msr = this.msr;
     let newMsr = this.saveReturnState(ivor, srr0, msr, 378, 379);
     this.setSyndrome(ivor, esr, dear, 383, 381);
@@ -1169,10 +1240,24 @@ export class Cpu {
     return ((this.spr[447]! & 0xFFFF0000) | (this.spr[g !== 0 ? g : ivorReg]! & 0xFFF0)) | 0;
   }
 
+  /**
+   * Trap-and-emulate: the hypervisor delivers an interrupt to the guest in
+   * software, exactly as the core would natively: the guest's save/restore
+   * pair, ESR/DEAR, EPR, its MSR cleared per class, its IVPR and IVORn.
+   */
+  private deliverVirtual(ivor: number, srr0: number, esr: number, dear: number): number {
+    const newMsr = this.saveReturnState(ivor, srr0, this.vmsr, SPR.SRR0, SPR.SRR1);
+    this.setSyndrome(ivor, esr, dear, SPR.ESR, SPR.DEAR);
+    if (ivor === IVOR.EXTERNAL) this.loadEpr(SPR.EPR);
+    this.resAddr = -1;
+    this.setGuestMsr(newMsr);
+    return ((this.spr[SPR.IVPR]! & 0xFFFF0000) | (this.spr[ivorSpr(ivor)]! & 0xFFF0)) | 0;
+  }
+
   /** Delivers the highest-priority pending asynchronous interrupt, if enabled. Returns true if taken. */
   checkInterrupts(): boolean {
     this.irqPoll = 0;
-    if (this.msr & MSR.GS) return this.checkGuestInterrupts();
+    if (this.msr & MSR.GS || this.deprivileged) return this.checkGuestInterrupts();
     const msr = this.msr;
     const tsr = this.timers.tsr;
     const tcr = this.timers.tcr;
@@ -1313,7 +1398,7 @@ export class Cpu {
 
   /** True when an enabled interrupt is pending (a waiting core wakes up). */
   interruptPending(): boolean {
-    if (this.msr & MSR.GS) return this.guestInterruptPending();
+    if (this.msr & MSR.GS || this.deprivileged) return this.guestInterruptPending();
     const msr = this.msr;
     const tsr = this.timers.tsr;
     const tcr = this.timers.tcr;
@@ -1328,7 +1413,7 @@ export class Cpu {
       this.extInput = level;
       if (level) this.irqPoll = 1;
       // Directed to the hypervisor, the line is the guest's virtual interrupt: the hypervisor holds it.
-      if (this.hooks !== null && this.msr & MSR.GS && !(this.guestDirected & (1 << IVOR.EXTERNAL))) this.hooks.externalLine(this, level);
+      if (this.hooks !== null && (this.msr & MSR.GS || this.deprivileged) && !(this.guestDirected & (1 << IVOR.EXTERNAL))) this.hooks.externalLine(this, level);
     }
   }
 
@@ -1578,6 +1663,15 @@ export class Cpu {
 }
 
 const PLAIN = new Set<number>(PLAIN_SPRS);
+
+/**
+ * The real MSR while a guest runs under trap-and-emulate: always user mode,
+ * with external, critical and machine-check interrupts on (they belong to the
+ * hypervisor), and the guest's address spaces and floating-point state.
+ */
+export function realMsrFor(vmsr: number): number {
+  return MSR.PR | MSR.EE | MSR.CE | MSR.ME | (vmsr & (MSR.IS | MSR.DS | MSR.FP | MSR.FE0 | MSR.FE1));
+}
 
 /** SPR number of IVORn: IVOR0-15 at 400, IVOR32-37 at 528, IVOR38-41 at 432. */
 export function ivorSpr(ivor: number): number {

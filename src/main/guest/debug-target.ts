@@ -145,7 +145,12 @@ export class DebugTarget {
       const v = view.getUint32(0);
       switch (n) {
         case 64: cpu.pc = v & ~3; break;
-        case 65: cpu.setMsr(v); cpu.flushSoftTlb(); break;
+        case 65:
+          // Under trap-and-emulate the guest's own MSR (the core's stays in user mode).
+          if (cpu.deprivileged) cpu.setGuestMsr(v);
+          else cpu.setMsr(v);
+          cpu.flushSoftTlb();
+          break;
         case 66: cpu.cr = v | 0; break;
         case 67: cpu.lr = v | 0; break;
         case 68: cpu.ctr = v | 0; break;
@@ -160,7 +165,7 @@ export class DebugTarget {
     const cpu = this.cpu;
     switch (n) {
       case 64: return cpu.pc;
-      case 65: return cpu.msr;
+      case 65: return cpu.guestMsr();
       case 66: return cpu.cr;
       case 67: return cpu.lr;
       case 68: return cpu.ctr;
@@ -202,7 +207,7 @@ export class DebugTarget {
     const as = (cpu.msr & (fetch ? MSR.IS : MSR.DS)) !== 0 ? 1 : 0;
     const guest = this.hypervisor.guestTlb;
     if (guest !== null) {
-      const g = guest.tlb.lookup(ea | 0, as, cpu.pid, 0, 0);
+      const g = guest.tlb.lookup(ea | 0, as, guest.currentPid(), 0, 0);
       return g < 0 ? -1 : guest.tlb.physical(g, ea | 0);
     }
     const i = cpu.tlb.lookup(ea | 0, as, cpu.pid, 0, 0);

@@ -12,6 +12,7 @@ import { MAS } from '../cpu/regs';
 import type { Cpu } from '../cpu/cpu';
 import { GUEST_COPY } from '../cpu/cpu';
 import { S_CORE, S_DUPLICATE, S_HYPERVISOR, S_SHARED, S_TRANSFER, S_TRAP, resolveStrategies } from '../hv/strategies';
+import { PV, PV_SPRS } from '../hv/pv-page';
 import {
   type Breakpoints, checkWritable, type InspectorState, type MemoryView, MEMORY_VIEW_MAX, MSR_WRITABLE, REGISTER_NAMES,
   type SprView, sprWritableBits, type StopInfo, type TlbEntryView, type TlbView, type TranslationView, type ValueHome, hex32,
@@ -71,11 +72,47 @@ function homeOf(s: SprInfo, code: number, hosted: boolean, sharedSave: 'exit' | 
   }
 }
 
+const PID_SPR = 48;
+
+/**
+ * Trap-and-emulate: there are no guest copies; the hypervisor emulates every
+ * privileged register (its value stays in the core's register, or for PID in
+ * the hypervisor, since the real PID holds a shadow ID), except those the
+ * guest keeps in its paravirtual page when it uses one.
+ */
+function homeWithoutHardware(s: SprInfo, code: number, inPage: boolean): { home: ValueHome; where: string } {
+  if (s.fixed === 'hypervisor' || code === S_HYPERVISOR) return { home: 'hypervisor', where: 'the hypervisor\'s own register (the guest\'s core has none)' };
+  if (code !== S_TRAP) return { home: 'core', where: 'read directly by the guest (user level)' };
+  if (inPage) return { home: 'transfer', where: 'the paravirtual page: guest loads and stores, no exit' };
+  if (s.num === PID_SPR) return { home: 'shadow', where: 'the hypervisor (the real PID holds the shadow address space\'s ID); every access traps' };
+  return { home: 'shadow', where: 'emulated by the hypervisor: every kernel access traps (no virtualization hardware)' };
+}
+
+/** Trap-and-emulate: where SPR n's value is in the paravirtual page (byte address), or -1. */
+function pageSlot(target: DebugTarget, n: number): number {
+  const pv = target.hypervisor.paravirtPage;
+  if (pv === null || !pv.enabled) return -1;
+  const i = PV_SPRS.indexOf(n);
+  return i < 0 ? -1 : pv.pa + PV.SPRS + 4 * i;
+}
+
 /** Every catalog SPR with its guest value and where it lives. */
 export function sprViews(target: DebugTarget): SprView[] {
   const cpu = target.machine.cpu;
   const hv = target.hypervisor;
   const model = hv.options.model;
+  if (cpu.deprivileged) {
+    const resolved = resolveStrategies(model, hv.config.hw);
+    return SHOWN.map((s) => {
+      const slot = pageSlot(target, s.num);
+      const { home, where } = homeWithoutHardware(s, resolved.bySpr[s.num]!, slot >= 0);
+      const value = s.access === 'wo' || home === 'hypervisor' ? null
+        : slot >= 0 ? cpu.bus.readRam(slot, 4) >>> 0
+        : s.num === PID_SPR ? hv.guestTlb!.guestPid
+        : atBoundary(cpu, () => cpu.readSpr(s.num) >>> 0);
+      return { name: s.name, num: s.num, value, home, where, writable: home === 'hypervisor' ? 0 : sprWritableBits(s) };
+    });
+  }
   const hosted = model !== 'native';
   const { hw } = hv.config;
   const resolved = resolveStrategies(model, hw);
@@ -106,7 +143,7 @@ export function inspectorState(target: DebugTarget, running: boolean, stop: Stop
     fprHex.push(bytes.getUint32(0).toString(16).padStart(8, '0') + bytes.getUint32(4).toString(16).padStart(8, '0'));
   }
   const base = {
-    pc: cpu.pc >>> 0, msr: cpu.msr >>> 0, cr: cpu.cr >>> 0, xer: cpu.xer >>> 0, lr: cpu.lr >>> 0, ctr: cpu.ctr >>> 0,
+    pc: cpu.pc >>> 0, msr: cpu.guestMsr() >>> 0, cr: cpu.cr >>> 0, xer: cpu.xer >>> 0, lr: cpu.lr >>> 0, ctr: cpu.ctr >>> 0,
     gpr: Array.from(cpu.gpr, (x) => x >>> 0), fprHex, fpscr: cpu.fpu.fpscr >>> 0, sprs: sprViews(target),
   };
   const now = registerValues(base);
@@ -157,7 +194,17 @@ export function writeRegister(target: DebugTarget, name: string, value: number):
   if (!view) throw new LabFailure('invalid-request', `${s.name} cannot be edited`, { field: 'name' });
   checkWritable(s.name, value >>> 0, view.writable);
   const hosted = target.hypervisor.options.model !== 'native';
-  const holder = hosted && GUEST_COPY[s.num] !== 0 ? GUEST_COPY[s.num]! : s.num;
+  if (cpu.deprivileged) {
+    const gtlb = target.hypervisor.guestTlb!;
+    if (s.num === PID_SPR) {
+      gtlb.guestPid = value & 0xFF;
+      gtlb.switchContext();
+      return;
+    }
+    const slot = pageSlot(target, s.num);
+    if (slot >= 0) cpu.bus.writeRam(slot, 4, value | 0);
+  }
+  const holder = hosted && !cpu.deprivileged && GUEST_COPY[s.num] !== 0 ? GUEST_COPY[s.num]! : s.num;
   const ok = atBoundary(cpu, () => {
     cpu.writeSpr(holder, value | 0);
     return true;
@@ -198,14 +245,14 @@ export function tlbView(target: DebugTarget): TlbView {
     if (guestTlb.mas1[i]! < 0) guest.push(entryView(guestTlb, i));
     if (gtlb === null || cpu.tlb.mas1[i]! >= 0) continue;
     const m8 = cpu.tlb.mas8[i]!;
-    if ((m8 & MAS.TGS) === 0 || (m8 & MAS.TLPID_MASK) !== lpid) continue;
     const owner = gtlb.shadowOf(i);
+    if (gtlb.taggedByShadowId ? owner < 0 : (m8 & MAS.TGS) === 0 || (m8 & MAS.TLPID_MASK) !== lpid) continue;
     shadow.push({
-      ...entryView(cpu.tlb, i), tgs: true, tlpid: m8 & MAS.TLPID_MASK,
+      ...entryView(cpu.tlb, i), tgs: (m8 & MAS.TGS) !== 0, tlpid: m8 & MAS.TLPID_MASK,
       shadows: owner < 0 ? null : { tlb: owner < TLB0_ENTRIES ? 0 : 1, index: owner < TLB0_ENTRIES ? owner : owner - TLB0_ENTRIES },
     });
   }
-  return { vcpu: target.vcpu, guest, shadow, pid: cpu.pid, lpid: gtlb !== null ? lpid : cpu.lpid };
+  return { vcpu: target.vcpu, guest, shadow, pid: gtlb !== null ? gtlb.currentPid() : cpu.pid, lpid: gtlb !== null && !gtlb.taggedByShadowId ? lpid : cpu.lpid };
 }
 
 export function translate(target: DebugTarget, address: number, fetch: boolean): TranslationView {
@@ -214,19 +261,20 @@ export function translate(target: DebugTarget, address: number, fetch: boolean):
   const as = (cpu.msr & (fetch ? 0x20 : 0x10)) !== 0 ? 1 : 0;
   const gtlb = target.hypervisor.guestTlb;
   const tlb = gtlb !== null ? gtlb.tlb : cpu.tlb;
-  const i = tlb.lookup(ea, as, cpu.pid, 0, 0);
+  const pid = gtlb !== null ? gtlb.currentPid() : cpu.pid;
+  const i = tlb.lookup(ea, as, pid, 0, 0);
   const kind = fetch ? 'fetch' : 'data access';
   if (i < 0) {
     return { address: address >>> 0, fetch, physical: null, entry: null, shadowed: gtlb !== null ? false : null,
-      text: `${hex32(address)}: no ${gtlb !== null ? 'guest ' : ''}TLB entry maps a ${kind} in AS${as} with PID ${cpu.pid}` };
+      text: `${hex32(address)}: no ${gtlb !== null ? 'guest ' : ''}TLB entry maps a ${kind} in AS${as} with PID ${pid}` };
   }
   const pa = tlb.physical(i, ea);
   const entry = { tlb: (i < TLB0_ENTRIES ? 0 : 1) as 0 | 1, index: i < TLB0_ENTRIES ? i : i - TLB0_ENTRIES };
   let shadowed: boolean | null = null;
-  if (gtlb !== null) shadowed = cpu.tlb.lookup(ea, as, cpu.pid, 1, target.hypervisor.options.lpid) >= 0;
+  if (gtlb !== null) shadowed = gtlb.taggedByShadowId ? cpu.tlb.lookup(ea, as, cpu.pid, 0, 0) >= 0 : cpu.tlb.lookup(ea, as, cpu.pid, 1, target.hypervisor.options.lpid) >= 0;
   const where = `TLB${entry.tlb}[${entry.index}]`;
   const shadowText = shadowed === null ? '' : shadowed ? '; a shadow entry maps it in hardware' : '; no shadow yet (the next access is a virtual miss)';
-  return { address: address >>> 0, fetch, physical: pa, entry, shadowed, text: `${hex32(address)} -> ${pa.toString(16).padStart(9, '0')} through ${where} (AS${as}, PID ${cpu.pid})${shadowText}` };
+  return { address: address >>> 0, fetch, physical: pa, entry, shadowed, text: `${hex32(address)} -> ${pa.toString(16).padStart(9, '0')} through ${where} (AS${as}, PID ${pid})${shadowText}` };
 }
 
 export function memoryView(target: DebugTarget, address: number, length: number, space: 'virtual' | 'physical'): MemoryView {

@@ -11,12 +11,13 @@
 
 import type { HvPolicy, InterruptKind } from '../../shared/hw';
 import type { CounterId } from '../../shared/stats';
-import { COPY, type Cpu, type CpuHooks, FAULT, GUEST_COPY, HOST } from '../cpu/cpu';
+import { COPY, Cpu, type CpuHooks, FAULT, GUEST_COPY, HOST } from '../cpu/cpu';
 import { EPCR, ESR, IVOR, MSR } from '../cpu/regs';
 import type { Accountant } from './account';
 import type { GuestTlb } from './guest-tlb';
-import { hypercall } from './hcall';
+import { hypercall, type LabServices } from './hcall';
 import { PendingInterrupts, P_DBELL, P_DBELL_CRIT } from './inject';
+import { ParavirtPage } from './pv-page';
 import { S_DUPLICATE, S_HYPERVISOR, S_TRANSFER, S_TRAP, type ResolvedStrategies } from './strategies';
 import type { ByteChannel } from './types';
 
@@ -70,7 +71,12 @@ const MMUCSR0 = 1012;
 /** Guest switches (for shared-register save/restore) happen at idle and at this scheduling quantum. */
 export const QUANTUM_TICKS = 4_000_000; // 10 ms of a 400 MHz time base
 
-const EXIT_SNAPSHOT_SKIP: ReadonlySet<string> = new Set(['strategies', 'policy', 'srrInHardware', 'corruptSpr']);
+const EXIT_SNAPSHOT_SKIP: ReadonlySet<string> = new Set(['strategies', 'policy', 'srrInHardware', 'corruptSpr', 'pv', 'labServices']);
+
+const PID_SPR = 48;
+const MMUCSR0_SPR = 1012;
+/** The privileged instructions a trap-and-emulate hypervisor emulates without a TLB or doorbell of its own (isa.ts ids). */
+const ID = { MFSPR: 118, MTSPR: 128, MFMSR: 85, MTMSR: 95, WRTEE: 91, WRTEEI: 98, RFI: 53, RFCI: 54, RFMCI: 51, RFDI: 52, DCBI: 129, ICBLC: 165, DCBLC: 166 } as const;
 
 export class ExitHandler implements CpuHooks {
   private strategies!: ResolvedStrategies;
@@ -83,6 +89,9 @@ export class ExitHandler implements CpuHooks {
   private halted = false;
   /** Inside an exit: an interrupt raised now is the exit's own doing and goes in on the way back. */
   private inExit = false;
+  /** Trap-and-emulate: the paravirtual page (null for the models with hardware help). */
+  readonly pv: ParavirtPage | null;
+  private readonly labServices: LabServices | null;
 
   constructor(
     private readonly acct: Accountant,
@@ -90,8 +99,25 @@ export class ExitHandler implements CpuHooks {
     private readonly channels: ReadonlyMap<number, ByteChannel>,
     /** After a byte-channel call: the channels' interrupt lines may have changed. */
     private readonly channelsTouched: () => void = () => {},
+    /**
+     * Trap-and-emulate: no virtualization hardware. The guest runs in user
+     * mode; its privileged instructions arrive as program interrupts and are
+     * emulated (emulate()); every interrupt reaches the hypervisor first.
+     */
+    readonly deprivileged = false,
+    cpu: Cpu | null = null,
   ) {
     this.pending = new PendingInterrupts(acct);
+    if (deprivileged && cpu !== null) {
+      const pv = new ParavirtPage(cpu);
+      this.pv = pv;
+      this.labServices = { mapPvPage: (pa, ea, start, end) => pv.map(pa, ea, start, end) };
+      this.pending.hasGuestDoorbells = false;
+      this.pending.mayDeliver = (_cpu, pc) => !pv.inCritical(pc);
+    } else {
+      this.pv = null;
+      this.labServices = null;
+    }
   }
 
   /** A snapshot keeps the emulation's state; what configure() derives is rebuilt after a restore. */
@@ -103,6 +129,21 @@ export class ExitHandler implements CpuHooks {
   configure(cpu: Cpu, s: ResolvedStrategies, policy: HvPolicy): void {
     this.strategies = s;
     this.policy = policy;
+    if (this.deprivileged) {
+      // No virtualization hardware: nothing is directed to the guest, there are
+      // no guest copies or guest doorbells, and held interrupts go in at the
+      // next emulation or entry (KVM's only policy on cores without them).
+      this.policy = { ...policy, injection: 'entry' };
+      cpu.labDirected = 0;
+      cpu.writeSpr(EPCR_SPR, 0);
+      cpu.guestCopiesMissing = COPY.SRR | COPY.ESR | COPY.DEAR;
+      this.pending.direct(false, false);
+      this.pending.externalLine = cpu.extInput;
+      this.srrInHardware = false;
+      this.gtlb.setHostPage(policy.hostPageKb);
+      this.gtlb.setEager(false);
+      return;
+    }
     // The hardware's interrupt direction: EPCR as KVM programs it (guest TLB
     // instructions trap, TLB misses to the hypervisor leave MAS alone, no
     // debug events in hypervisor state) with the configured direction bits,
@@ -228,6 +269,34 @@ export class ExitHandler implements CpuHooks {
   // ---- interrupts ---------------------------------------------------------------
 
   interrupt(cpu: Cpu, ivor: number, srr0: number, esr: number, dear: number): number {
+    if (this.deprivileged) {
+      this.pv!.pull();
+      return this.leave(cpu, this.interruptWithoutHardware(cpu, ivor, srr0, esr, dear));
+    }
+    return this.interruptInGuestState(cpu, ivor, srr0, esr, dear);
+  }
+
+  /**
+   * Trap-and-emulate: every interrupt of the guest arrives here. A privileged
+   * instruction the guest's kernel executed is emulated; sc 1 from its kernel
+   * is a hypercall; everything else takes the same path as in guest state
+   * (TLB misses refilled or reflected, other interrupts reflected).
+   */
+  private interruptWithoutHardware(cpu: Cpu, ivor: number, srr0: number, esr: number, dear: number): number {
+    const kernel = (cpu.vmsr & MSR.PR) === 0;
+    if (ivor === IVOR.PROGRAM && (esr & ESR.PPR) !== 0 && kernel) return this.emulate(cpu, srr0);
+    if (ivor === IVOR.HV_SYSCALL) return this.hypercall(cpu, (srr0 - 4) | 0);
+    return this.interruptInGuestState(cpu, ivor, srr0, esr, dear);
+  }
+
+  /** Trap-and-emulate, on the way back to the guest: its registers into the paravirtual page. */
+  private leave(cpu: Cpu, pc: number): number {
+    const pv = this.pv!;
+    if (pv.enabled) pv.push(this.pending.masked(cpu) || (pv.inCritical(pc) && this.pending.pending(cpu) !== 0));
+    return pc;
+  }
+
+  private interruptInGuestState(cpu: Cpu, ivor: number, srr0: number, esr: number, dear: number): number {
     const c = this.acct.costs;
     if (ivor === IVOR.GUEST_DOORBELL || ivor === IVOR.GUEST_DOORBELL_CRIT) {
       // The doorbell raised for an interrupt the guest had masked: it has now enabled it.
@@ -256,7 +325,7 @@ export class ExitHandler implements CpuHooks {
         return this.resume(cpu, srr0);
       }
       // No guest translation either (KVM's real miss): the guest's MAS as its miss would leave them.
-      cpu.preloadMasOnMiss(cpu.faultEa, cpu.faultAs, this.gtlb.victim(cpu.faultEa));
+      cpu.preloadMasOnMiss(cpu.faultEa, cpu.faultAs, this.gtlb.victim(cpu.faultEa), this.deprivileged ? this.gtlb.guestPid : cpu.pid);
     }
     this.acct.exit(route.exit, c.reflectInterrupt, srr0);
     this.acct.bump(route.reflect);
@@ -265,6 +334,14 @@ export class ExitHandler implements CpuHooks {
 
   /** Host events: the guest's emulated timers expiring, host devices asking for attention. */
   hostEvent(cpu: Cpu, events: number, pc: number): number {
+    if (this.deprivileged) {
+      this.pv!.pull();
+      return this.leave(cpu, this.hostEventAt(cpu, events, pc));
+    }
+    return this.hostEventAt(cpu, events, pc);
+  }
+
+  private hostEventAt(cpu: Cpu, events: number, pc: number): number {
     // The vCPU idles in the hypervisor: no exit; it wakes only for something to deliver.
     if (this.halted) return this.wakeIfPending(cpu, pc);
     const c = this.acct.costs;
@@ -279,8 +356,9 @@ export class ExitHandler implements CpuHooks {
 
   /** Injection at an instruction boundary after an exit inside an instruction, or a halted vCPU woken. */
   enter(cpu: Cpu, pc: number): number {
-    if (this.halted) return this.wakeIfPending(cpu, pc);
-    return this.pending.deliver(cpu, pc);
+    if (this.deprivileged) this.pv!.pull();
+    const next = this.halted ? this.wakeIfPending(cpu, pc) : this.pending.deliver(cpu, pc);
+    return this.deprivileged ? this.leave(cpu, next) : next;
   }
 
   /** A halted vCPU stays asleep until an interrupt is pending for it; then it wakes (no exit) and takes it. */
@@ -341,7 +419,7 @@ export class ExitHandler implements CpuHooks {
         return this.resume(cpu, cpu.returnFromInterrupt(id, pc));
       case 54: case 51: case 52: // rfci rfmci rfdi
         this.acct.exit('emulated_inst_exits', c.emulateInstruction, pc, -1, word);
-        this.acct.bump('emul_other');
+        this.acct.bump('emul_rfci');
         return this.resume(cpu, cpu.returnFromInterrupt(id, pc));
       case 102: case 107: // msgsnd msgclr
         this.acct.exit('emulated_inst_exits', c.emulateInstruction, pc, -1, word);
@@ -359,6 +437,97 @@ export class ExitHandler implements CpuHooks {
         this.acct.bump('reflect_program');
         return this.resume(cpu, cpu.deliverGuest(IVOR.PROGRAM, pc, ESR.PIL, 0));
     }
+  }
+
+  // ---- trap-and-emulate: the privileged instructions of a guest kernel in user mode ----
+
+  /**
+   * Emulates the privileged instruction at pc that the guest's kernel
+   * executed in user mode (a privileged-instruction program interrupt), as
+   * KVM did on PowerPC 440 (kvmppc_emulate_instruction): one exit, counted
+   * under emulated_inst_exits and the instruction's own category. TLB
+   * instructions, msgsnd/msgclr and cache locking take the same emulation as
+   * under booke-hv. Returns where the guest continues.
+   */
+  private emulate(cpu: Cpu, pc: number): number {
+    const word = cpu.peekInstruction(pc);
+    const id = Cpu.decode(word);
+    const c = this.acct.costs;
+    const r = cpu.gpr;
+    const rt = (word >>> 21) & 31;
+    const next = (pc + 4) | 0;
+    const simple = (kind: CounterId, work: () => void): number => {
+      this.acct.begin();
+      this.acct.exit('emulated_inst_exits', c.emulateInstruction, pc, -1, word);
+      this.acct.bump(kind);
+      work();
+      return this.resume(cpu, next);
+    };
+    // An MSR write is where the guest asks for held interrupts (a paravirtual patch sequence traps on purpose): deliver right there.
+    const msrWrite = (kind: CounterId, value: number): number => {
+      this.acct.begin();
+      this.acct.exit('emulated_inst_exits', c.emulateInstruction, pc, -1, word);
+      this.acct.bump(kind);
+      cpu.writeMsr(value);
+      return this.pending.deliver(cpu, next, true);
+    };
+    try {
+      switch (id) {
+        case ID.MFMSR: return simple('emul_mfmsr', () => { r[rt] = cpu.vmsr; });
+        case ID.MTMSR: return msrWrite('emul_mtmsr', r[rt]!);
+        case ID.WRTEE: return msrWrite('emul_wrtee', (cpu.vmsr & ~MSR.EE) | (r[rt]! & MSR.EE));
+        case ID.WRTEEI: return msrWrite('emul_wrtee', (cpu.vmsr & ~MSR.EE) | (word & MSR.EE));
+        case ID.RFI: case ID.RFCI: case ID.RFMCI: case ID.RFDI: {
+          this.acct.begin();
+          this.acct.exit('emulated_inst_exits', c.emulateInstruction, pc, -1, word);
+          this.acct.bump(id === ID.RFI ? 'emul_rfi' : 'emul_rfci');
+          return this.resume(cpu, cpu.returnFromInterrupt(id, pc));
+        }
+        case ID.MFSPR: case ID.MTSPR: return this.emulateSpr(cpu, id === ID.MTSPR, word, pc);
+        case ID.DCBI: case ID.ICBLC: case ID.DCBLC:
+          // dcbi: the guest's caches are coherent here, so nothing to do (as KVM); lock clears: nothing is locked.
+          return simple('emul_other', () => {});
+        case 156: case 154: case 151: case 146: case 73: case 136: // tlbwe tlbre tlbsx tlbivax tlbilx tlbsync
+        case 102: case 107: case 162: case 163: case 164: // msgsnd msgclr dcbtls dcbtstls icbtls
+          return this.privileged(cpu, id, word, pc);
+        default:
+          // Privileged on a core without the hypervisor category as well (rfgi, ehpriv ...): as the core would, a program interrupt.
+          return this.interruptInGuestState(cpu, IVOR.PROGRAM, pc, ESR.PPR, 0);
+      }
+    } catch (e) {
+      if (e !== FAULT) throw e;
+      // The emulation raised an interrupt for the guest (an SPR e500mc lacks, a read-only one written): it goes in as the core would deliver it.
+      cpu.markHypervisorFault();
+      this.acct.bump('reflect_program');
+      return this.resume(cpu, cpu.interrupt(cpu.faultIvor, pc, cpu.faultEsr, cpu.faultDear));
+    }
+  }
+
+  /** mfspr/mtspr of a privileged SPR by the guest's kernel: counted per SPR like a trapped register under booke-hv. */
+  private emulateSpr(cpu: Cpu, write: boolean, word: number, pc: number): number {
+    const n = ((word >>> 16) & 0x1F) | ((word >>> 6) & 0x3E0);
+    const rt = (word >>> 21) & 31;
+    this.sprExit(n, write, pc);
+    if (this.strategies.bySpr[n] === S_HYPERVISOR) {
+      // The hypervisor category's own registers: the guest's core has none (an illegal instruction, as under KVM).
+      this.acct.bump('reflect_program');
+      return this.resume(cpu, cpu.deliverGuest(IVOR.PROGRAM, pc, ESR.PIL, 0));
+    }
+    const gtlb = this.gtlb;
+    if (!write) {
+      cpu.gpr[rt] = n === PID_SPR ? gtlb.guestPid : cpu.readSpr(n) | 0;
+    } else {
+      const v = cpu.gpr[rt]!;
+      if (n === PID_SPR) {
+        gtlb.guestPid = v & 0xFF;
+        gtlb.switchContext();
+      } else if (n === MMUCSR0_SPR) {
+        gtlb.flash((v & 4) !== 0, (v & 2) !== 0);
+      } else {
+        cpu.writeSpr(n, v);
+      }
+    }
+    return this.resume(cpu, (pc + 4) | 0);
   }
 
   /**
@@ -383,7 +552,7 @@ export class ExitHandler implements CpuHooks {
   hypercall(cpu: Cpu, pc: number): number {
     this.acct.begin();
     const c = this.acct.costs;
-    if (cpu.msr & MSR.PR) {
+    if (cpu.guestMsr() & MSR.PR) {
       // sc 1 from user mode: a privileged-instruction program interrupt (KVM, Topaz).
       this.acct.exit('program_exits', c.reflectInterrupt, pc, -1, 0x44000022);
       this.acct.bump('reflect_program');
@@ -391,8 +560,8 @@ export class ExitHandler implements CpuHooks {
     }
     this.acct.exit('hcall_exits', c.hypercall, pc, -1, 0x44000022);
     this.inExit = true;
-    const result = hypercall(cpu, this.channels);
-    if (result.name !== 'idle' && result.name !== 'unimplemented') this.channelsTouched();
+    const result = hypercall(cpu, this.channels, this.labServices);
+    if (result.name.startsWith('bytechannel')) this.channelsTouched();
     this.inExit = false;
     const next = (pc + 4) | 0;
     if (result.idle && this.pending.pending(cpu) === 0) {

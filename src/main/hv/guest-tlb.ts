@@ -38,6 +38,19 @@
 //
 // Guest physical addresses equal the machine's (each guest has its own RAM),
 // so a shadow carries the guest's real page number unchanged.
+//
+// Trap-and-emulate (no hardware help: no MAS8[TGS], no LPID, the guest's
+// kernel in user mode) keeps the guest's address spaces apart the way KVM
+// did on e500 cores without the hypervisor category (e500_mmu_host.c's
+// shadow IDs): shadows are tagged with a shadow ID standing for the pair
+// (guest PID, guest privilege level) that was current when the shadow was
+// made, the real PID register holds the current pair's ID, and the guest's
+// address space (MSR[IS]/[DS]) stays the real one, so MAS1[TS] separates the
+// two address spaces in hardware. A shadow made for guest supervisor state
+// grants in its user permission bits what the guest entry grants the
+// supervisor (the core runs the guest in user mode); one made for guest user
+// state grants the user bits. When the 255 IDs run out, every shadow goes
+// and the IDs are handed out afresh.
 
 import type { Cpu } from '../cpu/cpu';
 import { TLB0_ENTRIES, TLB0_SETS, TLB0_WAYS, TLB1_ENTRIES, TLB_ENTRIES, Tlb } from '../cpu/mmu';
@@ -51,6 +64,15 @@ import { type HostTlbSlots, PrivateHostTlb } from '../link/host-tlb';
  */
 export const HOST_TLB1_RESERVED = 4;
 export const HOST_TLB1_SHADOW_SLOTS = TLB1_ENTRIES - HOST_TLB1_RESERVED;
+
+/** MSR[PR] (the guest's, under trap-and-emulate) and the MAS3 permission bits. */
+const MAS_PR_BIT = 0x4000;
+const MAS_UX = 0x20;
+const MAS_SX = 0x10;
+const MAS_UW = 0x08;
+const MAS_SW = 0x04;
+const MAS_UR = 0x02;
+const MAS_SR = 0x01;
 
 /** TSIZE of a power-of-two page size in bytes (1 KB << TSIZE). */
 function tsizeOf(bytes: number): number {
@@ -76,8 +98,49 @@ export class GuestTlb {
   flushes = 0;
   /** Shadows another guest's took the host slot of. */
   evictedByOthers = 0;
+  /** Trap-and-emulate: shadows are tagged with shadow IDs (see the header), not with the partition. */
+  private userMode = false;
+  /** Trap-and-emulate: the guest's PID (the real PID register holds the shadow ID). */
+  guestPid = 0;
+  /** Trap-and-emulate: shadow ID + 1 of each (guest PID << 1 | guest PR), 0 when none is assigned. */
+  private readonly shadowIds = new Uint8Array(512);
+  private nextShadowId = 1;
+  /** Times the shadow IDs ran out (every shadow flushed). */
+  shadowIdResets = 0;
 
   constructor(private readonly cpu: Cpu, private readonly lpid: number) {}
+
+  /** Trap-and-emulate from now on (at boot): the guest's PID moves here and the real one becomes a shadow ID. */
+  enterUserMode(): void {
+    this.userMode = true;
+    this.guestPid = this.cpu.pid;
+    this.shadowIds.fill(0);
+    this.nextShadowId = 1;
+    this.switchContext();
+  }
+
+  /** The guest's PID as its TLB compares it (under trap-and-emulate the real PID register holds a shadow ID). */
+  currentPid(): number {
+    return this.userMode ? this.guestPid : this.cpu.pid;
+  }
+
+  /** The guest's privilege level or PID changed: the real PID becomes the shadow ID of the new pair. */
+  switchContext(): void {
+    const key = (this.guestPid << 1) | ((this.cpu.vmsr & MAS_PR_BIT) !== 0 ? 1 : 0);
+    let id = this.shadowIds[key]!;
+    if (id === 0) {
+      if (this.nextShadowId > 255) {
+        // Out of shadow IDs: every shadow goes, and the IDs start again.
+        this.flushAll();
+        this.shadowIds.fill(0);
+        this.nextShadowId = 1;
+        this.shadowIdResets++;
+      }
+      id = this.nextShadowId++;
+      this.shadowIds[key] = id;
+    }
+    if (this.cpu.pid !== id) this.cpu.writeSpr(48, id);
+  }
 
   /** Puts the shadows in another host TLB (a core of our own, or one shared with other guests); ours move out of the old one. */
   setHost(host: HostTlbSlots): void {
@@ -162,7 +225,19 @@ export class GuestTlb {
       // The hardware TLB is the guest's: its next-victim ways, which preload MAS0 on a miss, follow the guest's.
       this.hw.nv.set(this.tlb.nv);
     }
-    else if (this.tlb.mas1[g]! < 0 && this.inRam(g)) this.map(g, this.tlb.mas2[g]! & ~this.tlb.pageMask(g)); // pre-map the first page
+    else if (this.tlb.mas1[g]! < 0 && this.inRam(g) && this.inContext(g)) this.map(g, this.tlb.mas2[g]! & ~this.tlb.pageMask(g)); // pre-map the first page
+  }
+
+  /** Whether shadows are tagged with shadow IDs (trap-and-emulate) rather than with the partition. */
+  get taggedByShadowId(): boolean {
+    return this.userMode;
+  }
+
+  /** Whether guest entry g translates for the guest's current PID (always, with hardware help: the shadow keeps the TID). */
+  private inContext(g: number): boolean {
+    if (!this.userMode) return true;
+    const tid = (this.tlb.mas1[g]! & MAS.TID_MASK) >>> MAS.TID_SHIFT;
+    return tid === 0 || tid === this.guestPid;
   }
 
   read(): void {
@@ -207,7 +282,7 @@ export class GuestTlb {
    * translation either (a real miss, for the guest to handle).
    */
   refill(ea: number, as: number): boolean {
-    const g = this.tlb.lookup(ea, as, this.cpu.pid, 0, 0);
+    const g = this.tlb.lookup(ea, as, this.currentPid(), 0, 0);
     if (g < 0) return false;
     if (this.eager) this.mirror(g);
     else this.map(g, ea);
@@ -222,7 +297,7 @@ export class GuestTlb {
   // ---- shadows ----------------------------------------------------------------------------
 
   private shadowMas8(): number {
-    return MAS.TGS | this.lpid;
+    return this.userMode ? 0 : MAS.TGS | this.lpid;
   }
 
   /** Whether guest entry g maps guest RAM (only RAM is shadowed; device pages exit as MMIO). */
@@ -240,9 +315,16 @@ export class GuestTlb {
     const pa = t.physical(g, base);
     const rpnLow = (pa % 0x100000000) & MAS.RPN_MASK;
     const rpnHigh = Math.floor(pa / 0x100000000) & 0xF;
-    const mas1 = (t.mas1[g]! & ~(MAS.TSIZE_MASK | MAS.IPROT)) | (tsizeOf(bytes) << MAS.TSIZE_SHIFT);
+    let mas1 = (t.mas1[g]! & ~(MAS.TSIZE_MASK | MAS.IPROT)) | (tsizeOf(bytes) << MAS.TSIZE_SHIFT);
     const mas2 = (base & MAS.EPN_MASK) | (t.mas2[g]! & MAS.WIMGE_MASK);
-    const mas3 = (rpnLow | (t.mas3[g]! & ~MAS.RPN_MASK)) | 0;
+    let mas3 = (rpnLow | (t.mas3[g]! & ~MAS.RPN_MASK)) | 0;
+    if (this.userMode) {
+      // Tagged with the current shadow ID; the permissions of the guest's current privilege level, as user permissions.
+      mas1 = (mas1 & ~MAS.TID_MASK) | (this.cpu.pid << MAS.TID_SHIFT);
+      const perms = mas3 & 0x3F;
+      const user = (this.cpu.vmsr & MAS_PR_BIT) !== 0 ? perms & (MAS_UX | MAS_UW | MAS_UR) : (perms & (MAS_SX | MAS_SW | MAS_SR)) << 1;
+      mas3 = (mas3 & ~0x3F) | user;
+    }
     let h: number;
     if (bytes === 4096) {
       h = this.tlb0Slot(base, g);

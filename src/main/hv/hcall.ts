@@ -17,8 +17,22 @@ export const EV_BYTE_CHANNEL_SEND = 1;
 export const EV_BYTE_CHANNEL_RECEIVE = 2;
 export const EV_BYTE_CHANNEL_POLL = 3;
 export const EV_IDLE = 16;
+/**
+ * The lab's own vendor ID ("LA") and its one call: MAP_PV_PAGE, r3 = guest
+ * physical address of a 4 KB page of RAM (0: stop using it), r4 = the
+ * effective address the guest maps it at, r5/r6 = start and end of the
+ * region holding the guest's patch sequences. Offered by the trap-and-emulate
+ * model only (the paravirtual page, pv-page.ts); elsewhere EV_UNIMPLEMENTED.
+ */
+export const VENDOR_LAB = 0x4C41;
+export const LAB_MAP_PV_PAGE = 1;
 
-export type HcallName = 'bytechannel_send' | 'bytechannel_receive' | 'bytechannel_poll' | 'idle' | 'unimplemented';
+export type HcallName = 'bytechannel_send' | 'bytechannel_receive' | 'bytechannel_poll' | 'idle' | 'map_pv_page' | 'unimplemented';
+
+/** What the lab's own calls act on; null where the model offers none. */
+export interface LabServices {
+  mapPvPage(pa: number, ea: number, regionStart: number, regionEnd: number): boolean;
+}
 
 /** Result of a hypercall: what it was, and whether the guest now idles. */
 export interface HcallResult {
@@ -41,11 +55,15 @@ function unpackBytes(cpu: Cpu, count: number): Uint8Array {
   return out;
 }
 
-export function hypercall(cpu: Cpu, channels: ReadonlyMap<number, ByteChannel>): HcallResult {
+export function hypercall(cpu: Cpu, channels: ReadonlyMap<number, ByteChannel>, lab: LabServices | null = null): HcallResult {
   const r = cpu.gpr;
   const token = r[11]! >>> 0;
   const vendor = token >>> 16;
   const num = token & 0xFFFF;
+  if (vendor === VENDOR_LAB && num === LAB_MAP_PV_PAGE && lab !== null) {
+    r[3] = lab.mapPvPage(r[3]! >>> 0, r[4]! >>> 0, r[5]! >>> 0, r[6]! >>> 0) ? EV_SUCCESS : EV_EINVAL;
+    return { name: 'map_pv_page', idle: false };
+  }
   if (vendor !== VENDOR_EPAPR) {
     r[3] = EV_UNIMPLEMENTED;
     return { name: 'unimplemented', idle: false };

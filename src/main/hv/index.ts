@@ -11,6 +11,7 @@ import { MSR } from '../cpu/regs';
 import { Accountant } from './account';
 import { ExitHandler } from './exit';
 import { GuestTlb } from './guest-tlb';
+import type { ParavirtPage } from './pv-page';
 import { resolveStrategies } from './strategies';
 import type { HwConfig } from '../../shared/hw';
 import { type BoardTreeContext, type DeviceTreePart, empty, type FdtNode, node, type PropValue, str, strs, u32 } from '../devices/fdt';
@@ -131,7 +132,8 @@ export class GuestHypervisor implements DeviceTreePart {
         if (irqs) this.channelLines.push({ channel, ...irqs });
       });
       const lines = () => this.updateChannelLines();
-      this.exits = new ExitHandler(this.accountant, this.guestTlb, new Map(options.byteChannels.map((c) => [c.handle, c])), lines);
+      const deprivileged = options.model === 'trap-and-emulate';
+      this.exits = new ExitHandler(this.accountant, this.guestTlb, new Map(options.byteChannels.map((c) => [c.handle, c])), lines, deprivileged, cpu);
       machine.onBoot.push(() => this.enterGuest());
       machine.onPoll.push(lines);
       const gtlb = this.guestTlb;
@@ -152,6 +154,10 @@ export class GuestHypervisor implements DeviceTreePart {
 
   /** At every boot: the guest starts in guest state, in its partition, with its TLB in software. */
   private enterGuest(): void {
+    if (this.options.model === 'trap-and-emulate') {
+      this.enterGuestWithoutHardware();
+      return;
+    }
     const cpu = this.machine.cpu;
     cpu.lpid = this.options.lpid;
     cpu.pir = 0;
@@ -161,6 +167,28 @@ export class GuestHypervisor implements DeviceTreePart {
     this.guestTlb!.adoptBootEntries();
     cpu.hooks = this.exits;
     cpu.setMsr(cpu.msr | MSR.GS);
+    cpu.flushSoftTlb();
+    this.configure(this.hw, this.cost);
+  }
+
+  /**
+   * At every boot under trap-and-emulate: the guest's MSR becomes the
+   * hypervisor's to keep and the core runs it in user mode, with no partition
+   * (a core without the hypervisor category has no LPID); its TLB is in
+   * software and its PID becomes a shadow address space.
+   */
+  private enterGuestWithoutHardware(): void {
+    const cpu = this.machine.cpu;
+    const gtlb = this.guestTlb!;
+    cpu.lpid = 0;
+    cpu.pir = 0;
+    gtlb.adoptBootEntries();
+    cpu.hooks = this.exits;
+    cpu.deprivileged = true;
+    this.exits!.pv!.map(0, 0);
+    cpu.onGuestMsr = () => gtlb.switchContext();
+    cpu.setGuestMsr(cpu.msr);
+    gtlb.enterUserMode();
     cpu.flushSoftTlb();
     this.configure(this.hw, this.cost);
   }
@@ -212,8 +240,14 @@ export class GuestHypervisor implements DeviceTreePart {
       parts['hv.guest-tlb.entries'] = this.guestTlb.tlb;
       // The replacement state of the core's own TLB (a TLB shared with other guests is theirs too: not saved).
       parts['hv.host-tlb'] = this.privateHost;
+      if (this.exits.pv !== null) parts['hv.pv-page'] = this.exits.pv;
     }
     return parts;
+  }
+
+  /** Trap-and-emulate: the guest's paravirtual page (null under the other models). */
+  get paravirtPage(): ParavirtPage | null {
+    return this.exits?.pv ?? null;
   }
 
   /** Test hook: the emulation of SPR n returns a wrong value (to show that the experiments' equivalence check catches it). */

@@ -58,6 +58,15 @@ export class PendingInterrupts {
   /** Which sources the hypervisor handles (the others are directed to the guest by the hardware). */
   private handlesExternal = true;
   private handlesDecrementer = true;
+  /**
+   * Whether the hardware has guest doorbells to signal a masked interrupt
+   * with. Without them (trap-and-emulate) the hypervisor sees the guest
+   * enable its interrupts anyway: mtmsr, wrtee and rfi are emulated, and each
+   * emulation ends in deliver().
+   */
+  hasGuestDoorbells = true;
+  /** Before delivering: whether the guest may take an interrupt now (the paravirtual page's critical section says no). */
+  mayDeliver: ((cpu: Cpu, pc: number) => boolean) | null = null;
 
   constructor(private readonly acct: Accountant) {}
 
@@ -65,6 +74,13 @@ export class PendingInterrupts {
   direct(external: boolean, decrementer: boolean): void {
     this.handlesExternal = !external;
     this.handlesDecrementer = !decrementer;
+  }
+
+  /** Whether something is pending that the guest's MSR holds back (the paravirtual page's int_pending). */
+  masked(cpu: Cpu): boolean {
+    const p = this.pending(cpu);
+    const msr = cpu.guestMsr();
+    return ((p & ~CRITICAL_MASK) !== 0 && !(msr & MSR.EE)) || ((p & CRITICAL_MASK) !== 0 && !(msr & MSR.CE));
   }
 
   /** The sources pending now (P_ bits). */
@@ -82,15 +98,19 @@ export class PendingInterrupts {
    * Delivers the highest-priority pending source the guest allows, as the
    * hardware would deliver it in guest state, and sends a guest doorbell for
    * whatever remains pending but masked. Returns the pc the guest continues
-   * at (the vector, or `pc` when nothing was delivered).
+   * at (the vector, or `pc` when nothing was delivered). `anywhere`: the
+   * guest asked for it where it stands (a trapping wrtee in a paravirtual
+   * patch sequence), so mayDeliver is not consulted.
    */
-  deliver(cpu: Cpu, pc: number): number {
+  deliver(cpu: Cpu, pc: number, anywhere = false): number {
     const p = this.pending(cpu);
     if (p === 0) return pc;
+    if (!anywhere && this.mayDeliver !== null && !this.mayDeliver(cpu, pc)) return pc;
     let next = pc;
+    const msr = cpu.guestMsr();
     for (const s of SOURCES) {
       if (!(p & s.bit)) continue;
-      if (!(cpu.msr & (s.critical ? MSR.CE : MSR.EE))) continue;
+      if (!(msr & (s.critical ? MSR.CE : MSR.EE))) continue;
       this.acct.bump(s.counter);
       this.doorbells &= ~s.bit;
       next = cpu.deliverGuest(s.ivor, pc, 0, 0);
@@ -102,6 +122,7 @@ export class PendingInterrupts {
 
   /** Sends a guest doorbell for each class with something pending that the guest has masked. */
   signalMasked(cpu: Cpu): void {
+    if (!this.hasGuestDoorbells) return;
     const p = this.pending(cpu);
     if (p & ~CRITICAL_MASK && !(cpu.msr & MSR.EE)) this.send(cpu, G_DBELL);
     if (p & CRITICAL_MASK && !(cpu.msr & MSR.CE)) this.send(cpu, G_DBELL_CRIT);
@@ -109,6 +130,7 @@ export class PendingInterrupts {
 
   /** Sends a guest doorbell for each class with anything pending, masked or not (the second-exit policy). */
   signalAll(cpu: Cpu): void {
+    if (!this.hasGuestDoorbells) return;
     const p = this.pending(cpu);
     if (p & ~CRITICAL_MASK) this.send(cpu, G_DBELL);
     if (p & CRITICAL_MASK) this.send(cpu, G_DBELL_CRIT);

@@ -30,6 +30,7 @@ struct boot_info {
 	uint32_t dcache_line;	/* 0 if the tree does not say */
 	char bootargs[1024];
 	int has_hv;
+	int pv_requested;	/* boot flag "pv=on" */
 	uint32_t hcall_insns[4];
 	int hcall_ninsns;
 	int nchan;
@@ -70,6 +71,7 @@ extern volatile uint32_t dec_bench_hits;
 /* ---- memory (mm.c) ---- */
 extern uint32_t lowmem_size;
 void map_ccsr(void);
+void tlb1_write(int esel, uint32_t mas1, uint32_t mas2, uint32_t mas3, uint32_t mas7);
 void mm_init(void);
 uint32_t frame_alloc(void);
 uint32_t frame_alloc_zeroed(void);
@@ -149,6 +151,10 @@ NORETURN void machine_poweroff(void);
 struct hcall_regs { uint32_t r[9]; };	/* r3..r10, then r11 (token) */
 int epapr_hcall(struct hcall_regs *r);
 void hv_init(void);
+/* paravirtual page (pv.c): returns null when in use, else why not */
+const char *pv_init(void);
+extern int pv_enabled;
+extern uint32_t pv_patched;
 int hv_find_channel(const char *label);
 int hv_send(int ch, const char *buf, uint32_t len);
 void hv_poll_channels(void);

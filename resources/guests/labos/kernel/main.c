@@ -3,6 +3,7 @@
  * external interrupts off).
  */
 #include "kernel.h"
+#include "pv.h"
 
 uint64_t boot_tb;
 
@@ -26,6 +27,26 @@ static void banner(void)
 	printk("console: ns16550 at CCSR+0x4500, MPIC source %d\n", UART_IRQ);
 }
 
+/*
+ * Kernel options: leading "name=value" items of bootargs, before the shell's
+ * commands (they never reach the shell, so a run prints the same with them).
+ *   pv=on   use the hypervisor's paravirtual page when it offers one (pv.c)
+ */
+static void kernel_options(void)
+{
+	char *p = boot.bootargs;
+	for (;;) {
+		while (*p == ' ' || *p == ';')
+			p++;
+		if (strncmp(p, "pv=on", 5) || (p[5] && p[5] != ';' && p[5] != ' '))
+			break;
+		boot.pv_requested = 1;
+		p += 5;
+	}
+	if (p != boot.bootargs)
+		memmove(boot.bootargs, p, strlen(p) + 1);
+}
+
 NORETURN void kmain(uint32_t dtb)
 {
 	boot_tb = read_tb();
@@ -35,6 +56,7 @@ NORETURN void kmain(uint32_t dtb)
 	sched_init();	/* SPRG3 -> idle's thread block before anything can trap */
 
 	int fdt_ok = fdt_parse(dtb);
+	kernel_options();
 	if (!boot.ram_size)
 		boot.ram_size = 64u << 20;	/* the boot mapping's size */
 	if (!boot.tb_freq)
@@ -45,6 +67,13 @@ NORETURN void kmain(uint32_t dtb)
 		printk("warning: no usable device tree at 0x%08x; using defaults\n", dtb);
 
 	hv_init();
+	if (boot.pv_requested) {
+		const char *why = pv_init();
+		if (why)
+			printk("hypervisor: paravirtual page %s\n", why);
+		else
+			printk("hypervisor: paravirtual page at 0x%08x, %u instructions patched\n", PV_EA, pv_patched);
+	}
 	mpic_init();
 	mpic_enable_source(UART_IRQ, 5);
 	hv_enable_interrupts();

@@ -29,7 +29,7 @@ static uint32_t free_list;		/* freed frames, linked through word 0 */
 static uint32_t nfree_listed;
 static uint32_t next_unused, frames_limit;	/* never-used frames */
 
-static void tlb1_write(int esel, uint32_t mas1, uint32_t mas2, uint32_t mas3, uint32_t mas7)
+void tlb1_write(int esel, uint32_t mas1, uint32_t mas2, uint32_t mas3, uint32_t mas7)
 {
 	mtspr(SPRN_MAS0, MAS0_TLBSEL1 | MAS0_ESEL(esel));
 	mtspr(SPRN_MAS1, mas1);
