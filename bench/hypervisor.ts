@@ -7,11 +7,48 @@ import { presetConfig } from '../src/shared/hw';
 import { runElf } from '../src/main/guest/run';
 import { guestElf, line, median, type Print } from './util';
 
-function timeRun(elf: Uint8Array, bootargs: string, model: GuestModel): { seconds: number; insns: number; exits: number } {
+function timeRun(elf: Uint8Array, bootargs: string, model: GuestModel): { seconds: number; insns: number; exits: number; console: string } {
   const t0 = performance.now();
   const r = runElf(elf, { bootargs, model, hw: presetConfig('isa206') });
   if (r.reason !== 'reset') throw new Error(`${r.reason} ${r.message ?? ''}`);
-  return { seconds: (performance.now() - t0) / 1000, insns: r.insns, exits: r.stats.exits };
+  return { seconds: (performance.now() - t0) / 1000, insns: r.insns, exits: r.stats.exits, console: Buffer.from(r.console).toString('latin1') };
+}
+
+/** Time-base ticks labOS's micro-benchmark rows took ("bench NAME OPS TICKS PER-OP"), by row. */
+function benchTicks(console: string): Map<string, number> {
+  return new Map([...console.matchAll(/^bench (\S+) \d+ (\d+) \d+\.\d\d\r?$/gm)].map((m) => [m[1]!, Number(m[2])]));
+}
+
+/**
+ * labOS's benchmark session under every model, the trap-and-emulate one with
+ * and without the paravirtual page: exits per million guest instructions, the
+ * overhead the guest itself measures (its benchmark rows' time-base ticks
+ * against native), and host speed.
+ */
+function labosAcrossModels(print: Print): void {
+  const labos = guestElf('labos/labos.elf');
+  const script = 'bench; poweroff';
+  const runs: [string, GuestModel, string][] = [
+    ['native', 'native', script], ['booke_hv', 'booke-hv', script],
+    ['trap_and_emulate', 'trap-and-emulate', script], ['trap_and_emulate_pv', 'trap-and-emulate', `pv=on; ${script}`],
+  ];
+  let nativeTicks: Map<string, number> | null = null;
+  for (const [name, model, bootargs] of runs) {
+    const r = timeRun(labos, bootargs, model);
+    const ticks = benchTicks(r.console);
+    nativeTicks ??= ticks;
+    let mine = 0;
+    let base = 0;
+    for (const [row, t] of ticks) {
+      const n = nativeTicks.get(row);
+      if (n === undefined) continue;
+      mine += t;
+      base += n;
+    }
+    print(line(`hv.labos.${name}.exits_per_minsn`, r.exits / (r.insns / 1e6), 0, `exits per million guest instructions, labOS benchmark session under ${model}${bootargs.startsWith('pv=on') ? ' with the paravirtual page' : ''}`));
+    print(line(`hv.labos.${name}.guest_overhead`, mine / base, 2, 'the time the guest measures for its micro-benchmark rows, relative to native'));
+    print(line(`hv.labos.${name}.mips`, r.insns / r.seconds / 1e6, 1, 'guest MIPS (host time, one run)'));
+  }
 }
 
 export async function hypervisorBenchmarks(print: Print = (l) => console.log(l)): Promise<void> {
@@ -33,4 +70,5 @@ export async function hypervisorBenchmarks(print: Print = (l) => console.log(l))
   const n = timeRun(labos, script, 'native');
   const h = timeRun(labos, script, 'booke-hv');
   print(line('hv.labos_mips_ratio', (h.insns / h.seconds) / (n.insns / n.seconds), 2, `guest MIPS under booke-hv (2.06) / native, labOS scripted benchmark session (${h.exits} exits)`));
+  labosAcrossModels(print);
 }
