@@ -16,12 +16,18 @@ import type { CounterId, StatsSnapshot } from './stats';
 
 export type GuestModel = 'native' | 'booke-hv' | 'state-transfer' | 'trap-and-emulate';
 
-export const GUEST_MODELS: readonly { id: GuestModel; label: string; description: string }[] = [
-  { id: 'native', label: 'native', description: 'No hypervisor: the guest owns the core (the baseline).' },
-  { id: 'booke-hv', label: 'booke-hv', description: 'Power ISA 2.06 Embedded.Hypervisor with the configured duplicated set.' },
-  { id: 'state-transfer', label: 'state-transfer', description: 'VMCS-style: the transfer strategy for the chosen set, with state switched on every entry and exit.' },
-  { id: 'trap-and-emulate', label: 'trap-and-emulate', description: 'No virtualization hardware (KVM on PowerPC 440): the guest kernel runs in user mode, every privileged instruction traps and is emulated, every interrupt is reflected.' },
+/** The models; `hardware`: whether the virtual hardware configuration (strategies, directions) applies to it. */
+export const GUEST_MODELS: readonly { id: GuestModel; label: string; description: string; hardware: boolean }[] = [
+  { id: 'native', label: 'native', description: 'No hypervisor: the guest owns the core (the baseline).', hardware: false },
+  { id: 'booke-hv', label: 'booke-hv', description: 'Power ISA 2.06 Embedded.Hypervisor with the configured duplicated set.', hardware: true },
+  { id: 'state-transfer', label: 'state-transfer', description: 'VMCS-style: the transfer strategy for the chosen set, with state switched on every entry and exit.', hardware: true },
+  { id: 'trap-and-emulate', label: 'trap-and-emulate', description: 'No virtualization hardware (KVM on PowerPC 440): the guest kernel runs in user mode, every privileged instruction traps and is emulated, every interrupt is reflected.', hardware: false },
 ];
+
+/** Whether the virtual hardware configuration applies to guests of this model. */
+export function modelHasHardware(model: GuestModel): boolean {
+  return GUEST_MODELS.find((m) => m.id === model)?.hardware ?? false;
+}
 
 /** running: executing; idle: waiting in `wait` or for input; paused: stopped by the user;
  *  halted: the guest ended its run (reset register or power-off); crashed: stopped by a hardware-level fault. */

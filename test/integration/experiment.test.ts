@@ -46,6 +46,26 @@ describe('experiments', () => {
     expect(r.imageSha256).toMatch(/^[0-9a-f]{64}$/);
   }, 120_000);
 
+  it('runs a model without virtualization hardware once, with no die bits, in the first shard only', async () => {
+    const spec = parseExperiment(JSON.stringify({
+      name: 'scale',
+      workload: { image: 'labos', snapshotAt: 'labos> ', input: 'bench null_syscall sprg_read\npoweroff\n' },
+      models: ['booke-hv', 'trap-and-emulate'],
+      configurations: [{ preset: 'none' }, { preset: 'isa206' }, { preset: 'all' }],
+    }));
+    const whole = await runExperiment(spec, { baseDir: REPO, workers: 2 });
+    const tae = whole.runs.filter((x) => x.model === 'trap-and-emulate');
+    expect(tae).toHaveLength(1);
+    expect(tae[0]).toMatchObject({ config: 'trap-and-emulate', dieBits: 0, difference: null, reason: 'reset' });
+    // The far end of the scale: more exits than booke-hv with nothing duplicated.
+    const none = whole.runs.find((x) => x.model === 'booke-hv' && x.config === 'none')!;
+    expect(tae[0]!.exits).toBeGreaterThan(none.exits);
+    expect(tae[0]!.counters.emul_mfmsr).toBeGreaterThan(0);
+    const shards = await Promise.all([1, 2].map((index) => runExperiment(spec, { baseDir: REPO, workers: 1, shard: { index, count: 2 } })));
+    expect(shards[0]!.runs.filter((x) => x.model === 'trap-and-emulate')).toHaveLength(1);
+    expect(shards[1]!.runs.filter((x) => x.model === 'trap-and-emulate')).toHaveLength(0);
+  }, 120_000);
+
   it('orders a family as expected: duplicating more never adds exits, and 2.06 traps none of its own set', async () => {
     const spec = parseExperiment(JSON.stringify({
       name: 'ordering',

@@ -12,7 +12,7 @@ import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { isAbsolute, resolve } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import type { GuestModel } from '../../shared/api';
+import { type GuestModel, modelHasHardware } from '../../shared/api';
 import { type CostModel, defaultCostModel } from '../../shared/cost';
 import {
   benchFigures, dieBits, type ExperimentProgress, type ExperimentResults, inShard, type ExperimentSpec, expandConfigurations, firstDifference, maskConsole, type RunRecord,
@@ -130,7 +130,11 @@ export async function runExperiment(spec: ExperimentSpec, opts: ExperimentRunOpt
     elf, imageName: w.image, cost, ramMb: w.ramMb ?? 128, bootargs: w.bootargs ?? '', maxInsns: spec.maxInsns ?? 2e9,
     ...(w.input !== undefined ? { input: w.input } : {}),
   };
-  const total = (w.snapshotAt !== undefined ? models.length : 0) + 1 + spec.models.length * configs.length * reps;
+  // A model without virtualization hardware (trap-and-emulate) has nothing to configure: one run (per
+  // repetition) under its own name, in the shard that runs the first configuration.
+  const configsOf = (model: GuestModel) => (modelHasHardware(model) ? configs
+    : inShard(0, opts.shard) ? [{ name: model, hw: presetConfig('isa206') }] : []);
+  const total = (w.snapshotAt !== undefined ? models.length : 0) + 1 + spec.models.reduce((n, m) => n + configsOf(m).length, 0) * reps;
   const size = Math.max(1, Math.min(opts.workers ?? availableParallelism(), total));
   const pool = new Pool(size, opts.workerScript);
   let done = 0;
@@ -171,7 +175,7 @@ export async function runExperiment(spec: ExperimentSpec, opts: ExperimentRunOpt
       const cycles = s[H.cycles]!;
       const hvCycles = s[H.hvCycles]!;
       return {
-        config, model, hw, repetition, dieBits: model === 'native' ? 0 : dieBits(hw), insns: r.insns, cycles, hvCycles,
+        config, model, hw, repetition, dieBits: modelHasHardware(model) ? dieBits(hw) : 0, insns: r.insns, cycles, hvCycles,
         overhead: cycles > 0 ? hvCycles / cycles : 0, exits: s[H.exits]!, counters, sprTraps, figures: benchFigures(r.console), reason: r.reason,
         difference: reference === null ? null : firstDifference(reference, maskConsole(r.console, w.mask)), hostMs: r.hostMs,
       };
@@ -179,7 +183,7 @@ export async function runExperiment(spec: ExperimentSpec, opts: ExperimentRunOpt
     const nativeJob = from('native').then((f) => run({ ...base, model: 'native', hw: presetConfig('isa206'), ...f, label: 'native (reference)' }));
     const jobs: Promise<{ config: string; model: GuestModel; rep: number; hw: HwConfig; r: ExperimentJobResult & { ok: true } }>[] = [];
     for (const model of spec.models) {
-      for (const c of configs) {
+      for (const c of configsOf(model)) {
         for (let rep = 1; rep <= reps; rep++) {
           const corrupt = opts.testCorrupt?.config === c.name ? { testCorruptSpr: opts.testCorrupt.spr } : {};
           jobs.push(from(model).then((f) => run({ ...base, ...corrupt, model, hw: c.hw, ...f, label: `${c.name} (${model}${reps > 1 ? `, ${rep}/${reps}` : ''})` }))

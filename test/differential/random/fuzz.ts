@@ -6,12 +6,12 @@
 //   --only I,J    only these sequence indexes of the run (replay)
 //   --qemu-only   compare QEMU with itself even when the lab is available
 //   --list I      print the listing of sequence I and exit
-//   --model M     run the lab side under this model (native, booke-hv, state-transfer; default native)
+//   --model M     run the lab side under this model (native, booke-hv, state-transfer, trap-and-emulate; default native)
 //   --preset P    the virtual hardware under a hypervisor (isa206, none, all, x86; default isa206)
 // Without the lab (src/main/guest/run.ts) every image runs twice on QEMU and
 // the dumps must agree: that validates the generator (no undefined results).
 import { writeFileSync } from 'node:fs';
-import type { GuestModel } from '../../../src/shared/api';
+import { GUEST_MODELS, type GuestModel } from '../../../src/shared/api';
 import { isPresetId, presetConfig, type PresetId } from '../../../src/shared/hw';
 import { qemuAvailable } from '../../support/qemu';
 import { loadLab } from '../../support/lab';
@@ -55,8 +55,9 @@ function parseArgs(argv: string[]): Args {
     else if (k === '--save-elf') a.saveElf = v();
     else if (k === '--model') {
       const m = v();
-      if (m !== 'native' && m !== 'booke-hv' && m !== 'state-transfer') throw new Error(`--model: native, booke-hv or state-transfer (got ${m})`);
-      a.model = m;
+      const known = GUEST_MODELS.find((g) => g.id === m);
+      if (!known) throw new Error(`--model: ${GUEST_MODELS.map((g) => g.id).join(', ')} (got ${m})`);
+      a.model = known.id;
     } else if (k === '--preset') {
       const p = v();
       if (!isPresetId(p)) throw new Error(`--preset: isa206, none, all or x86 (got ${p})`);
