@@ -68,7 +68,9 @@ export function execute(cpu: Cpu, budget: number): number {
           const wi = w >>> 1;
           const blk = jit.blocks[wi];
           if (blk) {
-            if (n >= blk.len - 1) {
+            // With an interrupt check due (set by an exit the interpreter just took), interpret up to the
+            // next taken branch, where the interpreter looks at it: a block would run its loops first.
+            if (n >= blk.len - 1 && cpu.irqPoll === 0) {
               blockPc = pc;
               pc = blk.fn(cpu, r, rTag, rVal, wTag, wVal, ram32, ram16, ram8, dKey, pc, n + 1, JIT_LIB);
               blockPc = -1;
@@ -81,6 +83,7 @@ export function execute(cpu: Cpu, budget: number): number {
                 continue;
               }
               n -= cpu.jitRan - 1;
+              cpu.jitInsns += cpu.jitRan;
               if (cpu.irqPoll !== 0) break outer;
               continue;
             }

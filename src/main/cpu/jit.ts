@@ -172,6 +172,15 @@ function emit(id: number, word: number, k: number, off: number): Emitted | null 
     + (oe && ovExpr !== null ? ` o = (${ovExpr}) ? 1 : 0; cpu.ov = o; cpu.so |= o;` : '')
     + ` r[${rt}] = t;` + (rc ? CR0 : ''));
   const logic = (expr: string) => ok(`t = ${expr}; r[${ra}] = t;` + (rc ? CR0 : ''));
+  // x + y + carry-in, the carry out into XER[CA] (the add/subtract-with-carry family, as interp.ts's carry3).
+  const carrying = (x: string, y: string, cin: string) => ok(`a = ${x}; b = ${y}; x = ${cin}; t = (a + b + x) | 0; `
+    + 'x = (a >>> 0) + (b >>> 0) + x > 4294967295 ? 1 : 0;'
+    + (oe ? ' o = ((a ^ t) & (b ^ t)) < 0 ? 1 : 0; cpu.ov = o; cpu.so |= o;' : '')
+    + ` cpu.ca = x; r[${rt}] = t;` + (rc ? CR0 : ''));
+  // The interpreter's state before a call that may throw a fault (the catch finds the instruction from jitK and jitBase).
+  const before = `cpu.curPc = ${pcK}; cpu.jitK = ${k}; cpu.jitBase = done; cpu.sliceLeft = n - done - ${k + 1}; /*SYNC*/`;
+  // After a call that may have made an interrupt pending or overwritten code: leave the block after this instruction.
+  const leaveIfNeeded = `if (cpu.codeDirty || cpu.irqPoll !== 0) { cpu.codeDirty = false; cpu.jitRan = done + ${k + 1}; return ${next}; }`;
   switch (id) {
     case 9: return ok(`r[${rt}] = (${ra0(ra)} + ${simm(word)}) | 0;`); // addi
     case 10: return ok(`r[${rt}] = (${ra0(ra)} + ${word << 16}) | 0;`); // addis
@@ -232,6 +241,14 @@ function emit(id: number, word: number, k: number, off: number): Emitted | null 
     case 148: // sraw
       return ok(`v = r[${rt}]; s = r[${rb}] & 63; if (s & 32) { t = v >> 31; cpu.ca = v < 0 ? 1 : 0; } `
         + `else { t = v >> s; cpu.ca = v < 0 && s !== 0 && (v & ((1 << s) - 1)) !== 0 ? 1 : 0; } r[${ra}] = t;` + (rc ? CR0 : ''));
+    case 68: return carrying('r[' + ra + ']', `r[${rb}]`, '0'); // addc
+    case 93: return carrying('r[' + ra + ']', `r[${rb}]`, 'cpu.ca'); // adde
+    case 105: return carrying('r[' + ra + ']', '-1', 'cpu.ca'); // addme
+    case 101: return carrying('r[' + ra + ']', '0', 'cpu.ca'); // addze
+    case 67: return carrying('~r[' + ra + ']', `r[${rb}]`, '1'); // subfc
+    case 92: return carrying('~r[' + ra + ']', `r[${rb}]`, 'cpu.ca'); // subfe
+    case 104: return carrying('~r[' + ra + ']', '-1', 'cpu.ca'); // subfme
+    case 100: return carrying('~r[' + ra + ']', '0', 'cpu.ca'); // subfze
     case 76: return logic(`Math.clz32(r[${rt}])`); // cntlzw
     case 155: return logic(`(r[${rt}] << 24) >> 24`); // extsb
     case 153: return logic(`(r[${rt}] << 16) >> 16`); // extsh
@@ -303,6 +320,14 @@ function emit(id: number, word: number, k: number, off: number): Emitted | null 
     }
     case 57: case 138: case 150: case 108: case 112: case 160: case 161: // isync sync mbar dcbtst dcbt dcba icbt
       return ok('');
+    case 159: // dcbz: zero the 64-byte line (a store: it may fault, hit code or a device)
+      return ok(`ea = ((${ra0(ra)} + r[${rb}]) | 0) & -64; ${before} cpu.codeDirty = false; cpu.zeroLine(ea, 64); ${leaveIfNeeded}`);
+    case 85: // mfmsr
+      return ok(`if (cpu.msr & 16384) { ${before} cpu.privileged(); } r[${rt}] = cpu.msr;`);
+    case 91: case 98: { // wrtee wrteei: only MSR[EE] changes; enabling it may let an interrupt in
+      const ee = id === 98 ? `${word & 0x8000}` : `(r[${rt}] & 32768)`;
+      return ok(`${before} if (cpu.msr & 16384) cpu.privileged(); cpu.writeMsr((cpu.msr & -32769) | ${ee}); ${leaveIfNeeded}`);
+    }
     // ---- branches ----
     case 13: { // b
       const disp = ((word & 0x03FFFFFC) << 6) >> 6;

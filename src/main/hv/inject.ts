@@ -105,7 +105,12 @@ export class PendingInterrupts {
   deliver(cpu: Cpu, pc: number, anywhere = false): number {
     const p = this.pending(cpu);
     if (p === 0) return pc;
-    if (!anywhere && this.mayDeliver !== null && !this.mayDeliver(cpu, pc)) return pc;
+    if (!anywhere && this.mayDeliver !== null && !this.mayDeliver(cpu, pc)) {
+      // Not here (inside a paravirtual patch sequence): again at the next boundary, until the guest has left it.
+      cpu.injectPending = true;
+      cpu.irqPoll = 1;
+      return pc;
+    }
     let next = pc;
     const msr = cpu.guestMsr();
     for (const s of SOURCES) {
