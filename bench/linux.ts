@@ -12,7 +12,7 @@ import { presetConfig, type PresetId } from '../src/shared/hw';
 import { COUNTERS } from '../src/shared/stats';
 import { runElf } from '../src/main/guest/run';
 import { readGuestImage } from '../src/main/lab/images';
-import { guestPath, line, median, type Print, qemuAvailable } from './util';
+import { guestPath, line, median, type Print, qemuAvailable, translationFigures } from './util';
 
 /** The kernel prints this as it starts /init. */
 const AT_INIT = 'Run /init as init process';
@@ -88,6 +88,10 @@ export async function linuxBenchmarks(print: Print = (l) => console.log(l)): Pro
   print(line('linux.lab_to_init_s', lab.toInitS, 2, 'host seconds in the lab to /init, native, median of 3'));
   print(line('linux.lab_poweroff_s', lab.totalS, 2, 'host seconds in the lab to power-off, native, median of 3'));
   print(line('linux.lab_mips', runs[0]!.insns / lab.totalS / 1e6, 1, 'guest MIPS over the whole boot'));
+  translationFigures('linux', print, () => {
+    const { boot, result } = labBoot(elf);
+    return { seconds: boot.totalS, result };
+  });
   const cold = median([0, 1, 2].map(() => labCliSeconds()));
   print(line('linux.lab_cli_poweroff_s', cold, 2, 'host seconds of `lab run linux` in a fresh process to power-off (process start and V8 warm-up included, as QEMU\'s figure), median of 3'));
 

@@ -2,6 +2,7 @@
 // `name value # description`), timing helpers, and running a guest on QEMU.
 
 import { spawnSync } from 'node:child_process';
+import { getHeapSpaceStatistics } from 'node:v8';
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
@@ -13,6 +14,36 @@ export const guestElf = (rel: string) => new Uint8Array(readFileSync(guestPath(r
 
 export function line(name: string, value: number, digits: number, description: string): string {
   return `${name} ${Number.isFinite(value) ? value.toFixed(digits) : 'n/a'} # ${description}`;
+}
+
+/** " (range a-b over N runs)": what a median was taken of, for the description. */
+export function spread(xs: readonly number[], digits: number): string {
+  const lo = Math.min(...xs);
+  const hi = Math.max(...xs);
+  return `range ${lo.toFixed(digits)}-${hi.toFixed(digits)} over ${xs.length} runs`;
+}
+
+/** Bytes V8's code space holds now (generated and compiled code). */
+export function codeSpaceBytes(): number {
+  return getHeapSpaceStatistics().find((s) => s.space_name === 'code_space')?.space_used_size ?? 0;
+}
+
+/**
+ * What translation cost a run: host time translating, its share of the run,
+ * the regions and their source, the instructions that ran translated, and the
+ * code space the run added (measured around `run` after full collections).
+ */
+export function translationFigures(prefix: string, print: Print, run: () => { seconds: number; result: { insns: number; machine: { cpu: { jitMs: number; jitBlocks: number; jitSourceChars: number; jitInsns: number } } } }): void {
+  global.gc?.();
+  const before = codeSpaceBytes();
+  const { seconds, result } = run();
+  global.gc?.();
+  const after = codeSpaceBytes();
+  const cpu = result.machine.cpu;
+  print(line(`${prefix}.translate_ms`, cpu.jitMs, 0, `host ms in the translator (${cpu.jitBlocks} regions, ${(cpu.jitSourceChars / 1e6).toFixed(2)} M characters of JavaScript; V8's compilation of them comes later and is not included)`));
+  print(line(`${prefix}.translate_share`, cpu.jitMs / (seconds * 1000), 3, 'share of the run\'s host time spent in the translator'));
+  print(line(`${prefix}.translated_insns_share`, cpu.jitInsns / result.insns, 3, 'share of guest instructions that ran in translated code'));
+  print(line(`${prefix}.code_space_mb`, (after - before) / 2 ** 20, 2, 'V8 code space the run added and kept (translated regions, compiled), MB'));
 }
 
 export function median(xs: number[]): number {
@@ -28,6 +59,20 @@ export function qemuAvailable(): boolean {
     qemu = !r.error && r.status === 0;
   }
   return qemu;
+}
+
+/**
+ * The instructions QEMU executes running a bench ELF to its reset, counted in
+ * a separate run with -icount shift=0 (one instruction per nanosecond of
+ * virtual time): the guest prints its time base (400 MHz) when given
+ * showtb=1, so the count is the ticks times 2.5, to within 3 instructions.
+ */
+export function qemuInstructions(elfPath: string, bootargs: string): number {
+  const r = spawnSync('qemu-system-ppc', ['-M', 'ppce500', '-cpu', 'e500mc', '-display', 'none', '-monitor', 'none',
+    '-serial', 'stdio', '-nic', 'none', '-no-reboot', '-icount', 'shift=0', '-kernel', elfPath, '-append', `${bootargs} showtb=1`], { timeout: 600_000 });
+  const m = /tb=([0-9a-f]{16})/.exec(r.stdout?.toString() ?? '');
+  if (r.status !== 0 || !m) throw new Error(`QEMU (icount) failed on ${elfPath}: ${r.stderr?.toString()}`);
+  return Number.parseInt(m[1]!, 16) * 2.5;
 }
 
 /** Wall-clock seconds QEMU (TCG, no icount) takes to run an ELF to its reset. */

@@ -4,6 +4,7 @@
  * (identical on QEMU and in the lab) and ends the run. The iteration count
  * comes from the device tree's bootargs ("iterations=N"), default 200. */
 #include "rt.h"
+#include "tb.h"
 
 #define LIST_NODES 256
 #define MAT_N 16
@@ -149,5 +150,6 @@ int main(uint32_t dtb)
 	puts_(" checksum=");
 	puthex(check);
 	puts_("\n");
+	report_tb(dtb);
 	return 0;
 }

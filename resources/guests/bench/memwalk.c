@@ -5,6 +5,7 @@
  * missing; each pass reads and writes one word per page and folds it into a
  * checksum. Passes come from bootargs "passes=N" (default 20). */
 #include "rt.h"
+#include "tb.h"
 
 #define WINDOW_BASE 0x02000000u /* 32 MB */
 #define WINDOW_SIZE 0x02000000u /* 32 MB */
@@ -81,5 +82,6 @@ int main(uint32_t dtb)
 	puts_(" checksum=");
 	puthex(sum);
 	puts_("\n");
+	report_tb(dtb);
 	return 0;
 }

@@ -113,7 +113,7 @@ const STOP_PAGE: Int32Array = (() => {
  */
 const CPU_SNAPSHOT_SKIP: ReadonlySet<string> = new Set([
   'bus', 'ram8', 'ram16', 'ram32', 'timers', 'tlb', 'fpu', 'rTag', 'rVal', 'wTag', 'wVal', 'xTag', 'xVal',
-  'codePages', 'jitPages', 'fetchJit', 'fetchBase', 'codeDirty', 'jitRan', 'jitInsns', 'jitK', 'jitBase', 'jitEnabled', 'jitThreshold',
+  'codePages', 'jitPages', 'fetchJit', 'fetchBase', 'codeDirty', 'jitRan', 'jitInsns', 'jitMs', 'jitBlocks', 'jitSourceChars', 'jitK', 'jitBase', 'jitEnabled', 'jitThreshold',
   'hooks', 'onGuestMsr', 'externalProxy', 'sliceLeft', 'sliceStart', 'sprTrap', 'sprAlias',
   'codeBreaks', 'breakHit', 'sprWatch', 'watchPass', 'watchHit', 'stopRequested',
 ]);
@@ -276,6 +276,10 @@ export class Cpu {
   jitRan = 0;
   /** Instructions run in translated blocks since reset (blocks that ran to an exit; a measurement, not guest state). */
   jitInsns = 0;
+  /** Host milliseconds spent translating, regions translated and the JavaScript source they came to, since reset (measurements). */
+  jitMs = 0;
+  jitBlocks = 0;
+  jitSourceChars = 0;
   /** In a faulting block: index of the faulting instruction, and instructions of earlier loop passes. */
   jitK = 0;
   jitBase = 0;
@@ -406,7 +410,7 @@ export class Cpu {
     this.vmsr = 0;
     this.updateDirection();
     this.insns = 0;
-    this.jitInsns = 0;
+    this.jitInsns = this.jitMs = this.jitBlocks = this.jitSourceChars = 0;
     this.codePages.fill(undefined);
     this.jitPages.fill(undefined);
     this.setMsr(0);

@@ -88,7 +88,14 @@ export function execute(cpu: Cpu, budget: number): number {
               continue;
             }
           } else if (blk === undefined && ++jit.hot[wi]! >= cpu.jitThreshold) {
-            jit.add(wi, translate(code, ram32, codeBase, wi, cpu.codeBreaks));
+            const t0 = performance.now();
+            const made = translate(code, ram32, codeBase, wi, cpu.codeBreaks);
+            cpu.jitMs += performance.now() - t0;
+            if (made !== null) {
+              cpu.jitBlocks++;
+              cpu.jitSourceChars += made.sourceChars;
+            }
+            jit.add(wi, made);
             n++; // nothing executed: give the slot back
             continue;
           }

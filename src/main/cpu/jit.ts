@@ -29,6 +29,8 @@ export interface JitBlock {
   readonly fn: BlockFn;
   /** The words of the page it was translated from. */
   readonly words: readonly number[];
+  /** Length of the generated JavaScript source (what compiling it cost grows with). */
+  readonly sourceChars: number;
 }
 
 export type BlockFn = (cpu: Cpu, r: Int32Array, rTag: Int32Array, rVal: Int32Array, wTag: Int32Array, wVal: Int32Array,
@@ -500,5 +502,5 @@ export function translate(code: Int32Array, ram32: Int32Array, pageBase: number,
     + 'var cr = cpu.cr, ctr = cpu.ctr, lr = cpu.lr, so = cpu.so;\n'
     + `for (;;) { switch (lbl) {\n${localise(out.join('\n'))}\n} return ${SYNC}-1; }`;
   const fn = new Function('cpu', 'r', 'rTag', 'rVal', 'wTag', 'wVal', 'ram32', 'ram16', 'ram8', 'dKey', 'pc0', 'n', 'L', source) as BlockFn;
-  return { len: size, fn, words: region };
+  return { len: size, fn, words: region, sourceChars: source.length };
 }
