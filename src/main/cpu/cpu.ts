@@ -1472,6 +1472,7 @@ export class Cpu {
 
   /** The value of SPR n as the hardware holds it (no privilege check, no trap). */
   readSpr(n: number): number {
+    if (SIMPLE_SPR[n] !== 0) return this.spr[n]!;
     switch (n) {
       case SPR.XER: return this.xer;
       case SPR.LR: return this.lr;
@@ -1511,6 +1512,10 @@ export class Cpu {
 
   writeSpr(n: number, value: number): void {
     const v = value | 0;
+    if (SIMPLE_SPR[n] !== 0) {
+      this.spr[n] = v;
+      return;
+    }
     switch (n) {
       case SPR.XER: this.xer = v; return;
       case SPR.LR: this.lr = v; return;
@@ -1670,6 +1675,19 @@ export class Cpu {
 }
 
 const PLAIN = new Set<number>(PLAIN_SPRS);
+
+/**
+ * Plain SPRs that neither readSpr nor writeSpr treats specially (no masking,
+ * no side effect, not read-only): both look them up here first, before their
+ * switch (the MAS registers a TLB-miss handler moves on every miss, the
+ * SPRGs, SRR0/1 ...).
+ */
+const SIMPLE_SPR: Uint8Array = (() => {
+  const special = new Set<number>([SPR.EPCR, SPR.L1CSR0, SPR.L1CSR1, SPR.MCAR, 440, 441, 442, 443, 444, 445, 447]);
+  const t = new Uint8Array(1024);
+  for (const n of PLAIN_SPRS) if (!special.has(n)) t[n] = 1;
+  return t;
+})();
 
 /**
  * The real MSR while a guest runs under trap-and-emulate: always user mode,

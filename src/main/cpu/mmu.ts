@@ -40,8 +40,14 @@ export class Tlb {
   readonly mas8 = new Int32Array(TLB_ENTRIES);
   /** Round-robin next-victim way of each TLB0 set. */
   readonly nv = new Uint8Array(TLB0_SETS);
-  /** Changes each time an entry changes; the soft TLB compares it. */
+  /** Changes each time an entry changes (whoever writes the arrays calls changed()); the soft TLB compares it. */
   generation = 0;
+  /** Changes each time a TLB1 entry changes (TLB0 refills, the frequent kind, leave it). */
+  tlb1Generation = 0;
+  /** The valid TLB1 entries (indices), as of tlb1Generation validAt: a lookup scans these instead of all 64. */
+  private readonly valid1 = new Int16Array(TLB1_ENTRIES);
+  private nValid1 = 0;
+  private validAt = -1;
 
   reset(): void {
     this.mas1.fill(0);
@@ -50,7 +56,7 @@ export class Tlb {
     this.mas7.fill(0);
     this.mas8.fill(0);
     this.nv.fill(0);
-    this.generation++;
+    this.changed(-1);
   }
 
   /** Index of a TLB0 entry from its set and way, and of a TLB1 entry. */
@@ -90,8 +96,25 @@ export class Tlb {
   lookup(ea: number, as: number, pid: number, gs: number, lpid: number): number {
     const base = ((ea >>> 12) & (TLB0_SETS - 1)) * TLB0_WAYS;
     for (let w = 0; w < TLB0_WAYS; w++) if (this.matches(base + w, ea, as, pid, gs, lpid)) return base + w;
-    for (let i = TLB0_ENTRIES; i < TLB_ENTRIES; i++) if (this.matches(i, ea, as, pid, gs, lpid)) return i;
+    if (this.validAt !== this.tlb1Generation) this.listValid1();
+    const v = this.valid1;
+    for (let k = 0; k < this.nValid1; k++) if (this.matches(v[k]!, ea, as, pid, gs, lpid)) return v[k]!;
     return -1;
+  }
+
+  /** Lists the valid TLB1 entries in index order (a miss no longer tests all 64; rebuilt after any change). */
+  private listValid1(): void {
+    let n = 0;
+    const m1 = this.mas1;
+    for (let i = TLB0_ENTRIES; i < TLB_ENTRIES; i++) if (m1[i]! < 0) this.valid1[n++] = i;
+    this.nValid1 = n;
+    this.validAt = this.tlb1Generation;
+  }
+
+  /** Entry i was written (i < 0: any entry may have been). */
+  changed(i: number): void {
+    this.generation++;
+    if (i < 0 || i >= TLB0_ENTRIES) this.tlb1Generation++;
   }
 
   /** Physical address (up to 36 bits, as a double) of ea through entry i. */
@@ -139,7 +162,7 @@ export class Tlb {
     this.mas3[i] = mas3;
     this.mas7[i] = mas7 & 0xF;
     this.mas8[i] = mas8;
-    this.generation++;
+    this.changed(i);
     return i;
   }
 
@@ -156,7 +179,7 @@ export class Tlb {
       if (m1 >= 0 || (m1 & MAS.IPROT)) continue;
       if (all || ((ea ^ this.mas2[i]!) & ~this.pageMask(i)) === 0) this.mas1[i] = m1 & ~MAS.V;
     }
-    this.generation++;
+    this.changed(tlb1 ? -1 : 0);
   }
 
   /** Flash invalidation (MMUCSR0): every non-protected entry of TLB0 or TLB1. */
@@ -186,6 +209,6 @@ export class Tlb {
       else if (t === 3) hit = tid === pid && ((m1 & MAS.TS) !== 0 ? 1 : 0) === as && ((ea ^ this.mas2[i]!) & ~this.pageMask(i)) === 0;
       if (hit) this.mas1[i] = m1 & ~MAS.V;
     }
-    this.generation++;
+    this.changed(-1);
   }
 }

@@ -202,7 +202,8 @@ export class GuestTlb {
       this.tlb.mas8[i] = 0;
       h.mas1[i] = h.mas1[i]! & ~MAS.V;
     }
-    h.generation++;
+    h.changed(-1);
+    this.tlb.changed(-1);
     this.owner.fill(0);
     this.tlb0Backed.fill(0);
     this.shadowsWritten = 0;
@@ -356,7 +357,7 @@ export class GuestTlb {
     hw.mas3[h] = mas3;
     hw.mas7[h] = mas7;
     hw.mas8[h] = this.shadowMas8();
-    hw.generation++;
+    hw.changed(h);
     this.owner[h] = g + 1;
     this.shadowsWritten++;
     this.cpu.dropSoftTlbFor(h);
@@ -366,7 +367,7 @@ export class GuestTlb {
     const hw = this.hw;
     if (hw.mas1[h]! < 0) this.cpu.dropSoftTlbFor(h);
     hw.mas1[h] = hw.mas1[h]! & ~MAS.V;
-    hw.generation++;
+    hw.changed(h);
     this.owner[h] = 0;
   }
 
