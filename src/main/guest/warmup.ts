@@ -1,0 +1,151 @@
+// A warm-up for V8, run once per process before the first guest: a small
+// generated program that takes every path of the interpreter's big switch
+// (each common instruction with and without its record and overflow bits,
+// loads and stores on their fast path, their slow path, to a device and to
+// an unmapped page that faults, taken and untaken branches of every kind),
+// twice, in short slices. V8 optimises `execute` with the type feedback it
+// has seen; a path first taken later deoptimises it and recompiles the whole
+// switch (45-225 ms each on the 2-core machine: a fresh Linux boot did it
+// 10-17 times, docs/performance.md). The warm-up costs about 20 ms and leaves
+// a boot 4 of them. The program runs on a core and RAM of its own, with the
+// translator off; nothing of it reaches any guest.
+
+import { Cpu } from '../cpu/cpu';
+import { execute } from '../cpu/interp';
+import { INSNS } from '../cpu/isa';
+import { MAS, MSR } from '../cpu/regs';
+import { Bus } from '../devices/bus';
+
+const RAM = 1 << 20;
+const CODE = 0x1000;
+const HANDLER = 0x200;
+const DATA = 0x8000;
+const DEVICE_EA = 0x00400000;
+const UNMAPPED_EA = 0x00800000;
+
+const enc = {
+  d: (op: number, rt: number, ra: number, imm: number) => ((op << 26) | (rt << 21) | (ra << 16) | (imm & 0xFFFF)) | 0,
+  x: (op: number, rt: number, ra: number, rb: number, xo: number, rc = 0) => ((op << 26) | (rt << 21) | (ra << 16) | (rb << 11) | (xo << 1) | rc) | 0,
+  spr: (xo: number, rt: number, spr: number) => ((31 << 26) | (rt << 21) | ((spr & 31) << 16) | ((spr >> 5) << 11) | (xo << 1)) | 0,
+};
+const li = (rt: number, v: number) => [enc.d(15, rt, 0, v >>> 16), enc.d(24, rt, rt, v & 0xFFFF)]; // lis; ori
+const MTLR = (rs: number) => enc.spr(467, rs, 8);
+const MTCTR = (rs: number) => enc.spr(467, rs, 9);
+
+/** Operand registers: r3 the base address, r4 a small index, r5-r12 values. */
+function setup(base: number): number[] {
+  return [...li(3, base), ...li(4, 8), ...li(5, 0x12345678), ...li(6, 0x80000000), ...li(7, -3), ...li(8, 7), ...li(9, 0), ...li(10, 0xFFFF)];
+}
+
+/** The program: a cell per instruction variant, each after its operand set-up, then `b .`. */
+export function warmUpProgram(): number[] {
+  const words: number[] = [];
+  const at = () => CODE + words.length * 4;
+  const cell = (base: number, insns: number[]) => words.push(...setup(base), ...insns);
+  for (const info of INSNS) {
+    const { id, primary, xo, form } = info;
+    if (info.priv || primary < 0 || primary === 59 || primary === 63) continue;
+    switch (form) {
+      case 'D-cmp': case 'D-cmpl': // crfD in the rt field (L = 0)
+        for (const imm of [1, -1, 0x7FFF]) cell(DATA, [enc.d(primary, 8, 5, imm), enc.d(primary, 12, 6, imm), enc.d(primary, 0, 9, imm)]);
+        break;
+      case 'D-arith': case 'D-logic':
+        for (const imm of [1, -1, 0x7FFF]) cell(DATA, [enc.d(primary, 11, 5, imm), enc.d(primary, 12, 6, imm), enc.d(primary, 11, 9, imm)]);
+        break;
+      case 'X-cmp':
+        cell(DATA, [enc.x(31, 8, 5, 6, xo!), enc.x(31, 12, 7, 8, xo!), enc.x(31, 0, 6, 9, xo!)]);
+        break;
+      case 'D-load': case 'D-store':
+        // Fast (second access) and slow paths in RAM, misaligned, a device, an unmapped page (a fault).
+        for (const base of [DATA, DATA + 1, DEVICE_EA, UNMAPPED_EA]) cell(base, [enc.d(primary, 11, 3, 16), enc.d(primary, 12, 3, 16)]);
+        break;
+      case 'X-load': case 'X-store':
+        for (const base of [DATA, DATA + 1, DEVICE_EA, UNMAPPED_EA]) cell(base, [enc.x(31, 11, 3, 4, xo!), enc.x(31, 12, 3, 4, xo!)]);
+        break;
+      case 'X-arith3': case 'X-arith2': case 'X-logic3': case 'X-logic2': case 'X-shift-imm':
+        for (const oe of info.oe ? [0, 0x200] : [0]) {
+          for (const rc of info.rc ? [0, 1] : [0]) {
+            cell(DATA, [enc.x(31, 11, 5, 6, xo! | oe, rc), enc.x(31, 12, 7, 8, xo! | oe, rc), enc.x(31, 11, 6, 9, xo! | oe, rc), enc.x(31, 12, 10, 4, xo! | oe, rc)]);
+          }
+        }
+        break;
+      case 'M-imm': case 'M-reg':
+        for (const rc of [0, 1]) cell(DATA, [((primary << 26) | (5 << 21) | (11 << 16) | (4 << 11) | (3 << 6) | (28 << 1) | rc) | 0]);
+        break;
+      case 'A-isel':
+        for (const bc of [0, 2, 31]) cell(DATA, [((31 << 26) | (11 << 21) | (5 << 16) | (6 << 11) | (bc << 6) | (15 << 1)) | 0]);
+        break;
+      case 'X-mfcr': cell(DATA, [enc.x(31, 11, 0, 0, xo!), (enc.x(31, 11, 0, 0, xo!) | (1 << 20) | (0x80 << 12)) | 0]); break;
+      case 'X-mtcrf': cell(DATA, [(enc.x(31, 5, 0, 0, xo!) | (0xFF << 12)) | 0, (enc.x(31, 5, 0, 0, xo!) | (0x01 << 12)) | 0]); break;
+      default:
+        if (id === 118 || id === 128) {
+          // mfspr/mtspr: the user register file, scratch registers, the time base, identification.
+          const sprs = id === 118 ? [1, 8, 9, 256, 260, 268, 269, 272, 287] : [1, 8, 9, 256, 272, 276];
+          cell(DATA, sprs.map((n) => enc.spr(xo!, 5, n)));
+        }
+        break;
+    }
+  }
+  // Branches: each kind taken and not taken, linking or not; every target is the next cell.
+  for (const lk of [0, 1]) {
+    cell(DATA, [((18 << 26) | 4 | lk) | 0]); // b/bl +4
+    for (const bo of [20, 12, 4, 16, 18]) {
+      cell(DATA, [enc.d(11, 0, 5, 0), ((16 << 26) | (bo << 21) | (2 << 16) | 4 | lk) | 0]); // cmpi; bc +4
+      // The next cell: after this one's set-up, li (2), mtlr/mtctr, cmpi and the branch.
+      const next = () => at() + (setup(0).length + 5) * 4;
+      cell(DATA, [...li(11, next()), MTLR(11), enc.d(11, 0, 5, 0), enc.x(19, bo, 2, 0, 16, lk)]); // bclr
+      cell(DATA, [...li(11, next()), MTCTR(11), enc.d(11, 0, 5, 0), enc.x(19, bo | 4, 2, 0, 528, lk)]); // bcctr (never decrements)
+    }
+  }
+  words.push(((18 << 26) | 0) | 0); // b .
+  return words;
+}
+
+let warmed = false;
+
+/**
+ * Runs the warm-up program once per process (later calls return at once).
+ * Returns the instructions it ran in each pass, or null when it already ran;
+ * a pass that did not reach the program's end reports -1 (a broken warm-up
+ * costs time but changes nothing a guest sees).
+ */
+export function warmUpInterpreter(force = false): number[] | null {
+  if (warmed && !force) return null;
+  warmed = true;
+  const bus = new Bus(RAM);
+  bus.warn = () => {};
+  const cpu = new Cpu(bus);
+  const words = warmUpProgram();
+  const end = CODE + (words.length - 1) * 4;
+  // The skip handler every interrupt goes to: SRR0 += 4, rfi.
+  const handler = [enc.spr(339, 31, 26), enc.d(14, 31, 31, 4), enc.spr(467, 31, 26), ((19 << 26) | (50 << 1)) | 0];
+  handler.forEach((w, i) => bus.writeRam(HANDLER + i * 4, 4, w));
+  words.forEach((w, i) => bus.writeRam(CODE + i * 4, 4, w));
+  for (let n = 400; n <= 415; n++) cpu.writeSpr(n, HANDLER);
+  // RAM at 0 (1 MB), a device page with nothing behind it, and the unmapped page.
+  const tlb1 = (esel: number, ea: number, pa: number, tsize: number) => {
+    cpu.spr[624] = MAS.TLBSEL | (esel << MAS.ESEL_SHIFT);
+    cpu.spr[625] = MAS.V | (tsize << MAS.TSIZE_SHIFT);
+    cpu.spr[626] = ea;
+    cpu.spr[627] = (pa % 0x100000000) | 0x3F;
+    cpu.spr[944] = Math.floor(pa / 0x100000000);
+    cpu.tlbwe();
+  };
+  tlb1(0, 0, 0, 10);
+  tlb1(1, DEVICE_EA, 0xF00000000, 2);
+  const ran: number[] = [];
+  cpu.jitEnabled = false;
+  // Twice: the first pass finds the soft TLB cold (slow paths), the second warm (fast paths).
+  for (let pass = 0; pass < 2; pass++) {
+    cpu.pc = CODE;
+    cpu.setMsr(MSR.ME);
+    const before = cpu.insns;
+    // Small slices: many calls of execute, as a guest's run makes them.
+    for (let k = 0; k < 20_000 && cpu.pc !== end; k++) {
+      cpu.irqPoll = 0; // as Machine.run does before each slice
+      cpu.insns += execute(cpu, 64);
+    }
+    ran.push(cpu.pc === end ? cpu.insns - before : -1);
+  }
+  return ran;
+}
