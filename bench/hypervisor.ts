@@ -5,7 +5,7 @@
 import type { GuestModel } from '../src/shared/api';
 import { presetConfig } from '../src/shared/hw';
 import { runElf } from '../src/main/guest/run';
-import { guestElf, line, median, type Print } from './util';
+import { guestElf, line, median, type Print, spread } from './util';
 
 function timeRun(elf: Uint8Array, bootargs: string, model: GuestModel): { seconds: number; insns: number; exits: number; console: string } {
   const t0 = performance.now();
@@ -34,7 +34,10 @@ function labosAcrossModels(print: Print): void {
   ];
   let nativeTicks: Map<string, number> | null = null;
   for (const [name, model, bootargs] of runs) {
-    const r = timeRun(labos, bootargs, model);
+    // Exits and the guest's own figures are deterministic; host time is the median of three.
+    const three = [0, 1, 2].map(() => timeRun(labos, bootargs, model));
+    const r = three[0]!;
+    const rates = three.map((x) => x.insns / x.seconds / 1e6);
     const ticks = benchTicks(r.console);
     nativeTicks ??= ticks;
     let mine = 0;
@@ -47,7 +50,7 @@ function labosAcrossModels(print: Print): void {
     }
     print(line(`hv.labos.${name}.exits_per_minsn`, r.exits / (r.insns / 1e6), 0, `exits per million guest instructions, labOS benchmark session under ${model}${bootargs.startsWith('pv=on') ? ' with the paravirtual page' : ''}`));
     print(line(`hv.labos.${name}.guest_overhead`, mine / base, 2, 'the time the guest measures for its micro-benchmark rows, relative to native'));
-    print(line(`hv.labos.${name}.mips`, r.insns / r.seconds / 1e6, 1, 'guest MIPS (host time, one run)'));
+    print(line(`hv.labos.${name}.mips`, median(rates), 1, `guest MIPS, host time, median (${spread(rates, 1)})${name === 'native' ? ' (issue 13: >= 100)' : ''}`));
   }
 }
 
