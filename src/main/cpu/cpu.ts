@@ -889,7 +889,9 @@ export class Cpu {
     const pa = this.dataPa(ea, WRITE);
     if (pa < 0) this.throwPending();
     if (pa < this.bus.ramSize) {
-      this.ram32.fill(0, pa >> 2, (pa + size) >> 2);
+      // A loop, not fill(): for a 64-byte line it is several times faster.
+      const ram32 = this.ram32;
+      for (let w = pa >> 2, end = (pa + size) >> 2; w < end; w++) ram32[w] = 0;
       const code = this.codePages[(pa / 4096) | 0];
       if (code !== undefined) {
         const first = (pa & 0xFFF) >>> 2;

@@ -32,6 +32,16 @@ export function tsizeBytes(tsize: number): number {
   return 1024 * 2 ** tsize;
 }
 
+/** The offset mask of a page of each TSIZE (1 KB << TSIZE bytes; 4 GB and up: every bit). */
+const MASK_BY_TSIZE: Float64Array = (() => {
+  const t = new Float64Array(32);
+  for (let s = 0; s < 32; s++) {
+    const bytes = tsizeBytes(s);
+    t[s] = bytes >= 0x100000000 ? 0xFFFFFFFF : bytes - 1;
+  }
+  return t;
+})();
+
 export class Tlb {
   readonly mas1 = new Int32Array(TLB_ENTRIES);
   readonly mas2 = new Int32Array(TLB_ENTRIES);
@@ -67,9 +77,7 @@ export class Tlb {
   /** Byte mask of the offset within an entry's page. */
   pageMask(i: number): number {
     if (i < TLB0_ENTRIES) return 0xFFF;
-    const tsize = (this.mas1[i]! & MAS.TSIZE_MASK) >>> MAS.TSIZE_SHIFT;
-    const bytes = tsizeBytes(tsize);
-    return bytes >= 0x100000000 ? 0xFFFFFFFF : bytes - 1;
+    return MASK_BY_TSIZE[(this.mas1[i]! & MAS.TSIZE_MASK) >>> MAS.TSIZE_SHIFT]!;
   }
 
   /**
