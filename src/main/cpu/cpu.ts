@@ -1448,6 +1448,18 @@ export class Cpu {
     return this.readSpr(n);
   }
 
+  /**
+   * mfspr TBL/TBU (268/269) and mftb: the time base at this instruction. It is
+   * user-readable and never trapped or aliased in any model, so only a
+   * debugger's watch needs the general path. (A Linux boot reads it about five
+   * million times, spinning in delay loops.)
+   */
+  readTimeBase(n: number, pc: number): number {
+    if (this.sprWatch !== null) return this.mfspr(n, pc);
+    const ticks = this.ticksNow();
+    return (n === 269 ? this.timers.tbu(ticks) : this.timers.tbl(ticks)) | 0;
+  }
+
   mtspr(n: number, value: number, pc: number): void {
     if (this.sprWatch !== null && (this.sprWatch[n]! & WATCH.WRITE) !== 0) this.watched(n, true, value, pc);
     if (n & 0x10 && this.msr & MSR.PR) this.privileged();

@@ -292,7 +292,8 @@ function emit(id: number, word: number, k: number, off: number): Emitted | null 
       if (n === 8) return ok(`r[${rt}] = cpu.lr;`);
       if (n === 9) return ok(`r[${rt}] = cpu.ctr;`);
       if (n === 1) return ok(`r[${rt}] = cpu.xer;`);
-      return ok(`cpu.curPc = ${pcK}; cpu.jitK = ${k}; cpu.jitBase = done; cpu.sliceLeft = n - done - ${k + 1}; /*SYNC*/ r[${rt}] = cpu.mfspr(${n}, ${pcK});`);
+      if (n === 268 || n === 269) return ok(`${before} r[${rt}] = cpu.readTimeBase(${n}, ${pcK});`);
+      return ok(`${before} r[${rt}] = cpu.mfspr(${n}, ${pcK});`);
     }
     case 128: { // mtspr
       const n = ((word >>> 16) & 0x1F) | ((word >>> 6) & 0x3E0);
@@ -300,6 +301,11 @@ function emit(id: number, word: number, k: number, off: number): Emitted | null 
       if (n === 9) return ok(`cpu.ctr = r[${rt}];`);
       if (n === 1) return ok(`cpu.xer = r[${rt}];`);
       return null; // may change translation or raise interrupts: the interpreter's business
+    }
+    case 120: { // mftb
+      const n = ((word >>> 16) & 0x1F) | ((word >>> 6) & 0x3E0);
+      if (n !== 268 && n !== 269) return null; // illegal: the interpreter raises it
+      return ok(`${before} r[${rt}] = cpu.readTimeBase(${n}, ${pcK});`);
     }
     case 71: // mfcr / mfocrf
       return ok(word & 0x00100000 ? `r[${rt}] = cpu.cr & ${crMask((word >>> 12) & 0xFF)};` : `r[${rt}] = cpu.cr;`);
