@@ -32,7 +32,7 @@ const li = (rt: number, v: number) => [enc.d(15, rt, 0, v >>> 16), enc.d(24, rt,
 const MTLR = (rs: number) => enc.spr(467, rs, 8);
 const MTCTR = (rs: number) => enc.spr(467, rs, 9);
 
-/** Operand registers: r3 the base address, r4 a small index, r5-r12 values. */
+/** Operand registers: r3 the base address, r4 a small index, r5-r10 values (r11, r12 take results). */
 function setup(base: number): number[] {
   return [...li(3, base), ...li(4, 8), ...li(5, 0x12345678), ...li(6, 0x80000000), ...li(7, -3), ...li(8, 7), ...li(9, 0), ...li(10, 0xFFFF)];
 }
