@@ -1,7 +1,7 @@
 // Inter-guest byte channels: the shared rings (lossless, all-or-nothing,
 // across threads), the device-tree rule (a guest sees the channels that
 // exist when it boots), and labOS's `send` between two guests and to the
-// lab through the hypervisor's hypercalls (booke-hv).
+// lab through the hypervisor's hypercalls (booke-hv, and trap-and-emulate).
 import { Worker } from 'node:worker_threads';
 import { resolve } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -99,11 +99,11 @@ describe('byte channels between guests', () => {
   });
 
   /** Two labOS guests under booke-hv, created first and started together so each boots with the channel to the other. */
-  async function pairAtPrompt() {
+  async function pairAtPrompt(model: 'booke-hv' | 'trap-and-emulate' = 'booke-hv', bootargsB = '') {
     session = new LabSession();
     const rec = new Recorder(session);
-    const a = await session.createGuest({ image: 'labos', name: 'a', model: 'booke-hv', start: false });
-    const b = await session.createGuest({ image: 'labos', name: 'b', model: 'booke-hv', start: false });
+    const a = await session.createGuest({ image: 'labos', name: 'a', model, start: false });
+    const b = await session.createGuest({ image: 'labos', name: 'b', model, bootargs: bootargsB, start: false });
     rec.subscribe(a.id);
     rec.subscribe(b.id);
     await session.startGuest(a.id);
@@ -119,6 +119,15 @@ describe('byte channels between guests', () => {
     await rec.waitFor(a.id, '[b] hello over the channel');
     session.consoleWrite(a.id, 'send console hi lab\n');
     await waitUntil(() => rec.notices.some((n) => n.id === a.id && n.message === 'a: hi lab'), 'the line sent to the lab');
+  });
+
+  it('carries it between two trap-and-emulate guests, one with the paravirtual page, both ways', async () => {
+    const { rec, a, b } = await pairAtPrompt('trap-and-emulate', 'pv=on');
+    await rec.waitFor(b.id, 'paravirtual page at 0xfffff000');
+    session.consoleWrite(a.id, 'send b from a kernel in user mode\n');
+    await rec.waitFor(b.id, '[a] from a kernel in user mode');
+    session.consoleWrite(b.id, 'send a back through the page\n');
+    await rec.waitFor(a.id, '[b] back through the page');
   });
 
   it('an idle guest with channels sleeps without a tick and wakes on its receive interrupt', async () => {
