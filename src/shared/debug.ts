@@ -103,7 +103,10 @@ export interface InspectorState {
   model: string;
   insns: number;
   pc: number;
+  /** The MSR as the guest sees it. */
   msr: number;
+  /** Under trap-and-emulate, the core's real MSR (user mode, with the hypervisor's enables); absent otherwise. */
+  realMsr?: number;
   cr: number;
   xer: number;
   lr: number;

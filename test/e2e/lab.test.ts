@@ -164,6 +164,17 @@ describe.skipIf(!ready)('the lab in the browser (web mode)', () => {
     await expect.poll(async () => Number((await page.getByTestId('exit-total-emul_rfi').textContent())?.replace(/,/g, '')), SLOW).toBeGreaterThan(0);
     await expect.poll(async () => Number((await page.getByTestId('exit-total-emul_tlbwe').textContent())?.replace(/,/g, '')), SLOW).toBeGreaterThan(0);
     await screenshot(page, 'lab-trap-and-emulate');
+    // The inspector shows the guest's own MSR and the core's (user mode), and where SPRG0 lives: the page.
+    await page.getByTestId('guest-inspect-tae').click();
+    await page.getByTestId('inspector').waitFor();
+    await page.getByTestId('inspector-pause').click();
+    await expect.poll(() => state('tae'), SLOW).toBe('paused');
+    await expect.poll(() => page.getByTestId('real-msr').textContent(), SLOW).toMatch(/core's MSR [0-9a-f]{8}: .*\bPR\b/);
+    expect(await page.getByTestId('insp-spr-SPRG0').getAttribute('data-home')).toBe('transfer');
+    await screenshot(page, 'lab-trap-and-emulate-inspector');
+    await page.getByTestId('inspector-continue').click();
+    await expect.poll(async () => ['running', 'idle'].includes((await state('tae')) ?? ''), SLOW).toBe(true);
+    await page.getByTestId('stats-tab-exits').click();
     await page.getByTestId('stats-scope').selectOption({ label: 'all guests' });
     await page.getByTestId('guest-remove-tae').click();
     await page.getByTestId('guest-remove-tae').click();

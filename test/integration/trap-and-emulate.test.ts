@@ -166,6 +166,7 @@ describe('trap-and-emulate: the inspector', () => {
       const cpu = run.machine.cpu;
       const state = inspectorState(target, false, null, null, noBreakpoints());
       expect(state.msr).toBe(cpu.vmsr >>> 0);
+      expect(state.realMsr! & MSR.PR).not.toBe(0);
       expect(cpu.msr & MSR.PR).not.toBe(0);
       const spr = (name: string) => state.sprs.find((s) => s.name === name)!;
       expect(spr('PID').value).toBe(run.hypervisor.guestTlb!.guestPid);

@@ -150,7 +150,7 @@ export function inspectorState(target: DebugTarget, running: boolean, stop: Stop
   const changed = previous === null ? [] : [...now].filter(([k, x]) => previous.has(k) && previous.get(k) !== x).map(([k]) => k);
   return {
     vcpu: target.vcpu, running, stop, model: target.hypervisor.options.model, insns: cpu.insns,
-    ...base, fpr: Array.from(f), changed, breakpoints,
+    ...base, ...(cpu.deprivileged ? { realMsr: cpu.msr >>> 0 } : {}), fpr: Array.from(f), changed, breakpoints,
   };
 }
 
