@@ -74,7 +74,6 @@ export const QUANTUM_TICKS = 4_000_000; // 10 ms of a 400 MHz time base
 const EXIT_SNAPSHOT_SKIP: ReadonlySet<string> = new Set(['strategies', 'policy', 'srrInHardware', 'corruptSpr', 'pv', 'labServices']);
 
 const PID_SPR = 48;
-const MMUCSR0_SPR = 1012;
 /** The privileged instructions a trap-and-emulate hypervisor emulates without a TLB or doorbell of its own (isa.ts ids). */
 const ID = { MFSPR: 118, MTSPR: 128, MFMSR: 85, MTMSR: 95, WRTEE: 91, WRTEEI: 98, RFI: 53, RFCI: 54, RFMCI: 51, RFDI: 52, DCBI: 129, ICBLC: 165, DCBLC: 166 } as const;
 
@@ -521,7 +520,7 @@ export class ExitHandler implements CpuHooks {
       if (n === PID_SPR) {
         gtlb.guestPid = v & 0xFF;
         gtlb.switchContext();
-      } else if (n === MMUCSR0_SPR) {
+      } else if (n === MMUCSR0) {
         gtlb.flash((v & 4) !== 0, (v & 2) !== 0);
       } else {
         cpu.writeSpr(n, v);
