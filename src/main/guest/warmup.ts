@@ -62,7 +62,12 @@ export function warmUpProgram(): number[] {
       case 'X-load': case 'X-store':
         for (const base of [DATA, DATA + 1, DEVICE_EA, UNMAPPED_EA]) cell(base, [enc.x(31, 11, 3, 4, xo!), enc.x(31, 12, 3, 4, xo!)]);
         break;
-      case 'X-arith3': case 'X-arith2': case 'X-logic3': case 'X-logic2': case 'X-shift-imm':
+      case 'X-logic3': case 'X-logic2': case 'X-shift-imm': // rS in the rt field, rA the destination
+        for (const rc of info.rc ? [0, 1] : [0]) {
+          cell(DATA, [enc.x(31, 5, 11, 6, xo!, rc), enc.x(31, 7, 12, 8, xo!, rc), enc.x(31, 6, 11, 9, xo!, rc), enc.x(31, 7, 12, 10, xo!, rc), enc.x(31, 6, 11, 4, xo!, rc)]);
+        }
+        break;
+      case 'X-arith3': case 'X-arith2':
         for (const oe of info.oe ? [0, 0x200] : [0]) {
           for (const rc of info.rc ? [0, 1] : [0]) {
             cell(DATA, [enc.x(31, 11, 5, 6, xo! | oe, rc), enc.x(31, 12, 7, 8, xo! | oe, rc), enc.x(31, 11, 6, 9, xo! | oe, rc), enc.x(31, 12, 10, 4, xo! | oe, rc)]);
