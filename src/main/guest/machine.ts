@@ -14,7 +14,6 @@
 
 import { Cpu, CheckStop } from '../cpu/cpu';
 import { execute } from '../cpu/interp';
-import { warmUpInterpreter } from './warmup';
 import { MAS } from '../cpu/regs';
 import type { TimerClock } from '../cpu/timers';
 import { DEFAULT_CLOCK } from '../cpu/timers';
@@ -128,8 +127,6 @@ export class Machine {
     }
     if (options.bootargs?.includes('\0')) throw new Error('bootargs must not contain NUL characters (the guest would see them cut short)');
     this.ramSize = ramMb * 1024 * 1024;
-    // Once per process: V8 sees every path of the interpreter before it optimises it (warmup.ts).
-    warmUpInterpreter();
     this.timebaseHz = Math.round((options.clock ?? DEFAULT_CLOCK).timebaseMHz * 1e6);
     this.bus = new Bus(this.ramSize);
     this.cpu = new Cpu(this.bus, options.clock ?? DEFAULT_CLOCK);

@@ -11,6 +11,7 @@ import type { GuestStatsSample } from '../../shared/stats';
 import { attachHypervisor, type GuestHypervisor } from '../hv/index';
 import { createStatsBuffer, H, sampleStats } from '../link/stats';
 import { Machine, type StopReason } from './machine';
+import { warmUpInterpreter } from './warmup';
 import { captureParts, captureRam, checkCompatible, ramChecksum, restoreParts, restoreRam, sha256, type Snapshot, type SnapshotConfig } from '../link/snapshot';
 import { LAB_VERSION } from '../../shared/version';
 
@@ -77,6 +78,10 @@ export interface PreparedRun {
 }
 
 export function prepareRun(elf: Uint8Array, opts: RunOptions = {}): PreparedRun {
+  // A run of one guest to its end (lab run, the experiments' jobs): V8 sees every path of the
+  // interpreter before it optimises it (warmup.ts). Session workers do without: there it cost
+  // console throughput and idle CPU (docs/performance.md).
+  warmUpInterpreter();
   const chunks: Uint8Array[] = [];
   const stats = createStatsBuffer();
   const cost = opts.cost ?? defaultCostModel();
