@@ -12,6 +12,7 @@ import { attachHypervisor, type GuestHypervisor } from '../hv/index';
 import { createStatsBuffer, H, sampleStats } from '../link/stats';
 import { Machine, type StopReason } from './machine';
 import { warmUpInterpreter } from './warmup';
+import { isMainThread } from 'node:worker_threads';
 import { captureParts, captureRam, checkCompatible, ramChecksum, restoreParts, restoreRam, sha256, type Snapshot, type SnapshotConfig } from '../link/snapshot';
 import { LAB_VERSION } from '../../shared/version';
 
@@ -78,10 +79,11 @@ export interface PreparedRun {
 }
 
 export function prepareRun(elf: Uint8Array, opts: RunOptions = {}): PreparedRun {
-  // A run of one guest to its end (lab run, the experiments' jobs): V8 sees every path of the
-  // interpreter before it optimises it (warmup.ts). Session workers do without: there it cost
-  // console throughput and idle CPU (docs/performance.md).
-  warmUpInterpreter();
+  // A run of one guest to its end on a process's main thread (lab run, tests): V8 sees every
+  // path of the interpreter before it optimises it (warmup.ts). Worker threads (sessions, the
+  // experiments' pool) do without: in session workers it cost console throughput and idle CPU
+  // (docs/performance.md).
+  if (isMainThread) warmUpInterpreter();
   const chunks: Uint8Array[] = [];
   const stats = createStatsBuffer();
   const cost = opts.cost ?? defaultCostModel();

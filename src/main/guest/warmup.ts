@@ -1,6 +1,7 @@
 // A warm-up for V8, run once per process before the first run of a guest to
-// its end (prepareRun; not in session workers, where it cost console
-// throughput and idle CPU for reasons not yet understood): a small
+// its end on the main thread (prepareRun: `lab run`; not in worker threads,
+// where it cost session workers console throughput and idle CPU for reasons
+// not yet understood): a small
 // generated program that takes every path of the interpreter's big switch
 // (each common instruction with and without its record and overflow bits,
 // loads and stores on their fast path, their slow path, to a device and to
