@@ -455,18 +455,20 @@ export class ExitHandler implements CpuHooks {
     const r = cpu.gpr;
     const rt = (word >>> 21) & 31;
     const next = (pc + 4) | 0;
-    const simple = (kind: CounterId, work: () => void): number => {
+    // The exit every emulation here takes, counted under its category.
+    const count = (kind: CounterId): void => {
       this.acct.begin();
       this.acct.exit('emulated_inst_exits', c.emulateInstruction, pc, -1, word);
       this.acct.bump(kind);
+    };
+    const simple = (kind: CounterId, work: () => void): number => {
+      count(kind);
       work();
       return this.resume(cpu, next);
     };
     // An MSR write is where the guest asks for held interrupts (a paravirtual patch sequence traps on purpose): deliver right there.
     const msrWrite = (kind: CounterId, value: number): number => {
-      this.acct.begin();
-      this.acct.exit('emulated_inst_exits', c.emulateInstruction, pc, -1, word);
-      this.acct.bump(kind);
+      count(kind);
       cpu.writeMsr(value);
       return this.pending.deliver(cpu, next, true);
     };
@@ -476,12 +478,9 @@ export class ExitHandler implements CpuHooks {
         case ID.MTMSR: return msrWrite('emul_mtmsr', r[rt]!);
         case ID.WRTEE: return msrWrite('emul_wrtee', (cpu.vmsr & ~MSR.EE) | (r[rt]! & MSR.EE));
         case ID.WRTEEI: return msrWrite('emul_wrtee', (cpu.vmsr & ~MSR.EE) | (word & MSR.EE));
-        case ID.RFI: case ID.RFCI: case ID.RFMCI: case ID.RFDI: {
-          this.acct.begin();
-          this.acct.exit('emulated_inst_exits', c.emulateInstruction, pc, -1, word);
-          this.acct.bump(id === ID.RFI ? 'emul_rfi' : 'emul_rfci');
+        case ID.RFI: case ID.RFCI: case ID.RFMCI: case ID.RFDI:
+          count(id === ID.RFI ? 'emul_rfi' : 'emul_rfci');
           return this.resume(cpu, cpu.returnFromInterrupt(id, pc));
-        }
         case ID.MFSPR: case ID.MTSPR: return this.emulateSpr(cpu, id === ID.MTSPR, word, pc);
         case ID.DCBI: case ID.ICBLC: case ID.DCBLC:
           // dcbi: the guest's caches are coherent here, so nothing to do (as KVM); lock clears: nothing is locked.

@@ -32,7 +32,7 @@ export interface ResolvedStrategies {
  * through memory instead (VMCS fields).
  */
 export function resolveStrategies(model: GuestModel, hw: HwConfig): ResolvedStrategies {
-  if (model === 'trap-and-emulate') return resolveWithoutHardware();
+  const withoutHardware = model === 'trap-and-emulate';
   const bySpr = new Uint8Array(1024);
   const nameBySpr: (string | undefined)[] = new Array(1024);
   let transferred = 0;
@@ -44,6 +44,14 @@ export function resolveStrategies(model: GuestModel, hw: HwConfig): ResolvedStra
       bySpr[s.num] = S_HYPERVISOR;
       continue;
     }
+    if (withoutHardware) {
+      // No virtualization hardware: the configuration does not apply. The guest runs in user
+      // mode, so every privileged SPR (number with bit 0x10 set) traps as an ordinary
+      // privileged-instruction program interrupt and is emulated; user-level ones (LR, CTR,
+      // XER, the time base, USPRG0, the SPRG read views) the core serves directly.
+      if ((s.num & 0x10) !== 0) bySpr[s.num] = S_TRAP;
+      continue;
+    }
     if (base.allowed.length === 0) continue; // guest-owned or direct: the core handles it
     let strategy = hw.strategies[base.name] ?? base.isa206 ?? 'trap';
     if (model === 'state-transfer' && strategy === 'duplicate') strategy = 'transfer';
@@ -53,31 +61,11 @@ export function resolveStrategies(model: GuestModel, hw: HwConfig): ResolvedStra
       else if (strategy === 'shared') shared++;
     }
   }
-  return { bySpr, nameBySpr, transferred, shared, direct: { ...hw.direct } };
+  return { bySpr, nameBySpr, transferred, shared, direct: withoutHardware ? NOTHING_DIRECTED : { ...hw.direct } };
 }
 
-/** Nothing directed to the guest: every interrupt reaches the hypervisor first. */
+/** Trap-and-emulate: nothing directed to the guest, every interrupt reaches the hypervisor first. */
 const NOTHING_DIRECTED: Readonly<Record<InterruptKind, boolean>> = {
   external: false, dsi: false, isi: false, dtlb: false, itlb: false, syscall: false,
   alignment: false, program: false, fpunavail: false, decrementer: false,
 };
-
-/**
- * Trap-and-emulate: no virtualization hardware, so the configuration does not
- * apply. The guest runs in user mode: every privileged SPR (number with bit
- * 0x10 set) traps as an ordinary privileged-instruction program interrupt and
- * is emulated; the hypervisor's own registers are refused; user-level ones
- * (LR, CTR, XER, the time base, USPRG0 and the SPRG read views) the core
- * serves directly.
- */
-function resolveWithoutHardware(): ResolvedStrategies {
-  const bySpr = new Uint8Array(1024);
-  const nameBySpr: (string | undefined)[] = new Array(1024);
-  for (const s of SPR_CATALOG) {
-    const base = s.aliasOf ? sprByName(s.aliasOf)! : s;
-    nameBySpr[s.num] = base.name;
-    if (s.fixed === 'hypervisor') bySpr[s.num] = S_HYPERVISOR;
-    else if ((s.num & 0x10) !== 0) bySpr[s.num] = S_TRAP;
-  }
-  return { bySpr, nameBySpr, transferred: 0, shared: 0, direct: NOTHING_DIRECTED };
-}
