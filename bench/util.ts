@@ -33,17 +33,22 @@ export function codeSpaceBytes(): number {
  * the regions and their source, the instructions that ran translated, and the
  * code space the run added (measured around `run` after full collections).
  */
-export function translationFigures(prefix: string, print: Print, run: () => { seconds: number; result: { insns: number; machine: { cpu: { jitMs: number; jitBlocks: number; jitSourceChars: number; jitInsns: number } } } }): void {
+export function translationFigures(prefix: string, print: Print, run: () => { seconds: number; result: { insns: number; machine: { cpu: { jitMs: number; jitBlocks: number; jitSourceChars: number; jitInsns: number; jitBackend: 'wasm' | 'js' } } } }): void {
   global.gc?.();
   const before = codeSpaceBytes();
   const { seconds, result } = run();
   global.gc?.();
   const after = codeSpaceBytes();
   const cpu = result.machine.cpu;
-  print(line(`${prefix}.translate_ms`, cpu.jitMs, 0, `host ms in the translator (${cpu.jitBlocks} regions, ${(cpu.jitSourceChars / 1e6).toFixed(2)} M characters of JavaScript; V8's compilation of them comes later and is not included)`));
+  const wasm = cpu.jitBackend === 'wasm';
+  print(line(`${prefix}.translate_ms`, cpu.jitMs, 0, `host ms in the translator (${cpu.jitBlocks} regions, ${wasm
+    ? `${(cpu.jitSourceChars / 1e6).toFixed(2)} MB of WebAssembly, V8's baseline compilation included; its optimising compiler runs later on other threads`
+    : `${(cpu.jitSourceChars / 1e6).toFixed(2)} M characters of JavaScript; V8's compilation of them comes later and is not included`})`));
   print(line(`${prefix}.translate_share`, cpu.jitMs / (seconds * 1000), 3, 'share of the run\'s host time spent in the translator'));
   print(line(`${prefix}.translated_insns_share`, cpu.jitInsns / result.insns, 3, 'share of guest instructions that ran in translated code'));
-  print(line(`${prefix}.code_space_mb`, (after - before) / 2 ** 20, 2, 'V8 code space the run added and kept (translated regions, compiled), MB'));
+  print(line(`${prefix}.code_space_mb`, (after - before) / 2 ** 20, 2, wasm
+    ? 'V8 code space the run added and kept, MB (JavaScript only: compiled WebAssembly regions live outside the heap: about 2-2.5 times their module bytes above, by V8\'s --trace-wasm-compilation-times)'
+    : 'V8 code space the run added and kept (translated regions, compiled), MB'));
 }
 
 export function median(xs: number[]): number {

@@ -2,7 +2,8 @@
 // must produce the same console, retire exactly the same number of
 // instructions and end in the same architected state with translation off,
 // on (hot code) and eager (every instruction translated on first sight),
-// natively and under the hypervisor (exits from inside translated code).
+// natively and under the hypervisor (exits from inside translated code), with
+// the WebAssembly back end (the default) and the JavaScript one.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -45,7 +46,7 @@ const CASES: [string, string, RunOptions][] = [
 
 describe('block translator equivalence', () => {
   for (const [name, path, opts] of CASES) {
-    it(`${name}: identical with translation off, on and eager`, () => {
+    it(`${name}: identical with translation off, on and eager (both back ends)`, () => {
       const elf = new Uint8Array(readFileSync(join(GUESTS, path)));
       const interpreted = runElf(elf, { ...opts, jit: 'off' });
       const off = state(interpreted);
@@ -56,6 +57,10 @@ describe('block translator equivalence', () => {
       expect(state(eager)).toEqual(off);
       // Translation really ran: with every region translated at first sight, most instructions ran translated.
       expect(eager.machine.cpu.jitInsns, 'instructions run in translated code').toBeGreaterThan(off.insns * 0.5);
+      expect(eager.machine.cpu.jitBackend).toBe('wasm');
+      const js = runElf(elf, { ...opts, jit: 'eager', translator: 'js' });
+      expect(state(js)).toEqual(off);
+      expect(js.machine.cpu.jitInsns, 'instructions run in translated JavaScript').toBeGreaterThan(off.insns * 0.5);
     });
   }
 });

@@ -25,7 +25,7 @@ export const RUN_USAGE = `Usage: lab run <elf-file|image-id> [--max-insns N] [--
                [--model native|booke-hv|state-transfer|trap-and-emulate] [--preset isa206|none|all|x86]
                [--dup SPR,...] [--trap SPR,...] [--shared SPR,...] [--transfer SPR,...]
                [--direct INT,...] [--no-direct INT,...] [--policy KEY=VALUE,...]
-               [--stats table|json] [--jit on|off] [--gdb PORT]
+               [--stats table|json] [--jit on|off|js] [--gdb PORT]
                [--save-snapshot FILE [--snapshot-at end|insns:N|marker:TEXT]]
        lab run [<elf-file|image-id>] --snapshot FILE [options]
   Runs one guest to completion, deterministically (idle time is skipped).
@@ -258,8 +258,8 @@ export function runCommand(argv: string[]): number | Promise<number> {
   if (values.stats !== undefined && values.stats !== 'table' && values.stats !== 'json') {
     throw new UsageError(`--stats must be table or json (got "${values.stats}")`);
   }
-  if (values.jit !== undefined && values.jit !== 'on' && values.jit !== 'off') {
-    throw new UsageError(`--jit must be on or off (got "${values.jit}")`);
+  if (values.jit !== undefined && values.jit !== 'on' && values.jit !== 'off' && values.jit !== 'js') {
+    throw new UsageError(`--jit must be on, off or js (got "${values.jit}")`);
   }
   const maxInsns = positiveInt('max-insns', values['max-insns']);
   const ramMb = positiveInt('ram', values.ram);
@@ -274,7 +274,7 @@ export function runCommand(argv: string[]): number | Promise<number> {
     ...(values.bootargs !== undefined ? { bootargs: values.bootargs } : {}),
     model: model as GuestModel,
     hw,
-    ...(values.jit !== undefined ? { jit: values.jit as 'on' | 'off' } : {}),
+    ...(values.jit === 'js' ? { jit: 'on' as const, translator: 'js' as const } : values.jit !== undefined ? { jit: values.jit as 'on' | 'off' } : {}),
     imageName: existsSync(target) ? basename(target) : target,
     ...(snapshot ? { snapshot } : {}),
   };

@@ -13,8 +13,10 @@
 
 import { executeFp, FP_ENABLED, FP_ILLEGAL, FpuState } from './fpu';
 import { decode, ID_BREAKPOINT } from './isa';
-import { JIT_THRESHOLD, JitPage } from './jit';
+import { JIT_THRESHOLD, type JitBlock, JitPage, planRegion, translate } from './jit';
+import { WasmCore, wasmSupports } from './wasm-jit';
 import { EXEC, MMUCFG, READ, TLB0CFG, TLB1CFG, Tlb, WRITE, type Access } from './mmu';
+import { CORE_TLB, type GuestMemory } from './memory';
 import { SPR_CATALOG } from '../../shared/spr';
 import { EPCR, ESR, IVOR, MAS, MSR, MSR_MASK, PVR_E500MC, SVR_PPCE500, TCR, TSR } from './regs';
 import { DEFAULT_CLOCK, EXPIRED, type TimerClock, Timers } from './timers';
@@ -26,6 +28,8 @@ export interface CpuBus {
   readonly ram32: Int32Array;
   readonly ram16: Uint16Array;
   readonly ram8: Uint8Array;
+  /** The WebAssembly memory RAM lives in, with the core's area after it (memory.ts); absent, the core keeps its state in plain arrays and translates to JavaScript only. */
+  readonly memory?: GuestMemory;
   readRam(pa: number, size: 1 | 2 | 4): number;
   writeRam(pa: number, size: 1 | 2 | 4, value: number): void;
   mmioRead(pa: number, size: 1 | 2 | 4): number;
@@ -113,7 +117,7 @@ const STOP_PAGE: Int32Array = (() => {
  */
 const CPU_SNAPSHOT_SKIP: ReadonlySet<string> = new Set([
   'bus', 'ram8', 'ram16', 'ram32', 'timers', 'tlb', 'fpu', 'rTag', 'rVal', 'wTag', 'wVal', 'xTag', 'xVal',
-  'codePages', 'jitPages', 'fetchJit', 'fetchBase', 'codeDirty', 'jitRan', 'jitInsns', 'jitMs', 'jitBlocks', 'jitSourceChars', 'jitK', 'jitBase', 'jitEnabled', 'jitThreshold',
+  'codePages', 'jitPages', 'fetchJit', 'fetchBase', 'codeDirty', 'jitRan', 'jitInsns', 'jitMs', 'jitBlocks', 'jitSourceChars', 'jitK', 'jitBase', 'jitEnabled', 'jitThreshold', 'jitBackend', 'coreSlots', 'wasm', 'seqPc',
   'hooks', 'onGuestMsr', 'externalProxy', 'sliceLeft', 'sliceStart', 'sprTrap', 'sprAlias',
   'codeBreaks', 'breakHit', 'sprWatch', 'watchPass', 'watchHit', 'stopRequested',
 ]);
@@ -205,7 +209,7 @@ const PLAIN_SPRS = [
 
 export class Cpu {
   // ---- architected state --------------------------------------------------
-  readonly gpr = new Int32Array(32);
+  readonly gpr: Int32Array;
   readonly fpu = new FpuState();
   cr = 0;
   /** XER split into its fields for speed. */
@@ -247,10 +251,10 @@ export class Cpu {
   stopped: string | null = null;
 
   // ---- translation caches -------------------------------------------------
-  readonly rTag = new Int32Array(SOFT_TLB_SIZE).fill(-1);
-  readonly rVal = new Int32Array(SOFT_TLB_SIZE);
-  readonly wTag = new Int32Array(SOFT_TLB_SIZE).fill(-1);
-  readonly wVal = new Int32Array(SOFT_TLB_SIZE);
+  readonly rTag: Int32Array;
+  readonly rVal: Int32Array;
+  readonly wTag: Int32Array;
+  readonly wVal: Int32Array;
   readonly xTag = new Int32Array(SOFT_TLB_SIZE).fill(-1);
   readonly xVal = new Int32Array(SOFT_TLB_SIZE);
   /** Key bits of the current data and instruction translation mode (MSR[PR], MSR[DS]/[IS]). */
@@ -264,8 +268,16 @@ export class Cpu {
   readonly jitPages: (JitPage | undefined)[];
   /** Block translation on (the interpreter alone when off: the reference, and for comparisons). */
   jitEnabled = true;
+  /** Where the interpreter falls through to next (interp.ts: what is an entry for translation). */
+  seqPc = -1;
   /** Executions of an instruction before the region starting there is translated (1: at once). */
   jitThreshold = JIT_THRESHOLD;
+  /** Translate to WebAssembly (needs the core's state in a WebAssembly memory: CpuBus.memory) or to JavaScript. */
+  jitBackend: 'wasm' | 'js';
+  /** The slots translated WebAssembly exchanges CR, CTR, LR and XER through (memory.ts), when the bus has a memory. */
+  readonly coreSlots: Int32Array | null;
+  /** This core's WebAssembly regions (made at the first translation). */
+  wasm: WasmCore | null = null;
   /** Set by fetchPage: the page's translated blocks (null for device memory or with translation off). */
   fetchJit: JitPage | null = null;
   /** Set by fetchPage: the page's physical byte address. */
@@ -365,6 +377,18 @@ export class Cpu {
     this.ram32 = bus.ram32;
     this.ram16 = bus.ram16;
     this.ram8 = bus.ram8;
+    // The registers and the soft TLB's data side in the core's area of the guest's memory, where translated
+    // WebAssembly reaches them; plain arrays for a bus without one.
+    const area = bus.memory;
+    const view = (word: number, length: number) => (area !== undefined
+      ? new Int32Array(area.memory.buffer, area.coreBase + word * 4, length) : new Int32Array(length));
+    this.gpr = view(0, 32);
+    this.rTag = view(CORE_TLB, SOFT_TLB_SIZE).fill(-1);
+    this.rVal = view(CORE_TLB + SOFT_TLB_SIZE, SOFT_TLB_SIZE);
+    this.wTag = view(CORE_TLB + 2 * SOFT_TLB_SIZE, SOFT_TLB_SIZE).fill(-1);
+    this.wVal = view(CORE_TLB + 3 * SOFT_TLB_SIZE, SOFT_TLB_SIZE);
+    this.coreSlots = area !== undefined ? view(0, CORE_TLB) : null;
+    this.jitBackend = area !== undefined ? 'wasm' : 'js';
     this.timers = new Timers(clock);
     this.codePages = new Array<Int32Array | undefined>(Math.ceil(bus.ramSize / 4096));
     this.jitPages = new Array<JitPage | undefined>(Math.ceil(bus.ramSize / 4096));
@@ -376,10 +400,16 @@ export class Cpu {
     return CPU_SNAPSHOT_SKIP;
   }
 
+  /** Drops every translated block (freeing what WebAssembly regions hold). */
+  private dropTranslations(): void {
+    for (const jp of this.jitPages) jp?.dispose();
+    this.jitPages.fill(undefined);
+  }
+
   /** After a snapshot's state was written in: drop every cache built from the old state. */
   afterRestore(): void {
     this.codePages.fill(undefined);
-    this.jitPages.fill(undefined);
+    this.dropTranslations();
     this.fetchJit = null;
     this.sliceLeft = this.sliceStart = 0;
     this.flushSoftTlb();
@@ -412,7 +442,7 @@ export class Cpu {
     this.insns = 0;
     this.jitInsns = this.jitMs = this.jitBlocks = this.jitSourceChars = 0;
     this.codePages.fill(undefined);
-    this.jitPages.fill(undefined);
+    this.dropTranslations();
     this.setMsr(0);
     this.flushSoftTlb();
   }
@@ -782,6 +812,20 @@ export class Cpu {
 
   /** Physical addresses of instruction breakpoints, or null (none: the usual case). */
   codeBreaks: Set<number> | null = null;
+
+  /**
+   * Translates the region entered at word w of a code page (decoded in
+   * `code`, physical address pageBase), leaving out what the interpreter never
+   * ran (`seen`): to WebAssembly or JavaScript (jitBackend). Null when the
+   * first instruction is not translatable.
+   */
+  translateRegion(code: Int32Array, pageBase: number, w: number, seen: Int32Array): JitBlock | null {
+    if (this.jitBackend === 'js' || this.bus.memory === undefined) return translate(code, this.ram32, pageBase, w, this.codeBreaks, seen);
+    const plan = planRegion(code, this.ram32, pageBase, w, this.codeBreaks, seen, wasmSupports);
+    if (plan === null) return null;
+    this.wasm ??= new WasmCore(this, this.bus.memory.memory, this.bus.memory.coreBase);
+    return this.wasm.compile(plan);
+  }
   /** Set when execution stopped before an instruction at a breakpoint; the debugger clears it. */
   breakHit = false;
   /** Per SPR number: WATCH bits a debugger watches (mfspr/mtspr stop in front of the access), or null. */

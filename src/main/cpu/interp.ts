@@ -15,7 +15,7 @@ import { CheckStop, DEBUG_HALT, FAULT } from './cpu';
 import { loadSingle, storeSingle } from './fpu';
 import { MASKS, mulhw, mulhwu } from './bits';
 import { decode, ID_BREAKPOINT } from './isa';
-import { JIT_LIB, type JitPage, translate } from './jit';
+import { JIT_LIB, type JitPage } from './jit';
 import { ESR, IVOR, MSR } from './regs';
 
 const EMPTY_PAGE = new Int32Array(2048);
@@ -49,6 +49,14 @@ export function execute(cpu: Cpu, budget: number): number {
   let codeBase = 0;
   /** Address of the translated block running (-1: none), for faults inside it. */
   let blockPc = -1;
+  /**
+   * The address after the last instruction interpreted (kept across slices):
+   * reaching it is falling through. A word inside a region already
+   * translated starts a region of its own only when entered otherwise (a
+   * branch, a block's exit, an interrupt's return), not when the
+   * interpreter steps through the region at a slice's end.
+   */
+  let seqPc = cpu.seqPc;
   cpu.sliceStart = budget;
 
   outer: while (n > 0) {
@@ -87,9 +95,9 @@ export function execute(cpu: Cpu, budget: number): number {
               if (cpu.irqPoll !== 0) break outer;
               continue;
             }
-          } else if (blk === undefined && ++jit.hot[wi]! >= cpu.jitThreshold) {
+          } else if (blk === undefined && ++jit.hot[wi]! >= cpu.jitThreshold && (pc !== seqPc || !jit.covers(wi))) {
             const t0 = performance.now();
-            const made = translate(code, ram32, codeBase, wi, cpu.codeBreaks);
+            const made = cpu.translateRegion(code, codeBase, wi, jit.hot);
             cpu.jitMs += performance.now() - t0;
             if (made !== null) {
               cpu.jitBlocks++;
@@ -99,6 +107,7 @@ export function execute(cpu: Cpu, budget: number): number {
             n++; // nothing executed: give the slot back
             continue;
           }
+          seqPc = (pc + 4) | 0;
         }
         let id = code[w]!;
         const word = code[w + 1]!;
@@ -1046,6 +1055,7 @@ export function execute(cpu: Cpu, budget: number): number {
       if (e !== FAULT) {
         cpu.pc = pc;
         cpu.sliceLeft = n;
+        cpu.seqPc = seqPc;
         throw e;
       }
       if (blockPc !== -1) {
@@ -1064,6 +1074,7 @@ export function execute(cpu: Cpu, budget: number): number {
   }
   cpu.pc = pc;
   cpu.sliceLeft = n;
+  cpu.seqPc = seqPc;
   return budget - n;
 }
 

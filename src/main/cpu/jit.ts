@@ -1,6 +1,8 @@
-// The block translator: straight-line runs of guest instructions that the
-// interpreter found hot are turned into JavaScript functions (new Function),
-// which V8 compiles to machine code. It translates the frequent user-level
+// The block translator: code the interpreter found hot is turned into
+// functions V8 compiles to machine code. This file finds the regions
+// (planRegion) and holds the JavaScript back end (new Function); the
+// WebAssembly back end (wasm-jit.ts), the default, translates the same
+// regions with the same rules and is measured faster (docs/performance.md). It translates the frequent user-level
 // instructions (integer arithmetic and logic, rotates, compares, CR
 // operations, loads and stores with the soft-TLB fast path inlined, LR/CTR/XER
 // moves, branches); a block ends at a branch, at the end of its page, or just
@@ -10,6 +12,7 @@
 //
 // A translation unit is a region: what is reachable from the hot
 // instruction by falling through and by relative branches within the page,
+// leaving out the paths the interpreter never ran (the region exits to them),
 // compiled into one function as a switch over its basic blocks inside a loop,
 // so the guest's loops and if/else stay in compiled code. Every exit records
 // how many instructions ran (cpu.jitRan); a fault records, on its slow path
@@ -18,6 +21,10 @@
 // returns 1 (never an instruction address) instead of throwing. A block is position independent (its first address is a parameter),
 // so the same physical page mapped at two addresses shares its blocks. A
 // store that overwrites translated code ends the block at once (cpu.codeDirty).
+// Regions start at entries: a word the interpreter reaches other than by
+// falling through (a branch, a block's exit, an interrupt's return), or any
+// word not yet inside a region; a word inside one does not start its own
+// region when the interpreter merely steps through it at a slice's end.
 
 import type { Cpu } from './cpu';
 import { decode, ID_BREAKPOINT } from './isa';
@@ -29,8 +36,10 @@ export interface JitBlock {
   readonly fn: BlockFn;
   /** The words of the page it was translated from. */
   readonly words: readonly number[];
-  /** Length of the generated JavaScript source (what compiling it cost grows with). */
+  /** Length of the generated JavaScript source or WebAssembly code (what compiling it cost grows with). */
   readonly sourceChars: number;
+  /** Frees what the translation holds outside the heap (a WebAssembly region's table slot), when it is dropped. */
+  readonly dispose?: () => void;
 }
 
 export type BlockFn = (cpu: Cpu, r: Int32Array, rTag: Int32Array, rVal: Int32Array, wTag: Int32Array, wVal: Int32Array,
@@ -40,9 +49,48 @@ export type BlockFn = (cpu: Cpu, r: Int32Array, rTag: Int32Array, rVal: Int32Arr
 export interface JitLib {
   mulhw(a: number, b: number): number;
   mulhwu(a: number, b: number): number;
+  ld(cpu: Cpu, ea: number, size: 1 | 2 | 4, pc: number, k: number, done: number, n: number, cr: number, ctr: number, lr: number, so: number): number;
+  st(cpu: Cpu, ea: number, size: 1 | 2 | 4, pc: number, value: number, k: number, done: number, n: number, cr: number, ctr: number, lr: number, so: number): number;
 }
 
-const LIB: JitLib = { mulhw, mulhwu };
+/**
+ * The core's state before a data access leaves the fast path (the access may
+ * fault, reach a device or an exit): the block's locals written back, and
+ * where the access is (its index k in its basic block after `done`
+ * instructions, the slice's budget after it) for a fault's bookkeeping.
+ * Out of line, so that each access in a region costs V8 a call node rather
+ * than the whole sequence (regions compile sooner and smaller).
+ */
+function syncForAccess(cpu: Cpu, k: number, done: number, n: number, cr: number, ctr: number, lr: number, so: number): void {
+  cpu.jitK = k;
+  cpu.jitBase = done;
+  cpu.sliceLeft = n - done - k - 1;
+  cpu.cr = cr;
+  cpu.ctr = ctr;
+  cpu.lr = lr;
+  cpu.so = so;
+}
+
+const LIB: JitLib = {
+  mulhw,
+  mulhwu,
+  /** A load's slow path: the value (0 with cpu.faultPending set on a fault). */
+  ld(cpu, ea, size, pc, k, done, n, cr, ctr, lr, so) {
+    syncForAccess(cpu, k, done, n, cr, ctr, lr, so);
+    return cpu.loadSlowAt(ea, size, pc);
+  },
+  /** A store's slow path: 0 to go on, 1 on a fault, 2 when the block must end after it (code overwritten, an interrupt check due). */
+  st(cpu, ea, size, pc, value, k, done, n, cr, ctr, lr, so) {
+    syncForAccess(cpu, k, done, n, cr, ctr, lr, so);
+    cpu.storeSlowAt(ea, size, pc, value);
+    if (cpu.faultPending) return 1;
+    if (cpu.codeDirty || cpu.irqPoll !== 0) {
+      cpu.codeDirty = false;
+      return 2;
+    }
+    return 0;
+  },
+};
 
 /**
  * Translation state of one physical page of code. Small guests keep data next
@@ -52,10 +100,21 @@ const LIB: JitLib = { mulhw, mulhwu };
 export class JitPage {
   /** Block starting at word w; null: tried, nothing to translate there. */
   readonly blocks: (JitBlock | null | undefined)[] = new Array(1024);
-  /** Times the interpreter reached each word as a block start (Int32: thresholds go far past 255). */
+  /** Times the interpreter ran each word (Int32: thresholds go far past 255). A region leaves out the words never run. */
   readonly hot = new Int32Array(1024);
   private readonly covered = new Uint16Array(1024);
   private readonly starts: number[] = [];
+
+  /** Whether word w is inside a translated block. */
+  covers(w: number): boolean {
+    return this.covered[w] !== 0;
+  }
+
+  /** Drops every block (the page's translations are discarded). */
+  dispose(): void {
+    for (const w of this.starts) this.blocks[w]!.dispose?.();
+    this.starts.length = 0;
+  }
 
   add(w: number, block: JitBlock | null): void {
     this.blocks[w] = block;
@@ -73,6 +132,7 @@ export class JitPage {
       const w = this.starts[i]!;
       const b = this.blocks[w]!;
       if (b.words.some((k) => k >= first && k <= last)) {
+        b.dispose?.();
         for (const k of b.words) this.covered[k]!--;
         this.blocks[w] = undefined;
         this.hot[w] = 0;
@@ -108,23 +168,23 @@ function ra0(ra: number): string {
   return ra ? `r[${ra}]` : '0';
 }
 
+const LOCALS = 'cpu.cr, cpu.ctr, cpu.lr, cpu.so';
+
 function load(size: 1 | 2 | 4, pcK: string, k: number): string {
   const fast = size === 4 ? 'ram32[(rVal[idx] + (ea & 4095)) >> 2]'
     : size === 2 ? 'ram16[((rVal[idx] + (ea & 4095)) ^ 2) >> 1]' : 'ram8[(rVal[idx] + (ea & 4095)) ^ 3]';
   const align = size === 4 ? ' && (ea & 3) === 0' : size === 2 ? ' && (ea & 1) === 0' : '';
   return `page = ea >>> 12; idx = page & 1023; if (rTag[idx] === (page | dKey)${align}) v = ${fast}; `
-    + `else { cpu.jitK = ${k}; cpu.jitBase = done; cpu.sliceLeft = n - done - ${k + 1}; /*SYNC*/ v = cpu.loadSlowAt(ea, ${size}, ${pcK}); if (cpu.faultPending) return 1; }`;
+    + `else { v = L.ld(cpu, ea, ${size}, ${pcK}, ${k}, done, n, ${LOCALS}); if (cpu.faultPending) return 1; }`;
 }
 
 function store(size: 1 | 2 | 4, pcK: string, k: number, next: string): string {
-  const ran = `done + ${k + 1}`;
   const fast = size === 4 ? 'ram32[(wVal[idx] + (ea & 4095)) >> 2] = v'
     : size === 2 ? 'ram16[((wVal[idx] + (ea & 4095)) ^ 2) >> 1] = v' : 'ram8[(wVal[idx] + (ea & 4095)) ^ 3] = v';
   const align = size === 4 ? ' && (ea & 3) === 0' : size === 2 ? ' && (ea & 1) === 0' : '';
   const mask = size === 4 ? 'v' : size === 2 ? 'v & 65535' : 'v & 255';
   return `page = ea >>> 12; idx = page & 1023; if (wTag[idx] === (page | dKey)${align}) ${fast}; `
-    + `else { cpu.jitK = ${k}; cpu.jitBase = done; cpu.sliceLeft = n - done - ${k + 1}; /*SYNC*/ cpu.storeSlowAt(ea, ${size}, ${pcK}, ${mask}); if (cpu.faultPending) return 1; `
-    + `if (cpu.codeDirty || cpu.irqPoll !== 0) { cpu.codeDirty = false; cpu.jitRan = ${ran}; return ${next}; } }`;
+    + `else if ((x = L.st(cpu, ea, ${size}, ${pcK}, ${mask}, ${k}, done, n, ${LOCALS})) !== 0) { if (x === 1) return 1; cpu.jitRan = done + ${k + 1}; return ${next}; }`;
 }
 
 function crSet(field: number, expr: string): string {
@@ -391,31 +451,54 @@ function localise(code: string): string {
     .replace(/r\[(\d+)\] = cpu\.xer;/g, 'cpu.so = so; r[$1] = cpu.xer;')
     .replace(/cpu\.xer = (r\[\d+\]);/g, 'cpu.xer = $1; so = cpu.so;')
     .replace(/\/\*SYNC\*\//g, `${SYNC.slice(0, -2)};`)
-    .replace(/return ([^;]+);/g, `return (${SYNC}$1);`);
+    // A fault's `return 1` follows a call that wrote the locals back already.
+    .replace(/return (?!1;)([^;]+);/g, `return (${SYNC}$1);`);
+}
+
+/** What a back end says about one instruction: not translated (null), plain ('ok'), or a branch. */
+export type Classified = null | 'ok' | { targetOffset: number | null; linked: boolean; conditional: boolean };
+
+/** A region to translate: its instructions (word index in the page, ascending), decoded, and its basic blocks' leaders. */
+export interface RegionPlan {
+  /** The entry's word index (the region's first address). */
+  readonly w: number;
+  readonly region: readonly number[];
+  readonly ids: ReadonlyMap<number, number>;
+  readonly words: ReadonlyMap<number, number>;
+  readonly leaders: ReadonlySet<number>;
+}
+
+/** The JavaScript back end's classification (emit() is its reference). */
+function classifyJs(id: number, word: number): Classified {
+  const e = emit(id, word, 0, 0);
+  if (e === null) return null;
+  if (e.branch === undefined) return 'ok';
+  return { targetOffset: e.branch.targetOffset, linked: (word & 1) !== 0, conditional: e.branch.cond !== null };
 }
 
 /**
- * Translates the region of a code page reachable from word `w` (decoded
- * [id, word] pairs, refreshed from RAM at `pageBase` where a store
- * invalidated them): the instructions reachable by falling through and by
- * relative branches within the page, up to REGION_MAX of them. The region is
- * compiled into one function: a switch over its basic blocks inside a loop,
- * so that branches inside the region (loops, if/else) stay in compiled code.
- * Calls, indirect branches, branches leaving the region and instructions the
- * translator leaves to the interpreter end it. Returns null when the first
- * instruction is not translatable.
+ * The region of a code page reachable from word `w` (decoded [id, word]
+ * pairs, refreshed from RAM at `pageBase` where a store invalidated them):
+ * the instructions reachable by falling through and by relative branches
+ * within the page that the back end translates (`classify`), up to
+ * REGION_MAX of them, leaving out what the interpreter never ran (`seen`,
+ * its execution counts: the region leaves to such a path instead, so that
+ * compiled code is not spent on it). Calls, indirect branches, branches
+ * leaving the region and instructions the back end does not translate end
+ * it. Null when the first instruction is not translatable.
  */
-export function translate(code: Int32Array, ram32: Int32Array, pageBase: number, w: number, breaks: ReadonlySet<number> | null = null): JitBlock | null {
-  // 1. Discover the region.
-  const info = new Map<number, Emitted>(); // word -> emitted code (k and off filled in later)
+export function planRegion(code: Int32Array, ram32: Int32Array, pageBase: number, w: number, breaks: ReadonlySet<number> | null,
+  seen: Int32Array | null, classify: (id: number, word: number) => Classified = classifyJs): RegionPlan | null {
+  const kinds = new Map<number, Classified>();
   const ids = new Map<number, number>();
   const words = new Map<number, number>();
   const stack = [w];
-  const seen = new Set<number>();
-  while (stack.length > 0 && info.size < REGION_MAX) {
+  const visited = new Set<number>();
+  while (stack.length > 0 && kinds.size < REGION_MAX) {
     const pos = stack.pop()!;
-    if (pos < w || pos >= 1024 || seen.has(pos)) continue;
-    seen.add(pos);
+    if (pos < w || pos >= 1024 || visited.has(pos)) continue;
+    visited.add(pos);
+    if (pos !== w && seen !== null && seen[pos] === 0) continue;
     const slot = pos * 2;
     let id = code[slot]!;
     if (id === 0) {
@@ -427,35 +510,47 @@ export function translate(code: Int32Array, ram32: Int32Array, pageBase: number,
       code[slot] = id;
     }
     const word = code[slot + 1]!;
-    const e = emit(id, word, 0, 0);
-    if (e === null) continue;
-    info.set(pos, e);
+    const kind = classify(id, word);
+    if (kind === null) continue;
+    kinds.set(pos, kind);
     ids.set(pos, id);
     words.set(pos, word);
-    if (e.branch === undefined) {
+    if (kind === 'ok') {
       stack.push(pos + 1);
       continue;
     }
-    const b = e.branch;
-    const linked = (word & 1) !== 0;
-    if (b.cond !== null) stack.push(pos + 1);
-    if (!linked && b.targetOffset !== null) stack.push(pos + b.targetOffset / 4);
+    if (kind.conditional) stack.push(pos + 1);
+    if (!kind.linked && kind.targetOffset !== null) stack.push(pos + kind.targetOffset / 4);
   }
-  if (!info.has(w)) return null;
-  const region = [...info.keys()].sort((a, b) => a - b);
-  const inRegion = (pos: number) => info.has(pos);
-  const size = region.length;
-
-  // 2. Leaders: the entry, in-region branch targets, and what follows a branch.
+  if (!kinds.has(w)) return null;
+  const region = [...kinds.keys()].sort((a, b) => a - b);
+  // Leaders: the entry, in-region branch targets, and what follows a branch.
   const leaders = new Set<number>([w]);
   for (const pos of region) {
-    const e = info.get(pos)!;
-    if (e.branch === undefined) continue;
+    const kind = kinds.get(pos)!;
+    if (kind === 'ok') continue;
     leaders.add(pos + 1);
-    const t = e.branch.targetOffset;
-    const linked = (words.get(pos)! & 1) !== 0;
-    if (t !== null && !linked && inRegion(pos + t / 4)) leaders.add(pos + t / 4);
+    const t = kind.targetOffset;
+    if (t !== null && !kind.linked && kinds.has(pos + t / 4)) leaders.add(pos + t / 4);
   }
+  return { w, region, ids, words, leaders };
+}
+
+/**
+ * Translates a region (planRegion) to JavaScript: one function, a switch over
+ * its basic blocks inside a loop, so that branches inside the region (loops,
+ * if/else) stay in compiled code.
+ */
+export function translate(code: Int32Array, ram32: Int32Array, pageBase: number, w: number, breaks: ReadonlySet<number> | null = null,
+  seen: Int32Array | null = null): JitBlock | null {
+  const plan = planRegion(code, ram32, pageBase, w, breaks, seen);
+  return plan === null ? null : translateJs(plan);
+}
+
+function translateJs(plan: RegionPlan): JitBlock {
+  const { w, region, ids, words, leaders } = plan;
+  const inRegion = (pos: number) => ids.has(pos);
+  const size = region.length;
 
   // 3. Emit in address order; fall-through between cases is fall-through in the guest.
   const out: string[] = [];

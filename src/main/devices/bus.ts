@@ -11,6 +11,7 @@
 // ram16. Everything that touches RAM as bytes goes through readBytes/writeBytes.
 
 import type { CpuBus } from '../cpu/cpu';
+import { guestMemory, type GuestMemory } from '../cpu/memory';
 
 export interface MmioDevice {
   readonly name: string;
@@ -45,10 +46,15 @@ export class Bus implements CpuBus {
   /** Where unmapped-access warnings go (stderr by default; tests capture them). */
   warn: (message: string) => void = (m) => { console.warn(m); };
 
-  constructor(readonly ramSize: number, readonly ram = new ArrayBuffer(ramSize)) {
-    this.ram32 = new Int32Array(ram);
-    this.ram16 = new Uint16Array(ram);
-    this.ram8 = new Uint8Array(ram);
+  /** RAM from address 0 of a WebAssembly memory that also holds the core's area (cpu/memory.ts). */
+  readonly memory: GuestMemory;
+
+  constructor(readonly ramSize: number) {
+    this.memory = guestMemory(ramSize);
+    const ram = this.memory.memory.buffer;
+    this.ram32 = new Int32Array(ram, 0, ramSize >> 2);
+    this.ram16 = new Uint16Array(ram, 0, ramSize >> 1);
+    this.ram8 = new Uint8Array(ram, 0, ramSize);
   }
 
   map(base: number, size: number, dev: MmioDevice): void {

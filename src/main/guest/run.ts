@@ -40,6 +40,8 @@ export interface RunOptions {
   sliceInsns?: number;
   /** Block translation: 'on' (hot code, the default), 'eager' (everything, for tests), 'off' (the interpreter alone). */
   jit?: 'on' | 'eager' | 'off';
+  /** The translator's back end: WebAssembly (the default) or JavaScript (cpu/jit.ts, kept for comparison). */
+  translator?: 'wasm' | 'js';
   /** The image's name for a snapshot's record (a bundled image id or a file name). */
   imageName?: string;
   /** Start from this snapshot (taken of the same image, RAM size and model; the configuration may differ). */
@@ -111,6 +113,7 @@ export function prepareRun(elf: Uint8Array, opts: RunOptions = {}): PreparedRun 
   const hypervisor = attachHypervisor(machine, hvOptions);
   machine.cpu.jitEnabled = opts.jit !== 'off';
   if (opts.jit === 'eager') machine.cpu.jitThreshold = 1;
+  if (opts.translator !== undefined) machine.cpu.jitBackend = opts.translator;
   machine.load(elf);
   if (opts.snapshot) restoreGuest(machine, hypervisor, opts.snapshot, snapshotConfig(elf, opts));
   if (opts.testCorruptSpr !== undefined) hypervisor.testCorruptSpr(opts.testCorruptSpr);
@@ -135,7 +138,7 @@ export function snapshotConfig(elf: Uint8Array, opts: RunOptions): SnapshotConfi
 /** The whole guest as it stands (at an instruction boundary, between runs). */
 export function snapshotGuest(machine: Machine, hv: GuestHypervisor, config: SnapshotConfig, consoleBytes = 0): Snapshot {
   const ram = captureRam(machine.bus.ram8);
-  const parts = { ...captureParts(machine, machine.bus.ram), ...captureParts(hv, machine.bus.ram) };
+  const parts = { ...captureParts(machine, machine.bus.ram8), ...captureParts(hv, machine.bus.ram8) };
   return {
     header: {
       labVersion: LAB_VERSION, takenAt: new Date().toISOString(), config, insns: machine.cpu.insns, consoleBytes, parts,

@@ -147,21 +147,22 @@ function isPlainData(v: unknown, depth = 0): boolean {
   return Object.values(v as object).every((x) => x === undefined || isPlainData(x, depth + 1));
 }
 
-function encode(v: unknown, skipBuffer: ArrayBufferLike | null): Value | undefined {
+function encode(v: unknown, ram: ArrayBufferView | null): Value | undefined {
   if (v === undefined || typeof v === 'function') return undefined;
   if (typeof v === 'number') return Number.isFinite(v) ? v : { $n: String(v) };
   if (v === null || typeof v === 'boolean' || typeof v === 'string') return v;
   if (ArrayBuffer.isView(v)) {
-    if (skipBuffer !== null && v.buffer === skipBuffer) return undefined;
+    // Views of the RAM itself (the RAM image holds it); other views of the same buffer (the core's area after RAM) are state.
+    if (ram !== null && v.buffer === ram.buffer && v.byteOffset < ram.byteOffset + ram.byteLength) return undefined;
     const name = v.constructor.name;
     if (!(name in TYPED)) return undefined;
     return { $ta: name, b64: Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('base64') };
   }
   if (!isPlainData(v)) return undefined;
-  if (Array.isArray(v)) return v.map((x) => encode(x, skipBuffer) ?? null);
+  if (Array.isArray(v)) return v.map((x) => encode(x, ram) ?? null);
   const out: Captured = {};
   for (const [k, x] of Object.entries(v as object)) {
-    const e = encode(x, skipBuffer);
+    const e = encode(x, ram);
     if (e !== undefined) out[k] = e;
   }
   return { $obj: out };
@@ -183,11 +184,11 @@ function decode(v: Value): unknown {
 }
 
 /** The own data fields of `obj`, minus `skip` and anything that is not plain data (other parts, callbacks, caches named in skip). */
-export function captureFields(obj: object, skip: ReadonlySet<string> = new Set(), skipBuffer: ArrayBufferLike | null = null): Captured {
+export function captureFields(obj: object, skip: ReadonlySet<string> = new Set(), ram: ArrayBufferView | null = null): Captured {
   const out: Captured = {};
   for (const [k, v] of Object.entries(obj)) {
     if (skip.has(k)) continue;
-    const e = encode(v, skipBuffer);
+    const e = encode(v, ram);
     if (e !== undefined) out[k] = e;
   }
   return out;
@@ -218,7 +219,7 @@ export function restoreFields(obj: object, captured: Captured, where: string): v
 // ---- whole guests -----------------------------------------------------------------------------------
 
 /** Each part's fields, by part name; `ram` is left out wherever it appears. */
-export function captureParts(owner: Snapshottable, ram: ArrayBufferLike): Record<string, Captured> {
+export function captureParts(owner: Snapshottable, ram: ArrayBufferView): Record<string, Captured> {
   const parts: Record<string, Captured> = {};
   for (const [name, part] of Object.entries(owner.stateParts())) {
     const skip = (part as { snapshotSkip?: ReadonlySet<string> }).snapshotSkip;

@@ -1,0 +1,989 @@
+// The block translator's WebAssembly back end. A region (what jit.ts's region
+// discovery finds: the code reachable from a hot entry by falling through and
+// by relative branches within its page) becomes one WebAssembly function:
+// the guest's loops as a loop around a br_table over the region's basic
+// blocks, forward branches as direct branches, the GPRs the region uses in
+// locals (machine registers), and CR, CTR, LR and XER's bits too. RAM, the
+// GPRs and the soft TLB are in the guest's WebAssembly memory (memory.ts),
+// so accesses are plain loads and stores behind the same soft-TLB check as
+// the interpreter's.
+//
+// Why WebAssembly: V8 runs a new JavaScript function in its bytecode
+// interpreter until it has profiled it, then compiles it with TurboFan and
+// throws the result away at the first path the profile had not seen
+// ("insufficient type feedback"); a region of 100 instructions took 20-80 ms
+// per compile and several compiles, and ran at a tenth of its final speed
+// meanwhile (docs/performance.md). WebAssembly has no type feedback: a
+// region is compiled in well under a millisecond by the baseline compiler and
+// optimised in the background, once.
+//
+// Exactness is the JavaScript back end's: every instruction does what its case
+// in interp.ts does, every exit records the instructions run, a fault records
+// where it happened (the instruction's index k in its basic block after
+// `done` instructions) before anything is observed.
+
+import type { Cpu } from './cpu';
+import { MASKS } from './bits';
+import { CORE_SLOT, CORE_TLB } from './memory';
+import type { BlockFn, JitBlock, RegionPlan } from './jit';
+
+// ---- a small WebAssembly assembler ------------------------------------------------------------------
+
+const OP = {
+  unreachable: 0x00, block: 0x02, loop: 0x03, if: 0x04, else: 0x05, end: 0x0B, br: 0x0C, brIf: 0x0D, brTable: 0x0E,
+  call: 0x10, select: 0x1B, localGet: 0x20, localSet: 0x21, localTee: 0x22,
+  load: 0x28, load8u: 0x2D, load16u: 0x2F, store: 0x36, store8: 0x3A, store16: 0x3B,
+  const: 0x41, eqz: 0x45, eq: 0x46, ne: 0x47, ltS: 0x48, ltU: 0x49, gtS: 0x4A, gtU: 0x4B, geU: 0x4F,
+  clz: 0x67, add: 0x6A, sub: 0x6B, mul: 0x6C, divS: 0x6D, divU: 0x6E, and: 0x71, or: 0x72, xor: 0x73,
+  shl: 0x74, shrS: 0x75, shrU: 0x76, rotl: 0x77,
+  wrap: 0xA7, extendS: 0xAC, extendU: 0xAD, mul64: 0x7E, shrS64: 0x87, shrU64: 0x88, const64: 0x42,
+  extend8: 0xC0, extend16: 0xC1,
+} as const;
+const I32 = 0x7F;
+const VOID = 0x40;
+
+function uleb(out: number[], v: number): void {
+  v >>>= 0;
+  do {
+    let b = v & 0x7F;
+    v >>>= 7;
+    if (v !== 0) b |= 0x80;
+    out.push(b);
+  } while (v !== 0);
+}
+
+function sleb(out: number[], v: number): void {
+  v |= 0;
+  for (;;) {
+    const b = v & 0x7F;
+    v >>= 7;
+    if ((v === 0 && (b & 0x40) === 0) || (v === -1 && (b & 0x40) !== 0)) {
+      out.push(b);
+      return;
+    }
+    out.push(b | 0x80);
+  }
+}
+
+/** Code of one function body, with structured labels named by object rather than depth. */
+class Asm {
+  readonly b: number[] = [];
+  private readonly labels: object[] = [];
+
+  op(...x: number[]): this { for (const v of x) this.b.push(v); return this; }
+  c(v: number): this { this.b.push(OP.const); sleb(this.b, v); return this; }
+  get(l: number): this { this.b.push(OP.localGet); uleb(this.b, l); return this; }
+  set(l: number): this { this.b.push(OP.localSet); uleb(this.b, l); return this; }
+  tee(l: number): this { this.b.push(OP.localTee); uleb(this.b, l); return this; }
+  /** i32 load/store with a constant offset (alignment hint 2 for words). */
+  mem(op: number, offset: number): this {
+    this.b.push(op, op === OP.load || op === OP.store ? 2 : op === OP.load16u || op === OP.store16 ? 1 : 0);
+    uleb(this.b, offset);
+    return this;
+  }
+  open(kind: number, type: number, label: object = {}): object { this.b.push(kind, type); this.labels.push(label); return label; }
+  else(): this { this.b.push(OP.else); return this; }
+  end(): this { this.b.push(OP.end); this.labels.pop(); return this; }
+  depth(label: object): number {
+    const i = this.labels.lastIndexOf(label);
+    if (i < 0) throw new Error('wasm-jit: branch to a label not in scope');
+    return this.labels.length - 1 - i;
+  }
+  br(label: object): this { this.b.push(OP.br); uleb(this.b, this.depth(label)); return this; }
+  brTable(targets: object[], fallback: object): this {
+    this.b.push(OP.brTable);
+    uleb(this.b, targets.length);
+    for (const t of targets) uleb(this.b, this.depth(t));
+    uleb(this.b, this.depth(fallback));
+    return this;
+  }
+}
+
+// ---- locals ------------------------------------------------------------------------------------------
+
+// Parameters: the region's first address, the budget, the data translation key.
+const PC0 = 0, N = 1, DKEY = 2;
+// Scratch and state locals.
+const LBL = 3, DONE = 4, RET = 5, RAN = 6, A = 7, B = 8, T = 9, V = 10, EA = 11, PAGE = 12, IDX = 13, X = 14;
+const CR = 15, CTR = 16, LR = 17, SO = 18, CA = 19, OV = 20;
+/** The GPRs a region uses get locals from G on, in order of first use (fewer locals: Liftoff compiles faster). */
+const G = 21;
+
+/** Imported helpers (module "j"), in index order. */
+const IMPORT_LD = 0, IMPORT_ST = 1, IMPORT_CALL = 2;
+/** What IMPORT_CALL does (its first argument). */
+export const CALL = { TIMEBASE: 0, MFSPR: 1, MFMSR: 2, WRTEE: 3, DCBZ: 4 } as const;
+
+// ---- per-instruction code ------------------------------------------------------------------------------
+
+/** A branch the driver places: its condition, target, and what it does regardless (CTR, LR). */
+interface WBranch {
+  /** Emits what the branch does whether or not it is taken (CTR decrement, capturing the target, setting LR). */
+  pre(a: Asm): void;
+  /** Pushes the condition (i32), or null when always taken. */
+  cond: ((a: Asm) => void) | null;
+  /** Pushes the target address. */
+  target(a: Asm): void;
+  /** The target's offset from the region's first address when known (relative branches). */
+  targetOffset: number | null;
+  linked: boolean;
+}
+
+/** State of the translation of one region, shared by the instruction emitters. */
+interface Ctx {
+  a: Asm;
+  /** Byte offset of the core's area in the memory. */
+  core: number;
+  /** GPRs written in the region (stored back at every exit and before every call out). */
+  written: Set<number>;
+  used: Set<number>;
+  /** The local of each GPR used (gprLocal). */
+  local: number[];
+  exit: object;
+}
+
+/** The local holding GPR n (given one at its first use). */
+function gprLocal(c: Ctx, n: number): number {
+  let l = c.local[n];
+  if (l === undefined) {
+    l = G + c.used.size;
+    c.local[n] = l;
+    c.used.add(n);
+  }
+  return l;
+}
+
+const slot = (c: Ctx, s: number) => c.core + s * 4;
+
+/** Writes the locals the core may look at back to memory: before a call out and at every exit. */
+function syncOut(c: Ctx): void {
+  const a = c.a;
+  for (const n of c.written) a.c(0).get(gprLocal(c, n)).mem(OP.store, c.core + n * 4);
+  a.c(0).get(CR).mem(OP.store, slot(c, CORE_SLOT.CR));
+  a.c(0).get(CTR).mem(OP.store, slot(c, CORE_SLOT.CTR));
+  a.c(0).get(LR).mem(OP.store, slot(c, CORE_SLOT.LR));
+  a.c(0).get(SO).mem(OP.store, slot(c, CORE_SLOT.SO));
+  a.c(0).get(CA).mem(OP.store, slot(c, CORE_SLOT.CA));
+  a.c(0).get(OV).mem(OP.store, slot(c, CORE_SLOT.OV));
+}
+
+/** Leave the region returning the value on the stack, having run `ran` instructions (pushed by `ranOf`). */
+function leave(c: Ctx, ranOf: (a: Asm) => void): void {
+  c.a.set(RET);
+  ranOf(c.a);
+  c.a.set(RAN).br(c.exit);
+}
+
+const r = (c: Ctx, n: number) => { c.a.get(gprLocal(c, n)); };
+const ra0 = (c: Ctx, n: number) => { if (n === 0) c.a.c(0); else r(c, n); };
+const setR = (c: Ctx, n: number) => { c.written.add(n); c.a.set(gprLocal(c, n)); };
+
+/** CR0 from local T: LT/GT/EQ and SO. */
+function cr0(c: Ctx): void {
+  crField(c, 0, () => { c.a.c(8).c(4).c(2).get(T).c(0).op(OP.gtS, OP.select).get(T).c(0).op(OP.ltS, OP.select); });
+}
+
+/** CR field `field` = (pushed 3-bit value) | SO. */
+function crField(c: Ctx, field: number, value: () => void): void {
+  const sh = (7 - field) * 4;
+  const a = c.a;
+  a.get(CR).c(~(15 << sh)).op(OP.and);
+  value();
+  a.get(SO).op(OP.or).c(sh).op(OP.shl, OP.or).set(CR);
+}
+
+/** The comparison result 8/4/2 of locals A and B, signed or not. */
+function compareAB(c: Ctx, signed: boolean): void {
+  c.a.c(8).c(4).c(2).get(A).get(B).op(signed ? OP.gtS : OP.gtU, OP.select).get(A).get(B).op(signed ? OP.ltS : OP.ltU, OP.select);
+}
+
+/** XER[OV] = the pushed condition (0 or 1), and XER[SO] |= it (the OE forms). */
+function setOverflow(c: Ctx, cond: () => void): void {
+  cond();
+  c.a.tee(OV).get(SO).op(OP.or).set(SO);
+}
+
+/** A call out to the core (loads, stores, the rare instructions): the locals written back first. */
+function callOut(c: Ctx, fn: number, args: () => void): void {
+  syncOut(c);
+  args();
+  c.a.op(OP.call);
+  uleb(c.a.b, fn);
+}
+
+/** After a call that may have recorded a fault: leave with 1 (the core finds the instruction from jitK/jitBase). */
+function leaveOnFault(c: Ctx): void {
+  const a = c.a;
+  a.c(0).mem(OP.load, slot(c, CORE_SLOT.FAULT));
+  a.open(OP.if, VOID);
+  a.c(1);
+  leave(c, (x) => x.get(DONE));
+  a.end();
+}
+
+const rotl = (c: Ctx, sh: number) => { if (sh !== 0) c.a.c(sh).op(OP.rotl); };
+
+/**
+ * The soft-TLB check of a data access at EA: pushes "hit" (the tag of EA's
+ * page matches the key and the access is aligned). Leaves PAGE and IDX set.
+ */
+function tlbHit(c: Ctx, write: boolean, size: number): void {
+  const a = c.a;
+  const tags = c.core + (CORE_TLB + (write ? 2048 : 0)) * 4;
+  a.get(EA).c(12).op(OP.shrU).tee(PAGE).c(1023).op(OP.and).c(2).op(OP.shl).tee(IDX);
+  a.mem(OP.load, tags).get(PAGE).get(DKEY).op(OP.or, OP.eq);
+  if (size > 1) a.get(EA).c(size - 1).op(OP.and, OP.eqz, OP.and);
+}
+
+/** Pushes the host address of EA's byte in RAM from the soft TLB's value (after tlbHit). */
+function hostAddress(c: Ctx, write: boolean, size: number): void {
+  const vals = c.core + (CORE_TLB + (write ? 3072 : 1024)) * 4;
+  c.a.get(IDX).mem(OP.load, vals).get(EA).c(4095).op(OP.and, OP.add);
+  if (size === 2) c.a.c(2).op(OP.xor);
+  if (size === 1) c.a.c(3).op(OP.xor);
+}
+
+/** Loads `size` bytes at EA into V (zero-extended), through the fast path or the core. */
+function load(c: Ctx, size: 1 | 2 | 4, pcOff: number, k: number): void {
+  const a = c.a;
+  tlbHit(c, false, size);
+  a.open(OP.if, I32);
+  hostAddress(c, false, size);
+  a.mem(size === 4 ? OP.load : size === 2 ? OP.load16u : OP.load8u, 0);
+  a.else();
+  callOut(c, IMPORT_LD, () => { a.get(EA).c(size).get(PC0).c(pcOff).op(OP.add).c(k).get(DONE).get(N); });
+  a.set(V);
+  leaveOnFault(c);
+  a.get(V);
+  a.end();
+  a.set(V);
+}
+
+/** Stores V's low `size` bytes at EA; `next` pushes where to go if the block must end after it. */
+function store(c: Ctx, size: 1 | 2 | 4, pcOff: number, k: number, afterLeave: (() => void) | null = null): void {
+  const a = c.a;
+  tlbHit(c, true, size);
+  a.open(OP.if, VOID);
+  hostAddress(c, true, size);
+  a.get(V).mem(size === 4 ? OP.store : size === 2 ? OP.store16 : OP.store8, 0);
+  a.else();
+  callOut(c, IMPORT_ST, () => {
+    a.get(EA).c(size).get(PC0).c(pcOff).op(OP.add).get(V);
+    if (size < 4) a.c(size === 2 ? 0xFFFF : 0xFF).op(OP.and);
+    a.c(k).get(DONE).get(N);
+  });
+  a.tee(X);
+  a.open(OP.if, VOID);
+  // 1: a fault; 2: code was overwritten or an interrupt check is due: end the block after this store.
+  a.get(X).c(1).op(OP.eq);
+  a.open(OP.if, VOID);
+  a.c(1);
+  leave(c, (x) => x.get(DONE));
+  a.end();
+  afterLeave?.();
+  a.get(PC0).c(pcOff + 4).op(OP.add);
+  leave(c, (x) => x.get(DONE).c(k + 1).op(OP.add));
+  a.end();
+  a.end();
+}
+
+/**
+ * The rare instructions that need the core (time base, SPRs, MSR, dcbz):
+ * IMPORT_CALL(what, arg, pc, k, done, n), which may throw a fault (the core
+ * was told where first). With `mayLeave`, a result of 1 ends the block after
+ * the instruction (an interrupt may have become pending, or code was
+ * overwritten).
+ */
+function coreCall(c: Ctx, what: number, arg: () => void, pcOff: number, k: number, mayLeave: boolean): void {
+  const a = c.a;
+  callOut(c, IMPORT_CALL, () => { a.c(what); arg(); a.get(PC0).c(pcOff).op(OP.add).c(k).get(DONE).get(N); });
+  if (!mayLeave) return;
+  a.open(OP.if, VOID);
+  a.get(PC0).c(pcOff + 4).op(OP.add);
+  leave(c, (x) => x.get(DONE).c(k + 1).op(OP.add));
+  a.end();
+}
+
+const simm = (w: number) => (w << 16) >> 16;
+
+/**
+ * Emits instruction `id` (word `word`), the k-th of its basic block, at
+ * `off` bytes from the region's start. Returns 'ok', a branch for the driver
+ * to place, or null when the translator leaves it to the interpreter.
+ */
+function emitW(c: Ctx, id: number, word: number, k: number, off: number): 'ok' | WBranch | null {
+  const a = c.a;
+  const rt = (word >>> 21) & 31;
+  const ra = (word >>> 16) & 31;
+  const rb = (word >>> 11) & 31;
+  const rc = (word & 1) !== 0;
+  const oe = (word & 0x400) !== 0;
+  const ok = (): 'ok' => 'ok';
+  const withCr0 = () => { if (rc) cr0(c); return ok(); };
+  // T = expr(A, B) with A = r[ra], B = r[rb]; r[rt] = T; OV from ovCond when OE.
+  const arith = (expr: () => void, ov: (() => void) | null) => {
+    r(c, ra); a.set(A); r(c, rb); a.set(B);
+    expr(); a.set(T);
+    if (oe && ov !== null) setOverflow(c, ov);
+    a.get(T); setR(c, rt);
+    return withCr0();
+  };
+  const logic = (expr: () => void) => { expr(); a.tee(T); setR(c, ra); return withCr0(); };
+  // x + y + carry-in with XER[CA] out (the carry family).
+  const carrying = (x: () => void, y: () => void, cin: () => void) => {
+    x(); a.set(A); y(); a.set(B); cin(); a.set(X);
+    a.get(A).get(B).op(OP.add).get(X).op(OP.add).set(T);
+    // Carry out: (a + b) carries, or (a + b) + x does.
+    a.get(A).get(B).op(OP.add).get(A).op(OP.ltU);
+    a.get(T).get(A).get(B).op(OP.add, OP.ltU, OP.or).set(CA);
+    if (oe) setOverflow(c, () => { a.get(A).get(T).op(OP.xor).get(B).get(T).op(OP.xor, OP.and).c(0).op(OP.ltS); });
+    a.get(T); setR(c, rt);
+    return withCr0();
+  };
+  const notRa = () => { r(c, ra); a.c(-1).op(OP.xor); };
+  const mask = () => MASKS[((word >>> 6) & 31) * 32 + ((word >>> 1) & 31)]!;
+  switch (id) {
+    case 9: ra0(c, ra); a.c(simm(word)).op(OP.add); setR(c, rt); return ok(); // addi
+    case 10: ra0(c, ra); a.c(word << 16).op(OP.add); setR(c, rt); return ok(); // addis
+    case 7: case 8: { // addic addic.
+      r(c, ra); a.tee(A).c(simm(word)).op(OP.add).tee(T); setR(c, rt);
+      a.get(T).get(A).op(OP.ltU).set(CA);
+      return id === 8 ? (cr0(c), ok()) : ok();
+    }
+    case 4: { // subfic
+      const imm = simm(word);
+      r(c, ra); a.set(A);
+      a.c(imm).get(A).op(OP.sub); setR(c, rt);
+      a.c(imm).get(A).op(OP.geU).set(CA);
+      return ok();
+    }
+    case 3: r(c, ra); a.c(simm(word)).op(OP.mul); setR(c, rt); return ok(); // mulli
+    case 17: r(c, rt); a.c(word & 0xFFFF).op(OP.or); setR(c, ra); return ok(); // ori
+    case 18: r(c, rt); a.c(word << 16).op(OP.or); setR(c, ra); return ok(); // oris
+    case 19: r(c, rt); a.c(word & 0xFFFF).op(OP.xor); setR(c, ra); return ok(); // xori
+    case 20: r(c, rt); a.c(word << 16).op(OP.xor); setR(c, ra); return ok(); // xoris
+    case 21: r(c, rt); a.c(word & 0xFFFF).op(OP.and).tee(T); setR(c, ra); cr0(c); return ok(); // andi.
+    case 22: r(c, rt); a.c(word << 16).op(OP.and).tee(T); setR(c, ra); cr0(c); return ok(); // andis.
+    case 6: r(c, ra); a.set(A).c(simm(word)).set(B); crField(c, rt >> 2, () => compareAB(c, true)); return ok(); // cmpi
+    case 5: r(c, ra); a.set(A).c(word & 0xFFFF).set(B); crField(c, rt >> 2, () => compareAB(c, false)); return ok(); // cmpli
+    case 65: r(c, ra); a.set(A); r(c, rb); a.set(B); crField(c, rt >> 2, () => compareAB(c, true)); return ok(); // cmp
+    case 78: r(c, ra); a.set(A); r(c, rb); a.set(B); crField(c, rt >> 2, () => compareAB(c, false)); return ok(); // cmpl
+    case 15: r(c, rt); rotl(c, rb); a.c(mask()).op(OP.and).tee(T); setR(c, ra); return withCr0(); // rlwinm
+    case 14: { // rlwimi
+      const m = mask();
+      r(c, rt); rotl(c, rb); a.c(m).op(OP.and); r(c, ra); a.c(~m).op(OP.and, OP.or).tee(T); setR(c, ra);
+      return withCr0();
+    }
+    case 16: r(c, rt); r(c, rb); a.op(OP.rotl).c(mask()).op(OP.and).tee(T); setR(c, ra); return withCr0(); // rlwnm
+    case 110: return arith(() => a.get(A).get(B).op(OP.add), // add
+      () => a.get(A).get(T).op(OP.xor).get(B).get(T).op(OP.xor, OP.and).c(0).op(OP.ltS));
+    case 79: return arith(() => a.get(B).get(A).op(OP.sub), // subf
+      () => a.get(A).get(B).op(OP.xor).get(B).get(T).op(OP.xor, OP.and).c(0).op(OP.ltS));
+    case 88: return arith(() => a.c(0).get(A).op(OP.sub), () => a.get(A).c(-2147483648).op(OP.eq)); // neg
+    case 106: return arith(() => a.get(A).get(B).op(OP.mul), // mullw: overflow when the high word is not the sign of the low
+      () => { mulHigh(c, true); a.get(T).c(31).op(OP.shrS, OP.ne); });
+    case 84: return arith(() => mulHigh(c, true), null); // mulhw
+    case 69: return arith(() => mulHigh(c, false), null); // mulhwu
+    case 131: return arith(() => { // divw: 0 when undefined, as the interpreter
+      divUndefined(c);
+      a.open(OP.if, I32); a.c(0); a.else(); a.get(A).get(B).op(OP.divS); a.end();
+    }, () => divUndefined(c));
+    case 126: return arith(() => {
+      a.get(B).op(OP.eqz);
+      a.open(OP.if, I32); a.c(0); a.else(); a.get(A).get(B).op(OP.divU); a.end();
+    }, () => a.get(B).op(OP.eqz)); // divwu
+    case 77: return logic(() => { r(c, rt); r(c, rb); a.op(OP.and); }); // and
+    case 125: return logic(() => { r(c, rt); r(c, rb); a.op(OP.or); }); // or
+    case 116: return logic(() => { r(c, rt); r(c, rb); a.op(OP.xor); }); // xor
+    case 82: return logic(() => { r(c, rt); r(c, rb); a.c(-1).op(OP.xor, OP.and); }); // andc
+    case 90: return logic(() => { r(c, rt); r(c, rb); a.op(OP.or).c(-1).op(OP.xor); }); // nor
+    case 130: return logic(() => { r(c, rt); r(c, rb); a.op(OP.and).c(-1).op(OP.xor); }); // nand
+    case 114: return logic(() => { r(c, rt); r(c, rb); a.op(OP.xor).c(-1).op(OP.xor); }); // eqv
+    case 123: return logic(() => { r(c, rt); r(c, rb); a.c(-1).op(OP.xor, OP.or); }); // orc
+    case 75: case 135: { // slw srw: shift amounts 32-63 give 0
+      r(c, rb); a.c(63).op(OP.and).set(X);
+      a.c(0); r(c, rt); a.get(X).op(id === 75 ? OP.shl : OP.shrU);
+      a.get(X).c(32).op(OP.and, OP.select).tee(T); setR(c, ra);
+      return withCr0();
+    }
+    case 149: { // srawi
+      r(c, rt); a.tee(V).c(rb).op(OP.shrS).set(T);
+      if (rb === 0) a.c(0).set(CA);
+      else a.get(V).c(0).op(OP.ltS).get(V).c((1 << rb) - 1).op(OP.and).c(0).op(OP.ne, OP.and).set(CA);
+      a.get(T); setR(c, ra);
+      return withCr0();
+    }
+    case 148: { // sraw
+      r(c, rt); a.set(V); r(c, rb); a.c(63).op(OP.and).set(X);
+      a.get(X).c(32).op(OP.and);
+      a.open(OP.if, VOID);
+      a.get(V).c(31).op(OP.shrS).set(T).get(V).c(0).op(OP.ltS).set(CA);
+      a.else();
+      a.get(V).get(X).op(OP.shrS).set(T);
+      // CA: negative, shifted by something, and a 1 shifted out.
+      a.get(V).c(0).op(OP.ltS).get(V).c(1).get(X).op(OP.shl).c(1).op(OP.sub, OP.and).c(0).op(OP.ne, OP.and).set(CA);
+      a.end();
+      a.get(T); setR(c, ra);
+      return withCr0();
+    }
+    case 68: return carrying(() => r(c, ra), () => r(c, rb), () => a.c(0)); // addc
+    case 93: return carrying(() => r(c, ra), () => r(c, rb), () => a.get(CA)); // adde
+    case 105: return carrying(() => r(c, ra), () => a.c(-1), () => a.get(CA)); // addme
+    case 101: return carrying(() => r(c, ra), () => a.c(0), () => a.get(CA)); // addze
+    case 67: return carrying(notRa, () => r(c, rb), () => a.c(1)); // subfc
+    case 92: return carrying(notRa, () => r(c, rb), () => a.get(CA)); // subfe
+    case 104: return carrying(notRa, () => a.c(-1), () => a.get(CA)); // subfme
+    case 100: return carrying(notRa, () => a.c(0), () => a.get(CA)); // subfze
+    case 76: return logic(() => { r(c, rt); a.op(OP.clz); }); // cntlzw
+    case 155: return logic(() => { r(c, rt); a.op(OP.extend8); }); // extsb
+    case 153: return logic(() => { r(c, rt); a.op(OP.extend16); }); // extsh
+    case 70: { // isel
+      const bc = (word >>> 6) & 31;
+      ra0(c, ra); r(c, rb); a.get(CR).c(31 - bc).op(OP.shrU).c(1).op(OP.and, OP.select); setR(c, rt);
+      return ok();
+    }
+    // ---- loads and stores ----
+    case 23: case 25: case 31: case 33: case 74: case 87: case 113: case 119: case 133: { // lwz lbz lhz lha lwzx lbzx lhzx lhax lwbrx
+      const size = id === 23 || id === 74 || id === 133 ? 4 : id === 25 || id === 87 ? 1 : 2;
+      ra0(c, ra);
+      if (id <= 33) a.c(simm(word)); else r(c, rb);
+      a.op(OP.add).set(EA);
+      load(c, size, off, k);
+      a.get(V);
+      if (id === 33 || id === 119) a.op(OP.extend16);
+      if (id === 133) byteReverse(c);
+      setR(c, rt);
+      return ok();
+    }
+    case 24: case 26: case 32: case 34: case 81: case 89: case 115: case 121: { // lwzu lbzu lhzu lhau lwzux lbzux lhzux lhaux
+      if (ra === 0 || ra === rt) return null; // invalid form: the interpreter raises it
+      const size = id === 24 || id === 81 ? 4 : id === 26 || id === 89 ? 1 : 2;
+      r(c, ra);
+      if (id <= 34) a.c(simm(word)); else r(c, rb);
+      a.op(OP.add).set(EA);
+      load(c, size, off, k);
+      a.get(V);
+      if (id === 34 || id === 121) a.op(OP.extend16);
+      setR(c, rt);
+      a.get(EA); setR(c, ra);
+      return ok();
+    }
+    case 27: case 29: case 35: case 97: case 103: case 122: case 141: { // stw stb sth stwx stbx sthx stwbrx
+      const size = id === 27 || id === 97 || id === 141 ? 4 : id === 29 || id === 103 ? 1 : 2;
+      ra0(c, ra);
+      if (id <= 35) a.c(simm(word)); else r(c, rb);
+      a.op(OP.add).set(EA);
+      r(c, rt);
+      if (id === 141) byteReverse(c);
+      a.set(V);
+      store(c, size, off, k);
+      return ok();
+    }
+    case 28: case 30: case 36: case 99: case 109: case 124: { // stwu stbu sthu stwux stbux sthux
+      if (ra === 0) return null;
+      const size = id === 28 || id === 99 ? 4 : id === 30 || id === 109 ? 1 : 2;
+      r(c, ra);
+      if (id <= 36) a.c(simm(word)); else r(c, rb);
+      a.op(OP.add).set(EA);
+      r(c, rt); a.set(V);
+      // rA is updated only after the store completes (a faulting store leaves it).
+      store(c, size, off, k, () => { a.get(EA); setR(c, ra); });
+      a.get(EA); setR(c, ra);
+      return ok();
+    }
+    // ---- SPR, CR and XER moves ----
+    case 118: { // mfspr
+      const n = ((word >>> 16) & 0x1F) | ((word >>> 6) & 0x3E0);
+      if (n === 8) { a.get(LR); setR(c, rt); return ok(); }
+      if (n === 9) { a.get(CTR); setR(c, rt); return ok(); }
+      if (n === 1) return null; // XER's byte count lives in the core
+      coreCall(c, n === 268 || n === 269 ? CALL.TIMEBASE : CALL.MFSPR, () => a.c(n), off, k, false);
+      setR(c, rt);
+      return ok();
+    }
+    case 128: { // mtspr
+      const n = ((word >>> 16) & 0x1F) | ((word >>> 6) & 0x3E0);
+      if (n === 8) { r(c, rt); a.set(LR); return ok(); }
+      if (n === 9) { r(c, rt); a.set(CTR); return ok(); }
+      return null; // may change translation or raise interrupts: the interpreter's business
+    }
+    case 120: { // mftb
+      const n = ((word >>> 16) & 0x1F) | ((word >>> 6) & 0x3E0);
+      if (n !== 268 && n !== 269) return null; // illegal: the interpreter raises it
+      coreCall(c, CALL.TIMEBASE, () => a.c(n), off, k, false);
+      setR(c, rt);
+      return ok();
+    }
+    case 71: // mfcr / mfocrf
+      a.get(CR);
+      if (word & 0x00100000) a.c(crMask((word >>> 12) & 0xFF)).op(OP.and);
+      setR(c, rt);
+      return ok();
+    case 94: { // mtcrf
+      const m = crMask((word >>> 12) & 0xFF);
+      a.get(CR).c(~m).op(OP.and); r(c, rt); a.c(m).op(OP.and, OP.or).set(CR);
+      return ok();
+    }
+    case 48: { // mcrf
+      const shS = (7 - (ra >> 2)) * 4;
+      const shD = (7 - (rt >> 2)) * 4;
+      a.get(CR).c(~(15 << shD)).op(OP.and).get(CR).c(shS).op(OP.shrU).c(15).op(OP.and).c(shD).op(OP.shl, OP.or).set(CR);
+      return ok();
+    }
+    case 50: case 56: case 58: case 59: case 60: case 61: case 62: case 63: { // crnor crandc crxor crnand crand creqv crorc cror
+      const bitA = () => a.get(CR).c(31 - ra).op(OP.shrU).c(1).op(OP.and);
+      const bitB = () => a.get(CR).c(31 - rb).op(OP.shrU).c(1).op(OP.and);
+      bitA(); bitB();
+      if (id === 56 || id === 62) a.c(1).op(OP.xor); // complemented B
+      a.op(id === 60 || id === 56 || id === 59 ? OP.and : id === 58 || id === 61 ? OP.xor : OP.or);
+      if (id === 59 || id === 50 || id === 61) a.c(1).op(OP.xor); // complemented result
+      a.set(X);
+      const bit = 1 << (31 - rt);
+      a.get(CR).c(~bit).op(OP.and).get(X).c(31 - rt).op(OP.shl, OP.or).set(CR);
+      return ok();
+    }
+    case 57: case 138: case 150: case 108: case 112: case 160: case 161: // isync sync mbar dcbtst dcbt dcba icbt
+      return ok();
+    case 159: // dcbz: zero the 64-byte line (a store: it may fault, hit code or a device)
+      coreCall(c, CALL.DCBZ, () => { ra0(c, ra); r(c, rb); a.op(OP.add).c(-64).op(OP.and); }, off, k, true);
+      return ok();
+    case 85: // mfmsr
+      coreCall(c, CALL.MFMSR, () => a.c(0), off, k, false);
+      setR(c, rt);
+      return ok();
+    case 91: case 98: // wrtee wrteei: only MSR[EE] changes; enabling it may let an interrupt in
+      coreCall(c, CALL.WRTEE, () => { if (id === 98) a.c(word & 0x8000); else { r(c, rt); a.c(0x8000).op(OP.and); } }, off, k, true);
+      return ok();
+    // ---- branches ----
+    case 13: { // b
+      const disp = ((word & 0x03FFFFFC) << 6) >> 6;
+      const abs = (word & 2) !== 0;
+      const linked = (word & 1) !== 0;
+      return {
+        pre: (x) => { if (linked) x.get(PC0).c(off + 4).op(OP.add).set(LR); },
+        cond: null,
+        target: (x) => { if (abs) x.c(disp); else x.get(PC0).c(off + disp).op(OP.add); },
+        targetOffset: abs ? null : off + disp,
+        linked,
+      };
+    }
+    case 11: case 49: case 64: { // bc bclr bcctr
+      const bo = rt;
+      const bi = ra;
+      if (id === 64 && !(bo & 4)) return null; // invalid form
+      const linked = (word & 1) !== 0;
+      const ctrTest = !(bo & 4);
+      const crTest = !(bo & 16);
+      const cond = ctrTest || crTest ? (x: Asm) => {
+        if (ctrTest) {
+          x.get(CTR);
+          if (bo & 2) x.op(OP.eqz); else x.c(0).op(OP.ne);
+        }
+        if (crTest) {
+          x.get(CR).c(31 - bi).op(OP.shrU).c(1).op(OP.and);
+          if (!((bo >>> 3) & 1)) x.op(OP.eqz);
+        }
+        if (ctrTest && crTest) x.op(OP.and);
+      } : null;
+      let target: (x: Asm) => void;
+      let targetOffset: number | null = null;
+      if (id === 11) {
+        const disp = simm(word) & ~3;
+        const abs = (word & 2) !== 0;
+        target = (x) => { if (abs) x.c(disp); else x.get(PC0).c(off + disp).op(OP.add); };
+        if (!abs) targetOffset = off + disp;
+      } else if (id === 49) {
+        target = (x) => x.get(X);
+      } else {
+        target = (x) => x.get(CTR).c(-4).op(OP.and);
+      }
+      return {
+        pre: (x) => {
+          if (ctrTest) x.get(CTR).c(1).op(OP.sub).set(CTR);
+          if (id === 49) x.get(LR).c(-4).op(OP.and).set(X);
+          if (linked) x.get(PC0).c(off + 4).op(OP.add).set(LR);
+        },
+        cond, target, targetOffset, linked,
+      };
+    }
+    default:
+      return null;
+  }
+}
+
+/** High word of the product of locals A and B (pushed). */
+function mulHigh(c: Ctx, signed: boolean): void {
+  const ext = signed ? OP.extendS : OP.extendU;
+  c.a.get(A).op(ext).get(B).op(ext, OP.mul64, OP.const64, 32, signed ? OP.shrS64 : OP.shrU64, OP.wrap);
+}
+
+/** Pushes whether divw's quotient is undefined (B = 0, or 0x80000000 / -1). */
+function divUndefined(c: Ctx): void {
+  c.a.get(B).op(OP.eqz).get(A).c(-2147483648).op(OP.eq).get(B).c(-1).op(OP.eq, OP.and, OP.or);
+}
+
+/** Reverses the bytes of the i32 on the stack (lwbrx, stwbrx). */
+function byteReverse(c: Ctx): void {
+  const a = c.a;
+  a.tee(X).c(24).op(OP.shl);
+  a.get(X).c(0xFF00).op(OP.and).c(8).op(OP.shl, OP.or);
+  a.get(X).c(8).op(OP.shrU).c(0xFF00).op(OP.and, OP.or);
+  a.get(X).c(24).op(OP.shrU, OP.or);
+}
+
+function crMask(fxm: number): number {
+  let m = 0;
+  for (let f = 0; f < 8; f++) if (fxm & (0x80 >>> f)) m |= 0xF0000000 >>> (f * 4);
+  return m | 0;
+}
+
+/** Whether the WebAssembly back end translates instruction `id` (word `word`), and its branch if it is one. */
+export function wasmSupports(id: number, word: number): 'ok' | { targetOffset: number | null; linked: boolean; conditional: boolean } | null {
+  const c: Ctx = { a: new Asm(), core: 0, written: new Set(), used: new Set(), local: [], exit: {} };
+  c.a.open(OP.block, VOID, c.exit);
+  const e = emitW(c, id, word, 0, 0);
+  if (e === null || e === 'ok') return e;
+  return { targetOffset: e.targetOffset, linked: e.linked, conditional: e.cond !== null };
+}
+
+// ---- the region function ---------------------------------------------------------------------------------
+
+/** Emits a region (its plan from jit.ts) as one WebAssembly function over the core's memory: its code entry (locals and body). */
+function emitRegion(plan: RegionPlan, core: number): number[] {
+  const body = new Asm();
+  const c: Ctx = { a: body, core, written: new Set(), used: new Set(), local: [], exit: {} };
+  const { region, ids, words, leaders, w } = plan;
+  const size = region.length;
+  const inRegion = (pos: number) => ids.has(pos);
+  const leaderList = region.filter((p) => leaders.has(p));
+  const caseLabel = new Map<number, object>();
+  for (const p of leaderList) caseLabel.set(p, {});
+
+  const a = body;
+  const top = {};
+  a.open(OP.block, VOID, c.exit);
+  a.open(OP.loop, VOID, top);
+  for (let i = leaderList.length - 1; i >= 0; i--) a.open(OP.block, VOID, caseLabel.get(leaderList[i]!)!);
+  a.get(LBL).brTable(leaderList.map((p) => caseLabel.get(p)!), caseLabel.get(leaderList[0]!)!);
+
+  const pcAt = (x: Asm, pos: number) => x.get(PC0).c((pos - w) * 4).op(OP.add);
+  const exitTo = (pos: number, ran: (x: Asm) => void) => { pcAt(a, pos); leave(c, ran); };
+  const jump = (from: number, to: number) => {
+    if (to > from) {
+      a.br(caseLabel.get(to)!);
+      return;
+    }
+    // A back edge: leave when the budget might not cover another pass.
+    a.get(N).get(DONE).op(OP.sub).c(size).op(OP.ltS);
+    a.open(OP.if, VOID);
+    exitTo(to, (x) => x.get(DONE));
+    a.end();
+    a.c(leaderList.indexOf(to)).set(LBL).br(top);
+  };
+  const addDone = (count: number) => { if (count > 0) a.get(DONE).c(count).op(OP.add).set(DONE); };
+
+  let pending = 0;
+  let fallsThrough = false;
+  let prev = -2;
+  for (const pos of region) {
+    if (fallsThrough && pos !== prev + 1) {
+      addDone(pending);
+      pending = 0;
+      exitTo(prev + 1, (x) => x.get(DONE));
+      fallsThrough = false;
+    }
+    if (leaders.has(pos)) {
+      addDone(pending);
+      pending = 0;
+      a.end(); // the case block of this leader: its code follows
+    }
+    const id = ids.get(pos)!;
+    const word = words.get(pos)!;
+    const e = emitW(c, id, word, pending, (pos - w) * 4);
+    if (e === null) throw new Error(`wasm-jit: instruction ${id} at word ${pos} was planned but not emitted`);
+    prev = pos;
+    if (e === 'ok') {
+      pending++;
+      fallsThrough = true;
+      continue;
+    }
+    const count = pending + 1;
+    pending = 0;
+    e.pre(a);
+    addDone(count);
+    const t = e.targetOffset === null ? -1 : w + e.targetOffset / 4;
+    const internal = !e.linked && t >= 0 && inRegion(t);
+    const taken = () => {
+      if (internal) jump(pos, t);
+      else { e.target(a); leave(c, (x) => x.get(DONE)); }
+    };
+    if (e.cond === null) {
+      taken();
+      fallsThrough = false;
+    } else {
+      e.cond(a);
+      a.open(OP.if, VOID);
+      taken();
+      a.end();
+      fallsThrough = true;
+    }
+  }
+  if (fallsThrough) {
+    addDone(pending);
+    exitTo(prev + 1, (x) => x.get(DONE));
+  }
+  a.op(OP.unreachable);
+  a.end(); // loop
+  a.end(); // exit block
+  syncOut(c);
+  a.c(0).get(RAN).mem(OP.store, slot(c, CORE_SLOT.RAN));
+  a.get(RET);
+  a.op(OP.end);
+
+  // Prologue: the state from the core's slots, the GPRs the region uses.
+  const pro = new Asm();
+  pro.c(0).mem(OP.load, slot(c, CORE_SLOT.CR)).set(CR);
+  pro.c(0).mem(OP.load, slot(c, CORE_SLOT.CTR)).set(CTR);
+  pro.c(0).mem(OP.load, slot(c, CORE_SLOT.LR)).set(LR);
+  pro.c(0).mem(OP.load, slot(c, CORE_SLOT.SO)).set(SO);
+  pro.c(0).mem(OP.load, slot(c, CORE_SLOT.CA)).set(CA);
+  pro.c(0).mem(OP.load, slot(c, CORE_SLOT.OV)).set(OV);
+  for (const n of c.used) pro.c(0).mem(OP.load, core + n * 4).set(gprLocal(c, n));
+  // LBL starts at 0: the entry is the first leader (locals start zeroed).
+
+  const code: number[] = [];
+  uleb(code, 1);
+  uleb(code, G + c.used.size - 3);
+  code.push(I32);
+  for (const b of pro.b) code.push(b);
+  for (const b of body.b) code.push(b);
+  return code;
+}
+
+/**
+ * A core's WebAssembly regions: each region is compiled into a module of its
+ * own when it becomes hot (compiling hot regions in batches, several
+ * functions per module, made no difference to a kernel's boot: V8's
+ * compile time grew with the batch), and called through one table and one
+ * exported dispatcher, run(index, pc0, n, dKey), so that the
+ * JavaScript-to-WebAssembly call in runWasm has one target (V8 inlines its
+ * wrapper) instead of one per region (a generic wrapper per call: memwalk,
+ * which leaves its blocks at every TLB miss, lost a tenth of its speed that
+ * way). Everything here belongs to the core and goes with it.
+ */
+export class WasmCore {
+  private readonly table = new WebAssembly.Table({ element: 'anyfunc', initial: 64 });
+  private readonly free: number[] = [];
+  private used = 0;
+  readonly run: (index: number, pc0: number, n: number, dKey: number) => number;
+  private readonly imports: Record<string, WebAssembly.ImportValue>;
+
+  constructor(cpu: Cpu, memory: WebAssembly.Memory, private readonly coreBase: number) {
+    const instance = new WebAssembly.Instance(new WebAssembly.Module(dispatcherBytes()), { j: { t: this.table } });
+    this.run = instance.exports.run as (index: number, pc0: number, n: number, dKey: number) => number;
+    const bridge = new WebAssembly.Instance(new WebAssembly.Module(bridgeBytes()), { j: jsHelpers(cpu) });
+    const e = bridge.exports as Record<string, WebAssembly.ImportValue>;
+    this.imports = { m: memory, ld: e.ld!, st: e.st!, call: e.call! };
+  }
+
+  /** Compiles a region into a block. */
+  compile(plan: RegionPlan): JitBlock {
+    const bytes = moduleBytes([emitRegion(plan, this.coreBase)]);
+    const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), { j: this.imports });
+    const index = this.put(instance.exports.f0);
+    const fn: BlockFn = (cpu, _r, _rTag, _rVal, _wTag, _wVal, _ram32, _ram16, _ram8, dKey, pc0, n) => runWasm(cpu, index, pc0, n, dKey);
+    return { len: plan.region.length, fn, words: plan.region, sourceChars: bytes.length, dispose: () => this.release(index) };
+  }
+
+  private put(f: unknown): number {
+    let index = this.free.pop();
+    if (index === undefined) {
+      index = this.used++;
+      if (index >= this.table.length) this.table.grow(this.table.length);
+    }
+    this.table.set(index, f);
+    return index;
+  }
+
+  /** A region's translation was dropped: its slot (and its module) go. */
+  private release(index: number): void {
+    this.table.set(index, null);
+    this.free.push(index);
+  }
+}
+
+/** Calls a compiled region: the core's CR, CTR, LR and XER bits into the slots and back out. */
+function runWasm(cpu: Cpu, index: number, pc0: number, n: number, dKey: number): number {
+  const s = cpu.coreSlots!;
+  s[CORE_SLOT.CR] = cpu.cr;
+  s[CORE_SLOT.CTR] = cpu.ctr;
+  s[CORE_SLOT.LR] = cpu.lr;
+  s[CORE_SLOT.SO] = cpu.so;
+  s[CORE_SLOT.CA] = cpu.ca;
+  s[CORE_SLOT.OV] = cpu.ov;
+  const pc = cpu.wasm!.run(index, pc0, n, dKey);
+  cpu.cr = s[CORE_SLOT.CR]!;
+  cpu.ctr = s[CORE_SLOT.CTR]!;
+  cpu.lr = s[CORE_SLOT.LR]!;
+  cpu.so = s[CORE_SLOT.SO]!;
+  cpu.ca = s[CORE_SLOT.CA]!;
+  cpu.ov = s[CORE_SLOT.OV]!;
+  cpu.jitRan = s[CORE_SLOT.RAN]!;
+  return pc;
+}
+
+/** The core's state from the slots a region wrote before calling out. */
+function syncIn(cpu: Cpu, s: Int32Array): void {
+  cpu.cr = s[CORE_SLOT.CR]!;
+  cpu.ctr = s[CORE_SLOT.CTR]!;
+  cpu.lr = s[CORE_SLOT.LR]!;
+  cpu.so = s[CORE_SLOT.SO]!;
+  cpu.ca = s[CORE_SLOT.CA]!;
+  cpu.ov = s[CORE_SLOT.OV]!;
+}
+
+/** Where a call out happens, for a fault's bookkeeping (as the JavaScript back end's `before`). */
+function at(cpu: Cpu, pc: number, k: number, done: number, n: number): void {
+  cpu.curPc = pc;
+  cpu.jitK = k;
+  cpu.jitBase = done;
+  cpu.sliceLeft = n - done - k - 1;
+}
+
+/*
+ * The helpers a core's compiled regions import go through a bridge module's
+ * WebAssembly functions: a region importing a WebAssembly function calls it
+ * directly, where importing the JavaScript function would have V8 compile
+ * call wrappers for every module.
+ */
+
+/** The core's slow paths, as the bridge imports them. */
+function jsHelpers(cpu: Cpu): Record<string, WebAssembly.ImportValue> {
+  const s = cpu.coreSlots!;
+  return {
+    ld: (ea: number, size: number, pc: number, k: number, done: number, n: number) => {
+      syncIn(cpu, s);
+      at(cpu, pc, k, done, n);
+      const v = cpu.loadSlowAt(ea, size as 1 | 2 | 4, pc);
+      s[CORE_SLOT.FAULT] = cpu.faultPending ? 1 : 0;
+      return v;
+    },
+    st: (ea: number, size: number, pc: number, value: number, k: number, done: number, n: number) => {
+      syncIn(cpu, s);
+      at(cpu, pc, k, done, n);
+      cpu.storeSlowAt(ea, size as 1 | 2 | 4, pc, value);
+      if (cpu.faultPending) return 1;
+      if (cpu.codeDirty || cpu.irqPoll !== 0) {
+        cpu.codeDirty = false;
+        return 2;
+      }
+      return 0;
+    },
+    call: (what: number, arg: number, pc: number, k: number, done: number, n: number) => {
+      syncIn(cpu, s);
+      at(cpu, pc, k, done, n);
+      switch (what) {
+        case CALL.TIMEBASE: return cpu.readTimeBase(arg, pc);
+        case CALL.MFSPR: return cpu.mfspr(arg, pc);
+        case CALL.MFMSR:
+          if (cpu.msr & 16384) cpu.privileged();
+          return cpu.msr;
+        case CALL.WRTEE:
+          if (cpu.msr & 16384) cpu.privileged();
+          cpu.writeMsr((cpu.msr & -32769) | arg);
+          return cpu.codeDirty || cpu.irqPoll !== 0 ? (cpu.codeDirty = false, 1) : 0;
+        case CALL.DCBZ:
+          cpu.codeDirty = false;
+          cpu.zeroLine(arg, 64);
+          return cpu.codeDirty || cpu.irqPoll !== 0 ? (cpu.codeDirty = false, 1) : 0;
+        default: throw new Error(`wasm-jit: unknown call ${what}`);
+      }
+    },
+  };
+}
+
+// ---- the modules ---------------------------------------------------------------------------------------------
+
+/** The bridge: imports j.ld, j.st, j.call (JavaScript) and exports WebAssembly functions of the same names that call them. */
+function bridgeBytes(): Uint8Array {
+  const out = [0x00, 0x61, 0x73, 0x6D, 0x01, 0x00, 0x00, 0x00];
+  const fnType = (params: number) => { const t = [0x60]; uleb(t, params); for (let i = 0; i < params; i++) t.push(I32); t.push(1, I32); return t; };
+  section(out, 1, [2, ...fnType(6), ...fnType(7)]);
+  const imp: number[] = [3];
+  name(imp, 'j'); name(imp, 'ld'); imp.push(0x00, 0);
+  name(imp, 'j'); name(imp, 'st'); imp.push(0x00, 1);
+  name(imp, 'j'); name(imp, 'call'); imp.push(0x00, 0);
+  section(out, 2, imp);
+  section(out, 3, [3, 0, 1, 0]);
+  const exp: number[] = [3];
+  name(exp, 'ld'); exp.push(0x00, 3);
+  name(exp, 'st'); exp.push(0x00, 4);
+  name(exp, 'call'); exp.push(0x00, 5);
+  section(out, 7, exp);
+  const forward = (params: number, target: number) => {
+    const body = [0];
+    for (let i = 0; i < params; i++) body.push(OP.localGet, i);
+    body.push(OP.call, target, OP.end);
+    return [body.length, ...body];
+  };
+  section(out, 10, [3, ...forward(6, 0), ...forward(7, 1), ...forward(6, 2)]);
+  return new Uint8Array(out);
+}
+
+/** The dispatcher: imports j.t (the table); exports run(index, pc0, n, dKey) = table[index](pc0, n, dKey). */
+function dispatcherBytes(): Uint8Array {
+  const out = [0x00, 0x61, 0x73, 0x6D, 0x01, 0x00, 0x00, 0x00];
+  // Types: 0 = a region (pc0, n, dKey) -> pc, 1 = run (index, pc0, n, dKey) -> pc.
+  section(out, 1, [2, 0x60, 3, I32, I32, I32, 1, I32, 0x60, 4, I32, I32, I32, I32, 1, I32]);
+  const imp: number[] = [1];
+  name(imp, 'j'); name(imp, 't'); imp.push(0x01, 0x70, 0x00, 0x00); // a funcref table, no maximum
+  section(out, 2, imp);
+  section(out, 3, [1, 1]);
+  const exp: number[] = [1];
+  name(exp, 'run'); exp.push(0x00, 0);
+  section(out, 7, exp);
+  const fn = [0, OP.localGet, 1, OP.localGet, 2, OP.localGet, 3, OP.localGet, 0, 0x11, 0, 0, OP.end];
+  section(out, 10, [1, fn.length, ...fn]);
+  return new Uint8Array(out);
+}
+
+function section(out: number[], id: number, content: number[]): void {
+  out.push(id);
+  uleb(out, content.length);
+  for (const b of content) out.push(b);
+}
+
+function name(out: number[], s: string): void {
+  uleb(out, s.length);
+  for (let i = 0; i < s.length; i++) out.push(s.charCodeAt(i));
+}
+
+/** One module of regions: imports j.m (memory), j.ld, j.st, j.call; exports f0, f1, ...(pc0, n, dKey) -> pc. */
+function moduleBytes(functions: number[][]): Uint8Array {
+  const out = [0x00, 0x61, 0x73, 0x6D, 0x01, 0x00, 0x00, 0x00];
+  const fnType = (params: number) => { const t = [0x60]; uleb(t, params); for (let i = 0; i < params; i++) t.push(I32); t.push(1, I32); return t; };
+  // Types: 0 = region (3 params), 1 = ld/call (6), 2 = st (7).
+  section(out, 1, [3, ...fnType(3), ...fnType(6), ...fnType(7)]);
+  const imp: number[] = [4];
+  name(imp, 'j'); name(imp, 'm'); imp.push(0x02, 0x00, 0x00); // memory, no maximum required (min 0)
+  name(imp, 'j'); name(imp, 'ld'); imp.push(0x00, 1);
+  name(imp, 'j'); name(imp, 'st'); imp.push(0x00, 2);
+  name(imp, 'j'); name(imp, 'call'); imp.push(0x00, 1);
+  section(out, 2, imp);
+  const decl: number[] = [];
+  uleb(decl, functions.length);
+  for (let i = 0; i < functions.length; i++) decl.push(0);
+  section(out, 3, decl);
+  const exp: number[] = [];
+  uleb(exp, functions.length);
+  functions.forEach((_, i) => { name(exp, `f${i}`); exp.push(0x00); uleb(exp, 3 + i); }); // after the three imported functions
+  section(out, 7, exp);
+  const code: number[] = [];
+  uleb(code, functions.length);
+  for (const f of functions) {
+    uleb(code, f.length);
+    for (const b of f) code.push(b);
+  }
+  section(out, 10, code);
+  return new Uint8Array(out);
+}
