@@ -160,6 +160,42 @@ static void dsi_tests(void)
 	tlb_ivax(0x10000000u | 8);	/* not IPROT: invalidated */
 }
 
+/*
+ * A fault inside a loop: each pass zeroes a line (dcbz), then moves on and
+ * counts. The first passes write a writable page; from 0x20004000 on the page
+ * is read-only and each dcbz faults (the handler resumes after it). The
+ * registers at each fault, and the loop's result, are the ones the passes
+ * computed: a translator that keeps registers in locals must write back,
+ * before anything that can fault, even those a pass writes after that point.
+ */
+static void fault_in_loop(void)
+{
+	uint32_t count = 0, p = 0x20003F00u;
+	section("fault inside a loop");
+	tlb_write(MAS0_TLBSEL(1) | MAS0_ESEL(6), MAS1_V | MAS1_TSIZE(2), 0x20003000u, 0x00500000u | MAS3_SR | MAS3_SW, 0);
+	tlb_write(MAS0_TLBSEL(1) | MAS0_ESEL(5), MAS1_V | MAS1_TSIZE(2), 0x20004000u, 0x00400000u | MAS3_SR, 0);
+	trap_quiet = 1;
+	tlog_clear();
+	/* The mtspr (not translated) makes the loop's head the start of a region of its own. */
+	__asm__ volatile(
+		"	mtspr 272,%0\n"
+		"1:	dcbz 0,%1\n"
+		"	addi %1,%1,64\n"
+		"	addi %0,%0,1\n"
+		"	cmplwi %0,12\n"
+		"	blt 1b\n"
+		: "+&r"(count), "+&b"(p) :: "cr0", "memory");
+	trap_quiet = 0;
+	pkv("count", count);
+	pkv("p", p);
+	pkv("faults", tlog_n);
+	pnl();
+	tlog_print(0, TP_ESR | TP_DEAR, 0);
+	pnl();
+	tlb_ivax(0x20003000u | 8);
+	tlb_ivax(0x20004000u | 8);
+}
+
 static void dec_tests(void)
 {
 	uint32_t msr = mfmsr();
@@ -321,6 +357,7 @@ int main(void)
 	ivor_tests();
 	fpunavail_tests();
 	dsi_tests();
+	fault_in_loop();
 	dec_tests();
 	ext_tests();
 	tests_done();

@@ -16,7 +16,7 @@ import { decode, ID_BREAKPOINT } from './isa';
 import { JIT_THRESHOLD, type JitBlock, JitPage, planRegion, translate } from './jit';
 import { WasmCore, wasmSupports } from './wasm-jit';
 import { EXEC, MMUCFG, READ, TLB0CFG, TLB1CFG, Tlb, WRITE, type Access } from './mmu';
-import { CORE_TLB, type GuestMemory } from './memory';
+import { CORE_TB_F64, CORE_TLB, type GuestMemory } from './memory';
 import { SPR_CATALOG } from '../../shared/spr';
 import { EPCR, ESR, IVOR, MAS, MSR, MSR_MASK, PVR_E500MC, SVR_PPCE500, TCR, TSR } from './regs';
 import { DEFAULT_CLOCK, EXPIRED, type TimerClock, Timers } from './timers';
@@ -117,7 +117,7 @@ const STOP_PAGE: Int32Array = (() => {
  */
 const CPU_SNAPSHOT_SKIP: ReadonlySet<string> = new Set([
   'bus', 'ram8', 'ram16', 'ram32', 'timers', 'tlb', 'fpu', 'rTag', 'rVal', 'wTag', 'wVal', 'xTag', 'xVal',
-  'codePages', 'jitPages', 'fetchJit', 'fetchBase', 'codeDirty', 'jitRan', 'jitInsns', 'jitMs', 'jitBlocks', 'jitSourceChars', 'jitK', 'jitBase', 'jitEnabled', 'jitThreshold', 'jitBackend', 'coreSlots', 'wasm', 'seqPc',
+  'codePages', 'jitPages', 'fetchJit', 'fetchBase', 'codeDirty', 'jitRan', 'jitInsns', 'jitMs', 'jitBlocks', 'jitSourceChars', 'jitK', 'jitBase', 'jitEnabled', 'jitThreshold', 'jitBackend', 'coreSlots', 'coreTimeBase', 'wasm', 'seqPc',
   'hooks', 'onGuestMsr', 'externalProxy', 'sliceLeft', 'sliceStart', 'sprTrap', 'sprAlias',
   'codeBreaks', 'breakHit', 'sprWatch', 'watchPass', 'watchHit', 'stopRequested',
 ]);
@@ -276,6 +276,8 @@ export class Cpu {
   jitBackend: 'wasm' | 'js';
   /** The slots translated WebAssembly exchanges CR, CTR, LR and XER through (memory.ts), when the bus has a memory. */
   readonly coreSlots: Int32Array | null;
+  /** The time base's state for translated WebAssembly (memory.ts CORE_TB_F64). */
+  readonly coreTimeBase: Float64Array | null;
   /** This core's WebAssembly regions (made at the first translation). */
   wasm: WasmCore | null = null;
   /** Set by fetchPage: the page's translated blocks (null for device memory or with translation off). */
@@ -388,6 +390,7 @@ export class Cpu {
     this.wTag = view(CORE_TLB + 2 * SOFT_TLB_SIZE, SOFT_TLB_SIZE).fill(-1);
     this.wVal = view(CORE_TLB + 3 * SOFT_TLB_SIZE, SOFT_TLB_SIZE);
     this.coreSlots = area !== undefined ? view(0, CORE_TLB) : null;
+    this.coreTimeBase = area !== undefined ? new Float64Array(area.memory.buffer, area.coreBase + CORE_TB_F64 * 8, 6) : null;
     this.jitBackend = area !== undefined ? 'wasm' : 'js';
     this.timers = new Timers(clock);
     this.codePages = new Array<Int32Array | undefined>(Math.ceil(bus.ramSize / 4096));
@@ -816,10 +819,12 @@ export class Cpu {
   /**
    * Translates the region entered at word w of a code page (decoded in
    * `code`, physical address pageBase), leaving out what the interpreter never
-   * ran (`seen`): to WebAssembly or JavaScript (jitBackend). Null when the
+   * ran (`hot`, the interpreter's counts): to WebAssembly or JavaScript (jitBackend). Null when the
    * first instruction is not translatable.
    */
-  translateRegion(code: Int32Array, pageBase: number, w: number, seen: Int32Array): JitBlock | null {
+  translateRegion(code: Int32Array, pageBase: number, w: number, hot: Int32Array): JitBlock | null {
+    // Translating at first sight (a threshold of 1, the tests' eager mode), nothing after the entry has run yet: take every path.
+    const seen = this.jitThreshold > 1 ? hot : null;
     if (this.jitBackend === 'js' || this.bus.memory === undefined) return translate(code, this.ram32, pageBase, w, this.codeBreaks, seen);
     const plan = planRegion(code, this.ram32, pageBase, w, this.codeBreaks, seen, wasmSupports);
     if (plan === null) return null;

@@ -100,6 +100,21 @@ export class Timers {
   // ---- virtual time ---------------------------------------------------------
 
   /** Ticks after `insns` more instructions (without advancing). */
+  /**
+   * What ticksAfter, tbl and tbu compute from, for code that computes them
+   * itself (translated WebAssembly, cpu/wasm-jit.ts): ticks, the remainder,
+   * centicycles-per-instruction times the time-base MHz, the denominator, and
+   * the time base's offset halves.
+   */
+  exportTimeBase(out: Float64Array): void {
+    out[0] = this.ticks;
+    out[1] = this.frac;
+    out[2] = this.cpi100 * this.tbMHz;
+    out[3] = this.den;
+    out[4] = this.offLo;
+    out[5] = this.offHi;
+  }
+
   ticksAfter(insns: number): number {
     return this.ticks + Math.floor((this.frac + insns * this.cpi100 * this.tbMHz) / this.den);
   }

@@ -24,7 +24,7 @@
 
 import type { Cpu } from './cpu';
 import { MASKS } from './bits';
-import { CORE_SLOT, CORE_TLB } from './memory';
+import { CORE_SLOT, CORE_TB_F64, CORE_TLB } from './memory';
 import type { BlockFn, JitBlock, RegionPlan } from './jit';
 
 // ---- a small WebAssembly assembler ------------------------------------------------------------------
@@ -38,6 +38,7 @@ const OP = {
   shl: 0x74, shrS: 0x75, shrU: 0x76, rotl: 0x77,
   wrap: 0xA7, extendS: 0xAC, extendU: 0xAD, mul64: 0x7E, shrS64: 0x87, shrU64: 0x88, const64: 0x42,
   extend8: 0xC0, extend16: 0xC1,
+  loadF64: 0x2B, addF64: 0xA0, mulF64: 0xA2, divF64: 0xA3, floorF64: 0x9C, f64FromI32: 0xB7, i64FromF64: 0xB0,
 } as const;
 const I32 = 0x7F;
 const VOID = 0x40;
@@ -77,7 +78,7 @@ class Asm {
   tee(l: number): this { this.b.push(OP.localTee); uleb(this.b, l); return this; }
   /** i32 load/store with a constant offset (alignment hint 2 for words). */
   mem(op: number, offset: number): this {
-    this.b.push(op, op === OP.load || op === OP.store ? 2 : op === OP.load16u || op === OP.store16 ? 1 : 0);
+    this.b.push(op, op === OP.loadF64 ? 3 : op === OP.load || op === OP.store ? 2 : op === OP.load16u || op === OP.store16 ? 1 : 0);
     uleb(this.b, offset);
     return this;
   }
@@ -140,6 +141,8 @@ interface Ctx {
   /** The local of each GPR used (gprLocal). */
   local: number[];
   exit: object;
+  /** The region reads the time base (runWasmTimed gives it the timers' state). */
+  timed: boolean;
 }
 
 /** The local holding GPR n (given one at its first use). */
@@ -301,6 +304,41 @@ function coreCall(c: Ctx, what: number, arg: () => void, pcOff: number, k: numbe
   a.open(OP.if, VOID);
   a.get(PC0).c(pcOff + 4).op(OP.add);
   leave(c, (x) => x.get(DONE).c(k + 1).op(OP.add));
+  a.end();
+}
+
+/**
+ * TBL (268) or TBU (269) pushed, computed here as Timers.ticksAfter, tbl and
+ * tbu compute it from the state runWasmTimed exported (the same IEEE double
+ * arithmetic, so the same value): a kernel's delay loops read the time base
+ * millions of times. With an SPR watch armed (a debugger), through the core.
+ */
+function timeBase(c: Ctx, spr: number, pcOff: number, k: number): void {
+  const a = c.a;
+  c.timed = true;
+  const f64 = (i: number) => a.c(0).mem(OP.loadF64, c.core + (CORE_TB_F64 + i) * 8);
+  a.c(0).mem(OP.load, slot(c, CORE_SLOT.WATCH));
+  a.open(OP.if, I32);
+  coreCall(c, CALL.TIMEBASE, () => a.c(spr), pcOff, k, false);
+  a.else();
+  // ticks + floor((remainder + instructions so far in the slice * multiplier) / denominator)
+  f64(0);
+  f64(1);
+  a.c(0).mem(OP.load, slot(c, CORE_SLOT.SLICE)).get(N).op(OP.sub).get(DONE).op(OP.add).c(k + 1).op(OP.add, OP.f64FromI32);
+  f64(2);
+  a.op(OP.mulF64, OP.addF64);
+  f64(3);
+  a.op(OP.divF64, OP.floorF64, OP.addF64);
+  // + the offset's low half: the 64-bit time base's low word, or its high word plus the offset's high half.
+  f64(4);
+  a.op(OP.addF64, OP.i64FromF64);
+  if (spr === 268) {
+    a.op(OP.wrap);
+  } else {
+    a.op(OP.const64, 32, OP.shrU64, OP.wrap);
+    f64(5);
+    a.op(OP.i64FromF64, OP.wrap, OP.add);
+  }
   a.end();
 }
 
@@ -497,7 +535,8 @@ function emitW(c: Ctx, id: number, word: number, k: number, off: number): 'ok' |
       if (n === 8) { a.get(LR); setR(c, rt); return ok(); }
       if (n === 9) { a.get(CTR); setR(c, rt); return ok(); }
       if (n === 1) return null; // XER's byte count lives in the core
-      coreCall(c, n === 268 || n === 269 ? CALL.TIMEBASE : CALL.MFSPR, () => a.c(n), off, k, false);
+      if (n === 268 || n === 269) timeBase(c, n, off, k);
+      else coreCall(c, CALL.MFSPR, () => a.c(n), off, k, false);
       setR(c, rt);
       return ok();
     }
@@ -510,7 +549,7 @@ function emitW(c: Ctx, id: number, word: number, k: number, off: number): 'ok' |
     case 120: { // mftb
       const n = ((word >>> 16) & 0x1F) | ((word >>> 6) & 0x3E0);
       if (n !== 268 && n !== 269) return null; // illegal: the interpreter raises it
-      coreCall(c, CALL.TIMEBASE, () => a.c(n), off, k, false);
+      timeBase(c, n, off, k);
       setR(c, rt);
       return ok();
     }
@@ -639,7 +678,7 @@ function crMask(fxm: number): number {
 
 /** Whether the WebAssembly back end translates instruction `id` (word `word`), and its branch if it is one. */
 export function wasmSupports(id: number, word: number): 'ok' | { targetOffset: number | null; linked: boolean; conditional: boolean } | null {
-  const c: Ctx = { a: new Asm(), core: 0, written: new Set(), used: new Set(), local: [], exit: {} };
+  const c: Ctx = { a: new Asm(), core: 0, written: new Set(), used: new Set(), local: [], exit: {}, timed: false };
   c.a.open(OP.block, VOID, c.exit);
   const e = emitW(c, id, word, 0, 0);
   if (e === null || e === 'ok') return e;
@@ -648,11 +687,22 @@ export function wasmSupports(id: number, word: number): 'ok' | { targetOffset: n
 
 // ---- the region function ---------------------------------------------------------------------------------
 
-/** Emits a region (its plan from jit.ts) as one WebAssembly function over the core's memory: its code entry (locals and body). */
-function emitRegion(plan: RegionPlan, core: number): number[] {
+/** The GPRs a region's instructions write (each emitted alone, into scratch code). */
+function writtenGprs(plan: RegionPlan): Set<number> {
+  const c: Ctx = { a: new Asm(), core: 0, written: new Set(), used: new Set(), local: [], exit: {}, timed: false };
+  c.a.open(OP.block, VOID, c.exit);
+  for (const pos of plan.region) emitW(c, plan.ids.get(pos)!, plan.words.get(pos)!, 0, 0);
+  return c.written;
+}
+
+/** Emits a region (its plan from jit.ts) as one WebAssembly function over the core's memory: its code entry (locals and body), and whether it reads the time base. */
+function emitRegion(plan: RegionPlan, core: number): { code: number[]; timed: boolean } {
   const body = new Asm();
-  const c: Ctx = { a: body, core, written: new Set(), used: new Set(), local: [], exit: {} };
   const { region, ids, words, leaders, w } = plan;
+  // Every GPR the region writes is written back before every call out, whichever path led there: a call that
+  // throws (a fault) leaves the block without its exit's write-back, and a loop may have written a register
+  // that comes later in address order.
+  const c: Ctx = { a: body, core, written: writtenGprs(plan), used: new Set(), local: [], exit: {}, timed: false };
   const size = region.length;
   const inRegion = (pos: number) => ids.has(pos);
   const leaderList = region.filter((p) => leaders.has(p));
@@ -757,7 +807,7 @@ function emitRegion(plan: RegionPlan, core: number): number[] {
   code.push(I32);
   for (const b of pro.b) code.push(b);
   for (const b of body.b) code.push(b);
-  return code;
+  return { code, timed: c.timed };
 }
 
 /**
@@ -788,10 +838,13 @@ export class WasmCore {
 
   /** Compiles a region into a block. */
   compile(plan: RegionPlan): JitBlock {
-    const bytes = moduleBytes([emitRegion(plan, this.coreBase)]);
+    const { code, timed } = emitRegion(plan, this.coreBase);
+    const bytes = moduleBytes([code]);
     const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), { j: this.imports });
     const index = this.put(instance.exports.f0);
-    const fn: BlockFn = (cpu, _r, _rTag, _rVal, _wTag, _wVal, _ram32, _ram16, _ram8, dKey, pc0, n) => runWasm(cpu, index, pc0, n, dKey);
+    const fn: BlockFn = timed
+      ? (cpu, _r, _rTag, _rVal, _wTag, _wVal, _ram32, _ram16, _ram8, dKey, pc0, n) => runWasmTimed(cpu, index, pc0, n, dKey)
+      : (cpu, _r, _rTag, _rVal, _wTag, _wVal, _ram32, _ram16, _ram8, dKey, pc0, n) => runWasm(cpu, index, pc0, n, dKey);
     return { len: plan.region.length, fn, words: plan.region, sourceChars: bytes.length, dispose: () => this.release(index) };
   }
 
@@ -832,6 +885,15 @@ function runWasm(cpu: Cpu, index: number, pc0: number, n: number, dKey: number):
   return pc;
 }
 
+/** runWasm for a region that reads the time base: the timers' state, the slice's start and the SPR watch exported first. */
+function runWasmTimed(cpu: Cpu, index: number, pc0: number, n: number, dKey: number): number {
+  const s = cpu.coreSlots!;
+  s[CORE_SLOT.SLICE] = cpu.sliceStart;
+  s[CORE_SLOT.WATCH] = cpu.sprWatch !== null ? 1 : 0;
+  cpu.timers.exportTimeBase(cpu.coreTimeBase!);
+  return runWasm(cpu, index, pc0, n, dKey);
+}
+
 /** The core's state from the slots a region wrote before calling out. */
 function syncIn(cpu: Cpu, s: Int32Array): void {
   cpu.cr = s[CORE_SLOT.CR]!;
@@ -860,18 +922,22 @@ function at(cpu: Cpu, pc: number, k: number, done: number, n: number): void {
 /** The core's slow paths, as the bridge imports them. */
 function jsHelpers(cpu: Cpu): Record<string, WebAssembly.ImportValue> {
   const s = cpu.coreSlots!;
+  const tb = cpu.coreTimeBase!;
+  // A slow path may take an exit that charges the hypervisor's cycles to virtual time: the time base read after it sees them.
   return {
     ld: (ea: number, size: number, pc: number, k: number, done: number, n: number) => {
       syncIn(cpu, s);
       at(cpu, pc, k, done, n);
       const v = cpu.loadSlowAt(ea, size as 1 | 2 | 4, pc);
       s[CORE_SLOT.FAULT] = cpu.faultPending ? 1 : 0;
+      cpu.timers.exportTimeBase(tb);
       return v;
     },
     st: (ea: number, size: number, pc: number, value: number, k: number, done: number, n: number) => {
       syncIn(cpu, s);
       at(cpu, pc, k, done, n);
       cpu.storeSlowAt(ea, size as 1 | 2 | 4, pc, value);
+      cpu.timers.exportTimeBase(tb);
       if (cpu.faultPending) return 1;
       if (cpu.codeDirty || cpu.irqPoll !== 0) {
         cpu.codeDirty = false;
@@ -882,24 +948,31 @@ function jsHelpers(cpu: Cpu): Record<string, WebAssembly.ImportValue> {
     call: (what: number, arg: number, pc: number, k: number, done: number, n: number) => {
       syncIn(cpu, s);
       at(cpu, pc, k, done, n);
-      switch (what) {
-        case CALL.TIMEBASE: return cpu.readTimeBase(arg, pc);
-        case CALL.MFSPR: return cpu.mfspr(arg, pc);
-        case CALL.MFMSR:
-          if (cpu.msr & 16384) cpu.privileged();
-          return cpu.msr;
-        case CALL.WRTEE:
-          if (cpu.msr & 16384) cpu.privileged();
-          cpu.writeMsr((cpu.msr & -32769) | arg);
-          return cpu.codeDirty || cpu.irqPoll !== 0 ? (cpu.codeDirty = false, 1) : 0;
-        case CALL.DCBZ:
-          cpu.codeDirty = false;
-          cpu.zeroLine(arg, 64);
-          return cpu.codeDirty || cpu.irqPoll !== 0 ? (cpu.codeDirty = false, 1) : 0;
-        default: throw new Error(`wasm-jit: unknown call ${what}`);
-      }
+      const v = coreWork(cpu, what, arg, pc);
+      cpu.timers.exportTimeBase(tb);
+      return v;
     },
   };
+}
+
+/** The rare instructions' work in the core (IMPORT_CALL). */
+function coreWork(cpu: Cpu, what: number, arg: number, pc: number): number {
+  switch (what) {
+    case CALL.TIMEBASE: return cpu.readTimeBase(arg, pc);
+    case CALL.MFSPR: return cpu.mfspr(arg, pc);
+    case CALL.MFMSR:
+      if (cpu.msr & 16384) cpu.privileged();
+      return cpu.msr;
+    case CALL.WRTEE:
+      if (cpu.msr & 16384) cpu.privileged();
+      cpu.writeMsr((cpu.msr & -32769) | arg);
+      return cpu.codeDirty || cpu.irqPoll !== 0 ? (cpu.codeDirty = false, 1) : 0;
+    case CALL.DCBZ:
+      cpu.codeDirty = false;
+      cpu.zeroLine(arg, 64);
+      return cpu.codeDirty || cpu.irqPoll !== 0 ? (cpu.codeDirty = false, 1) : 0;
+    default: throw new Error(`wasm-jit: unknown call ${what}`);
+  }
 }
 
 // ---- the modules ---------------------------------------------------------------------------------------------
