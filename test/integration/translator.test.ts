@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { presetConfig } from '../../src/shared/hw';
 import { runElf, type RunOptions, type RunResult } from '../../src/main/guest/run';
+import { BLOCK_MIN_RUN, BLOCK_TRIAL, type JitBlock } from '../../src/main/cpu/jit';
 
 const GUESTS = join(__dirname, '../../resources/guests');
 
@@ -63,4 +64,22 @@ describe('block translator equivalence', () => {
       expect(js.machine.cpu.jitInsns, 'instructions run in translated JavaScript').toBeGreaterThan(off.insns * 0.5);
     });
   }
+});
+
+describe('block trial', () => {
+  const blocks = (r: RunResult) => r.machine.cpu.jitPages.flatMap((p) => (p === undefined ? [] : p.blocks.filter((b): b is JitBlock => !!b)));
+
+  it('drops the blocks that leave after a few instructions and keeps the ones that loop', () => {
+    // memwalk's loop faults on a TLB miss at every pass, a few instructions into its block.
+    const walk = runElf(new Uint8Array(readFileSync(join(GUESTS, 'bench/memwalk.elf'))), { bootargs: 'passes=4' });
+    for (const b of blocks(walk)) expect(b.calls < BLOCK_TRIAL || b.ran >= b.calls * BLOCK_MIN_RUN).toBe(true);
+    // Its loop's blocks were translated (they ran more than 60 % of it before the trial existed), then dropped.
+    expect(walk.machine.cpu.jitBlocks).toBeGreaterThan(3);
+    expect(walk.machine.cpu.jitInsns / walk.insns).toBeLessThan(0.1);
+    // intmix's blocks run hundreds of instructions a call and all stay.
+    const mix = runElf(new Uint8Array(readFileSync(join(GUESTS, 'bench/intmix.elf'))), { bootargs: 'iterations=30' });
+    const tried = blocks(mix).filter((b) => b.calls >= BLOCK_TRIAL);
+    expect(tried.length).toBeGreaterThan(0);
+    expect(mix.machine.cpu.jitInsns / mix.insns).toBeGreaterThan(0.8);
+  });
 });

@@ -15,7 +15,7 @@ import { CheckStop, DEBUG_HALT, FAULT } from './cpu';
 import { loadSingle, storeSingle } from './fpu';
 import { MASKS, mulhw, mulhwu } from './bits';
 import { decode, ID_BREAKPOINT } from './isa';
-import { JIT_LIB, type JitPage } from './jit';
+import { BLOCK_MIN_RUN, BLOCK_TRIAL, JIT_LIB, type JitPage } from './jit';
 import { ESR, IVOR, MSR } from './regs';
 
 const EMPTY_PAGE = new Int32Array(2048);
@@ -82,16 +82,20 @@ export function execute(cpu: Cpu, budget: number): number {
               blockPc = pc;
               pc = blk.fn(cpu, r, rTag, rVal, wTag, wVal, ram32, ram16, ram8, dKey, pc, n + 1, JIT_LIB);
               blockPc = -1;
-              if ((pc & 3) !== 0) {
+              const faulted = (pc & 3) !== 0;
+              const ran = faulted ? cpu.jitBase + cpu.jitK : cpu.jitRan;
+              blk.ran += ran;
+              if (++blk.calls === BLOCK_TRIAL && blk.ran < BLOCK_TRIAL * BLOCK_MIN_RUN && cpu.jitThreshold > 1) jit.demote(wi);
+              if (faulted) {
                 // A data access in the block faulted (recorded, not thrown).
-                n -= cpu.jitBase + cpu.jitK;
+                n -= ran;
                 pc = cpu.takeFault(cpu.curPc);
                 codeVpage = -1;
                 dKey = cpu.dKey;
                 continue;
               }
-              n -= cpu.jitRan - 1;
-              cpu.jitInsns += cpu.jitRan;
+              n -= ran - 1;
+              cpu.jitInsns += ran;
               if (cpu.irqPoll !== 0) break outer;
               continue;
             }

@@ -40,7 +40,24 @@ export interface JitBlock {
   readonly sourceChars: number;
   /** Frees what the translation holds outside the heap (a WebAssembly region's table slot), when it is dropped. */
   readonly dispose?: () => void;
+  /** Calls so far and the instructions they ran (the interpreter's trial of the block, BLOCK_TRIAL). */
+  calls: number;
+  ran: number;
 }
+
+/**
+ * A block is on trial for its first BLOCK_TRIAL calls: if they ran fewer than
+ * BLOCK_MIN_RUN instructions each on average, the block is dropped and its
+ * entry left to the interpreter for good (its words start no region when
+ * fallen through to). Entering and leaving a block costs about as much as a
+ * dozen interpreted instructions, so a block that leaves after a few (a load
+ * that misses the TLB at every pass of memwalk's loop, the rest of that pass
+ * after the miss handler returns, a handler's pieces between its mtsprs) is
+ * slower than none: memwalk ran at 35 MIPS with its blocks, 53 without
+ * (docs/performance.md). Linux's boot keeps its speed with the trial.
+ */
+export const BLOCK_TRIAL = 256;
+export const BLOCK_MIN_RUN = 16;
 
 export type BlockFn = (cpu: Cpu, r: Int32Array, rTag: Int32Array, rVal: Int32Array, wTag: Int32Array, wVal: Int32Array,
   ram32: Int32Array, ram16: Uint16Array, ram8: Uint8Array, dKey: number, pc0: number, n: number, L: JitLib) => number;
@@ -105,9 +122,12 @@ export class JitPage {
   private readonly covered = new Uint16Array(1024);
   private readonly starts: number[] = [];
 
-  /** Whether word w is inside a translated block. */
+  /** Words of blocks that failed their trial (demote): they start no region when the interpreter falls through to them. */
+  private readonly tried = new Uint8Array(1024);
+
+  /** Whether word w is inside a translated block, or was inside one that failed its trial. */
   covers(w: number): boolean {
-    return this.covered[w] !== 0;
+    return this.covered[w] !== 0 || this.tried[w] !== 0;
   }
 
   /** Drops every block (the page's translations are discarded). */
@@ -121,6 +141,19 @@ export class JitPage {
     if (block === null) return;
     this.starts.push(w);
     for (const k of block.words) this.covered[k]!++;
+  }
+
+  /** Drops the block at word w and leaves its entry to the interpreter from now on (it failed its trial). */
+  demote(w: number): void {
+    const b = this.blocks[w];
+    if (!b) return;
+    b.dispose?.();
+    for (const k of b.words) {
+      this.covered[k]!--;
+      this.tried[k] = 1;
+    }
+    this.starts.splice(this.starts.indexOf(w), 1);
+    this.blocks[w] = null;
   }
 
   /** Words first..last were written: drop the blocks over them. Returns true if any was dropped. */
@@ -603,5 +636,5 @@ function translateJs(plan: RegionPlan): JitBlock {
     + 'var cr = cpu.cr, ctr = cpu.ctr, lr = cpu.lr, so = cpu.so;\n'
     + `for (;;) { switch (lbl) {\n${localise(out.join('\n'))}\n} return ${SYNC}-1; }`;
   const fn = new Function('cpu', 'r', 'rTag', 'rVal', 'wTag', 'wVal', 'ram32', 'ram16', 'ram8', 'dKey', 'pc0', 'n', 'L', source) as BlockFn;
-  return { len: size, fn, words: region, sourceChars: source.length };
+  return { len: size, fn, words: region, sourceChars: source.length, calls: 0, ran: 0 };
 }

@@ -107,7 +107,7 @@ const PC0 = 0, N = 1, DKEY = 2;
 // Scratch and state locals.
 const LBL = 3, DONE = 4, RET = 5, RAN = 6, A = 7, B = 8, T = 9, V = 10, EA = 11, PAGE = 12, IDX = 13, X = 14;
 const CR = 15, CTR = 16, LR = 17, SO = 18, CA = 19, OV = 20;
-/** The GPRs a region uses get locals from G on, in order of first use (fewer locals: Liftoff compiles faster). */
+/** The GPRs a region uses get locals from G on, in order of first use (only those it uses). */
 const G = 21;
 
 /** Imported helpers (module "j"), in index order. */
@@ -845,7 +845,7 @@ export class WasmCore {
     const fn: BlockFn = timed
       ? (cpu, _r, _rTag, _rVal, _wTag, _wVal, _ram32, _ram16, _ram8, dKey, pc0, n) => runWasmTimed(cpu, index, pc0, n, dKey)
       : (cpu, _r, _rTag, _rVal, _wTag, _wVal, _ram32, _ram16, _ram8, dKey, pc0, n) => runWasm(cpu, index, pc0, n, dKey);
-    return { len: plan.region.length, fn, words: plan.region, sourceChars: bytes.length, dispose: () => this.release(index) };
+    return { len: plan.region.length, fn, words: plan.region, sourceChars: bytes.length, dispose: () => this.release(index), calls: 0, ran: 0 };
   }
 
   private put(f: unknown): number {
