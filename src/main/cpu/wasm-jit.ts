@@ -379,6 +379,12 @@ function emitW(c: Ctx, id: number, word: number, k: number, off: number): 'ok' |
     return withCr0();
   };
   const notRa = () => { r(c, ra); a.c(-1).op(OP.xor); };
+  // EA = (rA|0) + d or rA + rB; the update forms use rA itself.
+  const effectiveAddress = (update: boolean, dForm: boolean) => {
+    if (update) r(c, ra); else ra0(c, ra);
+    if (dForm) a.c(simm(word)); else r(c, rb);
+    a.op(OP.add).set(EA);
+  };
   const mask = () => MASKS[((word >>> 6) & 31) * 32 + ((word >>> 1) & 31)]!;
   switch (id) {
     case 9: ra0(c, ra); a.c(simm(word)).op(OP.add); setR(c, rt); return ok(); // addi
@@ -483,9 +489,7 @@ function emitW(c: Ctx, id: number, word: number, k: number, off: number): 'ok' |
     // ---- loads and stores ----
     case 23: case 25: case 31: case 33: case 74: case 87: case 113: case 119: case 133: { // lwz lbz lhz lha lwzx lbzx lhzx lhax lwbrx
       const size = id === 23 || id === 74 || id === 133 ? 4 : id === 25 || id === 87 ? 1 : 2;
-      ra0(c, ra);
-      if (id <= 33) a.c(simm(word)); else r(c, rb);
-      a.op(OP.add).set(EA);
+      effectiveAddress(false, id <= 33);
       load(c, size, off, k);
       a.get(V);
       if (id === 33 || id === 119) a.op(OP.extend16);
@@ -496,9 +500,7 @@ function emitW(c: Ctx, id: number, word: number, k: number, off: number): 'ok' |
     case 24: case 26: case 32: case 34: case 81: case 89: case 115: case 121: { // lwzu lbzu lhzu lhau lwzux lbzux lhzux lhaux
       if (ra === 0 || ra === rt) return null; // invalid form: the interpreter raises it
       const size = id === 24 || id === 81 ? 4 : id === 26 || id === 89 ? 1 : 2;
-      r(c, ra);
-      if (id <= 34) a.c(simm(word)); else r(c, rb);
-      a.op(OP.add).set(EA);
+      effectiveAddress(true, id <= 34);
       load(c, size, off, k);
       a.get(V);
       if (id === 34 || id === 121) a.op(OP.extend16);
@@ -508,9 +510,7 @@ function emitW(c: Ctx, id: number, word: number, k: number, off: number): 'ok' |
     }
     case 27: case 29: case 35: case 97: case 103: case 122: case 141: { // stw stb sth stwx stbx sthx stwbrx
       const size = id === 27 || id === 97 || id === 141 ? 4 : id === 29 || id === 103 ? 1 : 2;
-      ra0(c, ra);
-      if (id <= 35) a.c(simm(word)); else r(c, rb);
-      a.op(OP.add).set(EA);
+      effectiveAddress(false, id <= 35);
       r(c, rt);
       if (id === 141) byteReverse(c);
       a.set(V);
@@ -520,9 +520,7 @@ function emitW(c: Ctx, id: number, word: number, k: number, off: number): 'ok' |
     case 28: case 30: case 36: case 99: case 109: case 124: { // stwu stbu sthu stwux stbux sthux
       if (ra === 0) return null;
       const size = id === 28 || id === 99 ? 4 : id === 30 || id === 109 ? 1 : 2;
-      r(c, ra);
-      if (id <= 36) a.c(simm(word)); else r(c, rb);
-      a.op(OP.add).set(EA);
+      effectiveAddress(true, id <= 36);
       r(c, rt); a.set(V);
       // rA is updated only after the store completes (a faulting store leaves it).
       store(c, size, off, k, () => { a.get(EA); setR(c, ra); });
@@ -875,12 +873,7 @@ function runWasm(cpu: Cpu, index: number, pc0: number, n: number, dKey: number):
   s[CORE_SLOT.CA] = cpu.ca;
   s[CORE_SLOT.OV] = cpu.ov;
   const pc = cpu.wasm!.run(index, pc0, n, dKey);
-  cpu.cr = s[CORE_SLOT.CR]!;
-  cpu.ctr = s[CORE_SLOT.CTR]!;
-  cpu.lr = s[CORE_SLOT.LR]!;
-  cpu.so = s[CORE_SLOT.SO]!;
-  cpu.ca = s[CORE_SLOT.CA]!;
-  cpu.ov = s[CORE_SLOT.OV]!;
+  syncIn(cpu, s);
   cpu.jitRan = s[CORE_SLOT.RAN]!;
   return pc;
 }
@@ -894,7 +887,7 @@ function runWasmTimed(cpu: Cpu, index: number, pc0: number, n: number, dKey: num
   return runWasm(cpu, index, pc0, n, dKey);
 }
 
-/** The core's state from the slots a region wrote before calling out. */
+/** The core's state from the slots a region wrote (before calling out, and at its exit). */
 function syncIn(cpu: Cpu, s: Int32Array): void {
   cpu.cr = s[CORE_SLOT.CR]!;
   cpu.ctr = s[CORE_SLOT.CTR]!;
