@@ -60,6 +60,29 @@ int main(void)
 		pnl();
 	}
 	tlb_write(MAS0_TLBSEL(1) | MAS0_ESEL(4), 0, ea, 0, 0);
+
+	/* Sizes TLB1 does not support (odd, below 4 KB, above 4 GB), in a valid
+	 * entry and in an invalid one: what tlbwe does with them, and what the
+	 * entry holds afterwards. */
+	section("tlb1 unsupported sizes");
+	static const uint32_t odd[] = { 0, 1, 3, 9, 21, 23, 24, 31 };
+	for (uint32_t k = 0; k < sizeof odd / sizeof odd[0]; k++) {
+		for (uint32_t valid = 0; valid < 2; valid++) {
+			uint32_t t = odd[k], m[5];
+			trap_quiet = 1;
+			tlog_clear();
+			tlb_write(MAS0_TLBSEL(1) | MAS0_ESEL(4), (valid ? MAS1_V : 0) | MAS1_TSIZE(t), ea, 0x02000000u | MAS3_SR, 0);
+			trap_quiet = 0;
+			ps("tsize=");
+			putudec(t);
+			ps(valid ? " v=1" : " v=0");
+			tlog_print_all(TP_ESR, 0);
+			tlb_read(MAS0_TLBSEL(1) | MAS0_ESEL(4), m);
+			pkv("mas1", m[1]);
+			pnl();
+			tlb_write(MAS0_TLBSEL(1) | MAS0_ESEL(4), 0, ea, 0, 0);
+		}
+	}
 	tests_done();
 	return 0;
 }

@@ -15,7 +15,7 @@ import { executeFp, FP_ENABLED, FP_ILLEGAL, FpuState } from './fpu';
 import { decode, ID_BREAKPOINT } from './isa';
 import { JIT_THRESHOLD, type JitBlock, JitPage, planRegion, translate } from './jit';
 import { WasmCore, wasmSupports } from './wasm-jit';
-import { EXEC, MMUCFG, READ, TLB0CFG, TLB1CFG, Tlb, WRITE, type Access } from './mmu';
+import { EXEC, MMUCFG, READ, TLB0CFG, TLB1_MAX_TSIZE, TLB1_MIN_TSIZE, TLB1CFG, Tlb, WRITE, type Access } from './mmu';
 import { CORE_TB_F64, CORE_TLB, type GuestMemory } from './memory';
 import { SPR_CATALOG } from '../../shared/spr';
 import { EPCR, ESR, IVOR, MAS, MSR, MSR_MASK, PVR_E500MC, SVR_PPCE500, TCR, TSR } from './regs';
@@ -1635,6 +1635,20 @@ export class Cpu {
   }
 
   // ---- MMU instructions ---------------------------------------------------
+
+  /**
+   * Whether the MAS registers describe a valid TLB1 entry of a page size TLB1
+   * does not have (an odd TSIZE, under 4 KB or over 16 GB): a tlbwe of it
+   * raises an illegal-instruction program interrupt and writes nothing, as on
+   * QEMU's ppce500 (tests/tlb1sizes.c).
+   */
+  tlb1SizeUnsupported(): boolean {
+    const s = this.spr;
+    const mas1 = s[SPR.MAS1]!;
+    if (!(s[SPR.MAS0]! & MAS.TLBSEL) || !(mas1 & MAS.V)) return false;
+    const tsize = (mas1 & MAS.TSIZE_MASK) >>> MAS.TSIZE_SHIFT;
+    return tsize < TLB1_MIN_TSIZE || tsize > TLB1_MAX_TSIZE || (tsize & 1) !== 0;
+  }
 
   /**
    * tlbwe from the MAS registers into `tlb` (the hardware TLB, or a

@@ -1379,8 +1379,10 @@ function executeRare(cpu: Cpu, id: number, word: number, pc: number): number {
       if (!supervisor) cpu.privileged();
       // Guest TLB management is the hypervisor's (EPCR[DGTMI]; e500mc has no LRAT).
       if (cpu.msr & MSR.GS) return hvPrivileged(cpu, id, word, pc);
-      if (id === 156) cpu.tlbwe();
-      else if (id === 154) cpu.tlbre();
+      if (id === 156) {
+        if (cpu.tlb1SizeUnsupported()) cpu.illegal();
+        cpu.tlbwe();
+      } else if (id === 154) cpu.tlbre();
       else if (id === 151) cpu.tlbsx((base + r[rb]!) | 0);
       else if (id === 146) cpu.tlbivax((base + r[rb]!) | 0);
       else cpu.tlbilx(rt & 3, (base + r[rb]!) | 0);

@@ -17,8 +17,11 @@ export const TLB_ENTRIES = TLB0_ENTRIES + TLB1_ENTRIES;
 
 /** TLB0CFG: 512 entries, 4-way, page sizes 4 KB only (QEMU's e500mc value). */
 export const TLB0CFG = 0x04110200;
-/** TLB1CFG: 64 entries, fully associative, IPROT, sizes 4 KB to 4 GB (QEMU's e500mc value). */
+/** TLB1CFG: 64 entries, fully associative, IPROT, sizes 4^1 KB to 4^12 KB: 4 KB to 16 GB, TSIZE 2 to 24 (QEMU's e500mc value). */
 export const TLB1CFG = 0x401cc040;
+/** The smallest and largest TSIZE (2^TSIZE KB) a TLB1 entry may have: twice TLB1CFG's MINSIZE and MAXSIZE (powers of 4 KB). */
+export const TLB1_MIN_TSIZE = ((TLB1CFG >>> 20) & 0xF) * 2;
+export const TLB1_MAX_TSIZE = ((TLB1CFG >>> 16) & 0xF) * 2;
 /** MMUCFG as QEMU's e500mc reports it. */
 export const MMUCFG = 0;
 
@@ -157,11 +160,13 @@ export class Tlb {
       m1 = (m1 & ~(MAS.TSIZE_MASK | MAS.IPROT)) | (2 << MAS.TSIZE_SHIFT);
       const set = (i / TLB0_WAYS) | 0;
       this.nv[set] = ((i & (TLB0_WAYS - 1)) + 1) & (TLB0_WAYS - 1);
-    } else {
-      // TLB1 supports even sizes from 4 KB (TSIZE 2) to 4 GB (TSIZE 22).
+    } else if (m1 & MAS.V) {
+      // TLB1 supports even sizes from 4 KB (TSIZE 2) to 16 GB (TSIZE 24). The core refuses a valid entry of
+      // another size (Cpu.tlb1SizeUnsupported); the hypervisor's guest TLB rounds it. An invalid entry keeps
+      // whatever size it was given, as on QEMU.
       let tsize = (m1 & MAS.TSIZE_MASK) >>> MAS.TSIZE_SHIFT;
-      if (tsize < 2) tsize = 2;
-      if (tsize > 22) tsize = 22;
+      if (tsize < TLB1_MIN_TSIZE) tsize = TLB1_MIN_TSIZE;
+      if (tsize > TLB1_MAX_TSIZE) tsize = TLB1_MAX_TSIZE;
       tsize &= ~1;
       m1 = (m1 & ~MAS.TSIZE_MASK) | (tsize << MAS.TSIZE_SHIFT);
     }
