@@ -52,8 +52,8 @@ export class Bus implements CpuBus {
   constructor(readonly ramSize: number) {
     this.memory = guestMemory(ramSize);
     const ram = this.memory.memory.buffer;
-    this.ram32 = new Int32Array(ram, 0, ramSize >> 2);
-    this.ram16 = new Uint16Array(ram, 0, ramSize >> 1);
+    this.ram32 = new Int32Array(ram, 0, ramSize / 4);
+    this.ram16 = new Uint16Array(ram, 0, ramSize / 2);
     this.ram8 = new Uint8Array(ram, 0, ramSize);
   }
 

@@ -406,7 +406,15 @@ export class ExitHandler implements CpuHooks {
       return this.resume(cpu, next);
     };
     switch (id) {
-      case 156: return tlbOp('emul_tlbwe', () => this.gtlb.write()); // tlbwe
+      case 156: // tlbwe
+        if (cpu.tlb1SizeUnsupported()) {
+          // A valid TLB1 entry of a size TLB1 lacks: refused with an illegal-instruction program interrupt, as the core refuses it.
+          this.acct.exit('emulated_inst_exits', c.emulateTlbOp, pc, -1, word);
+          this.acct.bump('emul_tlbwe');
+          this.acct.bump('reflect_program');
+          return this.resume(cpu, cpu.deliverGuest(IVOR.PROGRAM, pc, ESR.PIL, 0));
+        }
+        return tlbOp('emul_tlbwe', () => this.gtlb.write());
       case 154: return tlbOp('emul_tlbre', () => this.gtlb.read()); // tlbre
       case 151: return tlbOp('emul_tlbsx', () => this.gtlb.search(ea)); // tlbsx
       case 146: return tlbOp('emul_tlbinv', () => this.gtlb.invalidateByEa(ea)); // tlbivax

@@ -1,0 +1,33 @@
+// The guest's WebAssembly memory: RAM from address 0 and the core's area
+// after it, seen from JavaScript through views of the same bytes.
+import { describe, expect, it } from 'vitest';
+import { Cpu } from '../../../src/main/cpu/cpu';
+import { CORE_AREA_BYTES, CORE_SLOT, guestMemory } from '../../../src/main/cpu/memory';
+import { Bus } from '../../../src/main/devices/bus';
+
+describe('guest memory', () => {
+  it('puts the core area right after RAM, for the smallest and the largest RAM', () => {
+    for (const mb of [64, 2048]) {
+      const ramSize = mb * 1024 * 1024;
+      const bus = new Bus(ramSize);
+      expect(bus.ram8.length).toBe(ramSize);
+      expect(bus.ram32.length).toBe(ramSize / 4);
+      expect(bus.memory.coreBase).toBe(ramSize);
+      expect(bus.memory.memory.buffer.byteLength).toBe(ramSize + CORE_AREA_BYTES);
+      const cpu = new Cpu(bus);
+      // The GPRs and the exchange slots are views into the area: what the core writes, the memory holds.
+      cpu.gpr[5] = 0x12345678;
+      cpu.coreSlots![CORE_SLOT.CR] = -2;
+      const words = new Int32Array(bus.memory.memory.buffer, ramSize, 64);
+      expect(words[5]).toBe(0x12345678);
+      expect(words[CORE_SLOT.CR]).toBe(-2);
+      // RAM's last word is RAM; the area does not overlap it.
+      bus.ram32[ramSize / 4 - 1] = 7;
+      expect(words[0]).toBe(0);
+    }
+  });
+
+  it('refuses a RAM size that is not whole 64 KB pages', () => {
+    expect(() => guestMemory(100_000)).toThrow(/64 KB/);
+  });
+});
