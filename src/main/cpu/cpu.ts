@@ -15,7 +15,7 @@ import { executeFp, FP_ENABLED, FP_ILLEGAL, FpuState } from './fpu';
 import { decode, ID_BREAKPOINT } from './isa';
 import { JIT_THRESHOLD, type JitBlock, JitPage, planRegion, translate } from './jit';
 import { WasmCore, wasmSupports } from './wasm-jit';
-import { EXEC, MMUCFG, READ, TLB0CFG, TLB1_MAX_TSIZE, TLB1_MIN_TSIZE, TLB1CFG, Tlb, WRITE, type Access } from './mmu';
+import { EXEC, MMUCFG, READ, TLB0CFG, TLB1CFG, Tlb, tlb1SizeSupported, WRITE, type Access } from './mmu';
 import { CORE_TB_F64, CORE_TLB, type GuestMemory } from './memory';
 import { SPR_CATALOG } from '../../shared/spr';
 import { EPCR, ESR, IVOR, MAS, MSR, MSR_MASK, PVR_E500MC, SVR_PPCE500, TCR, TSR } from './regs';
@@ -1646,8 +1646,7 @@ export class Cpu {
     const s = this.spr;
     const mas1 = s[SPR.MAS1]!;
     if (!(s[SPR.MAS0]! & MAS.TLBSEL) || !(mas1 & MAS.V)) return false;
-    const tsize = (mas1 & MAS.TSIZE_MASK) >>> MAS.TSIZE_SHIFT;
-    return tsize < TLB1_MIN_TSIZE || tsize > TLB1_MAX_TSIZE || (tsize & 1) !== 0;
+    return !tlb1SizeSupported((mas1 & MAS.TSIZE_MASK) >>> MAS.TSIZE_SHIFT);
   }
 
   /**

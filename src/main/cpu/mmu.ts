@@ -20,8 +20,13 @@ export const TLB0CFG = 0x04110200;
 /** TLB1CFG: 64 entries, fully associative, IPROT, sizes 4^1 KB to 4^12 KB: 4 KB to 16 GB, TSIZE 2 to 24 (QEMU's e500mc value). */
 export const TLB1CFG = 0x401cc040;
 /** The smallest and largest TSIZE (2^TSIZE KB) a TLB1 entry may have: twice TLB1CFG's MINSIZE and MAXSIZE (powers of 4 KB). */
-export const TLB1_MIN_TSIZE = ((TLB1CFG >>> 20) & 0xF) * 2;
-export const TLB1_MAX_TSIZE = ((TLB1CFG >>> 16) & 0xF) * 2;
+const TLB1_MIN_TSIZE = ((TLB1CFG >>> 20) & 0xF) * 2;
+const TLB1_MAX_TSIZE = ((TLB1CFG >>> 16) & 0xF) * 2;
+
+/** Whether TLB1 has pages of this TSIZE (even, from TLB1_MIN_TSIZE to TLB1_MAX_TSIZE). */
+export function tlb1SizeSupported(tsize: number): boolean {
+  return tsize >= TLB1_MIN_TSIZE && tsize <= TLB1_MAX_TSIZE && (tsize & 1) === 0;
+}
 /** MMUCFG as QEMU's e500mc reports it. */
 export const MMUCFG = 0;
 

@@ -99,7 +99,6 @@ export class Timers {
 
   // ---- virtual time ---------------------------------------------------------
 
-  /** Ticks after `insns` more instructions (without advancing). */
   /**
    * What ticksAfter, tbl and tbu compute from, for code that computes them
    * itself (translated WebAssembly, cpu/wasm-jit.ts): ticks, the remainder,
@@ -115,6 +114,7 @@ export class Timers {
     out[5] = this.offHi;
   }
 
+  /** Ticks after `insns` more instructions (without advancing). */
   ticksAfter(insns: number): number {
     return this.ticks + Math.floor((this.frac + insns * this.cpi100 * this.tbMHz) / this.den);
   }

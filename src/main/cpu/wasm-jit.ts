@@ -113,7 +113,7 @@ const G = 21;
 /** Imported helpers (module "j"), in index order. */
 const IMPORT_LD = 0, IMPORT_ST = 1, IMPORT_CALL = 2;
 /** What IMPORT_CALL does (its first argument). */
-export const CALL = { TIMEBASE: 0, MFSPR: 1, MFMSR: 2, WRTEE: 3, DCBZ: 4 } as const;
+const CALL = { TIMEBASE: 0, MFSPR: 1, MFMSR: 2, WRTEE: 3, DCBZ: 4 } as const;
 
 // ---- per-instruction code ------------------------------------------------------------------------------
 

@@ -218,6 +218,12 @@ export class ExitHandler implements CpuHooks {
     return cpu.faultFromHypervisor(IVOR.PROGRAM, ESR.PIL, 0);
   }
 
+  /** An emulated instruction the guest's core would refuse: the guest gets an illegal-instruction program interrupt at it. */
+  private reflectIllegal(cpu: Cpu, pc: number): number {
+    this.acct.bump('reflect_program');
+    return this.resume(cpu, cpu.deliverGuest(IVOR.PROGRAM, pc, ESR.PIL, 0));
+  }
+
   /** Test hook: an SPR whose emulated reads come back with bit 16 flipped (a broken hypervisor), or -1. */
   corruptSpr = -1;
 
@@ -399,22 +405,15 @@ export class ExitHandler implements CpuHooks {
     const ra = (word >>> 16) & 31;
     const ea = ((ra ? r[ra]! : 0) + r[(word >>> 11) & 31]!) | 0;
     const next = (pc + 4) | 0;
-    const tlbOp = (kind: CounterId, work: () => void): number => {
+    // A TLB instruction's exit; `work` may refuse it (returning where the guest goes instead of the next instruction).
+    const tlbOp = (kind: CounterId, work: () => number | void): number => {
       this.acct.exit('emulated_inst_exits', c.emulateTlbOp, pc, -1, word);
       this.acct.bump(kind);
-      work();
-      return this.resume(cpu, next);
+      return work() ?? this.resume(cpu, next);
     };
     switch (id) {
-      case 156: // tlbwe
-        if (cpu.tlb1SizeUnsupported()) {
-          // A valid TLB1 entry of a size TLB1 lacks: refused with an illegal-instruction program interrupt, as the core refuses it.
-          this.acct.exit('emulated_inst_exits', c.emulateTlbOp, pc, -1, word);
-          this.acct.bump('emul_tlbwe');
-          this.acct.bump('reflect_program');
-          return this.resume(cpu, cpu.deliverGuest(IVOR.PROGRAM, pc, ESR.PIL, 0));
-        }
-        return tlbOp('emul_tlbwe', () => this.gtlb.write());
+      case 156: // tlbwe: a valid TLB1 entry of a size TLB1 lacks is refused, as the core refuses it
+        return tlbOp('emul_tlbwe', () => (cpu.tlb1SizeUnsupported() ? this.reflectIllegal(cpu, pc) : this.gtlb.write()));
       case 154: return tlbOp('emul_tlbre', () => this.gtlb.read()); // tlbre
       case 151: return tlbOp('emul_tlbsx', () => this.gtlb.search(ea)); // tlbsx
       case 146: return tlbOp('emul_tlbinv', () => this.gtlb.invalidateByEa(ea)); // tlbivax
@@ -441,8 +440,7 @@ export class ExitHandler implements CpuHooks {
       default: // ehpriv, rfgi and anything else hypervisor-privileged: no debugger here
         this.acct.exit('emulated_inst_exits', c.emulateInstruction, pc, -1, word);
         this.acct.bump('emul_other');
-        this.acct.bump('reflect_program');
-        return this.resume(cpu, cpu.deliverGuest(IVOR.PROGRAM, pc, ESR.PIL, 0));
+        return this.reflectIllegal(cpu, pc);
     }
   }
 
@@ -516,8 +514,7 @@ export class ExitHandler implements CpuHooks {
     this.sprExit(n, write, pc);
     if (this.strategies.bySpr[n] === S_HYPERVISOR) {
       // The hypervisor category's own registers: the guest's core has none (an illegal instruction, as under KVM).
-      this.acct.bump('reflect_program');
-      return this.resume(cpu, cpu.deliverGuest(IVOR.PROGRAM, pc, ESR.PIL, 0));
+      return this.reflectIllegal(cpu, pc);
     }
     const gtlb = this.gtlb;
     if (!write) {
