@@ -2,7 +2,8 @@
 // boot to /init and on to power-off takes in the lab and on QEMU TCG in the
 // same run (issue 12's target: within 1.5x QEMU's host time), and what a boot
 // costs in exits, by reason, under the Power ISA 2.06 preset and with nothing
-// duplicated.
+// duplicated; and the multiprocessor build (vmlinux-smp.gz) with 2 and 4
+// vCPUs against QEMU -smp N.
 
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -22,20 +23,20 @@ const RAM_MB = 128;
 
 interface Boot { toInitS: number; totalS: number; insns: number; initInsns: number }
 
-function labBoot(elf: Uint8Array, model: 'native' | 'booke-hv' = 'native', preset: PresetId = 'isa206') {
+function labBoot(elf: Uint8Array, model: 'native' | 'booke-hv' = 'native', preset: PresetId = 'isa206', smp = 1) {
   let text = '';
   let initS = Number.NaN;
   let initInsns = Number.NaN;
   let seen = false;
   const t0 = performance.now();
   const r = runElf(elf, {
-    ramMb: RAM_MB, bootargs: BOOTARGS, model, hw: presetConfig(preset), maxInsns: 2e9,
+    ramMb: RAM_MB, bootargs: BOOTARGS, model, hw: presetConfig(preset), maxInsns: 2e9, smp,
     onOutput: (b) => {
       if (seen) return;
       text += Buffer.from(b).toString('latin1');
       if (text.includes(AT_INIT)) { seen = true; initS = (performance.now() - t0) / 1000; }
     },
-    onSlice: (_hv, m) => { if (seen && Number.isNaN(initInsns)) initInsns = m.cpu.insns; },
+    onSlice: (_hv, m) => { if (seen && Number.isNaN(initInsns)) initInsns = m.insns; },
   });
   const totalS = (performance.now() - t0) / 1000;
   if (r.reason !== 'poweroff') throw new Error(`linux in the lab: ${r.reason} ${r.message ?? ''}`);
@@ -53,13 +54,13 @@ function labCliSeconds(): number {
 }
 
 /** QEMU TCG (no icount), wall clock to the /init line and to its exit at power-off. */
-function qemuBoot(vmlinux: string): Promise<{ toInitS: number; totalS: number }> {
+function qemuBoot(vmlinux: string, smp = 1): Promise<{ toInitS: number; totalS: number }> {
   return new Promise((resolve, reject) => {
     const t0 = performance.now();
     let initS = Number.NaN;
     let out = '';
     const child = spawn('qemu-system-ppc', ['-M', 'ppce500', '-cpu', 'e500mc', '-m', String(RAM_MB), '-display', 'none',
-      '-monitor', 'none', '-serial', 'stdio', '-nic', 'none', '-no-reboot', '-kernel', vmlinux, '-append', BOOTARGS], { stdio: ['ignore', 'pipe', 'pipe'] });
+      '-monitor', 'none', '-serial', 'stdio', '-nic', 'none', '-no-reboot', '-smp', String(smp), '-kernel', vmlinux, '-append', BOOTARGS], { stdio: ['ignore', 'pipe', 'pipe'] });
     child.stdout.on('data', (d: Buffer) => {
       if (!Number.isNaN(initS)) return;
       out += d.toString('latin1');
@@ -114,6 +115,8 @@ export async function linuxBenchmarks(print: Print = (l) => console.log(l)): Pro
     print('linux.qemu_poweroff_s n/a # qemu-system-ppc is not installed');
   }
 
+  await smpBoots(print);
+
   for (const preset of ['isa206', 'none'] as const) {
     const { boot, result } = labBoot(elf, 'booke-hv', preset);
     const counters = result.stats.counters;
@@ -123,5 +126,36 @@ export async function linuxBenchmarks(print: Print = (l) => console.log(l)): Pro
       const n = counters[c.id]?.total ?? 0;
       if (n > 0) print(line(`linux.hv.${preset}.${c.id}`, n, 0, c.label));
     }
+  }
+}
+
+/** The multiprocessor kernel with 2 and 4 vCPUs: host time to power-off in the lab (in-process) and on QEMU -smp N, medians of 3. */
+async function smpBoots(print: Print): Promise<void> {
+  let elf: Uint8Array;
+  try {
+    elf = readGuestImage(guestPath('linux/vmlinux-smp.gz'));
+  } catch (e) {
+    print(`linux.smp n/a # ${e instanceof Error ? e.message : String(e)}`);
+    return;
+  }
+  const dir = qemuAvailable() ? mkdtempSync(join(tmpdir(), 'lab-bench-linux-smp-')) : null;
+  try {
+    const vmlinux = dir === null ? null : join(dir, 'vmlinux');
+    if (vmlinux !== null) writeFileSync(vmlinux, elf);
+    for (const smp of [2, 4]) {
+      const runs = [0, 1, 2].map(() => labBoot(elf, 'native', 'isa206', smp));
+      const labS = median(runs.map((r) => r.boot.totalS));
+      const perVcpu = runs[0]!.result.machine.cpus.map((c) => (c.insns / 1e6).toFixed(1)).join(' / ');
+      print(line(`linux.smp${smp}.poweroff_minsns`, runs[0]!.boot.insns / 1e6, 1, `guest instructions (M) to power-off with ${smp} vCPUs, all vCPUs (${perVcpu} per vCPU)`));
+      print(line(`linux.smp${smp}.lab_poweroff_s`, labS, 2, `host seconds in the lab to power-off with ${smp} vCPUs, native, median of 3`));
+      if (vmlinux === null) continue;
+      const q: number[] = [];
+      for (let k = 0; k < 3; k++) q.push((await qemuBoot(vmlinux, smp)).totalS);
+      const qemuS = median(q);
+      print(line(`linux.smp${smp}.qemu_poweroff_s`, qemuS, 2, `host seconds on QEMU TCG -smp ${smp} to power-off (process start included), median of 3`));
+      print(line(`linux.smp${smp}.lab_over_qemu_time`, labS / qemuS, 2, `lab host time (in-process, warm) / QEMU host time, ${smp} vCPUs`));
+    }
+  } finally {
+    if (dir !== null) rmSync(dir, { recursive: true, force: true });
   }
 }

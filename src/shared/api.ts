@@ -50,6 +50,8 @@ export interface GuestSpec {
   /** ... or an ELF the user picked, base64-encoded. */
   upload?: { fileName: string; data: string };
   ramMb?: number;
+  /** vCPUs, 1 to 8 (default 1); more than one runs natively only, for now. */
+  smp?: number;
   model?: GuestModel;
   /** Per-guest hardware override on top of the hypervisor-wide configuration. */
   override?: HwConfigPatch;
@@ -71,6 +73,8 @@ export interface GuestInfo {
   image: string;
   model: GuestModel;
   ramMb: number;
+  /** vCPUs (1 when absent). */
+  smp?: number;
   state: GuestState;
   override: HwConfigPatch | null;
   bootargs: string;

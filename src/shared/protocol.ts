@@ -44,6 +44,7 @@ export const PARAM_SCHEMAS = {
     image: z.string().min(1).max(64).regex(/^[A-Za-z0-9_.-]+$/).optional(),
     upload: z.strictObject({ fileName: z.string().min(1).max(255), data: base64 }).optional(),
     ramMb: z.number().int().min(64).max(2048).multipleOf(64).optional(),
+    smp: z.number().int().min(1).max(8).optional(),
     model: z.enum(['native', 'booke-hv', 'state-transfer', 'trap-and-emulate']).optional(),
     override: hwPatch.optional(),
     bootargs: z.string().max(1024).refine((b) => !b.includes('\0'), 'must not contain NUL characters').optional(),

@@ -62,19 +62,20 @@ function decompile(dtb: string): string {
 const dtcAvailable = spawnSync('dtc', ['--version'], { encoding: 'utf8' }).status === 0;
 
 describe.skipIf(missing('qemu-system-ppc', qemuAvailable()) || missing('dtc', dtcAvailable))('device tree: the lab against QEMU', () => {
-  it('matches QEMU\'s for every modelled device; the differences are the listed ones', () => {
+  it.each([1, 4])('matches QEMU\'s for every modelled device with %i vCPU(s); the differences are the listed ones', (smp) => {
     const dir = mkdtempSync(join(tmpdir(), 'lab-dt-'));
     try {
       const qemuDtb = join(dir, 'qemu.dtb');
-      const q = spawnSync(QEMU, ['-M', `ppce500,dumpdtb=${qemuDtb}`, '-cpu', 'e500mc', '-m', '128', '-nic', 'none',
+      const q = spawnSync(QEMU, ['-M', `ppce500,dumpdtb=${qemuDtb}`, '-cpu', 'e500mc', '-m', '128', '-smp', String(smp), '-nic', 'none',
         '-display', 'none', '-kernel', HELLO], { encoding: 'utf8' });
       expect(q.status, q.stderr).toBe(0);
       const labDtb = join(dir, 'lab.dtb');
-      const machine = new Machine({ console: { write: () => {}, ready: () => true }, ramMb: 128 });
+      const machine = new Machine({ console: { write: () => {}, ready: () => true }, ramMb: 128, smp });
       machine.load(new Uint8Array(readFileSync(HELLO)));
       writeFileSync(labDtb, buildDtb(machine.deviceTree()));
       const qemu = parseDts(decompile(qemuDtb));
       const lab = parseDts(decompile(labDtb));
+      expect([...lab.keys()].filter((p) => p.startsWith('/cpus/')).length).toBe(smp);
 
       // Same order too: firmware binds devices in tree order (U-Boot numbers them so).
       expect([...lab.keys()].filter((p) => qemu.has(p))).toEqual([...qemu.keys()].filter((p) => lab.has(p)));

@@ -15,17 +15,17 @@ const runElf = await loadLab();
 const qemuCache = new Map<string, Promise<QemuRunResult>>();
 
 function qemuRun(p: TestProgram): Promise<QemuRunResult> {
-  let r = qemuCache.get(p.name);
+  let r = qemuCache.get(p.label);
   if (!r) {
-    r = runOnQemu(programElf(p.name), { icount: p.icount, ramMb: p.ramMb, timeoutMs: 30_000 });
-    qemuCache.set(p.name, r);
+    r = runOnQemu(programElf(p.name), { icount: p.icount, ramMb: p.ramMb, smp: p.smp, timeoutMs: p.qemuTimeoutMs ?? 30_000 });
+    qemuCache.set(p.label, r);
   }
   return r;
 }
 
 describe.skipIf(missing('qemu-system-ppc', qemuAvailable()))('differential test programs', () => {
   for (const p of testPrograms) {
-    describe(p.name, () => {
+    describe(p.label, () => {
       it('runs to completion on QEMU', async () => {
         const q = await qemuRun(p);
         const text = consoleText(q.console);
@@ -33,19 +33,20 @@ describe.skipIf(missing('qemu-system-ppc', qemuAvailable()))('differential test 
         expect(q.status, q.stderr).toBe(0);
         expect(text.endsWith('done\r\n'), `last output: ${JSON.stringify(text.slice(-200))}`).toBe(true);
         expect(text).not.toMatch(/UNEXPECTED|FATAL/);
-      });
+      }, (p.qemuTimeoutMs ?? 30_000) + 30_000);
 
       it('lab console matches QEMU', async () => {
         const q = await qemuRun(p);
         const elf = new Uint8Array(readFileSync(programElf(p.name)));
-        const lab = runElf(elf, { maxInsns: p.maxInsns, ramMb: p.ramMb });
-        const diff = diffConsoles(consoleText(q.console), consoleText(lab.console));
+        const lab = runElf(elf, { maxInsns: p.maxInsns, ramMb: p.ramMb, smp: p.smp });
+        const expected = consoleText(q.console);
+        const diff = diffConsoles(p.qemuDeparts ? p.qemuDeparts.rewrite(expected) : expected, consoleText(lab.console));
         if (diff) {
           throw new Error(`${p.name}: ${diff.report}\n  lab stopped: ${lab.reason}` +
             `${lab.message ? ` (${lab.message})` : ''} after ${lab.insns} instructions`);
         }
         expect(lab.reason, lab.message).toBe('reset');
-      });
+      }, (p.qemuTimeoutMs ?? 30_000) + 30_000);
     });
   }
 });

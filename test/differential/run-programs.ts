@@ -23,31 +23,32 @@ async function main(): Promise<number> {
   let qemuTotal = 0;
   for (const p of testPrograms.filter((x) => names.length === 0 || names.includes(x.name))) {
     const t0 = Date.now();
-    const q = await runOnQemu(programElf(p.name), { icount: p.icount, ramMb: p.ramMb, timeoutMs: 60_000 });
+    const q = await runOnQemu(programElf(p.name), { icount: p.icount, ramMb: p.ramMb, smp: p.smp, timeoutMs: 60_000 });
     const qms = Date.now() - t0;
     qemuTotal += qms;
     const text = consoleText(q.console);
+    const file = p.label.replace(/ \((\d+) vCPUs\)$/, '-smp$1');
     const notes: string[] = [];
     if (q.timedOut || q.status !== 0) notes.push(`QEMU status ${q.status}${q.timedOut ? ' (timeout)' : ''}`);
     if (!text.endsWith('done\r\n')) notes.push('no "done" line');
     if (/UNEXPECTED|FATAL/.test(text)) notes.push('unexpected trap reported');
-    if (saveDir) writeFileSync(join(saveDir, `${p.name}.qemu.txt`), q.console);
+    if (saveDir) writeFileSync(join(saveDir, `${file}.qemu.txt`), q.console);
     if (twice) {
-      const q2 = await runOnQemu(programElf(p.name), { icount: p.icount, ramMb: p.ramMb, timeoutMs: 60_000 });
+      const q2 = await runOnQemu(programElf(p.name), { icount: p.icount, ramMb: p.ramMb, smp: p.smp, timeoutMs: 60_000 });
       const d = diffConsoles(text, consoleText(q2.console), 2, ['qemu', 'qemu2']);
       if (d) notes.push(`QEMU not deterministic:\n${d.report}`);
     }
     let labInfo = '';
     if (runElf) {
       const t1 = Date.now();
-      const lab = runElf(new Uint8Array(readFileSync(programElf(p.name))), { maxInsns: p.maxInsns, ramMb: p.ramMb });
+      const lab = runElf(new Uint8Array(readFileSync(programElf(p.name))), { maxInsns: p.maxInsns, ramMb: p.ramMb, smp: p.smp });
       labInfo = ` lab ${Date.now() - t1} ms, ${lab.insns} insns, ${lab.reason}`;
-      if (saveDir) writeFileSync(join(saveDir, `${p.name}.lab.txt`), lab.console);
-      const d = diffConsoles(text, consoleText(lab.console));
+      if (saveDir) writeFileSync(join(saveDir, `${file}.lab.txt`), lab.console);
+      const d = diffConsoles(p.qemuDeparts ? p.qemuDeparts.rewrite(text) : text, consoleText(lab.console));
       if (d) notes.push(d.report);
     }
     if (notes.length) failures++;
-    console.log(`${notes.length ? 'FAIL' : 'ok  '} ${p.name.padEnd(11)} ${String(q.console.length).padStart(7)} bytes, QEMU ${qms} ms${labInfo}`);
+    console.log(`${notes.length ? 'FAIL' : 'ok  '} ${p.label.padEnd(16)} ${String(q.console.length).padStart(7)} bytes, QEMU ${qms} ms${labInfo}`);
     for (const n of notes) console.log(`     ${n.replace(/\n/g, '\n     ')}`);
   }
   console.log(`QEMU total ${qemuTotal} ms${twice ? ' (first runs)' : ''}; ${failures} failing`);

@@ -70,6 +70,29 @@ describe.skipIf(!ready)('real guests in the app (web mode)', () => {
     await expect.poll(() => screen('linux'), SLOW).toMatch(/^after-gdb\s*$/m);
   }, 120_000);
 
+  it('boots the multiprocessor kernel with two vCPUs, shows the count in its row and each vCPU in the inspector', async () => {
+    // Several vCPUs take the native model: the choice is off under a hypervisor model.
+    await page.getByTestId('add-guest-toggle').click();
+    await page.getByTestId('model-select').selectOption('booke-hv');
+    expect(await page.getByTestId('smp-select').isDisabled()).toBe(true);
+    await page.getByTestId('add-guest-toggle').click();
+    await lab.addGuest({ name: 'duo', image: 'linux-smp', model: 'native', smp: 2, bootargs: 'console=ttyS0 printk.time=0' });
+    await expect.poll(() => page.getByTestId('guest-smp-duo').innerText(), SLOW).toBe('2 vCPUs');
+    await expect.poll(() => screen('duo'), SLOW).toContain('smp: Brought up 1 node, 2 CPUs');
+    await expect.poll(() => screen('duo'), SLOW).toMatch(/^#\s*$/m);
+    await lab.typeInto('duo', 'cat /proc/cpuinfo');
+    await expect.poll(() => screen('duo'), SLOW).toMatch(/^processor\s*: 1\s*$/m);
+    await page.getByTestId('guest-inspect-duo').click();
+    await page.getByTestId('inspector').waitFor();
+    await page.getByTestId('inspector-pause').click();
+    const pir = () => page.getByTestId('insp-spr-PIR').locator('td').first().innerText();
+    await expect.poll(pir, SLOW).toMatch(/^0+$|^0000_0000$/);
+    await page.getByTestId('inspector-vcpu').selectOption('1');
+    await expect.poll(pir, SLOW).toMatch(/^0+1$|^0000_0001$/);
+    await screenshot(page, 'linux-smp-inspector');
+    await page.getByTestId('inspector-continue').click();
+  }, 120_000);
+
   it('shows a kernel that panics as crashed, with the panic line', async () => {
     await lab.addGuest({ name: 'panic', image: 'linux', bootargs: 'console=ttyS0 printk.time=0 rdinit=/missing init=/missing' });
     await expect.poll(() => state('panic'), SLOW).toBe('crashed');

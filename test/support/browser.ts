@@ -88,7 +88,7 @@ export interface LabPage {
   screen(name: string): Promise<string>;
   /** A guest row's state (running, idle, crashed ...). */
   state(name: string): Promise<string | null>;
-  addGuest(opts: { name: string; image?: string; bootargs?: string; model?: string; file?: { name: string; buffer: Buffer } }): Promise<void>;
+  addGuest(opts: { name: string; image?: string; bootargs?: string; model?: string; smp?: number; file?: { name: string; buffer: Buffer } }): Promise<void>;
   typeInto(name: string, text: string): Promise<void>;
   close(): Promise<void>;
 }
@@ -119,6 +119,7 @@ export async function openLabPage(): Promise<LabPage> {
         await page.getByTestId('image-select').selectOption(opts.image ?? 'labos');
       }
       if (opts.model) await page.getByTestId('model-select').selectOption(opts.model);
+      if (opts.smp) await page.getByTestId('smp-select').selectOption(String(opts.smp));
       await page.getByTestId('guest-name').fill(opts.name);
       if (opts.bootargs) await page.getByTestId('guest-bootargs').fill(opts.bootargs);
       await page.getByTestId('create-guest').click();

@@ -21,6 +21,8 @@ export interface QemuRunOptions {
   /** Becomes the device tree's chosen/bootargs. */
   bootargs?: string;
   ramMb?: number;
+  /** Cores (-smp N). */
+  smp?: number;
   timeoutMs?: number;
   /** Deterministic instruction-counted time (default true). */
   icount?: boolean;
@@ -40,6 +42,7 @@ export function qemuArgs(elfPath: string, opts: QemuRunOptions = {}): string[] {
   const args = ['-M', 'ppce500', '-cpu', 'e500mc', '-m', String(opts.ramMb ?? 128),
     '-display', 'none', '-monitor', 'none', '-serial', 'stdio', '-nic', 'none',
     '-no-reboot', '-kernel', elfPath];
+  if (opts.smp !== undefined) args.push('-smp', String(opts.smp));
   if (opts.icount ?? true) args.push('-icount', 'shift=0,align=off,sleep=off');
   if (opts.bootargs !== undefined) args.push('-append', opts.bootargs);
   if (opts.extraArgs) args.push(...opts.extraArgs);

@@ -3,6 +3,12 @@
 #   OUTDIR/vmlinux.gz  the stripped vmlinux ELF, gzip -9n
 #   OUTDIR/SOURCE      exact versions of every input and the vmlinux sha256
 #   OUTDIR/init.elf    our static /init (also inside the kernel's initramfs)
+# Then it builds each variant named in LAB_LINUX_VARIANTS (default: smp; set
+# it empty to build only the uniprocessor kernel). A variant's build (also run
+# alone with LAB_LINUX_VARIANT=smp) uses lab.config with the variant's own
+# lines (smp.config) in place of lab.config's for the options it names, an
+# object directory of its own, and writes vmlinux-smp.gz and SOURCE-smp
+# (init.elf is the same program).
 #
 # Inputs: Debian's linux-source-6.1 tarball (/usr/src/linux-source-6.1.tar.xz),
 # corenet32_smp_defconfig + lab.config, init/*.c built against Debian's cross
@@ -27,6 +33,12 @@ TARBALL=${LAB_LINUX_TARBALL:-/usr/src/linux-source-6.1.tar.xz}
 KVER=6.1
 ARCH_ARGS=(ARCH=powerpc CROSS_COMPILE="$CROSS")
 JOBS=$(nproc 2>/dev/null || echo 2)
+VARIANT=${LAB_LINUX_VARIANT:-}
+case "$VARIANT" in
+	"") SUFFIX="" ;;
+	smp) SUFFIX="-smp" ;;
+	*) echo "linux: unknown LAB_LINUX_VARIANT '$VARIANT' (known: smp)" >&2; exit 1 ;;
+esac
 
 die() { echo "linux: $*" >&2; exit 1; }
 pkgver() { dpkg-query -W -f='${Version}' "$1" 2>/dev/null || echo unknown; }
@@ -97,13 +109,23 @@ if [ "${LAB_LINUX_FRESH:-0}" = 1 ]; then
 	OBJ_TMP=$(mktemp -d "$CACHE/linux-$KVER-fresh.XXXXXX")
 	OBJ=$OBJ_TMP
 else
-	OBJ=$CACHE/linux-$KVER-obj
+	OBJ=$CACHE/linux-$KVER$SUFFIX-obj
 fi
 CFG=$BUILD/config
 mkdir -p "$OBJ" "$CFG"
+# The configuration fragment: lab.config, with a variant's own lines in place
+# of lab.config's lines for the same options.
+FRAGMENT=$BUILD/fragment.config
+if [ -n "$VARIANT" ]; then
+	opts=$(grep -o 'CONFIG_[A-Z0-9_]*' "$VARIANT.config" | sort -u)
+	grep -v -w -F "$opts" lab.config > "$FRAGMENT"
+	cat "$VARIANT.config" >> "$FRAGMENT"
+else
+	cp lab.config "$FRAGMENT"
+fi
 kmake() { make -s -C "$SRC" "${ARCH_ARGS[@]}" "$@"; }
 kmake O="$CFG" corenet32_smp_defconfig >/dev/null
-cat lab.config >> "$CFG/.config"
+cat "$FRAGMENT" >> "$CFG/.config"
 kmake O="$CFG" olddefconfig >"$BUILD/olddefconfig.log" 2>&1 ||
 	{ cat "$BUILD/olddefconfig.log" >&2; die "make olddefconfig failed"; }
 bad=0
@@ -112,18 +134,18 @@ while IFS= read -r line; do
 	"# CONFIG_"*" is not set")
 		opt=${line#\# }; opt=${opt%% *}
 		if grep -q "^$opt=" "$CFG/.config"; then
-			echo "linux: lab.config asks '$line' but the final .config has '$(grep "^$opt=" "$CFG/.config")'" >&2
+			echo "linux: the configuration asks '$line' but the final .config has '$(grep "^$opt=" "$CFG/.config")'" >&2
 			bad=1
 		fi ;;
 	CONFIG_*=*)
 		opt=${line%%=*}
 		if ! grep -qxF "$line" "$CFG/.config"; then
 			have=$(grep "^$opt=" "$CFG/.config" || true)
-			echo "linux: lab.config asks '$line' but the final .config has '${have:-# $opt is not set}'" >&2
+			echo "linux: the configuration asks '$line' but the final .config has '${have:-# $opt is not set}'" >&2
 			bad=1
 		fi ;;
 	esac
-done < lab.config
+done < "$FRAGMENT"
 [ "$bad" = 0 ] || die "the configuration does not hold (another option selects or hides the ones named above)"
 # Only replace the object directory's .config when it changed, so an
 # unchanged configuration does not rebuild anything.
@@ -155,7 +177,7 @@ RELEASE=$(kmake O="$OBJ" kernelrelease)
 # --- 6. Outputs ----------------------------------------------------------------
 gzip -9n < "$BUILD/vmlinux" > "$BUILD/vmlinux.gz"
 {
-	echo "# Hypervisor Lab Linux guest: the inputs of vmlinux.gz (see README.md)."
+	echo "# Hypervisor Lab Linux guest: the inputs of vmlinux$SUFFIX.gz (see README.md)."
 	echo "package linux-source-$KVER $(pkgver linux-source-$KVER)"
 	echo "package gcc-powerpc-linux-gnu $(pkgver gcc-powerpc-linux-gnu)"
 	echo "package cpp-12-powerpc-linux-gnu $(pkgver cpp-12-powerpc-linux-gnu)"
@@ -164,12 +186,24 @@ gzip -9n < "$BUILD/vmlinux" > "$BUILD/vmlinux.gz"
 	echo "package binutils-powerpc-linux-gnu $(pkgver binutils-powerpc-linux-gnu)"
 	echo "compiler $("${CROSS}gcc" --version | head -n 1)"
 	echo "kernel $RELEASE"
-	echo "config corenet32_smp_defconfig + lab.config sha256 $(sha256sum < lab.config | cut -d' ' -f1)"
+	if [ -n "$VARIANT" ]; then
+		echo "config corenet32_smp_defconfig + lab.config + $VARIANT.config sha256 $(sha256sum < "$FRAGMENT" | cut -d' ' -f1)"
+	else
+		echo "config corenet32_smp_defconfig + lab.config sha256 $(sha256sum < lab.config | cut -d' ' -f1)"
+	fi
 	echo "build-timestamp $KBUILD_BUILD_TIMESTAMP"
 	echo "init-sha256 $(sha256sum < "$BUILD/init" | cut -d' ' -f1)"
 	echo "vmlinux-sha256 $(sha256sum < "$BUILD/vmlinux" | cut -d' ' -f1)"
 } > "$BUILD/SOURCE"
-cp "$BUILD/vmlinux.gz" "$OUT/vmlinux.gz"
-cp "$BUILD/SOURCE" "$OUT/SOURCE"
+cp "$BUILD/vmlinux.gz" "$OUT/vmlinux$SUFFIX.gz"
+cp "$BUILD/SOURCE" "$OUT/SOURCE$SUFFIX"
 cp "$BUILD/init" "$OUT/init.elf"
-echo "linux: $RELEASE: $OUT/vmlinux.gz ($(stat -c %s "$OUT/vmlinux.gz") bytes)"
+echo "linux: $RELEASE: $OUT/vmlinux$SUFFIX.gz ($(stat -c %s "$OUT/vmlinux$SUFFIX.gz") bytes)"
+
+# --- 7. Variants -----------------------------------------------------------------
+if [ -z "$VARIANT" ]; then
+	exec 9>&- # release the cache's lock: each variant's build takes it in turn
+	for v in ${LAB_LINUX_VARIANTS-smp}; do
+		LAB_LINUX_VARIANT=$v bash "$HERE/build.sh" "$OUT" || die "the $v variant failed"
+	done
+fi

@@ -6,7 +6,7 @@ cd "$(dirname "$0")"
 . ../common/build-lib.sh
 OUT=${1:-.}
 LAB_CFLAGS+=(-Ilib -ffile-prefix-map="$PWD"=tests)
-PROGRAMS=(alu rotate compare branch loadstore string atomic system interrupts mmu timers rfx tlb1sizes fpu pagecross smc)
+PROGRAMS=(alu rotate compare branch loadstore string atomic system interrupts mmu timers rfx tlb1sizes fpu pagecross smc smp)
 for p in "${PROGRAMS[@]}"; do
 	extra=()
 	for s in "${p}"_*.S "${p}"_*.c; do

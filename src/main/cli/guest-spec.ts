@@ -4,6 +4,7 @@
 //   name=N    the guest's name (unique; other guests' labOS `send N ...` uses it)
 //   model=M   native | booke-hv | state-transfer
 //   ram=MB    RAM size, a multiple of 64
+//   smp=N     vCPUs, 1 to 8 (native guests only, for now)
 //   bootargs=S  the device tree's /chosen/bootargs (labOS: a ';'-separated script)
 //   preset=P  per-guest hardware override from a preset (isa206, none, all, x86)
 //   dup=SPR,SPR...   override: these SPRs duplicated
@@ -19,7 +20,7 @@ import { basename } from 'node:path';
 import { GUEST_MODELS, type GuestModel, type GuestSpec } from '../../shared/api';
 import { type HwConfigPatch, isPresetId, presetConfig, PRESETS } from '../../shared/hw';
 
-const KEYS = ['name', 'model', 'ram', 'bootargs', 'preset', 'dup', 'trap', 'gdb', 'start'] as const;
+const KEYS = ['name', 'model', 'ram', 'smp', 'bootargs', 'preset', 'dup', 'trap', 'gdb', 'start'] as const;
 type Key = (typeof KEYS)[number];
 const MODELS: readonly GuestModel[] = GUEST_MODELS.map((m) => m.id);
 const SPLIT = new RegExp(`,(?=(?:${KEYS.join('|')})=)`);
@@ -79,6 +80,12 @@ export function parseGuestSpec(text: string, readFile: (path: string) => Uint8Ar
         const mb = Number(value);
         if (!Number.isInteger(mb)) throw new SpecError(`--guest "${text}": ram must be a whole number of MB (got "${value}")`);
         spec.ramMb = mb;
+        break;
+      }
+      case 'smp': {
+        const n = Number(value);
+        if (!/^\d+$/.test(value) || n < 1 || n > 8) throw new SpecError(`--guest "${text}": smp must be 1 to 8 vCPUs (got "${value}")`);
+        spec.smp = n;
         break;
       }
       case 'preset': {

@@ -21,7 +21,7 @@ import { serveGdb } from './gdb-server';
 import { guestImagePath, readGuestImage } from '../lab/images';
 import { EXIT, UsageError } from './exit-codes';
 
-export const RUN_USAGE = `Usage: lab run <elf-file|image-id> [--max-insns N] [--ram MB] [--bootargs|--append TEXT]
+export const RUN_USAGE = `Usage: lab run <elf-file|image-id> [--max-insns N] [--ram MB] [--smp N] [--bootargs|--append TEXT]
                [--model native|booke-hv|state-transfer|trap-and-emulate] [--preset isa206|none|all|x86]
                [--dup SPR,...] [--trap SPR,...] [--shared SPR,...] [--transfer SPR,...]
                [--direct INT,...] [--no-direct INT,...] [--policy KEY=VALUE,...]
@@ -31,7 +31,9 @@ export const RUN_USAGE = `Usage: lab run <elf-file|image-id> [--max-insns N] [--
   Runs one guest to completion, deterministically (idle time is skipped).
   The image is an ELF file, gzip-compressed or not (a Linux vmlinux as it is,
   or the bundled "linux"). --bootargs (or --append, as QEMU names it) becomes
-  the device tree's /chosen/bootargs: the kernel command line.
+  the device tree's /chosen/bootargs: the kernel command line. --smp N gives
+  the guest N vCPUs (1-8, default 1; natively only, for now): the boot vCPU
+  and N-1 that wait in the ePAPR spin table, interleaved deterministically.
   The console goes to stdout; input piped to stdin is typed on the console.
   --model picks the virtualization model (default native); --preset the
   virtual hardware (default isa206); --dup/--trap/--shared/--transfer set
@@ -188,6 +190,7 @@ export function runCommand(argv: string[]): number | Promise<number> {
     options: {
       'max-insns': { type: 'string' },
       ram: { type: 'string' },
+      smp: { type: 'string' },
       bootargs: { type: 'string' },
       append: { type: 'string' },
       model: { type: 'string' },
@@ -234,6 +237,7 @@ export function runCommand(argv: string[]): number | Promise<number> {
     const c = snapshot.header.config;
     values.model ??= c.model;
     values.ram ??= String(c.ramMb);
+    values.smp ??= String(c.smp ?? 1);
     values.bootargs ??= c.bootargs;
   }
   const hwGiven = ['preset', 'dup', 'trap', 'shared', 'transfer', 'direct', 'no-direct', 'policy'].some((k) => values[k as keyof typeof values] !== undefined);
@@ -263,6 +267,9 @@ export function runCommand(argv: string[]): number | Promise<number> {
   }
   const maxInsns = positiveInt('max-insns', values['max-insns']);
   const ramMb = positiveInt('ram', values.ram);
+  const smp = positiveInt('smp', values.smp);
+  if (smp !== undefined && smp > 8) throw new UsageError(`--smp must be 1 to 8 (got ${smp}), as ppce500 has`);
+  if (smp !== undefined && smp > 1 && model !== 'native') throw new UsageError(`--smp ${smp} runs natively for now: the ${model} model takes one vCPU`);
   const gdbPort = values.gdb === undefined ? undefined : Number(values.gdb);
   if (gdbPort !== undefined && (!Number.isInteger(gdbPort) || gdbPort < 0 || gdbPort > 65535)) {
     throw new UsageError(`--gdb needs a TCP port number (got "${values.gdb}")`);
@@ -271,6 +278,7 @@ export function runCommand(argv: string[]): number | Promise<number> {
   const out = lineWriter();
   const opts: RunOptions = {
     ...(ramMb !== undefined ? { ramMb } : {}),
+    ...(smp !== undefined ? { smp } : {}),
     ...(values.bootargs !== undefined ? { bootargs: values.bootargs } : {}),
     model: model as GuestModel,
     hw,

@@ -16,7 +16,7 @@ import { decode, ID_BREAKPOINT } from './isa';
 import { JIT_THRESHOLD, type JitBlock, JitPage, planRegion, translate } from './jit';
 import { WasmCore, wasmSupports } from './wasm-jit';
 import { EXEC, MMUCFG, READ, TLB0CFG, TLB1CFG, Tlb, tlb1SizeSupported, WRITE, type Access } from './mmu';
-import { CORE_TB_F64, CORE_TLB, type GuestMemory } from './memory';
+import { CORE_TB_F64, CORE_TLB, coreAreaBase, type GuestMemory } from './memory';
 import { SPR_CATALOG } from '../../shared/spr';
 import { EPCR, ESR, IVOR, MAS, MSR, MSR_MASK, PVR_E500MC, SVR_PPCE500, TCR, TSR } from './regs';
 import { DEFAULT_CLOCK, EXPIRED, type TimerClock, Timers } from './timers';
@@ -118,9 +118,28 @@ const STOP_PAGE: Int32Array = (() => {
 const CPU_SNAPSHOT_SKIP: ReadonlySet<string> = new Set([
   'bus', 'ram8', 'ram16', 'ram32', 'timers', 'tlb', 'fpu', 'rTag', 'rVal', 'wTag', 'wVal', 'xTag', 'xVal',
   'codePages', 'jitPages', 'fetchJit', 'fetchBase', 'codeDirty', 'jitRan', 'jitInsns', 'jitMs', 'jitBlocks', 'jitSourceChars', 'jitK', 'jitBase', 'jitEnabled', 'jitThreshold', 'jitBackend', 'coreSlots', 'coreTimeBase', 'wasm', 'seqPc',
-  'hooks', 'onGuestMsr', 'externalProxy', 'sliceLeft', 'sliceStart', 'sprTrap', 'sprAlias',
+  'group', 'index', 'areaBase', 'hooks', 'onGuestMsr', 'externalProxy', 'sliceLeft', 'sliceStart', 'sprTrap', 'sprAlias',
   'codeBreaks', 'breakHit', 'sprWatch', 'watchPass', 'watchHit', 'stopRequested',
 ]);
+
+/**
+ * The cores of one multiprocessor guest, and what one core's actions do to the
+ * others: they share the decoded-instruction cache (decoding is a function of
+ * physical memory alone), so a store by any core to a decoded word drops it
+ * for all, and each core's translated code over it; a decoded page makes every
+ * core's stores to it take the slow path; tlbivax invalidates on every core
+ * (e500mc broadcasts it); msgsnd reaches every core, which accepts the
+ * message if it is broadcast or tagged with its PIR. A single-core guest has
+ * no group.
+ */
+export class CoreGroup {
+  readonly cores: Cpu[] = [];
+  readonly codePages: (Int32Array | undefined)[];
+
+  constructor(ramSize: number) {
+    this.codePages = new Array<Int32Array | undefined>(Math.ceil(ramSize / 4096));
+  }
+}
 
 /** A problem in the emulator itself, not the guest (reported as a checkstop). */
 export class CheckStop extends Error {
@@ -372,7 +391,13 @@ export class Cpu {
   readonly ram16: Uint16Array;
   readonly ram8: Uint8Array;
 
-  constructor(readonly bus: CpuBus, clock: TimerClock = DEFAULT_CLOCK) {
+  /** This core's number in its guest (0 for the boot core); its PIR at reset. */
+  readonly index: number;
+  /** Byte offset of this core's area in the guest memory (memory.ts), or -1 without one. */
+  private readonly areaBase: number;
+
+  constructor(readonly bus: CpuBus, clock: TimerClock = DEFAULT_CLOCK, readonly group: CoreGroup | null = null) {
+    this.index = group === null ? 0 : group.cores.length;
     const tables = defaultGuestTables();
     this.sprTrap = tables.trap;
     this.sprAlias = tables.alias;
@@ -382,20 +407,23 @@ export class Cpu {
     // The registers and the soft TLB's data side in the core's area of the guest's memory, where translated
     // WebAssembly reaches them; plain arrays for a bus without one.
     const area = bus.memory;
+    const areaBase = area !== undefined ? coreAreaBase(area, this.index) : -1;
+    this.areaBase = areaBase;
     const view = (word: number, length: number) => (area !== undefined
-      ? new Int32Array(area.memory.buffer, area.coreBase + word * 4, length) : new Int32Array(length));
+      ? new Int32Array(area.memory.buffer, areaBase + word * 4, length) : new Int32Array(length));
     this.gpr = view(0, 32);
     this.rTag = view(CORE_TLB, SOFT_TLB_SIZE).fill(-1);
     this.rVal = view(CORE_TLB + SOFT_TLB_SIZE, SOFT_TLB_SIZE);
     this.wTag = view(CORE_TLB + 2 * SOFT_TLB_SIZE, SOFT_TLB_SIZE).fill(-1);
     this.wVal = view(CORE_TLB + 3 * SOFT_TLB_SIZE, SOFT_TLB_SIZE);
     this.coreSlots = area !== undefined ? view(0, CORE_TLB) : null;
-    this.coreTimeBase = area !== undefined ? new Float64Array(area.memory.buffer, area.coreBase + CORE_TB_F64 * 8, 6) : null;
+    this.coreTimeBase = area !== undefined ? new Float64Array(area.memory.buffer, areaBase + CORE_TB_F64 * 8, 6) : null;
     this.jitBackend = area !== undefined ? 'wasm' : 'js';
     this.timers = new Timers(clock);
-    this.codePages = new Array<Int32Array | undefined>(Math.ceil(bus.ramSize / 4096));
+    this.codePages = group?.codePages ?? new Array<Int32Array | undefined>(Math.ceil(bus.ramSize / 4096));
     this.jitPages = new Array<JitPage | undefined>(Math.ceil(bus.ramSize / 4096));
     this.reset();
+    group?.cores.push(this);
   }
 
   /** What a snapshot of this vCPU leaves out (snapshot.ts). */
@@ -431,6 +459,7 @@ export class Cpu {
     this.timers.reset();
     this.pid = 0;
     this.lpid = 0;
+    this.pir = this.index;
     this.resAddr = -1;
     this.extInput = this.critInput = false;
     this.waiting = false;
@@ -632,7 +661,7 @@ export class Cpu {
         const first = (pa & 0xFFF) >>> 2;
         const last = ((pa & 0xFFF) + size - 1) >>> 2;
         for (let w = first; w <= last && w < 1024; w++) code[w * 2] = 0;
-        this.codeChanged((pa / 4096) | 0, first, Math.min(last, 1023));
+        this.codeChangedEverywhere((pa / 4096) | 0, first, Math.min(last, 1023));
       }
       return;
     }
@@ -749,6 +778,25 @@ export class Cpu {
     if (jp !== undefined && jp.invalidate(first, last)) this.codeDirty = true;
   }
 
+  /** As codeChanged, on every core of the group (the decoded words are shared; translations are each core's). */
+  private codeChangedEverywhere(ppage: number, first: number, last: number): void {
+    this.codeChanged(ppage, first, last);
+    if (this.group === null) return;
+    for (const other of this.group.cores) {
+      if (other === this) continue;
+      const jp = other.jitPages[ppage];
+      if (jp !== undefined) jp.invalidate(first, last);
+    }
+  }
+
+  /** A page at physical byte `base` now holds decoded words: stores to it through the write cache must take the slow path. */
+  private flagCodePage(base: number): void {
+    for (let k = 0; k < SOFT_TLB_SIZE; k++) {
+      const t = this.wTag[k]!;
+      if (t !== -1 && !(t & TAG_MMIO) && this.wVal[k] === base) this.wTag[k] = t | TAG_CODE;
+    }
+  }
+
   /**
    * The decoded page holding the instruction at pc (translating it, which may
    * raise an ITLB miss or ISI). Its entries are [id, word] pairs.
@@ -802,11 +850,9 @@ export class Cpu {
       const base = ppage * 4096;
       for (let w = 0; w < 1024; w++) code[w * 2 + 1] = ram32[(base >> 2) + w]!;
       this.codePages[ppage] = code;
-      // Stores to this page must now invalidate decoded words: re-flag write-cache entries.
-      for (let k = 0; k < SOFT_TLB_SIZE; k++) {
-        const t = this.wTag[k]!;
-        if (t !== -1 && !(t & TAG_MMIO) && this.wVal[k] === base) this.wTag[k] = t | TAG_CODE;
-      }
+      // Stores to this page (from any core) must now invalidate decoded words: re-flag write-cache entries.
+      if (this.group === null) this.flagCodePage(base);
+      else for (const core of this.group.cores) core.flagCodePage(base);
     }
     return code;
   }
@@ -828,7 +874,7 @@ export class Cpu {
     if (this.jitBackend === 'js' || this.bus.memory === undefined) return translate(code, this.ram32, pageBase, w, this.codeBreaks, seen);
     const plan = planRegion(code, this.ram32, pageBase, w, this.codeBreaks, seen, wasmSupports);
     if (plan === null) return null;
-    this.wasm ??= new WasmCore(this, this.bus.memory.memory, this.bus.memory.coreBase);
+    this.wasm ??= new WasmCore(this, this.bus.memory.memory, this.areaBase);
     return this.wasm.compile(plan);
   }
   /** Set when execution stopped before an instruction at a breakpoint; the debugger clears it. */
@@ -946,7 +992,7 @@ export class Cpu {
         const first = (pa & 0xFFF) >>> 2;
         const last = (((pa & 0xFFF) + size) >>> 2) - 1;
         for (let w = first; w <= last; w++) code[w * 2] = 0;
-        this.codeChanged((pa / 4096) | 0, first, last);
+        this.codeChangedEverywhere((pa / 4096) | 0, first, last);
       }
     } else {
       for (let k = 0; k < size; k += 4) this.bus.mmioWrite(pa + k, 4, 0);
@@ -1081,6 +1127,15 @@ export class Cpu {
    * core's PIR; guest doorbells also need the LPID tag to match LPIDR.
    */
   doorbell(send: boolean, rb: number): void {
+    if (send && this.group !== null) {
+      for (const core of this.group.cores) core.acceptDoorbell(true, rb);
+    } else {
+      this.acceptDoorbell(send, rb);
+    }
+  }
+
+  /** A doorbell message sent (or msgclr executed) reaching this core. */
+  private acceptDoorbell(send: boolean, rb: number): void {
     const type = (rb >>> 27) & 0x1F;
     const broadcast = (rb & 0x04000000) !== 0;
     const tag = rb & 0x3FFF;
@@ -1705,6 +1760,12 @@ export class Cpu {
   tlbivax(ea: number, tlb: Tlb = this.tlb): void {
     tlb.invalidateByEa(ea & ~0xFFF, (ea & 0x8) !== 0, (ea & 0x4) !== 0);
     this.flushSoftTlb();
+  }
+
+  /** The tlbivax instruction of a native guest: e500mc broadcasts it to every core (tlbsync then has nothing left to wait for). */
+  tlbivaxBroadcast(ea: number): void {
+    if (this.group === null) return this.tlbivax(ea);
+    for (const core of this.group.cores) core.tlbivax(ea);
   }
 
   tlbilx(t: number, ea: number, tlb: Tlb = this.tlb, gs = this.msr & MSR.GS ? 1 : this.spr[SPR.MAS5]! >>> 31,

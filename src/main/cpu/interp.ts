@@ -1384,7 +1384,7 @@ function executeRare(cpu: Cpu, id: number, word: number, pc: number): number {
         cpu.tlbwe();
       } else if (id === 154) cpu.tlbre();
       else if (id === 151) cpu.tlbsx((base + r[rb]!) | 0);
-      else if (id === 146) cpu.tlbivax((base + r[rb]!) | 0);
+      else if (id === 146) cpu.tlbivaxBroadcast((base + r[rb]!) | 0);
       else cpu.tlbilx(rt & 3, (base + r[rb]!) | 0);
       return next;
     }

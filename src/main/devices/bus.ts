@@ -46,11 +46,11 @@ export class Bus implements CpuBus {
   /** Where unmapped-access warnings go (stderr by default; tests capture them). */
   warn: (message: string) => void = (m) => { console.warn(m); };
 
-  /** RAM from address 0 of a WebAssembly memory that also holds the core's area (cpu/memory.ts). */
+  /** RAM from address 0 of a WebAssembly memory that also holds the cores' areas (cpu/memory.ts). */
   readonly memory: GuestMemory;
 
-  constructor(readonly ramSize: number) {
-    this.memory = guestMemory(ramSize);
+  constructor(readonly ramSize: number, cores = 1) {
+    this.memory = guestMemory(ramSize, cores);
     const ram = this.memory.memory.buffer;
     this.ram32 = new Int32Array(ram, 0, ramSize / 4);
     this.ram16 = new Uint16Array(ram, 0, ramSize / 2);

@@ -1,15 +1,23 @@
 // The subset of the Freescale MPIC (an OpenPIC) that the lab's guests and
-// Linux use on ppce500, for one core: per-source vector/priority and
-// destination registers, the core's task priority, interrupt acknowledge and
-// end-of-interrupt, the global configuration, feature and vendor registers,
-// the spurious vector, the shared message-signalled interrupt registers
-// (MSIR/MSISR/MSIIR at 0x1600, sources 224-231) and (stored, not counting)
-// the global timers. Level
-// sources stay pending while their line is high; edge sources latch.
+// Linux use on ppce500, for one to eight cores: per-source vector/priority and
+// destination registers, each core's task priority, interrupt acknowledge,
+// end-of-interrupt and inter-processor interrupt dispatch, the global
+// configuration, feature and vendor registers, the spurious vector, the shared
+// message-signalled interrupt registers (MSIR/MSISR/MSIIR at 0x1600, sources
+// 224-231) and (stored, not counting) the global timers. Level sources stay
+// pending while their line is high; an IPI is latched for each core it was
+// sent to until that core acknowledges it.
+//
+// Delivery is QEMU's directed mode: a source is offered to every core its
+// destination register names, each with its own priority and in-service
+// state; the first to acknowledge a level source has it in service, and the
+// others still see it while the line stays high.
 //
 // Layout (offsets from the MPIC base, CCSR+0x40000): global registers at
-// 0x1000, source n at 0x10000 + 0x20*n (VPR) and +0x10 (destination), core 0's
-// private registers at 0x20000 (CTPR 0x80, WHOAMI 0x90, IACK 0xA0, EOI 0xB0).
+// 0x1000, source n at 0x10000 + 0x20*n (VPR) and +0x10 (destination), core k's
+// private registers at 0x20000 + 0x1000*k (IPI dispatch 0x40-0x70, CTPR 0x80,
+// WHOAMI 0x90, IACK 0xA0, EOI 0xB0); 0x40-0xB0 of the global block reach the
+// private registers of the core making the access (`current`).
 
 import { type MmioDevice, registerSlice } from './bus';
 
@@ -32,8 +40,12 @@ const VPR_VECTOR = 0x0000FFFF;
 
 const GCR_RESET = 0x80000000 | 0;
 const MPIC_BRR1 = 0x00400402;
-/** Feature reporting: 196 sources (as QEMU's MPIC 4.2 reports them), one core, version 2. */
+/** Feature reporting: 196 sources (as QEMU's MPIC 4.2 reports them), version 2; the core count goes in bits 8-12. */
 const MPIC_FRR = 0x00C30002;
+const FRR_CORES_SHIFT = 8;
+/** The per-core register blocks: 0x1000 apart from 0x20000, each 0x100 long (QEMU decodes 32 of them). */
+const CPU_BLOCK = 0x20000;
+const CPU_BLOCK_END = CPU_BLOCK + 31 * 0x1000 + 0x100;
 /** What a register that is not there reads as, inside the MPIC's register blocks. */
 const NONE = 0xFFFFFFFF | 0;
 /** Global timer reset values: base count with count-inhibit set, masked vector, destination core 0. */
@@ -46,20 +58,28 @@ export class Mpic implements MmioDevice {
   readonly name = 'mpic';
   private readonly vpr = new Int32Array(ALL_SOURCES);
   private readonly dest = new Int32Array(ALL_SOURCES);
-  /** Line level (device sources) or latched request (IPIs). */
+  /** Line level (device sources); for IPIs, the cores (a bit each) that have yet to acknowledge it. */
   private readonly pending = new Uint8Array(ALL_SOURCES);
   private readonly line = new Uint8Array(ALL_SOURCES);
-  /** In-service sources, highest priority last. */
-  private readonly inService: number[] = [];
+  /** Per core: in-service sources, highest priority last. */
+  private readonly inService: number[][];
+  /** Per core: current task priority. */
+  private readonly ctpr: Int32Array;
   private gcr = 0;
-  private ctpr = 15;
   private spurious = 0xFFFF;
   private tfrr = 0;
   private readonly timers = new Int32Array(4 * 4);
   private readonly msir = new Int32Array(MSI_REGISTERS);
-  private output = false;
+  /** Per core: the level of its INT output. */
+  private readonly output: Uint8Array;
+  /** The core whose access is being served (the board sets it before running a core). */
+  current = 0;
 
-  constructor(private readonly setInt: (level: boolean) => void) {
+  constructor(private readonly setInt: (level: boolean, core: number) => void, readonly cores = 1) {
+    if (!Number.isInteger(cores) || cores < 1 || cores > 8) throw new Error(`the MPIC serves 1 to 8 cores (got ${cores})`);
+    this.inService = Array.from({ length: cores }, () => []);
+    this.ctpr = new Int32Array(cores);
+    this.output = new Uint8Array(cores);
     this.reset();
   }
 
@@ -67,9 +87,9 @@ export class Mpic implements MmioDevice {
     this.vpr.fill(VPR_MSK);
     this.dest.fill(1);
     this.pending.fill(0);
-    this.inService.length = 0;
+    for (const list of this.inService) list.length = 0;
     this.gcr = 0;
-    this.ctpr = 15;
+    this.ctpr.fill(15);
     this.spurious = 0xFFFF;
     this.tfrr = 0;
     this.timers.fill(0);
@@ -99,16 +119,20 @@ export class Mpic implements MmioDevice {
     return (this.vpr[source]! & VPR_PRIORITY) >>> 16;
   }
 
-  /** Highest-priority deliverable source (pending, unmasked, priority > 0, routed to core 0), or -1. */
-  private best(): number {
+  /** Is source i offered to `core`: pending there, unmasked and not in service there? */
+  private offered(i: number, core: number): boolean {
+    const bit = 1 << core;
+    if (i >= IPI_BASE ? !(this.pending[i]! & bit) : !this.pending[i] || !(this.dest[i]! & bit)) return false;
+    return (this.vpr[i]! & VPR_MSK) === 0 && !this.inService[core]!.includes(i);
+  }
+
+  /** Highest-priority source offered to `core` with a priority above 0, or -1 (ties: the lowest source number). */
+  private best(core: number): number {
     let best = -1;
     let bestPri = 0;
     for (let i = 0; i < ALL_SOURCES; i++) {
-      if (!this.pending[i]) continue;
-      const v = this.vpr[i]!;
-      if (v & VPR_MSK || !(this.dest[i]! & 1)) continue;
-      if (this.inService.includes(i)) continue;
-      const p = (v & VPR_PRIORITY) >>> 16;
+      if (!this.pending[i] || !this.offered(i, core)) continue;
+      const p = this.priority(i);
       if (p > bestPri) {
         best = i;
         bestPri = p;
@@ -117,22 +141,24 @@ export class Mpic implements MmioDevice {
     return best;
   }
 
-  private currentPriority(): number {
-    let p = this.ctpr;
-    for (const s of this.inService) p = Math.max(p, this.priority(s));
+  private currentPriority(core: number): number {
+    let p = this.ctpr[core]!;
+    for (const s of this.inService[core]!) p = Math.max(p, this.priority(s));
     return p;
   }
 
   private update(): void {
-    const b = this.best();
-    const level = b >= 0 && this.priority(b) > this.currentPriority();
     for (let i = 0; i < ALL_SOURCES; i++) {
-      const active = this.pending[i] !== 0 || this.inService.includes(i);
+      const active = this.pending[i] !== 0 || this.inService.some((list) => list.includes(i));
       this.vpr[i] = active ? this.vpr[i]! | VPR_ACTIVITY : this.vpr[i]! & ~VPR_ACTIVITY;
     }
-    if (level !== this.output) {
-      this.output = level;
-      this.setInt(level);
+    for (let core = 0; core < this.cores; core++) {
+      const b = this.best(core);
+      const level = b >= 0 && this.priority(b) > this.currentPriority(core) ? 1 : 0;
+      if (level !== this.output[core]) {
+        this.output[core] = level;
+        this.setInt(level === 1, core);
+      }
     }
   }
 
@@ -142,26 +168,27 @@ export class Mpic implements MmioDevice {
    * vector (no IACK read needed). Returns the vector, or -1 when the MPIC is
    * not in proxy mode.
    */
-  proxyAcknowledge(): number {
+  proxyAcknowledge(core = 0): number {
     if ((this.gcr & GCR_EXTERNAL_PROXY) !== GCR_EXTERNAL_PROXY) return -1;
-    return this.iack();
+    return this.iack(core);
   }
 
-  private iack(): number {
-    const b = this.best();
-    if (b < 0 || this.priority(b) <= this.ctpr) {
+  private iack(core: number): number {
+    const b = this.best(core);
+    if (b < 0 || this.priority(b) <= this.ctpr[core]!) {
       this.update();
       return this.spurious;
     }
-    this.inService.push(b);
-    this.inService.sort((x, y) => this.priority(x) - this.priority(y));
-    if (b >= IPI_BASE) this.pending[b] = 0; // an IPI is a one-shot request
+    const list = this.inService[core]!;
+    list.push(b);
+    list.sort((x, y) => this.priority(x) - this.priority(y));
+    if (b >= IPI_BASE) this.pending[b] = this.pending[b]! & ~(1 << core); // delivered to this core; still due on the others named
     this.update();
     return this.vpr[b]! & VPR_VECTOR;
   }
 
-  private eoi(): void {
-    this.inService.pop();
+  private eoi(core: number): void {
+    this.inService[core]!.pop();
     this.update();
   }
 
@@ -190,19 +217,19 @@ export class Mpic implements MmioDevice {
         default: return NONE;
       }
     }
-    const inBlock = off < 0x1200 || (off >= MSIR_BASE && off < MSIR_BASE + 0x200) || (off >= 0x20000 && off < 0x20100);
+    const inBlock = off < 0x1200 || (off >= MSIR_BASE && off < MSIR_BASE + 0x200) || (off >= CPU_BLOCK && off < CPU_BLOCK_END);
     if (!inBlock) return 0;
     if (off & 0xF) return NONE;
-    if (off >= 0x20000) return this.readCpu(off & 0xFF);
+    if (off >= CPU_BLOCK) return this.readCpu(off & 0xFF0, (off - CPU_BLOCK) >>> 12);
     if (off >= MSIR_BASE) return this.readMsi(off);
     // Block revision register 1: IP block 0x0040, version 4.2, as QEMU's ppce500
     // (OPENPIC_MODEL_FSL_MPIC_42). Linux reads it to decide whether the MPIC can
     // deliver vectors through EPR (4.0 and later); with a lower version it keeps
     // reading IACK even after asking for the external proxy in GCR0.
     if (off === 0) return MPIC_BRR1;
-    if (off >= 0x40 && off <= 0xB0) return this.readCpu(off);
+    if (off >= 0x40 && off <= 0xB0) return this.readCpu(off, this.current);
     switch (off) {
-      case 0x1000: return MPIC_FRR;
+      case 0x1000: return MPIC_FRR | ((this.cores - 1) << FRR_CORES_SHIFT);
       case 0x1020: return this.gcr;
       case 0x1080: return 0; // VIR
       case 0x1090: return 0; // PIR
@@ -215,12 +242,13 @@ export class Mpic implements MmioDevice {
     }
   }
 
-  /** Core 0's private registers (also visible at 0x40-0xB0 of the global block). */
-  private readCpu(reg: number): number {
+  /** A core's private registers (the accessing core's also at 0x40-0xB0 of the global block). */
+  private readCpu(reg: number, core: number): number {
+    if (core >= this.cores) return NONE;
     switch (reg) {
-      case 0x80: return this.ctpr;
-      case 0x90: return 0; // WHOAMI: core 0
-      case 0xA0: return this.iack();
+      case 0x80: return this.ctpr[core]!;
+      case 0x90: return core; // WHOAMI
+      case 0xA0: return this.iack(core);
       case 0xB0: return 0; // EOI reads as 0
       default: return NONE;
     }
@@ -252,17 +280,22 @@ export class Mpic implements MmioDevice {
       return;
     }
     if (off === 0) return; // BRR1 is read-only
-    if ((off >= 0x20000 && off < 0x21000) || off < 0x100) {
+    if ((off >= CPU_BLOCK && off < CPU_BLOCK_END) || off < 0x100) {
+      const core = off >= CPU_BLOCK ? (off - CPU_BLOCK) >>> 12 : this.current;
+      if (core >= this.cores) return;
       switch (off & 0xFFF) {
-        case 0x40: case 0x50: case 0x60: case 0x70:
-          // IPI dispatch: a mask of destination cores (this board has core 0).
-          if (v & 1) {
-            this.pending[IPI_BASE + (((off & 0xFF) - 0x40) >>> 4)] = 1;
+        case 0x40: case 0x50: case 0x60: case 0x70: {
+          // IPI dispatch (from any core's block): a mask of destination cores.
+          const ipi = IPI_BASE + (((off & 0xFF) - 0x40) >>> 4);
+          const to = v & ((1 << this.cores) - 1);
+          if (to !== 0) {
+            this.pending[ipi] = this.pending[ipi]! | to;
             this.update();
           }
           break;
-        case 0x80: this.ctpr = v & 15; this.update(); break;
-        case 0xB0: this.eoi(); break;
+        }
+        case 0x80: this.ctpr[core] = v & 15; this.update(); break;
+        case 0xB0: this.eoi(core); break;
         default: break;
       }
       return;

@@ -115,8 +115,13 @@ export class DebugTarget {
     cpu.breakHit = false;
   }
 
+  /** The vCPU this target acts on. */
+  get core(): Cpu {
+    return this.machine.cpus[this.vcpu]!;
+  }
+
   private get cpu(): Cpu {
-    return this.machine.cpu;
+    return this.core;
   }
 
   /** Size in bytes of register n, or 0 when there is no such register. */
@@ -393,15 +398,15 @@ export class DebugTarget {
     const machine = this.machine;
     let left = budget;
     while (left > 0) {
-      const before = machine.cpu.insns;
+      const before = machine.insns;
       const out = machine.run(Math.min(left, SLICE), SLICE);
       this.hypervisor.sync();
-      left -= machine.cpu.insns - before;
+      left -= machine.insns - before;
       if (out.kind === 'breakpoint') {
-        const at = machine.cpu.insns;
+        const at = machine.insns;
         const stop = this.atBreakpoint();
         if (stop) return stop;
-        left -= machine.cpu.insns - at;
+        left -= machine.insns - at;
         continue;
       }
       if (out.kind === 'stopped') {

@@ -98,7 +98,7 @@ function pageSlot(target: DebugTarget, n: number): number {
 
 /** Every catalog SPR with its guest value and where it lives. */
 export function sprViews(target: DebugTarget): SprView[] {
-  const cpu = target.machine.cpu;
+  const cpu = target.core;
   const hv = target.hypervisor;
   const model = hv.options.model;
   if (cpu.deprivileged) {
@@ -134,7 +134,7 @@ export function registerValues(state: Pick<InspectorState, 'pc' | 'msr' | 'cr' |
 }
 
 export function inspectorState(target: DebugTarget, running: boolean, stop: StopInfo | null, previous: RegisterValues | null, breakpoints: Breakpoints): InspectorState {
-  const cpu = target.machine.cpu;
+  const cpu = target.core;
   const f = cpu.fpu.f;
   const fprHex: string[] = [];
   const bytes = new DataView(new ArrayBuffer(8));
@@ -160,7 +160,7 @@ export function inspectorState(target: DebugTarget, running: boolean, stop: Stop
  * lives). Throws a LabFailure naming what is wrong.
  */
 export function writeRegister(target: DebugTarget, name: string, value: number): void {
-  const cpu = target.machine.cpu;
+  const cpu = target.core;
   const lower = name.toLowerCase();
   if (!Number.isFinite(value)) throw new LabFailure('invalid-request', `${name}: the value must be a finite number`, { field: 'value' });
   if (REGISTER_NAMES.includes(lower)) {
@@ -235,7 +235,7 @@ function entryView(tlb: Tlb, i: number): TlbEntryView {
 }
 
 export function tlbView(target: DebugTarget): TlbView {
-  const cpu = target.machine.cpu;
+  const cpu = target.core;
   const gtlb = target.hypervisor.guestTlb;
   const guestTlb = gtlb !== null ? gtlb.tlb : cpu.tlb;
   const guest: TlbEntryView[] = [];
@@ -256,7 +256,7 @@ export function tlbView(target: DebugTarget): TlbView {
 }
 
 export function translate(target: DebugTarget, address: number, fetch: boolean): TranslationView {
-  const cpu = target.machine.cpu;
+  const cpu = target.core;
   const ea = address | 0;
   const as = (cpu.msr & (fetch ? 0x20 : 0x10)) !== 0 ? 1 : 0;
   const gtlb = target.hypervisor.guestTlb;

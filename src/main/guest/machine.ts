@@ -1,18 +1,26 @@
-// One guest machine: an e500mc core on a board that matches QEMU's ppce500
-// closely enough that the same ELF boots on both. This is the only file that
-// knows where devices live. Memory map (physical): RAM at 0; CCSR at
+// One guest machine: one to eight e500mc cores on a board that matches QEMU's
+// ppce500 (-smp N) closely enough that the same ELF boots on both. This is the
+// only file that knows where devices live. Memory map (physical): RAM at 0; CCSR at
 // 0xF_E000_0000 (1 MB) with the I2C controller at +0x3000 (source 43, a
 // DS1338 clock at address 0x68), the UART at +0x4500 (source 42), the local
 // bus controller's registers at +0x5000 (unimplemented, as on QEMU), the PCI
 // host controller at +0x8000 (an empty bus), the MPIC at +0x40000 (with its
 // MSI registers at +0x41600), the global utilities at +0xE0000 and the GPIO
-// block at +0xFF000 (source 47). docs/board.md lists what differs from QEMU.
+// block at +0xFF000 (source 47); the spin table at 0xF_EF00_0000.
+// docs/board.md lists what differs from QEMU.
+//
+// Several cores run interleaved on the guest's one thread, deterministically:
+// each in turn for a quantum of instructions (a round), after which every
+// core's virtual time is brought to the furthest any reached, so the time
+// bases stay together and a core that waited catches up. Secondary cores wait
+// in the spin table until the boot core releases them (ePAPR).
 //
 // Entry state as QEMU gives a -kernel ELF (shared/reference/qemu-and-toolchain.md):
 // PC = entry, r1 = 16 MB - 8, r3 = device tree, r6 = ePAPR magic, r7 = size
 // of the initial mapping, MSR = 0, TLB1[0] maps the first 64 MB 1:1.
 
-import { Cpu, CheckStop } from '../cpu/cpu';
+import { CoreGroup, Cpu, CheckStop } from '../cpu/cpu';
+import { MAX_CORES } from '../cpu/memory';
 import { execute } from '../cpu/interp';
 import { MAS } from '../cpu/regs';
 import type { TimerClock } from '../cpu/timers';
@@ -24,6 +32,7 @@ import { I2cController } from '../devices/i2c';
 import { Mpic } from '../devices/mpic';
 import { PciHost } from '../devices/pci-host';
 import { RtcDs1338 } from '../devices/rtc-ds1338';
+import { SPIN_TABLE_BYTES, SpinTable } from '../devices/spin-table';
 import { UnimplementedBlock } from '../devices/unimplemented-block';
 import { type ConsoleSink, Uart16550 } from '../devices/uart16550';
 import { parseElf, type ElfImage } from './elf';
@@ -68,18 +77,30 @@ export const MPIC_PHANDLE = 0x8003;
 const DTB_PAD = 0x1800000;
 /** The device tree's total size as QEMU makes it: 1 MB, mostly free space. */
 const DTB_TOTAL_SIZE = 0x100000;
+/** QEMU's ppce500 spin table (hw/ppc/e500.c): after the CCSR window's 16 MB-aligned neighbourhood, 32 bytes per core. */
+export const SPIN_TABLE_BASE = 0xFEF000000;
+/** What a released secondary core finds mapped: TLB1 entry 1 (QEMU's choice; the boot core's is entry 0) maps the 64 MB around its entry address to effective address 0. */
+const SPIN_MAP_ENTRY = 1;
+const SPIN_MAP_BYTES = 64 * 1024 * 1024;
+const SPIN_MAP_TSIZE = 16;
+/** MAS2[M]: memory coherence required (QEMU sets it on a released core's mapping). */
+const MAS2_M = 0x04;
+/** Instructions a core runs in its turn of a multiprocessor round. */
+export const SMP_QUANTUM = 5_000;
 
 /** How a guest stopped: it reset or powered off the board, the core checkstopped, the watchdog fired, or the kernel panicked. */
 export type StopReason = 'reset' | 'poweroff' | 'checkstop' | 'watchdog' | 'panic';
 
 export interface MachineOptions {
   ramMb?: number;
+  /** Cores (vCPUs), 1 to 8 (QEMU's -smp): the boot core and the secondaries that wait in the spin table. */
+  smp?: number;
   bootargs?: string;
   clock?: TimerClock;
   console: ConsoleSink;
 }
 
-const BOARD_SNAPSHOT_SKIP: ReadonlySet<string> = new Set(['image', 'dtb', 'options', 'bus', 'cpu', 'uart', 'mpic', 'pci', 'i2c', 'rtc']);
+const BOARD_SNAPSHOT_SKIP: ReadonlySet<string> = new Set(['image', 'dtb', 'options', 'bus', 'cpu', 'cpus', 'group', 'uart', 'mpic', 'pci', 'i2c', 'rtc', 'spin']);
 
 /** Why run() returned. */
 export type RunOutcome =
@@ -91,7 +112,17 @@ export type RunOutcome =
 
 export class Machine {
   readonly bus: Bus;
+  /** The boot core (vCPU 0). */
   readonly cpu: Cpu;
+  /** Every core, by number (vCPU k = cpus[k]; its PIR is k). */
+  readonly cpus: Cpu[];
+  /** Per core: still spinning in the spin table (not started by the boot core yet). */
+  readonly held: boolean[];
+  /** The multiprocessor round in progress: whose turn it is, what is left of the turn, what the round has run so far. */
+  private turnCore = 0;
+  private turnLeft = SMP_QUANTUM;
+  private ranInRound = 0;
+  private readonly spin: SpinTable;
   readonly uart: Uart16550;
   readonly mpic: Mpic;
   readonly pci = new PciHost();
@@ -126,12 +157,18 @@ export class Machine {
       throw new Error(`RAM must be a multiple of 64 MB between 64 and 2048 (got ${ramMb}), as on ppce500`);
     }
     if (options.bootargs?.includes('\0')) throw new Error('bootargs must not contain NUL characters (the guest would see them cut short)');
+    const smp = options.smp ?? 1;
+    if (!Number.isInteger(smp) || smp < 1 || smp > MAX_CORES) throw new Error(`a guest has 1 to ${MAX_CORES} vCPUs (got ${smp}), as ppce500 with -smp`);
     this.ramSize = ramMb * 1024 * 1024;
     this.timebaseHz = Math.round((options.clock ?? DEFAULT_CLOCK).timebaseMHz * 1e6);
-    this.bus = new Bus(this.ramSize);
-    this.cpu = new Cpu(this.bus, options.clock ?? DEFAULT_CLOCK);
-    this.mpic = new Mpic((level) => this.cpu.setExternalInput(level));
-    this.cpu.externalProxy = () => this.mpic.proxyAcknowledge();
+    this.bus = new Bus(this.ramSize, smp);
+    const group = smp > 1 ? new CoreGroup(this.ramSize) : null;
+    this.cpus = Array.from({ length: smp }, () => new Cpu(this.bus, options.clock ?? DEFAULT_CLOCK, group));
+    this.cpu = this.cpus[0]!;
+    this.held = this.cpus.map((_, k) => k > 0);
+    this.mpic = new Mpic((level, core) => this.cpus[core]!.setExternalInput(level), smp);
+    this.cpus.forEach((cpu, k) => { cpu.externalProxy = () => this.mpic.proxyAcknowledge(k); });
+    this.spin = new SpinTable(smp, (core, addr, r3) => this.release(core, addr, r3));
     const panicWatch = this.panicWatch;
     const sink = options.console;
     const watched = { write: (bytes: Uint8Array) => { sink.write(bytes); panicWatch.feed(bytes); }, ready: () => sink.ready() };
@@ -148,6 +185,14 @@ export class Machine {
     this.bus.map(CCSR_BASE + MPIC_OFFSET, 0x40000, this.mpic);
     this.bus.map(CCSR_BASE + GUTS_OFFSET, 0x1000, guts);
     this.bus.map(CCSR_BASE + GPIO_OFFSET, 0x1000, gpio);
+    this.bus.map(SPIN_TABLE_BASE, SPIN_TABLE_BYTES, this.spin);
+  }
+
+  /** Instructions retired by all cores since the last boot. */
+  get insns(): number {
+    let n = 0;
+    for (const cpu of this.cpus) n += cpu.insns;
+    return n;
   }
 
   /** The RAM byte ranges a boot writes (the image's segments and the device tree): all of RAM a fresh board has touched. */
@@ -157,13 +202,16 @@ export class Machine {
     return ranges;
   }
 
-  /** The board's stateful parts for a snapshot (snapshot.ts): vCPU 0's, the board's own, every device's. */
+  /** The board's stateful parts for a snapshot (snapshot.ts): each vCPU's, the board's own, every device's. */
   stateParts(): Record<string, object> {
-    const cpu = this.cpu;
-    const parts: Record<string, object> = {
-      'vcpu0.cpu': cpu, 'vcpu0.fpu': cpu.fpu, 'vcpu0.tlb': cpu.tlb, 'vcpu0.timers': cpu.timers,
-      board: this, 'panic-watch': this.panicWatch, 'dev.rtc': this.rtc,
-    };
+    const parts: Record<string, object> = {};
+    this.cpus.forEach((cpu, k) => {
+      parts[`vcpu${k}.cpu`] = cpu;
+      parts[`vcpu${k}.fpu`] = cpu.fpu;
+      parts[`vcpu${k}.tlb`] = cpu.tlb;
+      parts[`vcpu${k}.timers`] = cpu.timers;
+    });
+    Object.assign(parts, { board: this, 'panic-watch': this.panicWatch, 'dev.rtc': this.rtc });
     for (const dev of this.bus.devices()) parts[`dev.${dev.name}`] = dev;
     return parts;
   }
@@ -276,15 +324,19 @@ export class Machine {
         ['i2c', str(i2c)],
         ['serial0', str(serial)],
       ]),
-      node('cpus', [['#size-cells', u32(0)], ['#address-cells', u32(1)]], [
-        node('PowerPC,8544@0', [
-          ['status', str('okay')], ['bus-frequency', u32(0)],
-          ['i-cache-size', u32(0x8000)], ['d-cache-size', u32(0x8000)],
-          ['i-cache-line-size', u32(64)], ['d-cache-line-size', u32(64)],
-          ['reg', u32(0)], ['device_type', str('cpu')],
-          ['timebase-frequency', u32(this.timebaseHz)], ['clock-frequency', u32(ANNOUNCED_CORE_HZ)],
+      node('cpus', [['#size-cells', u32(0)], ['#address-cells', u32(1)]], this.cpus.map((_, k) => node(`PowerPC,8544@${k.toString(16)}`, [
+        // Secondary cores: disabled until the boot core releases them through their spin-table entry.
+        ...(k === 0 ? [['status', str('okay')] as [string, PropValue]] : [
+          ['cpu-release-addr', u32(hi(SPIN_TABLE_BASE + k * 32), lo(SPIN_TABLE_BASE + k * 32))] as [string, PropValue],
+          ['enable-method', str('spin-table')] as [string, PropValue],
+          ['status', str('disabled')] as [string, PropValue],
         ]),
-      ]),
+        ['bus-frequency', u32(0)],
+        ['i-cache-size', u32(0x8000)], ['d-cache-size', u32(0x8000)],
+        ['i-cache-line-size', u32(64)], ['d-cache-line-size', u32(64)],
+        ['reg', u32(k)], ['device_type', str('cpu')],
+        ['timebase-frequency', u32(this.timebaseHz)], ['clock-frequency', u32(ANNOUNCED_CORE_HZ)],
+      ]))),
       node('chosen', [
         ['stdout-path', str(serial)],
         ['linux,stdout-path', str(serial)],
@@ -304,7 +356,13 @@ export class Machine {
     const image = this.image;
     if (image === null) throw new Error('no image loaded');
     const cpu = this.cpu;
-    cpu.reset();
+    for (const core of this.cpus) core.reset();
+    this.held.fill(true);
+    this.held[0] = false;
+    this.turnCore = 0;
+    this.turnLeft = SMP_QUANTUM;
+    this.ranInRound = 0;
+    this.spin.reset();
     this.uart.reset();
     this.mpic.reset();
     this.pci.reset();
@@ -324,13 +382,7 @@ export class Machine {
     // The initial mapping: the smallest power-of-4 size covering the device tree (at least 64 MB... as QEMU).
     let tsize = 16; // 64 MB
     while (tsizeBytes(tsize) < this.dtbAddr + this.dtb.length) tsize += 2;
-    cpu.spr[624] = MAS.TLBSEL; // MAS0: TLB1, entry 0
-    cpu.spr[625] = MAS.V | (tsize << MAS.TSIZE_SHIFT); // no IPROT, as QEMU leaves it
-    cpu.spr[626] = 0;
-    cpu.spr[627] = MAS.SR | MAS.SW | MAS.SX | MAS.UR | MAS.UW | MAS.UX;
-    cpu.spr[944] = 0;
-    cpu.tlbwe();
-    cpu.spr[624] = cpu.spr[625] = cpu.spr[626] = cpu.spr[627] = cpu.spr[944] = 0;
+    writeBootMapping(cpu, 0, tsize, 0, 0);
 
     cpu.gpr[1] = 16 * 1024 * 1024 - 8;
     cpu.gpr[3] = this.dtbAddr;
@@ -345,12 +397,33 @@ export class Machine {
   }
 
   /**
+   * A secondary core leaves the spin table (the boot core wrote its entry's
+   * address): as QEMU starts it, with TLB1 entry 1 mapping the 64 MB around
+   * the address at effective address 0, pc at the address's offset in it,
+   * r3 from the entry, r7 the mapping's size, r4-r6, r8 and r9 zero. A core
+   * already running is started again the same way.
+   */
+  private release(core: number, addr: number, r3: number): void {
+    const cpu = this.cpus[core]!;
+    const mapStart = addr - (addr % SPIN_MAP_BYTES);
+    this.spin.setPir(core, cpu.pir);
+    writeBootMapping(cpu, SPIN_MAP_ENTRY, SPIN_MAP_TSIZE, mapStart, MAS2_M);
+    cpu.pc = (addr % SPIN_MAP_BYTES) | 0;
+    cpu.gpr[3] = r3 % 2 ** 32 | 0;
+    cpu.gpr[4] = cpu.gpr[5] = cpu.gpr[6] = cpu.gpr[8] = cpu.gpr[9] = 0;
+    cpu.gpr[7] = SPIN_MAP_BYTES;
+    cpu.waiting = false;
+    this.held[core] = false;
+  }
+
+  /**
    * Runs up to maxInsns instructions. Returns early when the machine stops,
    * or when the core waits for an interrupt (`wait`) with nothing due before
    * its next timer event: the caller then decides to skip to that time
    * (deterministic runs) or to sleep until then or until input arrives.
    */
   run(maxInsns: number, sliceInsns = 200_000): RunOutcome {
+    if (this.cpus.length > 1) return this.runRounds(maxInsns);
     const cpu = this.cpu;
     const timers = cpu.timers;
     let left = maxInsns;
@@ -365,45 +438,140 @@ export class Machine {
       let chunk = Math.min(left, sliceInsns, 0x3FFFFFFF);
       const untilEvent = timers.insnsUntil(timers.nextEvent());
       if (untilEvent < chunk) chunk = Math.max(1, untilEvent);
-      let ran: number;
-      try {
-        ran = execute(cpu, chunk);
-      } catch (e) {
-        ran = cpu.sliceStart - cpu.sliceLeft;
-        this.account(ran);
-        const message = e instanceof CheckStop ? e.message : `emulator fault: ${e instanceof Error ? e.stack ?? e.message : String(e)}`;
-        this.halt('checkstop', `${message} (pc 0x${(cpu.pc >>> 0).toString(16)})`);
-        return { kind: 'stopped', ...this.stop! };
-      }
-      this.account(ran);
-      left -= ran;
-      if (timers.resetRequest) this.halt('watchdog', `watchdog reset (TCR[WRC]=${timers.resetRequest})`);
+      left -= this.executeOn(cpu, chunk);
+      const stopped = this.stopOutcome();
+      if (stopped !== null) return stopped;
       if ((cpu.breakHit || cpu.stopRequested) && this.stop === null) return { kind: 'breakpoint' };
     }
     if (this.stop !== null) return { kind: 'stopped', ...this.stop };
     return { kind: 'budget' };
   }
 
-  private account(ran: number): void {
-    const cpu = this.cpu;
+  /** Runs `chunk` instructions on one core (fewer if it stops or faults) and accounts for them; returns how many ran. */
+  private executeOn(cpu: Cpu, chunk: number): number {
+    let ran: number;
+    try {
+      ran = execute(cpu, chunk);
+    } catch (e) {
+      ran = cpu.sliceStart - cpu.sliceLeft;
+      this.account(cpu, ran);
+      const message = e instanceof CheckStop ? e.message : `emulator fault: ${e instanceof Error ? e.stack ?? e.message : String(e)}`;
+      const where = this.cpus.length > 1 ? `vCPU ${cpu.index}, ` : '';
+      this.halt('checkstop', `${message} (${where}pc 0x${(cpu.pc >>> 0).toString(16)})`);
+      return ran;
+    }
+    this.account(cpu, ran);
+    if (cpu.timers.resetRequest) this.halt('watchdog', `watchdog reset (${this.cpus.length > 1 ? `vCPU ${cpu.index}, ` : ''}TCR[WRC]=${cpu.timers.resetRequest})`);
+    return ran;
+  }
+
+  /**
+   * The multiprocessor run loop: rounds in which each started core in turn
+   * runs up to SMP_QUANTUM instructions (less when it waits; where its timer
+   * is due it takes the interrupt and goes on), after which every core's
+   * clock is brought to the furthest. The budget counts all cores'
+   * instructions; a budget that runs out in the middle of a turn leaves the
+   * turn to be finished by the next call, so the interleaving does not depend
+   * on how the caller slices a run (a snapshot keeps it too).
+   */
+  private runRounds(maxInsns: number): RunOutcome {
+    let left = maxInsns;
+    while (left > 0) {
+      const stopped = this.stopOutcome();
+      if (stopped !== null) return stopped;
+      this.uart.drain();
+      for (const f of this.onPoll) f();
+      const k = this.turnCore;
+      const cpu = this.cpus[k]!;
+      let turnOver = this.held[k]!;
+      this.mpic.current = k;
+      while (!turnOver && left > 0) {
+        cpu.irqPoll = 0;
+        if (cpu.interruptPending()) {
+          cpu.waiting = false;
+          cpu.checkInterrupts();
+        }
+        if (cpu.waiting) break;
+        const timers = cpu.timers;
+        let chunk = Math.min(left, this.turnLeft);
+        const untilEvent = timers.insnsUntil(timers.nextEvent());
+        if (untilEvent < chunk) chunk = Math.max(1, untilEvent);
+        const ran = this.executeOn(cpu, chunk);
+        this.turnLeft -= ran;
+        this.ranInRound += ran;
+        left -= ran;
+        const stop = this.stopOutcome();
+        if (stop !== null) return stop;
+        if (cpu.breakHit || cpu.stopRequested) return { kind: 'breakpoint' };
+        turnOver = this.turnLeft <= 0 || ran === 0;
+      }
+      if (!turnOver && !cpu.waiting) break; // the budget ran out in the middle of this turn
+      // The turn is over: the next core's, or a new round.
+      this.turnLeft = SMP_QUANTUM;
+      if (++this.turnCore < this.cpus.length) continue;
+      this.turnCore = 0;
+      this.alignClocks();
+      const ran = this.ranInRound;
+      this.ranInRound = 0;
+      if (ran === 0) {
+        // Every started core waits: the caller lets time pass to the first timer event.
+        let next = Infinity;
+        this.cpus.forEach((c, i) => { if (!this.held[i]) next = Math.min(next, c.timers.nextEvent()); });
+        return { kind: 'waiting', nextEvent: next };
+      }
+    }
+    return this.stopOutcome() ?? { kind: 'budget' };
+  }
+
+  /** The outcome of a run the machine's stop ended, or null while it runs. */
+  private stopOutcome(): RunOutcome | null {
+    const stop = this.stop;
+    return stop === null ? null : { kind: 'stopped', ...stop };
+  }
+
+  /** Brings every core's virtual time to the furthest any core has reached (the shared time base), waking cores whose timers fired. */
+  private alignClocks(): void {
+    let now = 0;
+    for (const cpu of this.cpus) now = Math.max(now, cpu.timers.ticks);
+    this.skipAllTo(now);
+  }
+
+  private skipAllTo(ticks: number): void {
+    for (const cpu of this.cpus) {
+      cpu.timers.skipTo(ticks);
+      if (cpu.timers.update()) cpu.irqPoll = 1;
+      if (cpu.waiting && cpu.interruptPending()) cpu.waiting = false;
+      if (cpu.timers.resetRequest) this.halt('watchdog', `watchdog reset (${this.cpus.length > 1 ? `vCPU ${cpu.index}, ` : ''}TCR[WRC]=${cpu.timers.resetRequest})`);
+    }
+  }
+
+  private account(cpu: Cpu, ran: number): void {
     cpu.insns += ran;
     cpu.timers.retire(ran);
     if (cpu.timers.update()) cpu.irqPoll = 1;
   }
 
-  /** Lets virtual time pass while the core waits, up to `ticks` (its next timer event). */
+  /** Lets virtual time pass while the cores wait, up to `ticks` (the first timer event). */
   idleUntil(ticks: number): void {
-    const timers = this.cpu.timers;
-    timers.skipTo(ticks);
-    if (timers.update()) this.cpu.irqPoll = 1;
-    if (this.cpu.interruptPending()) this.cpu.waiting = false;
+    this.skipAllTo(ticks);
   }
 
   /** Input typed on the console wakes a waiting core (through the UART's interrupt). */
   typeInput(bytes: Uint8Array): void {
     this.uart.pushInput(bytes);
-    if (this.cpu.interruptPending()) this.cpu.waiting = false;
+    for (const cpu of this.cpus) if (cpu.interruptPending()) cpu.waiting = false;
   }
+}
+
+/** Writes TLB1 entry `esel` as the board's firmware leaves it: effective 0 onto physical `pa`, `tsize`, all permissions, no IPROT (as QEMU). */
+function writeBootMapping(cpu: Cpu, esel: number, tsize: number, pa: number, wimge: number): void {
+  cpu.spr[624] = MAS.TLBSEL | (esel << MAS.ESEL_SHIFT); // MAS0: TLB1, entry esel
+  cpu.spr[625] = MAS.V | (tsize << MAS.TSIZE_SHIFT);
+  cpu.spr[626] = wimge;
+  cpu.spr[627] = (pa % 2 ** 32) | MAS.SR | MAS.SW | MAS.SX | MAS.UR | MAS.UW | MAS.UX;
+  cpu.spr[944] = Math.floor(pa / 2 ** 32);
+  cpu.tlbwe();
+  cpu.spr[624] = cpu.spr[625] = cpu.spr[626] = cpu.spr[627] = cpu.spr[944] = 0;
 }
 
 /**

@@ -18,6 +18,8 @@ import { LAB_VERSION } from '../../shared/version';
 
 export interface RunOptions {
   ramMb?: number;
+  /** vCPUs, 1 to 8 (default 1). */
+  smp?: number;
   /** Stop after this many instructions (default 2e9). */
   maxInsns?: number;
   /** Bytes typed on the console, available from the start. */
@@ -100,6 +102,7 @@ export function prepareRun(elf: Uint8Array, opts: RunOptions = {}): PreparedRun 
   };
   const machine = new Machine({
     ...(opts.ramMb !== undefined ? { ramMb: opts.ramMb } : {}),
+    ...(opts.smp !== undefined ? { smp: opts.smp } : {}),
     ...(opts.bootargs !== undefined ? { bootargs: opts.bootargs } : {}),
     clock: { cpi: cost.cpi, coreMHz: cost.coreMHz, timebaseMHz: cost.timebaseMHz },
     console: {
@@ -111,9 +114,11 @@ export function prepareRun(elf: Uint8Array, opts: RunOptions = {}): PreparedRun 
     },
   });
   const hypervisor = attachHypervisor(machine, hvOptions);
-  machine.cpu.jitEnabled = opts.jit !== 'off';
-  if (opts.jit === 'eager') machine.cpu.jitThreshold = 1;
-  if (opts.translator !== undefined) machine.cpu.jitBackend = opts.translator;
+  for (const cpu of machine.cpus) {
+    cpu.jitEnabled = opts.jit !== 'off';
+    if (opts.jit === 'eager') cpu.jitThreshold = 1;
+    if (opts.translator !== undefined) cpu.jitBackend = opts.translator;
+  }
   machine.load(elf);
   if (opts.snapshot) restoreGuest(machine, hypervisor, opts.snapshot, snapshotConfig(elf, opts));
   if (opts.testCorruptSpr !== undefined) hypervisor.testCorruptSpr(opts.testCorruptSpr);
@@ -130,6 +135,7 @@ export function snapshotConfig(elf: Uint8Array, opts: RunOptions): SnapshotConfi
     hw: opts.hw ?? defaultHwConfig(),
     cost: opts.cost ?? defaultCostModel(),
     ramMb: opts.ramMb ?? 128,
+    ...((opts.smp ?? 1) > 1 ? { smp: opts.smp } : {}),
     bootargs: opts.bootargs ?? '',
     image: { name: opts.imageName ?? 'guest.elf', sha256: sha256(elf) },
   };
@@ -141,7 +147,7 @@ export function snapshotGuest(machine: Machine, hv: GuestHypervisor, config: Sna
   const parts = { ...captureParts(machine, machine.bus.ram8), ...captureParts(hv, machine.bus.ram8) };
   return {
     header: {
-      labVersion: LAB_VERSION, takenAt: new Date().toISOString(), config, insns: machine.cpu.insns, consoleBytes, parts,
+      labVersion: LAB_VERSION, takenAt: new Date().toISOString(), config, insns: machine.insns, consoleBytes, parts,
       ramSha256: ramChecksum(ram), ramBytes: ram.size,
     },
     ram,
@@ -155,7 +161,7 @@ export function restoreGuest(machine: Machine, hv: GuestHypervisor, snap: Snapsh
   const parts = snap.header.parts;
   restoreParts(machine, Object.fromEntries(Object.entries(parts).filter(([k]) => !k.startsWith('hv.'))));
   restoreParts(hv, Object.fromEntries(Object.entries(parts).filter(([k]) => k.startsWith('hv.'))));
-  machine.cpu.afterRestore();
+  for (const cpu of machine.cpus) cpu.afterRestore();
   hv.afterRestore();
 }
 
@@ -186,10 +192,10 @@ export function runElf(elf: Uint8Array, opts: RunOptions = {}): RunResult {
   };
   let scanned = 0;
   for (;;) {
-    let left = max - machine.cpu.insns;
+    let left = max - machine.insns;
     if (at && 'insns' in at && !saved) {
-      if (machine.cpu.insns >= at.insns) takeSnapshot();
-      else left = Math.min(left, at.insns - machine.cpu.insns);
+      if (machine.insns >= at.insns) takeSnapshot();
+      else left = Math.min(left, at.insns - machine.insns);
     }
     if (left <= 0) break;
     const out = machine.run(Math.min(left, slice), slice);
@@ -222,7 +228,7 @@ export function runElf(elf: Uint8Array, opts: RunOptions = {}): RunResult {
       break;
     }
   }
-  if (save && (save.at === 'end' || (at && 'insns' in at && machine.cpu.insns >= at.insns))) takeSnapshot();
+  if (save && (save.at === 'end' || (at && 'insns' in at && machine.insns >= at.insns))) takeSnapshot();
   stats[H.hostBusyNs] = (performance.now() - started) * 1e6;
   stats[H.consoleOut] = chunks.reduce((n, c) => n + c.length, 0);
   const total = stats[H.consoleOut];
@@ -235,7 +241,7 @@ export function runElf(elf: Uint8Array, opts: RunOptions = {}): RunResult {
   return {
     console,
     reason,
-    insns: machine.cpu.insns,
+    insns: machine.insns,
     ...(message !== undefined ? { message } : {}),
     machine,
     hypervisor,

@@ -336,16 +336,23 @@ export class GuestRunner {
 
   /** Carries out an inspector command; returns the reply's value. Throws a LabFailure when refused. */
   private debugCommand(vcpu: number, c: DebugCommand): unknown {
-    if (vcpu !== 0) throw new LabFailure('invalid-request', `This guest has one vCPU (vCPU 0); there is no vCPU ${vcpu}`, { field: 'vcpu' });
+    const vcpus = this.machine.cpus.length;
+    if (vcpu >= vcpus) {
+      throw new LabFailure('invalid-request', vcpus === 1 ? `This guest has one vCPU (vCPU 0); there is no vCPU ${vcpu}`
+        : `This guest has ${vcpus} vCPUs (0-${vcpus - 1}); there is no vCPU ${vcpu}`, { field: 'vcpu' });
+    }
+    if (vcpus > 1 && (c.op === 'breakpoints' || c.op === 'write' || c.op === 'step')) {
+      throw new LabFailure('invalid-request', `Breakpoints, steps and register edits take single-vCPU guests for now; this guest has ${vcpus} vCPUs (pause it to inspect any of them)`, { field: 'vcpu' });
+    }
     switch (c.op) {
       case 'inspect':
-        return this.inspect();
+        return this.inspect(vcpu);
       case 'tlb':
-        return tlbView(this.target());
+        return tlbView(this.viewOf(vcpu));
       case 'memory':
-        return memoryView(this.target(), c.address, c.length, c.space);
+        return memoryView(this.viewOf(vcpu), c.address, c.length, c.space);
       case 'translate':
-        return translate(this.target(), c.address, c.fetch);
+        return translate(this.viewOf(vcpu), c.address, c.fetch);
       case 'breakpoints': {
         this.breaks = checkBreakpoints(c.breakpoints);
         // A target made now takes the new breakpoints as it is made.
@@ -375,9 +382,15 @@ export class GuestRunner {
     }
   }
 
-  private inspect(): unknown {
+  private inspect(vcpu = 0): unknown {
     const running = this.mode === 'running';
+    if (vcpu !== 0) return inspectorState(this.viewOf(vcpu), running, null, null, this.breaks);
     return inspectorState(this.target(), running, running ? null : this.lastStop, running ? null : this.lastValues, this.breaks);
+  }
+
+  /** What the inspector reads a vCPU through: vCPU 0's debug target, or a view of another vCPU (made afresh: it holds no state). */
+  private viewOf(vcpu: number): DebugTarget {
+    return vcpu === 0 ? this.target() : new DebugTarget(this.machine, this.hv, vcpu, true);
   }
 
   private mustBeStopped(what: string): void {
@@ -624,8 +637,8 @@ export class GuestRunner {
 
   /** What this guest's snapshots record about it (and what one restored into it must match). */
   private snapshotConfig() {
-    const { model, ramMb, bootargs, imageName, elf } = this.init;
-    return snapshotConfig(elf, { model, hw: this.hw, cost: this.cost, ramMb, bootargs, imageName });
+    const { model, ramMb, smp, bootargs, imageName, elf } = this.init;
+    return snapshotConfig(elf, { model, hw: this.hw, cost: this.cost, ramMb, ...(smp !== undefined ? { smp } : {}), bootargs, imageName });
   }
 
   // ---- boot ----------------------------------------------------------------
@@ -675,6 +688,7 @@ export class GuestRunner {
     const cost = this.cost;
     this.machine = new Machine({
       ramMb: this.init.ramMb,
+      ...(this.init.smp !== undefined ? { smp: this.init.smp } : {}),
       bootargs: this.init.bootargs,
       console: this.outbox,
       clock: { cpi: cost.cpi, coreMHz: cost.coreMHz, timebaseMHz: cost.timebaseMHz },

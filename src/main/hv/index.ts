@@ -119,6 +119,9 @@ export class GuestHypervisor implements DeviceTreePart {
     this.hw = options.hw;
     this.cost = options.cost;
     const cpu = machine.cpu;
+    if (options.model !== 'native' && machine.cpus.length > 1) {
+      throw new Error(`a guest with ${machine.cpus.length} vCPUs runs natively for now: the ${options.model} model takes one vCPU`);
+    }
     machine.treeParts.push(this);
     this.accountant = new Accountant(cpu, options.stats, options.cost);
     if (options.model === 'native') {
@@ -265,7 +268,8 @@ export class GuestHypervisor implements DeviceTreePart {
     const s = this.options.stats;
     const cpu = this.machine.cpu;
     this.exits?.tick(cpu);
-    s[H.insns] = cpu.insns;
+    s[H.insns] = this.machine.insns;
+    // Cycles are time on the boot vCPU's clock (all vCPUs' clocks are kept together).
     s[H.cycles] = cpu.timers.centicycles / 100;
     s[H.seq] = s[H.seq]! + 1;
   }

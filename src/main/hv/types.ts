@@ -41,7 +41,12 @@ export interface GuestHypervisorOptions {
  * drive. The hypervisor never sees the board's devices or addresses.
  */
 export interface HostBoard {
+  /** The boot vCPU. */
   readonly cpu: Cpu;
+  /** Every vCPU (cpus[0] is cpu). */
+  readonly cpus: readonly Cpu[];
+  /** Instructions all vCPUs retired since boot. */
+  readonly insns: number;
   /** Called at the end of every boot, after the entry state is set. */
   readonly onBoot: (() => void)[];
   /** Called before every stretch of execution. */

@@ -177,6 +177,10 @@ export class GuestManager {
       throw new LabFailure('unavailable', `${ramMb} MB more guest RAM would exceed the session's ${maxTotalRamMb} MB (half the host's memory; ${usedMb} MB in use); remove a guest or ask for less`,
         { field: 'ramMb' });
     }
+    const smp = spec.smp ?? 1;
+    if (smp > 1 && (spec.model ?? DEFAULT_MODEL) !== 'native') {
+      throw new LabFailure('invalid-request', `A guest with ${smp} vCPUs runs natively for now: the ${spec.model} model takes one vCPU`, { field: 'smp' });
+    }
     const { elf, image } = this.loadImage(spec, ramMb);
     if (snapshot) {
       try {
@@ -198,7 +202,7 @@ export class GuestManager {
     const control = createControl();
     const g: Guest = {
       info: {
-        id, name, image, model: spec.model ?? DEFAULT_MODEL, ramMb, state: start ? 'running' : 'created',
+        id, name, image, model: spec.model ?? DEFAULT_MODEL, ramMb, ...(smp > 1 ? { smp } : {}), state: start ? 'running' : 'created',
         override, bootargs: spec.bootargs ?? '',
       },
       elf,
@@ -274,6 +278,9 @@ export class GuestManager {
    */
   async startGdb(id: string, port: number, hold = false): Promise<{ id: string; port: number }> {
     const g = this.get(id);
+    if ((g.info.smp ?? 1) > 1) {
+      throw new LabFailure('invalid-request', `The GDB stub takes single-vCPU guests for now; ${g.info.name} has ${g.info.smp} vCPUs (the inspector shows each of them)`, { field: 'id' });
+    }
     if (hold) g.host?.signal({ kind: 'signal', type: 'gdb-hold' });
     if (g.gdb) return { id, port: g.gdb.port };
     if (!Number.isInteger(port) || port < 0 || port > 65535) throw new LabFailure('invalid-request', `GDB port must be 0-65535 (got ${port})`, { field: 'port' });
@@ -459,7 +466,7 @@ export class GuestManager {
     }
     const { snapshot: _file, ...rest } = spec;
     return {
-      spec: { ...rest, model: c.model, ramMb: c.ramMb, bootargs: c.bootargs, ...(spec.image === undefined && spec.upload === undefined ? { image: c.image.name } : {}) },
+      spec: { ...rest, model: c.model, ramMb: c.ramMb, ...(c.smp !== undefined ? { smp: c.smp } : {}), bootargs: c.bootargs, ...(spec.image === undefined && spec.upload === undefined ? { image: c.image.name } : {}) },
       snapshot: { header: snap.header, bytes },
     };
   }
@@ -571,7 +578,7 @@ export class GuestManager {
     resetConsoleQueue(g.control);
     setConsoleHold(g.control, g.hub.isHeld);
     const host: GuestHost = new GuestHost({
-      id: g.info.id, name: g.info.name, elf: g.elf, ramMb: g.info.ramMb, bootargs: g.info.bootargs,
+      id: g.info.id, name: g.info.name, elf: g.elf, ramMb: g.info.ramMb, ...(g.info.smp !== undefined ? { smp: g.info.smp } : {}), bootargs: g.info.bootargs,
       model: g.info.model, hw, cost, lpid: g.lpid, imageName: g.info.image,
       ...(g.snapshot ? { snapshot: g.snapshot } : {}),
       stats: g.stats.buffer as SharedArrayBuffer, control: g.control.buffer as SharedArrayBuffer, hostTlb: this.hostTlb,

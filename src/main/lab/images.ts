@@ -2,8 +2,8 @@
 // resources/guests/<dir>/, with the first line of the directory's README (or
 // the first comment of its main source) as a description. A gzip-compressed
 // image (the Linux kernel, resources/guests/linux/vmlinux.gz) is listed under
-// its directory's name and unpacked when it is loaded; so is any compressed
-// image a user gives. Installed Debian firmware for the board (U-Boot) is
+// its directory's name (a variant, vmlinux-smp.gz, as linux-smp) and unpacked
+// when it is loaded; so is any compressed image a user gives. Installed Debian firmware for the board (U-Boot) is
 // listed too.
 
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
@@ -54,12 +54,24 @@ const SYSTEM_IMAGES: readonly { id: string; path: string; description: string }[
   },
 ];
 
-/** The id an image file is listed under: its name without `.elf`; a compressed image takes its directory's name. */
+/**
+ * The id an image file is listed under: its name without `.elf`; a compressed
+ * image takes its directory's name, followed by its variant for a name such
+ * as vmlinux-smp.gz (linux-smp).
+ */
 function imageId(dirName: string, fileName: string): string | undefined {
   if (fileName.endsWith('.elf')) return fileName.slice(0, -4);
-  if (fileName.endsWith('.gz')) return dirName;
+  if (fileName.endsWith('.gz')) {
+    const variant = /^[^-]+-(.+)\.gz$/.exec(fileName)?.[1];
+    return variant === undefined ? dirName : `${dirName}-${variant}`;
+  }
   return undefined;
 }
+
+/** What a variant build is, for its description. */
+const VARIANTS: Record<string, string> = {
+  smp: 'The multiprocessor build (CONFIG_SMP): give it 2 to 8 vCPUs.',
+};
 
 /** Finds resources/guests from the source tree, the built output or the packaged app. */
 export function findGuestsDir(start: string = __dirname): string | undefined {
@@ -107,7 +119,9 @@ export function listGuestImages(guestsDir = findGuestsDir(), systemImages = SYST
       const id = imageId(entry.name, f);
       if (id === undefined) continue;
       const path = join(dir, f);
-      images.push({ id, path: relative(repo, path), size: statSync(path).size, description });
+      const variant = id.startsWith(`${entry.name}-`) && f.endsWith('.gz') ? id.slice(entry.name.length + 1) : undefined;
+      const about = variant === undefined ? description : `${description} ${VARIANTS[variant] ?? `The ${variant} build.`}`.trim();
+      images.push({ id, path: relative(repo, path), size: statSync(path).size, description: about });
     }
   }
   return images.sort((a, b) => (a.id === 'labos' ? -1 : b.id === 'labos' ? 1 : a.id.localeCompare(b.id)));

@@ -44,6 +44,8 @@ export interface SnapshotConfig {
   hw: HwConfig;
   cost: CostModel;
   ramMb: number;
+  /** vCPUs (absent in snapshots of single-vCPU guests taken before guests had several). */
+  smp?: number;
   bootargs: string;
   /** The image it booted: its name (a bundled image id or a file name) and the SHA-256 of its (unpacked) bytes. */
   image: { name: string; sha256: string };
@@ -53,7 +55,7 @@ export interface SnapshotHeader {
   labVersion: string;
   takenAt: string;
   config: SnapshotConfig;
-  /** Guest instructions retired (vCPU 0) when it was taken. */
+  /** Guest instructions retired (all vCPUs together) when it was taken. */
   insns: number;
   /** Console bytes the guest had written by then (in the run that took it). */
   consoleBytes: number;
@@ -314,6 +316,7 @@ export function checkCompatible(header: SnapshotHeader, config: SnapshotConfig, 
     throw new SnapshotError(`the snapshot was taken of image ${c.image.name} (sha256 ${c.image.sha256.slice(0, 12)}…), not ${config.image.name} (${config.image.sha256.slice(0, 12)}…)`);
   }
   if (c.ramMb !== config.ramMb) throw new SnapshotError(`the snapshot has ${c.ramMb} MB of RAM, this guest ${config.ramMb} MB`);
+  if ((c.smp ?? 1) !== (config.smp ?? 1)) throw new SnapshotError(`the snapshot has ${c.smp ?? 1} vCPU(s), this guest ${config.smp ?? 1}`);
   if (c.model !== config.model) throw new SnapshotError(`the snapshot was taken under the ${c.model} model, not ${config.model}`);
   if (header.labVersion !== labVersion) throw new SnapshotError(`the snapshot was taken by lab ${header.labVersion}; this is ${labVersion}`);
 }

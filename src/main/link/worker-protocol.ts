@@ -35,6 +35,8 @@ export interface GuestWorkerInit {
   name: string;
   elf: Uint8Array;
   ramMb: number;
+  /** vCPUs (1 when absent). */
+  smp?: number;
   bootargs: string;
   model: GuestModel;
   /** Effective configuration (hypervisor-wide plus the guest's override). */

@@ -1,8 +1,8 @@
-// The guest's WebAssembly memory: RAM from address 0 and the core's area
+// The guest's WebAssembly memory: RAM from address 0 and one area per core
 // after it, seen from JavaScript through views of the same bytes.
 import { describe, expect, it } from 'vitest';
-import { Cpu } from '../../../src/main/cpu/cpu';
-import { CORE_AREA_BYTES, CORE_SLOT, guestMemory } from '../../../src/main/cpu/memory';
+import { CoreGroup, Cpu } from '../../../src/main/cpu/cpu';
+import { CORE_AREA_BYTES, CORE_SLOT, coreAreaBase, guestMemory } from '../../../src/main/cpu/memory';
 import { Bus } from '../../../src/main/devices/bus';
 
 describe('guest memory', () => {
@@ -27,7 +27,28 @@ describe('guest memory', () => {
     }
   });
 
-  it('refuses a RAM size that is not whole 64 KB pages', () => {
+  it('gives each core of a group an area of its own, in order, and a PIR equal to its number', () => {
+    const ramSize = 64 * 1024 * 1024;
+    const bus = new Bus(ramSize, 3);
+    expect(bus.memory.memory.buffer.byteLength).toBe(ramSize + 3 * CORE_AREA_BYTES);
+    const group = new CoreGroup(ramSize);
+    const cpus = [0, 1, 2].map(() => new Cpu(bus, undefined, group));
+    cpus.forEach((cpu, k) => {
+      expect(cpu.index).toBe(k);
+      expect(cpu.pir).toBe(k);
+      cpu.gpr[3] = 100 + k;
+      expect(new Int32Array(bus.memory.memory.buffer, coreAreaBase(bus.memory, k), 4)[3]).toBe(100 + k);
+    });
+    expect(group.cores).toEqual(cpus);
+    // The decoded-instruction cache is the group's: one array for every core.
+    expect(cpus[1]!.codePages).toBe(cpus[0]!.codePages);
+    // A fourth core has no area.
+    expect(() => new Cpu(bus, undefined, group)).toThrow(/no core 3/);
+  });
+
+  it('refuses a RAM size that is not whole 64 KB pages, and core counts outside 1-8', () => {
     expect(() => guestMemory(100_000)).toThrow(/64 KB/);
+    expect(() => guestMemory(65536, 0)).toThrow(/1 to 8 cores/);
+    expect(() => guestMemory(65536, 9)).toThrow(/1 to 8 cores/);
   });
 });

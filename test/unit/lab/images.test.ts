@@ -51,10 +51,15 @@ describe('unpackImage', () => {
 describe('bundled images', () => {
   it('lists ELF files by name and a compressed kernel by its directory, and resolves both', () => {
     const elf = hello();
-    const guests = tree({ 'labos/labos.elf': elf, 'linux/vmlinux.gz': gzipSync(elf), 'linux/init.elf': elf, 'linux/README.md': 'A Linux 6.1 kernel.\n', 'linux/lab.config': 'x' });
+    const guests = tree({
+      'labos/labos.elf': elf, 'linux/vmlinux.gz': gzipSync(elf), 'linux/vmlinux-smp.gz': gzipSync(elf), 'linux/init.elf': elf,
+      'linux/README.md': 'A Linux 6.1 kernel.\n', 'linux/lab.config': 'x',
+    });
     const images = listGuestImages(guests, []);
-    expect(images.map((i) => i.id)).toEqual(['labos', 'linux']);
+    expect(images.map((i) => i.id)).toEqual(['labos', 'linux', 'linux-smp']);
     expect(images[1]).toMatchObject({ path: join('resources', 'guests', 'linux', 'vmlinux.gz'), description: 'A Linux 6.1 kernel.' });
+    expect(images[2]).toMatchObject({ path: join('resources', 'guests', 'linux', 'vmlinux-smp.gz') });
+    expect(images[2]!.description).toMatch(/^A Linux 6\.1 kernel\. The multiprocessor build/);
     const path = guestImagePath('linux', guests, [])!;
     expect(Buffer.from(readGuestImage(path)).equals(Buffer.from(elf))).toBe(true);
   });

@@ -358,6 +358,10 @@ static int c_recv(int argc, char **argv)
 static int c_poweroff(int argc, char **argv)
 {
 	sync();
+	/* Let the console finish sending what is queued: on a multiprocessor
+	 * guest the UART's interrupt is served on another CPU, and the kernel's
+	 * "Power down" message would otherwise overtake (or cut off) it. */
+	tcdrain(STDOUT_FILENO);
 	reboot(LINUX_REBOOT_CMD_POWER_OFF);
 	out("poweroff: %s\n", strerror(errno));
 	return 1;

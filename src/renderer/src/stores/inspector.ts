@@ -124,6 +124,7 @@ export const useInspectorStore = defineStore('inspector', () => {
   function inspect(guestId: string | null): void {
     if (id.value !== guestId) {
       id.value = guestId;
+      vcpu.value = 0;
       state.value = null;
       memory.value = null;
       tlb.value = null;
@@ -131,6 +132,19 @@ export const useInspectorStore = defineStore('inspector', () => {
       memAddress.value = null;
       followPc.value = true;
     }
+    void refresh();
+  }
+
+  /** Shows another vCPU of the guest (a multiprocessor guest's selector). */
+  function inspectVcpu(k: number): void {
+    if (vcpu.value === k) return;
+    vcpu.value = k;
+    state.value = null;
+    memory.value = null;
+    tlb.value = null;
+    translation.value = null;
+    memAddress.value = null;
+    followPc.value = true;
     void refresh();
   }
 
@@ -161,6 +175,6 @@ export const useInspectorStore = defineStore('inspector', () => {
 
   return {
     id, vcpu, state, memory, memAddress, memSpace, followPc, tlb, translation, error, busy, guest, stopped, breakpoints,
-    refresh, loadTlb, translate, showMemory, pause, resume, step, setBreakpoints, write, inspect, start, stop,
+    refresh, loadTlb, translate, showMemory, pause, resume, step, setBreakpoints, write, inspect, inspectVcpu, start, stop,
   };
 });
