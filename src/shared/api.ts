@@ -50,7 +50,7 @@ export interface GuestSpec {
   /** ... or an ELF the user picked, base64-encoded. */
   upload?: { fileName: string; data: string };
   ramMb?: number;
-  /** vCPUs, 1 to 8 (default 1); more than one runs natively only, for now. */
+  /** vCPUs, 1 to 8 (default 1). */
   smp?: number;
   model?: GuestModel;
   /** Per-guest hardware override on top of the hypervisor-wide configuration. */
@@ -86,7 +86,9 @@ export interface GuestInfo {
 
 /** One exit in a guest's recent-exit trace (the hypervisor keeps the last 64; src/main/hv/account.ts). */
 export interface ExitTraceEntry {
-  /** Guest instructions retired when the exit happened. */
+  /** The vCPU that exited. */
+  vcpu: number;
+  /** Guest instructions that vCPU had retired when the exit happened. */
   insns: number;
   pc: number;
   reason: CounterId;

@@ -64,7 +64,7 @@ export const COUNTERS = [
   c('fp_unavail_exits', 'Floating-point unavailable', 'exit', 'FP_UNAVAIL',
     'A floating-point unavailable interrupt not directed to the guest exits and is reflected.'),
   c('dbell_exits', 'Processor doorbell', 'exit', 'dbell_exits',
-    'A processor doorbell (msgsnd type 0 or 1) addressed to this core arrives while the guest runs.'),
+    'A processor doorbell (msgsnd type 0 or 1) addressed to this core arrives while the guest runs: with several vCPUs, the host doorbell that makes a running vCPU exit to take a doorbell another vCPU sent it (KVM kicks the vCPU).'),
   c('gdbell_exits', 'Guest doorbell', 'exit', 'gdbell_exits',
     'A guest doorbell fires: an interrupt was pending for the guest while it had MSR[EE] (or [CE]) clear, the hypervisor raised the doorbell, and the guest has now enabled it; the exit delivers the interrupt.'),
   c('debug_exits', 'Debug interrupt', 'exit', 'DEBUG',

@@ -36,6 +36,17 @@ describe('getTrace', () => {
     expect((await trace(g.id)).length).toBeGreaterThan(0);
   });
 
+  it('names the vCPU of every exit of a guest with several', async () => {
+    // Linux with two vCPUs under booke-hv, at its shell: both vCPUs exit (timers, doorbells, TLB refills).
+    const g = await session.createGuest({ image: 'linux-smp', name: 'pair', model: 'booke-hv', smp: 2, bootargs: 'console=ttyS0' });
+    let entries: ExitTraceEntry[] = [];
+    const both = () => entries.some((e) => e.vcpu === 0) && entries.some((e) => e.vcpu === 1);
+    for (const deadline = Date.now() + 60_000; !both() && Date.now() < deadline; await sleep(200)) entries = await trace(g.id);
+    expect(both(), `exits of both vCPUs in ${JSON.stringify(entries.map((e) => e.vcpu))}`).toBe(true);
+    expect(entries.every((e) => e.vcpu === 0 || e.vcpu === 1)).toBe(true);
+    await session.removeGuest(g.id);
+  }, 90_000);
+
   it('refuses unknown guests and malformed parameters with typed errors', async () => {
     const r = await dispatch(session, client, 'getTrace', { id: 'g999' });
     expect(r.ok ? 'ok' : r.error.code).toBe('unknown-guest');

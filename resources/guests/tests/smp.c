@@ -87,7 +87,8 @@ static void report_start(uint32_t me)
 	pkv("r7", r[4]);
 	pkv("r8", r[5]);
 	pkv("r9", r[6]);
-	pkv("msr", r[7]);
+	/* Under a hypervisor a guest reads MSR[GS] = 1 (e500mc shows it); the rest is what a core starts with. */
+	pkv("msr", r[7] & ~0x10000000u);
 	pkv("pir", SPR_READ(SPR_PIR));
 	pnl();
 	ps("cpu ");

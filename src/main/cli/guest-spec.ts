@@ -4,7 +4,7 @@
 //   name=N    the guest's name (unique; other guests' labOS `send N ...` uses it)
 //   model=M   native | booke-hv | state-transfer
 //   ram=MB    RAM size, a multiple of 64
-//   smp=N     vCPUs, 1 to 8 (native guests only, for now)
+//   smp=N     vCPUs, 1 to 8
 //   bootargs=S  the device tree's /chosen/bootargs (labOS: a ';'-separated script)
 //   preset=P  per-guest hardware override from a preset (isa206, none, all, x86)
 //   dup=SPR,SPR...   override: these SPRs duplicated

@@ -32,8 +32,8 @@ export const RUN_USAGE = `Usage: lab run <elf-file|image-id> [--max-insns N] [--
   The image is an ELF file, gzip-compressed or not (a Linux vmlinux as it is,
   or the bundled "linux"). --bootargs (or --append, as QEMU names it) becomes
   the device tree's /chosen/bootargs: the kernel command line. --smp N gives
-  the guest N vCPUs (1-8, default 1; natively only, for now): the boot vCPU
-  and N-1 that wait in the ePAPR spin table, interleaved deterministically.
+  the guest N vCPUs (1-8, default 1): the boot vCPU and N-1 that wait in
+  the ePAPR spin table, interleaved deterministically.
   The console goes to stdout; input piped to stdin is typed on the console.
   --model picks the virtualization model (default native); --preset the
   virtual hardware (default isa206); --dup/--trap/--shared/--transfer set
@@ -269,7 +269,6 @@ export function runCommand(argv: string[]): number | Promise<number> {
   const ramMb = positiveInt('ram', values.ram);
   const smp = positiveInt('smp', values.smp);
   if (smp !== undefined && smp > 8) throw new UsageError(`--smp must be 1 to 8 (got ${smp}), as ppce500 has`);
-  if (smp !== undefined && smp > 1 && model !== 'native') throw new UsageError(`--smp ${smp} runs natively for now: the ${model} model takes one vCPU`);
   const gdbPort = values.gdb === undefined ? undefined : Number(values.gdb);
   if (gdbPort !== undefined && (!Number.isInteger(gdbPort) || gdbPort < 0 || gdbPort > 65535)) {
     throw new UsageError(`--gdb needs a TCP port number (got "${values.gdb}")`);
@@ -318,7 +317,12 @@ export function runCommand(argv: string[]): number | Promise<number> {
       id: 'guest', name: basename(path).replace(/\.elf$/, ''), image: basename(path), model: model as GuestModel,
       ramMb: result.machine.ramSize >> 20, state: 'halted', override: null, bootargs: values.bootargs ?? '',
     };
-    const report = { info, sample: result.stats, raw: result.statsBlock };
+    const cpus = result.machine.cpus;
+    const vcpuExits = result.hypervisor.accountant.vcpuExits;
+    const report = {
+      info: cpus.length > 1 ? { ...info, smp: cpus.length } : info, sample: result.stats, raw: result.statsBlock,
+      ...(cpus.length > 1 ? { vcpus: cpus.map((c, k) => ({ insns: c.insns, exits: vcpuExits[k] ?? 0 })) } : {}),
+    };
     const ms = result.statsBlock[H.hostBusyNs]! / 1e6;
     process.stderr.write(values.stats === 'json' ? `${JSON.stringify(statsJson([report], ms), null, 2)}\n` : statsTable([report], ms));
   }

@@ -12,6 +12,8 @@ export interface GuestReport {
   sample: GuestStatsSample;
   /** The raw block (stats.ts layout), after any resetStats. */
   raw: Float64Array;
+  /** A guest with several vCPUs, when known (lab run): each vCPU's instructions and exits. */
+  vcpus?: { insns: number; exits: number }[];
 }
 
 const int = (n: number) => Math.round(n).toLocaleString('en-US');
@@ -44,6 +46,12 @@ export function statsTable(reports: readonly GuestReport[], durationMs: number):
     ]);
   }
   out.push(table(guestRows, 4), '');
+  for (const r of reports) {
+    if (r.vcpus === undefined || r.vcpus.length < 2) continue;
+    const rows = [['vCPU', 'Instructions', 'Exits']];
+    r.vcpus.forEach((v, k) => rows.push([`${r.info.name}/${k}`, int(v.insns), int(v.exits)]));
+    out.push(table(rows, 1), '');
+  }
 
   const names = reports.map((r) => r.info.name);
   const exitTotal = reports.reduce((n, r) => n + r.sample.exits, 0);
@@ -89,6 +97,7 @@ export function statsJson(reports: readonly GuestReport[], durationMs: number): 
         consoleIn: r.raw[H.consoleIn]!,
         counters,
         spr: r.sample.spr,
+        ...(r.vcpus !== undefined ? { vcpus: r.vcpus } : {}),
       };
     }),
   };

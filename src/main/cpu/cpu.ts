@@ -76,9 +76,11 @@ export interface CpuHooks {
  * the hardware takes in guest state whatever the guest's enables. The timer
  * bits equal the Timers EXPIRED bits: a guest timer the hypervisor emulates
  * expires as a host timer interrupt. DEVICE is a host device's interrupt
- * (console input, a peer's byte-channel data) arriving while the guest runs.
+ * (console input, a peer's byte-channel data) arriving while the guest runs;
+ * KICK the host doorbell with which the hypervisor on another core makes this
+ * vCPU exit (to take a doorbell another vCPU sent it).
  */
-export const HOST = { DEC: EXPIRED.DEC, FIT: EXPIRED.FIT, WATCHDOG: EXPIRED.WATCHDOG, DEVICE: 8 } as const;
+export const HOST = { DEC: EXPIRED.DEC, FIT: EXPIRED.FIT, WATCHDOG: EXPIRED.WATCHDOG, DEVICE: 8, KICK: 16 } as const;
 
 /** Thrown (never allocated per fault) to abandon an instruction that took an interrupt. */
 export const FAULT = { fault: true } as const;

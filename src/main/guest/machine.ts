@@ -143,6 +143,10 @@ export class Machine {
    * hypervisor): asked at every boot, after the board's own nodes.
    */
   readonly treeParts: DeviceTreePart[] = [];
+  /** Called when the core passes to vCPU k in a multiprocessor round (the hypervisor charges exits to it). */
+  readonly onTurn: ((k: number) => void)[] = [];
+  /** Called when the guest released secondary vCPU k from the spin table (after its registers and TLB are set). */
+  readonly onRelease: ((k: number) => void)[] = [];
   /** A Linux panic line on the console stops the machine (reason 'panic', the line as message). */
   private readonly panicWatch = new PanicWatch((line) => this.halt('panic', line));
   /** The time base's frequency: what the device tree announces, and what the clock chip counts. */
@@ -414,6 +418,7 @@ export class Machine {
     cpu.gpr[7] = SPIN_MAP_BYTES;
     cpu.waiting = false;
     this.held[core] = false;
+    for (const f of this.onRelease) f(core);
   }
 
   /**
@@ -485,6 +490,7 @@ export class Machine {
       const cpu = this.cpus[k]!;
       let turnOver = this.held[k]!;
       this.mpic.current = k;
+      if (!turnOver) for (const f of this.onTurn) f(k);
       while (!turnOver && left > 0) {
         cpu.irqPoll = 0;
         if (cpu.interruptPending()) {

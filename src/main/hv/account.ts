@@ -24,7 +24,7 @@ export const HOST_SAMPLE = 16;
 const SLOT = Object.fromEntries(COUNTERS.map((c) => [c.id, counterSlot(c.id)])) as Record<CounterId, number>;
 
 const ACCOUNTANT_SNAPSHOT_SKIP: ReadonlySet<string> = new Set([
-  'cost', 'transferCycles', 'transferRegs', 'sharedCycles', 'sprSlots', 'watch', 'watchedEvent', 'sampleStart', 'stats',
+  'cost', 'transferCycles', 'transferRegs', 'sharedCycles', 'sprSlots', 'watch', 'watchedEvent', 'sampleStart', 'stats', 'cpu',
 ]);
 
 export class Accountant {
@@ -40,7 +40,10 @@ export class Accountant {
   private readonly tSpr = new Int16Array(TRACE_SIZE);
   private readonly tWord = new Int32Array(TRACE_SIZE);
   private readonly tCycles = new Float64Array(TRACE_SIZE);
+  private readonly tVcpu = new Uint8Array(TRACE_SIZE);
   private traceCount = 0;
+  /** Exits taken by each vCPU (the statistics block holds the guest's totals). */
+  readonly vcpuExits: number[];
   private sample = 0;
   private sampleStart = 0;
   /** Statistics-block slot of each SPR number's trap counters (-1: not counted). */
@@ -51,7 +54,14 @@ export class Accountant {
   /** The watched event that asked the core to stop, until the debugger takes it. */
   watchedEvent: { reason: CounterId; pc: number } | null = null;
 
-  constructor(private readonly cpu: Cpu, private readonly stats: Float64Array, private cost: CostModel) {}
+  /**
+   * `cpu` is the vCPU running now: the one exits are charged to (its clock
+   * advances by their cycles). A guest with several vCPUs switches it as the
+   * board hands the core from one vCPU to the next.
+   */
+  constructor(public cpu: Cpu, private readonly stats: Float64Array, private cost: CostModel, vcpus = 1) {
+    this.vcpuExits = new Array<number>(vcpus).fill(0);
+  }
 
   /** A snapshot keeps the trace (and, through countersPart, the counters); the rest follows the configuration (or is a debugger's, or host time). */
   get snapshotSkip(): ReadonlySet<string> {
@@ -143,6 +153,8 @@ export class Accountant {
     this.cpu.timers.addCycles(cycles);
     const i = this.traceCount++ % TRACE_SIZE;
     this.tInsns[i] = this.cpu.insns + (this.cpu.sliceStart - this.cpu.sliceLeft);
+    this.tVcpu[i] = this.cpu.index;
+    this.vcpuExits[this.cpu.index]! += 1;
     this.tPc[i] = pc;
     this.tReason[i] = COUNTER_INDEX[reason];
     this.tSpr[i] = spr;
@@ -190,6 +202,7 @@ export class Accountant {
         spr: this.tSpr[i]!,
         word: this.tWord[i]!,
         cycles: this.tCycles[i]!,
+        vcpu: this.tVcpu[i]!,
       });
     }
     return out;

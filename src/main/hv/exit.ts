@@ -52,7 +52,18 @@ const ROUTES: Record<number, Route> = {
 /** The exit a host event is counted as. */
 const HOST_EVENT_EXITS: readonly [number, CounterId][] = [
   [HOST.DEC, 'dec_exits'], [HOST.FIT, 'timer_exits'], [HOST.WATCHDOG, 'timer_exits'], [HOST.DEVICE, 'ext_intr_exits'],
+  [HOST.KICK, 'dbell_exits'],
 ];
+
+/**
+ * What one vCPU's emulation does to the guest's other vCPUs: a doorbell sent
+ * with msgsnd goes to every vCPU it addresses; a tlbivax invalidates in every
+ * vCPU's guest TLB (e500mc broadcasts it). A single-vCPU guest has none.
+ */
+export interface VcpuPeers {
+  doorbell(from: Cpu, rb: number): void;
+  tlbivax(from: Cpu, ea: number): void;
+}
 
 /** The IVOR of each interrupt kind with a direction toggle. */
 const DIRECTED_IVOR: Record<InterruptKind, number> = {
@@ -71,9 +82,11 @@ const MMUCSR0 = 1012;
 /** Guest switches (for shared-register save/restore) happen at idle and at this scheduling quantum. */
 export const QUANTUM_TICKS = 4_000_000; // 10 ms of a 400 MHz time base
 
-const EXIT_SNAPSHOT_SKIP: ReadonlySet<string> = new Set(['strategies', 'policy', 'srrInHardware', 'corruptSpr', 'pv', 'labServices']);
+const EXIT_SNAPSHOT_SKIP: ReadonlySet<string> = new Set(['strategies', 'policy', 'srrInHardware', 'corruptSpr', 'pv', 'labServices', 'peers']);
 
 const PID_SPR = 48;
+/** GPIR: what the guest reads as PIR (the vCPU's number). */
+const GPIR_SPR = 382;
 /** The privileged instructions a trap-and-emulate hypervisor emulates without a TLB or doorbell of its own (isa.ts ids). */
 const ID = { MFSPR: 118, MTSPR: 128, MFMSR: 85, MTMSR: 95, WRTEE: 91, WRTEEI: 98, RFI: 53, RFCI: 54, RFMCI: 51, RFDI: 52, DCBI: 129, ICBLC: 165, DCBLC: 166 } as const;
 
@@ -91,6 +104,8 @@ export class ExitHandler implements CpuHooks {
   /** Trap-and-emulate: the paravirtual page (null for the models with hardware help). */
   readonly pv: ParavirtPage | null;
   private readonly labServices: LabServices | null;
+  /** The guest's other vCPUs (null for a guest with one). */
+  peers: VcpuPeers | null = null;
 
   constructor(
     private readonly acct: Accountant,
@@ -416,7 +431,7 @@ export class ExitHandler implements CpuHooks {
         return tlbOp('emul_tlbwe', () => (cpu.tlb1SizeUnsupported() ? this.reflectIllegal(cpu, pc) : this.gtlb.write()));
       case 154: return tlbOp('emul_tlbre', () => this.gtlb.read()); // tlbre
       case 151: return tlbOp('emul_tlbsx', () => this.gtlb.search(ea)); // tlbsx
-      case 146: return tlbOp('emul_tlbinv', () => this.gtlb.invalidateByEa(ea)); // tlbivax
+      case 146: return tlbOp('emul_tlbinv', () => (this.peers !== null ? this.peers.tlbivax(cpu, ea) : this.gtlb.invalidateByEa(ea))); // tlbivax
       case 73: return tlbOp('emul_tlbinv', () => this.gtlb.invalidateLocal((word >>> 21) & 3, ea)); // tlbilx
       case 136: return tlbOp('emul_tlbinv', () => { /* tlbsync: nothing outstanding on one core */ }); // tlbsync
       case 53: // rfi without hardware SRR0/1 copies
@@ -547,7 +562,23 @@ export class ExitHandler implements CpuHooks {
       this.pending.doorbells &= ~bit;
       return;
     }
-    if ((rb & 0x04000000) !== 0 || (rb & 0x3FFF) === cpu.pir) this.pending.doorbells |= bit;
+    if (this.peers !== null) this.peers.doorbell(cpu, rb);
+    else this.receiveDoorbell(cpu, rb, false);
+  }
+
+  /**
+   * A doorbell message reaching this vCPU (`cpu`): taken when broadcast or
+   * tagged with the vCPU's number (what the guest reads as PIR). Sent by
+   * another vCPU, it kicks this one: a vCPU idling in the hypervisor wakes; a
+   * running one exits (a host doorbell) to take it.
+   */
+  receiveDoorbell(cpu: Cpu, rb: number, fromAnother: boolean): void {
+    if ((rb & 0x04000000) === 0 && (rb & 0x3FFF) !== (cpu.spr[GPIR_SPR]! & 0x3FFF)) return;
+    this.pending.doorbells |= ((rb >>> 27) & 0x1F) === 0 ? P_DBELL : P_DBELL_CRIT;
+    if (!fromAnother) return;
+    if (this.halted) cpu.injectPending = true;
+    else cpu.hostEvents |= HOST.KICK;
+    cpu.irqPoll = 1;
   }
 
   // ---- hypercalls, devices, guest switches -----------------------------------------

@@ -9,6 +9,7 @@ import type { CostModel } from '../../shared/cost';
 import { disassemble } from '../cpu/isa';
 import { MSR } from '../cpu/regs';
 import { Accountant } from './account';
+import type { Cpu } from '../cpu/cpu';
 import { ExitHandler } from './exit';
 import { GuestTlb } from './guest-tlb';
 import type { ParavirtPage } from './pv-page';
@@ -103,14 +104,23 @@ export function hypervisorDeviceTree(opts: Pick<GuestHypervisorOptions, 'model' 
  * the same architected value, a configuration change at an instruction
  * boundary moves nothing and loses nothing.
  */
+/** A hosted guest's vCPU as the hypervisor keeps it: its exit handling, its guest TLB, the TLB of the host core it runs on. */
+interface HostedVcpu {
+  cpu: Cpu;
+  exits: ExitHandler;
+  guestTlb: GuestTlb;
+  privateHost: PrivateHostTlb;
+}
+
 export class GuestHypervisor implements DeviceTreePart {
   private hw: HwConfig;
   private cost: CostModel;
   readonly accountant: Accountant;
+  /** vCPU 0's guest TLB (null for a native guest). */
   readonly guestTlb: GuestTlb | null;
   private readonly exits: ExitHandler | null;
-  /** Host TLBs the guest's shadows can live in: a core of its own, or the session's shared one (when there is one). */
-  private readonly privateHost = new PrivateHostTlb();
+  /** Every vCPU of a hosted guest (empty for a native one); vcpus[0] holds guestTlb and exits. */
+  private readonly vcpus: HostedVcpu[] = [];
   private sharedHost: SharedHostTlb | null = null;
   /** The channels that have interrupt lines, with their MPIC sources (fixed for this machine's life). */
   private readonly channelLines: { channel: ByteChannel; rx: number; tx: number }[] = [];
@@ -119,31 +129,46 @@ export class GuestHypervisor implements DeviceTreePart {
     this.hw = options.hw;
     this.cost = options.cost;
     const cpu = machine.cpu;
-    if (options.model !== 'native' && machine.cpus.length > 1) {
-      throw new Error(`a guest with ${machine.cpus.length} vCPUs runs natively for now: the ${options.model} model takes one vCPU`);
-    }
     machine.treeParts.push(this);
-    this.accountant = new Accountant(cpu, options.stats, options.cost);
+    this.accountant = new Accountant(cpu, options.stats, options.cost, machine.cpus.length);
+    // Exits are charged to the vCPU that takes them: the board says which one runs.
+    machine.onTurn.push((k) => { this.accountant.cpu = machine.cpus[k]!; });
     if (options.model === 'native') {
       this.guestTlb = null;
       this.exits = null;
     } else {
       if (!(options.lpid >= 1 && options.lpid <= 63)) throw new Error(`LPID must be 1..63 (got ${options.lpid})`);
-      this.guestTlb = new GuestTlb(cpu, options.lpid);
       options.byteChannels.forEach((channel, i) => {
         const irqs = byteChannelIrqs(i);
         if (irqs) this.channelLines.push({ channel, ...irqs });
       });
       const lines = () => this.updateChannelLines();
       const deprivileged = options.model === 'trap-and-emulate';
-      this.exits = new ExitHandler(this.accountant, this.guestTlb, new Map(options.byteChannels.map((c) => [c.handle, c])), lines, deprivileged, cpu);
+      const channels = new Map(options.byteChannels.map((c) => [c.handle, c]));
+      for (const core of machine.cpus) {
+        const guestTlb = new GuestTlb(core, options.lpid);
+        const exits = new ExitHandler(this.accountant, guestTlb, channels, lines, deprivileged, core);
+        this.vcpus.push({ cpu: core, exits, guestTlb, privateHost: new PrivateHostTlb() });
+      }
+      if (this.vcpus.length > 1) {
+        const peers = {
+          doorbell: (from: Cpu, rb: number) => { for (const v of this.vcpus) v.exits.receiveDoorbell(v.cpu, rb, v.cpu !== from); },
+          tlbivax: (_from: Cpu, ea: number) => { for (const v of this.vcpus) v.guestTlb.invalidateByEa(ea); },
+        };
+        for (const v of this.vcpus) v.exits.peers = peers;
+      }
+      this.guestTlb = this.vcpus[0]!.guestTlb;
+      this.exits = this.vcpus[0]!.exits;
       machine.onBoot.push(() => this.enterGuest());
+      // A secondary vCPU the guest released from the spin table: the mapping the board gave it becomes its guest TLB's.
+      machine.onRelease.push((k) => this.vcpus[k]!.guestTlb.adoptBootEntries());
       machine.onPoll.push(lines);
-      const gtlb = this.guestTlb;
       machine.onPoll.push(() => {
-        const before = gtlb.evictedByOthers;
-        gtlb.syncHost();
-        if (gtlb.evictedByOthers !== before) this.accountant.bump('host_tlb_evictions', gtlb.evictedByOthers - before);
+        for (const { guestTlb: gtlb } of this.vcpus) {
+          const before = gtlb.evictedByOthers;
+          gtlb.syncHost();
+          if (gtlb.evictedByOthers !== before) this.accountant.bump('host_tlb_evictions', gtlb.evictedByOthers - before);
+        }
       });
       if (options.sharedHostTlb) this.sharedHost = new SharedHostTlb(options.sharedHostTlb);
     }
@@ -157,20 +182,23 @@ export class GuestHypervisor implements DeviceTreePart {
 
   /** At every boot: the guest starts in guest state, in its partition, with its TLB in software. */
   private enterGuest(): void {
+    this.accountant.cpu = this.machine.cpu;
     if (this.options.model === 'trap-and-emulate') {
       this.enterGuestWithoutHardware();
       return;
     }
-    const cpu = this.machine.cpu;
-    cpu.lpid = this.options.lpid;
-    cpu.pir = 0;
-    cpu.spr[GPIR_SPR] = 0; // the vCPU's number, what the guest reads as PIR
-    // As KVM programs it on e500mc: the guest may not change MSR[UCLE] or MSR[PMM].
-    cpu.spr[MSRP_SPR] = MSR.UCLE | MSR.PMM;
-    this.guestTlb!.adoptBootEntries();
-    cpu.hooks = this.exits;
-    cpu.setMsr(cpu.msr | MSR.GS);
-    cpu.flushSoftTlb();
+    for (const { cpu, exits, guestTlb } of this.vcpus) {
+      cpu.lpid = this.options.lpid;
+      // vCPU k runs on host core k; the guest reads k as its PIR (GPIR).
+      cpu.pir = cpu.index;
+      cpu.spr[GPIR_SPR] = cpu.index;
+      // As KVM programs it on e500mc: the guest may not change MSR[UCLE] or MSR[PMM].
+      cpu.spr[MSRP_SPR] = MSR.UCLE | MSR.PMM;
+      guestTlb.adoptBootEntries();
+      cpu.hooks = exits;
+      cpu.setMsr(cpu.msr | MSR.GS);
+      cpu.flushSoftTlb();
+    }
     this.configure(this.hw, this.cost);
   }
 
@@ -181,18 +209,19 @@ export class GuestHypervisor implements DeviceTreePart {
    * software and its PID becomes a shadow address space.
    */
   private enterGuestWithoutHardware(): void {
-    const cpu = this.machine.cpu;
-    const gtlb = this.guestTlb!;
-    cpu.lpid = 0;
-    cpu.pir = 0;
-    gtlb.adoptBootEntries();
-    cpu.hooks = this.exits;
-    cpu.deprivileged = true;
-    this.exits!.pv!.map(0, 0);
-    cpu.onGuestMsr = () => gtlb.switchContext();
-    cpu.setGuestMsr(cpu.msr);
-    gtlb.enterUserMode();
-    cpu.flushSoftTlb();
+    for (const { cpu, exits, guestTlb: gtlb } of this.vcpus) {
+      cpu.lpid = 0;
+      cpu.pir = cpu.index;
+      cpu.spr[GPIR_SPR] = cpu.index;
+      gtlb.adoptBootEntries();
+      cpu.hooks = exits;
+      cpu.deprivileged = true;
+      exits.pv!.map(0, 0);
+      cpu.onGuestMsr = () => gtlb.switchContext();
+      cpu.setGuestMsr(cpu.msr);
+      gtlb.enterUserMode();
+      cpu.flushSoftTlb();
+    }
     this.configure(this.hw, this.cost);
   }
 
@@ -222,9 +251,11 @@ export class GuestHypervisor implements DeviceTreePart {
     const hosted = this.options.model !== 'native';
     const sharedPerExit = hosted && hw.policy.sharedSave === 'exit' ? resolved.shared : 0;
     this.accountant.configure(cost, hosted ? resolved.transferred : 0, sharedPerExit, resolved.nameBySpr);
-    this.machine.cpu.timers.setClock({ cpi: cost.cpi, coreMHz: cost.coreMHz, timebaseMHz: cost.timebaseMHz });
-    if (this.exits) this.exits.configure(this.machine.cpu, resolved, hw.policy);
-    if (this.guestTlb) this.guestTlb.setHost(hw.policy.hostTlb === 'shared' && this.sharedHost ? this.sharedHost : this.privateHost);
+    for (const cpu of this.machine.cpus) cpu.timers.setClock({ cpi: cost.cpi, coreMHz: cost.coreMHz, timebaseMHz: cost.timebaseMHz });
+    for (const v of this.vcpus) {
+      v.exits.configure(v.cpu, resolved, hw.policy);
+      v.guestTlb.setHost(hw.policy.hostTlb === 'shared' && this.sharedHost ? this.sharedHost : v.privateHost);
+    }
   }
 
   /**
@@ -236,15 +267,17 @@ export class GuestHypervisor implements DeviceTreePart {
    */
   stateParts(): Record<string, object> {
     const parts: Record<string, object> = { 'hv.accountant': this.accountant, 'hv.counters': this.accountant.countersPart() };
-    if (this.exits !== null && this.guestTlb !== null) {
-      parts['hv.exits'] = this.exits;
-      parts['hv.pending'] = this.exits.pending;
-      parts['hv.guest-tlb'] = this.guestTlb;
-      parts['hv.guest-tlb.entries'] = this.guestTlb.tlb;
+    this.vcpus.forEach((v, k) => {
+      // vCPU 0's parts keep the names they had when guests had one vCPU.
+      const p = k === 0 ? 'hv.' : `hv.vcpu${k}.`;
+      parts[`${p}exits`] = v.exits;
+      parts[`${p}pending`] = v.exits.pending;
+      parts[`${p}guest-tlb`] = v.guestTlb;
+      parts[`${p}guest-tlb.entries`] = v.guestTlb.tlb;
       // The replacement state of the core's own TLB (a TLB shared with other guests is theirs too: not saved).
-      parts['hv.host-tlb'] = this.privateHost;
-      if (this.exits.pv !== null) parts['hv.pv-page'] = this.exits.pv;
-    }
+      parts[`${p}host-tlb`] = v.privateHost;
+      if (v.exits.pv !== null) parts[`${p}pv-page`] = v.exits.pv;
+    });
     return parts;
   }
 
@@ -267,7 +300,10 @@ export class GuestHypervisor implements DeviceTreePart {
   sync(): void {
     const s = this.options.stats;
     const cpu = this.machine.cpu;
-    this.exits?.tick(cpu);
+    for (const v of this.vcpus) {
+      this.accountant.cpu = v.cpu;
+      v.exits.tick(v.cpu);
+    }
     s[H.insns] = this.machine.insns;
     // Cycles are time on the boot vCPU's clock (all vCPUs' clocks are kept together).
     s[H.cycles] = cpu.timers.centicycles / 100;
@@ -276,12 +312,11 @@ export class GuestHypervisor implements DeviceTreePart {
 
   /** The most recent exits, oldest first, disassembled (for the trace view). */
   recentExits(): ExitTraceEntry[] {
-    const cpu = this.machine.cpu;
     return this.accountant.recent().map((e) => {
       // Exits taken on an instruction record its address; the word is read back
-      // here, off the exit path (the text shows what is at that address now).
+      // here, off the exit path (the text shows what is at that address now, through that vCPU's translation).
       const instruction = e.reason === 'emulated_inst_exits' || e.reason === 'mmio_exits' || e.reason === 'hcall_exits';
-      const word = e.word || (instruction ? cpu.peekInstruction(e.pc) : 0);
+      const word = e.word || (instruction ? (this.machine.cpus[e.vcpu] ?? this.machine.cpu).peekInstruction(e.pc) : 0);
       return { ...e, word, disassembly: word ? disassemble(word, e.pc) : '' };
     });
   }

@@ -47,6 +47,10 @@ export interface HostBoard {
   readonly cpus: readonly Cpu[];
   /** Instructions all vCPUs retired since boot. */
   readonly insns: number;
+  /** Called when the board hands its core to vCPU k (a guest with several vCPUs runs them in turns). */
+  readonly onTurn: ((k: number) => void)[];
+  /** Called when the guest released secondary vCPU k from the spin table (after the board set its registers and TLB). */
+  readonly onRelease: ((k: number) => void)[];
   /** Called at the end of every boot, after the entry state is set. */
   readonly onBoot: (() => void)[];
   /** Called before every stretch of execution. */

@@ -178,9 +178,6 @@ export class GuestManager {
         { field: 'ramMb' });
     }
     const smp = spec.smp ?? 1;
-    if (smp > 1 && (spec.model ?? DEFAULT_MODEL) !== 'native') {
-      throw new LabFailure('invalid-request', `A guest with ${smp} vCPUs runs natively for now: the ${spec.model} model takes one vCPU`, { field: 'smp' });
-    }
     const { elf, image } = this.loadImage(spec, ramMb);
     if (snapshot) {
       try {
