@@ -1,9 +1,11 @@
 // Costs of the hypervisor in host time (issue 6): a trapped SPR access round
 // trip, and guest MIPS under booke-hv with the Power ISA 2.06 preset relative
-// to the same guest natively.
+// to the same guest natively; and what several vCPUs cost (issue 18): labOS's
+// per-CPU benchmark with 2 vCPUs natively and under 2.06 and nothing
+// duplicated, in guest ticks and exits per operation.
 
 import type { GuestModel } from '../src/shared/api';
-import { presetConfig } from '../src/shared/hw';
+import { presetConfig, type PresetId } from '../src/shared/hw';
 import { runElf } from '../src/main/guest/run';
 import { guestElf, line, median, type Print, spread } from './util';
 
@@ -74,4 +76,33 @@ export async function hypervisorBenchmarks(print: Print = (l) => console.log(l))
   const h = timeRun(labos, script, 'booke-hv');
   print(line('hv.labos_mips_ratio', (h.insns / h.seconds) / (n.insns / n.seconds), 2, `guest MIPS under booke-hv (2.06) / native, labOS scripted benchmark session (${h.exits} exits)`));
   labosAcrossModels(print);
+  labosSmp(print);
+}
+
+/**
+ * labOS's `smp bench` with 2 vCPUs: an IPI's round trip (a doorbell each
+ * way), a TLB shootdown (tlbivax + tlbsync), a contended lwarx/stwcx.
+ * counter; natively, under booke-hv with the 2.06 preset and with nothing
+ * duplicated. Guest ticks per operation, and exits per round trip and per
+ * shootdown (deterministic: one run each).
+ */
+function labosSmp(print: Print): void {
+  const labos = guestElf('labos/labos.elf');
+  const rows = (bootargs: string) => `${bootargs}smp bench; poweroff`;
+  const configs: [string, GuestModel, PresetId][] = [['native', 'native', 'isa206'], ['isa206', 'booke-hv', 'isa206'], ['none', 'booke-hv', 'none']];
+  for (const [name, model, preset] of configs) {
+    // The exits of the benchmark alone: a run that only starts the CPUs, subtracted.
+    const base = runElf(labos, { bootargs: rows('').replace('smp bench', 'smp'), smp: 2, model, hw: presetConfig(preset) });
+    const r = runElf(labos, { bootargs: rows(''), smp: 2, model, hw: presetConfig(preset) });
+    if (r.reason !== 'reset' || base.reason !== 'reset') throw new Error(`labOS smp bench: ${r.reason} ${r.message ?? ''}`);
+    const text = Buffer.from(r.console).toString('latin1');
+    for (const m of text.matchAll(/^bench (\S+) (\d+) \d+ (\d+\.\d\d)\r?$/gm)) {
+      print(line(`hv.smp.${name}.${m[1]}_ticks`, Number(m[3]), 2, `guest ticks per operation, labOS smp bench with 2 vCPUs, ${model === 'native' ? 'native' : `booke-hv, preset ${preset}`}`));
+    }
+    if (model === 'native') continue;
+    const exits = r.stats.exits - base.stats.exits;
+    const kicks = (r.stats.counters.dbell_exits?.total ?? 0) - (base.stats.counters.dbell_exits?.total ?? 0);
+    print(line(`hv.smp.${name}.exits`, exits, 0, `exits during labOS's smp bench (200 IPI round trips, 500 shootdowns, 4000 contended increments), preset ${preset}`));
+    print(line(`hv.smp.${name}.kicks_per_ipi`, kicks / 200, 2, `host-doorbell exits (dbell_exits) per IPI round trip, preset ${preset}`));
+  }
 }

@@ -21,9 +21,9 @@ FLAGS=("${LAB_CFLAGS[@]}" -msoft-float -ffile-prefix-map="$PWD"=labos)
 
 # 2. The kernel, with the user image embedded by kernel/user_image.S.
 "${CROSS}gcc" "${FLAGS[@]}" -Wa,-I"$BUILD" -T kernel/kernel.ld \
-	kernel/head.S kernel/entry.S kernel/user_image.S \
+	kernel/head.S kernel/entry.S kernel/smp_head.S kernel/user_image.S \
 	kernel/bench.c kernel/console.c kernel/fdt.c kernel/hv.c kernel/main.c \
-	kernel/mm.c kernel/mpic.c kernel/pv.c kernel/sched.c kernel/shell.c kernel/syscall.c \
+	kernel/mm.c kernel/mpic.c kernel/pv.c kernel/sched.c kernel/shell.c kernel/smp.c kernel/syscall.c \
 	kernel/time.c kernel/traps.c lib/lib.c -o "$BUILD/labos.elf"
 "${CROSS}strip" --strip-debug -R .comment "$BUILD/labos.elf"
 cp "$BUILD/labos.elf" "$OUT/labos.elf"

@@ -33,6 +33,7 @@
 #define SPRN_SPRG5W	277
 #define SPRN_SPRG6W	278
 #define SPRN_SPRG7W	279
+#define SPRN_PIR	286
 #define SPRN_PVR	287
 #define SPRN_TSR	336
 #define SPRN_TCR	340
@@ -183,6 +184,7 @@
 #define TRAP_DTLB	13
 #define TRAP_ITLB	14
 #define TRAP_DEBUG	15
+#define TRAP_DOORBELL	36
 #define TRAP_HCALL	40
 
 #ifndef __ASSEMBLER__

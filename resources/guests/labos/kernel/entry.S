@@ -258,7 +258,7 @@ vec_mcheck:
 
 	.globl	vec_dsi, vec_isi, vec_external, vec_align, vec_program
 	.globl	vec_fpunavail, vec_syscall, vec_apunavail, vec_dec, vec_fit
-	.globl	vec_unexpected, vec_hcall
+	.globl	vec_unexpected, vec_hcall, vec_doorbell
 	STORAGE_VECTOR vec_dsi, TRAP_DSI, do_storage_fault
 	ESR_VECTOR vec_isi, TRAP_ISI, do_storage_fault
 	NORMAL_VECTOR vec_external, TRAP_EXTERNAL, do_external
@@ -270,6 +270,7 @@ vec_mcheck:
 	NORMAL_VECTOR vec_dec, TRAP_DEC, timer_interrupt
 	NORMAL_VECTOR vec_fit, TRAP_FIT, fit_interrupt
 	NORMAL_VECTOR vec_hcall, TRAP_HCALL, do_hcall_trap
+	NORMAL_VECTOR vec_doorbell, TRAP_DOORBELL, do_doorbell
 	NORMAL_VECTOR vec_unexpected, 99, do_unexpected
 
 	.balign	16

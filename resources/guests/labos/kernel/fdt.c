@@ -5,6 +5,7 @@
  *   /memory reg                         RAM size (first range)
  *   /cpus/<cpu> timebase-frequency      TB/DEC frequency (400 MHz on ppce500)
  *   /cpus/<cpu> d-cache-line-size       dcbz granule for zeroing pages
+ *   /cpus/<cpu> reg, cpu-release-addr   every CPU and its ePAPR spin-table entry
  *   /chosen bootargs                    non-empty: scripted (non-interactive) run
  *   /hypervisor                         compatible "epapr,hypervisor-1": the
  *                                       hcall-instructions and, among its
@@ -32,6 +33,8 @@ struct fdt_state {
 	uint32_t root_addr_cells, root_size_cells;
 	const char *path[MAX_DEPTH];	/* node names (without unit address match) */
 	int cpu_done;			/* took the first cpu's properties */
+	uint32_t cpu_reg;		/* the cpu node being read */
+	uint64_t cpu_release;
 	/* the hypervisor child being read */
 	int chan_is_bytechan, chan_has_handle, chan_disabled;
 	struct byte_channel chan;
@@ -103,6 +106,12 @@ static void property(struct fdt_state *s, int depth, const char *name, const uin
 		boot.tb_freq = (uint32_t)read_cells(val, len >= 8 ? 2 : 1);
 		return;
 	}
+	if (depth == 3 && node_is(parent, "cpus")) {
+		if (!strcmp(name, "reg") && len == 4)
+			s->cpu_reg = be32(val);
+		else if (!strcmp(name, "cpu-release-addr") && len == 8)
+			s->cpu_release = read_cells(val, 2);
+	}
 	if (depth == 3 && node_is(parent, "cpus") && !s->cpu_done) {
 		if (!strcmp(name, "timebase-frequency") && len >= 4)
 			boot.tb_freq = (uint32_t)read_cells(val, len >= 8 ? 2 : 1);
@@ -145,8 +154,16 @@ static void property(struct fdt_state *s, int depth, const char *name, const uin
 
 static void end_node(struct fdt_state *s, int depth)
 {
-	if (depth == 3 && node_is(s->path[2], "cpus"))
+	if (depth == 3 && node_is(s->path[2], "cpus")) {
 		s->cpu_done = 1;
+		if (boot.ncpus < MAX_CPUS) {
+			boot.cpu_reg[boot.ncpus] = s->cpu_reg;
+			boot.cpu_release[boot.ncpus] = s->cpu_release;
+			boot.ncpus++;
+		}
+		s->cpu_reg = 0;
+		s->cpu_release = 0;
+	}
 	if (depth == 3 && node_is(s->path[2], "hypervisor")) {
 		if (s->chan_is_bytechan && s->chan_has_handle && !s->chan_disabled && boot.nchan < MAX_CHANNELS) {
 			if (!s->chan.label[0])

@@ -23,8 +23,14 @@ struct byte_channel {
 	uint32_t line_len;
 };
 
+#define MAX_CPUS	8
+
 struct boot_info {
 	int fdt_ok;
+	/* CPU nodes (the boot CPU first): their reg and spin-table address (0: none). */
+	uint32_t ncpus;
+	uint32_t cpu_reg[MAX_CPUS];
+	uint64_t cpu_release[MAX_CPUS];
 	uint64_t ram_size;
 	uint32_t tb_freq;
 	uint32_t dcache_line;	/* 0 if the tree does not say */
@@ -38,6 +44,10 @@ struct boot_info {
 };
 extern struct boot_info boot;
 int fdt_parse(uint32_t dtb);
+
+/* ---- secondary CPUs (smp.c) ---- */
+void smp_command(int argc, char **argv);
+extern volatile uint32_t smp_doorbells;	/* doorbells the boot CPU has taken */
 
 /* ---- console (console.c) ---- */
 void uart_early_init(void);

@@ -58,6 +58,8 @@ static void cmd_help(void)
 		"                        until all have ended, then shown in order)",
 		"  bench                 run every benchmark",
 		"  bench <name>          run one benchmark; 'bench list' names them",
+		"  smp                   start the other CPUs (from the spin table)",
+		"  smp bench             IPI round trip, TLB shootdown, contended lwarx",
 		"  send <guest> <text>   send a line over the byte channel to <guest>",
 		"  poweroff              flush the console and stop the machine",
 	};
@@ -185,6 +187,8 @@ int shell_exec(char *line)
 		cmd_run(argc, argv);
 	} else if (!strcmp(argv[0], "bench")) {
 		bench_command(argc, argv);
+	} else if (!strcmp(argv[0], "smp")) {
+		smp_command(argc, argv);
 	} else if (!strcmp(argv[0], "send")) {
 		cmd_send(argc, argv, buf, sizeof(buf));
 	} else if (!strcmp(argv[0], "poweroff")) {

@@ -7,7 +7,7 @@
 extern char vec_critical[], vec_mcheck[], vec_dsi[], vec_isi[], vec_external[], vec_align[];
 extern char vec_program[], vec_fpunavail[], vec_syscall[], vec_apunavail[], vec_dec[];
 extern char vec_fit[], vec_watchdog[], vec_dtlb[], vec_itlb[], vec_debug[];
-extern char vec_unexpected[], vec_hcall[];
+extern char vec_unexpected[], vec_hcall[], vec_doorbell[];
 
 #define GUTS_RSTCR	(CCSR_VA + 0xE00B0)
 
@@ -17,7 +17,8 @@ extern char vec_unexpected[], vec_hcall[];
 /* IVPR = the 64 KB aligned base of entry.S's vectors; IVORn = offsets.
  *
  * Like Linux on e500mc: IVOR32-34 (SPE, absent on e500mc) are left alone;
- * IVOR35-37 (performance monitor, doorbell, critical doorbell) are never
+ * IVOR36, the processor doorbell, is how another CPU wakes this one (smp.c);
+ * IVOR35 and 37 (performance monitor, critical doorbell) are never
  * expected and share one reporter; IVOR38-41 exist only on a core with the
  * hypervisor category, which MMUCFG[LPIDSIZE] != 0 reveals (a hypervisor such
  * as KVM clears it for its guests, so a guest never writes them).  Of those,
@@ -43,7 +44,7 @@ void setup_vectors(void)
 	SET_IVOR(14, vec_itlb);
 	SET_IVOR(15, vec_debug);
 	mtspr(SPRN_IVOR35, VOFF(vec_unexpected));
-	mtspr(SPRN_IVOR36, VOFF(vec_unexpected));
+	mtspr(SPRN_IVOR36, VOFF(vec_doorbell));
 	mtspr(SPRN_IVOR37, VOFF(vec_unexpected));
 	if (mfspr(SPRN_MMUCFG) & MMUCFG_LPIDSIZE) {
 		mtspr(SPRN_IVOR38, VOFF(vec_unexpected));
@@ -125,7 +126,14 @@ void do_unexpected(struct pt_regs *regs)
 	if (regs->msr & MSR_PR)
 		kill_current(regs, "unexpected exception");
 	show_regs(regs);
-	panic("unexpected exception (IVOR 35-39 or 41)");
+	panic("unexpected exception (IVOR 35, 37-39 or 41)");
+}
+
+/* A processor doorbell: another CPU woke this one (smp.c counts them). */
+void do_doorbell(struct pt_regs *regs)
+{
+	(void)regs;
+	smp_doorbells++;
 }
 
 /* "sc 1" taken in hypervisor state: nobody is above us. */
