@@ -102,6 +102,16 @@ export interface ExitTraceEntry {
   disassembly: string;
 }
 
+/** One vCPU's share of a guest's statistics, counted since the guest booted (resetStats does not reach it). */
+export interface VcpuStats {
+  vcpu: number;
+  /** Instructions it retired. */
+  insns: number;
+  exits: number;
+  /** The counters it counted (absent: zero). */
+  counters: Partial<Record<CounterId, number>>;
+}
+
 /** Parameters and result of every method. */
 export interface LabMethods {
   getHwConfig: { params: Record<string, never>; result: HwConfigView };
@@ -129,6 +139,8 @@ export interface LabMethods {
   resetStats: { params: { id?: string }; result: { reset: number } };
   /** The guest's most recent exits, oldest first (empty while it has no worker). */
   getTrace: { params: { id: string }; result: { entries: ExitTraceEntry[] } };
+  /** Each vCPU's instructions, exits and counters since boot (a guest with one vCPU has one entry). */
+  getVcpuStats: { params: { id: string }; result: { vcpus: VcpuStats[] } };
   /**
    * Starts the guest's GDB stub on 127.0.0.1 (port 0 or none: a free one;
    * the same port again once started). The guest's vCPU 0 stops when GDB
@@ -181,7 +193,7 @@ export const LAB_METHOD_NAMES = [
   'getHwConfig', 'setHwConfig', 'listPresets', 'applyPreset',
   'getCostModel', 'setCostModel', 'resetCostModel',
   'listImages', 'listGuests', 'createGuest', 'startGuest', 'pauseGuest', 'resetGuest', 'removeGuest', 'setGuestOverride',
-  'consoleWrite', 'consoleSubscribe', 'consoleUnsubscribe', 'consoleAck', 'resetStats', 'getTrace', 'startGdb',
+  'consoleWrite', 'consoleSubscribe', 'consoleUnsubscribe', 'consoleAck', 'resetStats', 'getTrace', 'getVcpuStats', 'startGdb',
   'debugGuest', 'setBreakpoints', 'inspectGuest', 'inspectTlb', 'readGuestMemory', 'translateAddress', 'writeRegister',
   'listExperiments', 'runExperiment', 'cancelExperiment', 'saveSnapshot', 'forkGuest',
 ] as const satisfies readonly LabMethodName[];

@@ -63,6 +63,7 @@ export const PARAM_SCHEMAS = {
   consoleAck: z.strictObject({ id, bytes: z.number().int().min(0).max(1 << 30) }),
   resetStats: z.strictObject({ id: id.optional() }),
   getTrace: z.strictObject({ id }),
+  getVcpuStats: z.strictObject({ id }),
   startGdb: z.strictObject({ id, port: z.number().int().min(0).max(65535).optional() }),
   debugGuest: z.strictObject({
     id, vcpu, action: z.enum(['pause', 'continue', 'step']),

@@ -86,6 +86,14 @@ describe.skipIf(!ready)('real guests in the app (web mode)', () => {
     await expect.poll(pir, SLOW).toMatch(/^0+1$|^0000_0001$/);
     await screenshot(page, 'linux-smp-inspector');
     await page.getByTestId('inspector-continue').click();
+    // The statistics by vCPU: both vCPUs exit under booke-hv.
+    await page.getByTestId('stats-tab-vcpus').click();
+    await page.getByTestId('stats-scope').selectOption({ label: 'duo' });
+    for (const k of [0, 1]) {
+      await expect.poll(async () => Number((await page.getByTestId(`vcpu-exits-${k}`).textContent())?.replace(/,/g, '')), SLOW).toBeGreaterThan(0);
+    }
+    await screenshot(page, 'linux-smp-vcpu-stats');
+    await page.getByTestId('stats-tab-exits').click();
   }, 120_000);
 
   it('shows a kernel that panics as crashed, with the panic line', async () => {

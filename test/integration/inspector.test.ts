@@ -9,27 +9,15 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { GuestInfo } from '../../src/shared/api';
 import type { InspectorState, MemoryView, StopInfo, TlbView, TranslationView } from '../../src/shared/debug';
-import type { Result } from '../../src/shared/result';
-import { dispatch } from '../../src/main/lab/dispatch';
 import { LabSession } from '../../src/main/lab/session';
-import { Recorder, waitUntil } from '../support/runtime';
+import { apiCaller, Recorder, waitUntil } from '../support/runtime';
 
 const LABOS = join(__dirname, '..', '..', 'resources', 'guests', 'labos', 'labos.elf');
 const session = new LabSession();
 const rec = new Recorder(session, 'inspector-test');
 afterAll(() => session.shutdown());
 
-async function call<T>(method: string, params: unknown): Promise<T> {
-  const r = await dispatch(session, rec, method, params) as Result<T>;
-  if (!r.ok) throw new Error(`${method}: ${r.error.code}: ${r.error.message}`);
-  return r.value;
-}
-
-async function refused(method: string, params: unknown): Promise<{ code: string; message: string }> {
-  const r = await dispatch(session, rec, method, params);
-  if (r.ok) throw new Error(`${method} was accepted: ${JSON.stringify(params)}`);
-  return r.error;
-}
+const { call, refused } = apiCaller(session, rec);
 
 function info(id: string): GuestInfo | undefined {
   return rec.guests.find((g) => g.id === id);

@@ -4,21 +4,16 @@
 // a snapshot file, and files that do not fit refused with the reason.
 import { afterAll, describe, expect, it } from 'vitest';
 import type { GuestInfo } from '../../src/shared/api';
-import type { Result } from '../../src/shared/result';
 import { dispatch } from '../../src/main/lab/dispatch';
 import { LabSession } from '../../src/main/lab/session';
 import { decodeSnapshot } from '../../src/main/link/snapshot';
-import { Recorder, waitUntil } from '../support/runtime';
+import { apiCaller, Recorder, waitUntil } from '../support/runtime';
 
 const session = new LabSession();
 const rec = new Recorder(session, 'snapshots-test');
 afterAll(() => session.shutdown());
 
-async function call<T>(method: string, params: unknown): Promise<T> {
-  const r = await dispatch(session, rec, method, params) as Result<T>;
-  if (!r.ok) throw new Error(`${method}: ${r.error.code}: ${r.error.message}`);
-  return r.value;
-}
+const { call } = apiCaller(session, rec);
 
 describe('snapshots in a session', () => {
   it('saves a guest, forks it, and starts a guest from a snapshot file', async () => {

@@ -3,28 +3,16 @@
 // each of its vCPUs, and what takes single-vCPU guests for now (breakpoints,
 // steps, register edits, the GDB stub) is refused with a message that says so.
 import { afterAll, describe, expect, it } from 'vitest';
-import type { GuestInfo } from '../../src/shared/api';
+import type { GuestInfo, VcpuStats } from '../../src/shared/api';
 import type { InspectorState } from '../../src/shared/debug';
-import type { Result } from '../../src/shared/result';
-import { dispatch } from '../../src/main/lab/dispatch';
 import { LabSession } from '../../src/main/lab/session';
-import { Recorder, waitUntil } from '../support/runtime';
+import { apiCaller, H, Recorder, waitUntil } from '../support/runtime';
 
 const session = new LabSession();
 const rec = new Recorder(session, 'smp-session-test');
 afterAll(() => session.shutdown());
 
-async function call<T>(method: string, params: unknown): Promise<T> {
-  const r = await dispatch(session, rec, method, params) as Result<T>;
-  if (!r.ok) throw new Error(`${method}: ${r.error.code}: ${r.error.message}`);
-  return r.value;
-}
-
-async function refused(method: string, params: unknown): Promise<{ code: string; message: string }> {
-  const r = await dispatch(session, rec, method, params);
-  if (r.ok) throw new Error(`${method} was accepted: ${JSON.stringify(params)}`);
-  return r.error;
-}
+const { call, refused } = apiCaller(session, rec);
 
 const info = (id: string): GuestInfo | undefined => rec.guests.find((g) => g.id === id);
 
@@ -66,6 +54,13 @@ describe('a guest with several vCPUs in a session', () => {
     rec.subscribe(g.id);
     await waitUntil(() => rec.text(g.id).includes('cpu 1 done'), 'the program to finish under booke-hv', 60_000);
     expect(rec.text(g.id)).toContain('cpu 1 doorbells=00000002');
+    await waitUntil(() => info(g.id)?.state === 'halted', 'the guest to end', 30_000);
+    // Each vCPU's share: vCPU 1 took the doorbells vCPU 0 sent it through host doorbells.
+    const { vcpus } = await call<{ vcpus: VcpuStats[] }>('getVcpuStats', { id: g.id });
+    expect(vcpus.map((v) => v.vcpu)).toEqual([0, 1]);
+    expect(vcpus[1]!.counters.dbell_exits).toBe(2);
+    for (const v of vcpus) expect(v.insns).toBeGreaterThan(0);
+    expect(vcpus[0]!.exits + vcpus[1]!.exits).toBe(session.guestCounters(g.id)[H.exits]);
     expect((await refused('createGuest', { image: 'labos', model: 'native', smp: 9 })).code).toBe('invalid-request');
   });
 });

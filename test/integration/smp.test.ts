@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { presetConfig, type PresetId } from '../../src/shared/hw';
 import type { GuestModel } from '../../src/shared/api';
+import { COUNTERS } from '../../src/shared/stats';
 import { type RunOptions, type RunResult, runElf } from '../../src/main/guest/run';
 import { SMP_QUANTUM } from '../../src/main/guest/machine';
 import type { Snapshot } from '../../src/main/link/snapshot';
@@ -98,6 +99,11 @@ describe('guests with several vCPUs', () => {
       const acct = hosted.hypervisor.accountant;
       expect(acct.vcpuExits.reduce((a, b) => a + b, 0)).toBe(hosted.stats.exits);
       for (const n of acct.vcpuExits) expect(n).toBeGreaterThan(0);
+      // Every counter's total is what the vCPUs counted between them.
+      for (const c of COUNTERS) {
+        const sum = [0, 1, 2, 3].reduce((n, k) => n + acct.vcpuCounters(k)[c.id], 0);
+        expect(sum, c.id).toBe(hosted.stats.counters[c.id]?.total ?? 0);
+      }
       // The three directed doorbells and the broadcast one reach the secondaries by a host doorbell each
       // (the boot vCPU's own broadcast copy needs none); every one is injected.
       if (model !== 'trap-and-emulate') expect(hosted.stats.counters.dbell_exits?.total).toBe(6);

@@ -56,12 +56,14 @@ describe('block translator equivalence', () => {
       expect(state(runElf(elf, { ...opts, jit: 'on' }))).toEqual(off);
       const eager = runElf(elf, { ...opts, jit: 'eager' });
       expect(state(eager)).toEqual(off);
-      // Translation really ran: with every region translated at first sight, most instructions ran translated.
-      expect(eager.machine.cpu.jitInsns, 'instructions run in translated code').toBeGreaterThan(off.insns * 0.5);
+      // Translation really ran: with every region translated at first sight, most instructions ran translated
+      // (under trap-and-emulate somewhat fewer: every privileged instruction of the guest kernel leaves its block).
+      const share = opts.model === 'trap-and-emulate' ? 0.4 : 0.5;
+      expect(eager.machine.cpu.jitInsns, 'instructions run in translated code').toBeGreaterThan(off.insns * share);
       expect(eager.machine.cpu.jitBackend).toBe('wasm');
       const js = runElf(elf, { ...opts, jit: 'eager', translator: 'js' });
       expect(state(js)).toEqual(off);
-      expect(js.machine.cpu.jitInsns, 'instructions run in translated JavaScript').toBeGreaterThan(off.insns * 0.5);
+      expect(js.machine.cpu.jitInsns, 'instructions run in translated JavaScript').toBeGreaterThan(off.insns * share);
     });
   }
 });

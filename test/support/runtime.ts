@@ -4,9 +4,31 @@
 import { createHash } from 'node:crypto';
 import type { GuestInfo, LabEvent } from '../../src/shared/api';
 import type { LabClient, LabSession } from '../../src/main/lab/session';
+import { dispatch } from '../../src/main/lab/dispatch';
 import { H, R } from '../../src/main/link/stats';
+import type { Result } from '../../src/shared/result';
 
 export { H, R };
+
+/**
+ * LabApi calls through the dispatcher the IPC and WebSocket bridges use:
+ * `call` resolves with the value (and throws with the error's code and
+ * message); `refused` resolves with the error of a call that must fail.
+ */
+export function apiCaller(session: LabSession, client: LabClient) {
+  return {
+    async call<T>(method: string, params: unknown): Promise<T> {
+      const r = await dispatch(session, client, method, params) as Result<T>;
+      if (!r.ok) throw new Error(`${method}: ${r.error.code}: ${r.error.message}`);
+      return r.value;
+    },
+    async refused(method: string, params: unknown): Promise<{ code: string; message: string }> {
+      const r = await dispatch(session, client, method, params);
+      if (r.ok) throw new Error(`${method} was accepted: ${JSON.stringify(params)}`);
+      return r.error;
+    },
+  };
+}
 
 /** Polls `pred` every 20 ms until it holds; throws with `what` after `timeoutMs`. */
 export async function waitUntil(pred: () => boolean, what: string, timeoutMs = 15_000): Promise<void> {

@@ -321,10 +321,15 @@ export function runCommand(argv: string[]): number | Promise<number> {
     const vcpuExits = result.hypervisor.accountant.vcpuExits;
     const report = {
       info: cpus.length > 1 ? { ...info, smp: cpus.length } : info, sample: result.stats, raw: result.statsBlock,
-      ...(cpus.length > 1 ? { vcpus: cpus.map((c, k) => ({ insns: c.insns, exits: vcpuExits[k] ?? 0 })) } : {}),
+      ...(cpus.length > 1 ? { vcpus: cpus.map((c, k) => ({ insns: c.insns, exits: vcpuExits[k] ?? 0, counters: nonZero(result.hypervisor.accountant.vcpuCounters(k)) })) } : {}),
     };
     const ms = result.statsBlock[H.hostBusyNs]! / 1e6;
     process.stderr.write(values.stats === 'json' ? `${JSON.stringify(statsJson([report], ms), null, 2)}\n` : statsTable([report], ms));
   }
   return endStatus(result.reason, result.message, result.insns);
+}
+
+/** The counters that counted something. */
+function nonZero<K extends string>(counts: Record<K, number>): Partial<Record<K, number>> {
+  return Object.fromEntries(Object.entries(counts).filter(([, n]) => (n as number) > 0)) as Partial<Record<K, number>>;
 }

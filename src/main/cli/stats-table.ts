@@ -4,7 +4,7 @@
 // typed here.
 
 import type { GuestInfo } from '../../shared/api';
-import { COUNTERS, type GuestStatsSample } from '../../shared/stats';
+import { type CounterId, COUNTERS, type GuestStatsSample } from '../../shared/stats';
 import { H, R } from '../link/stats';
 
 export interface GuestReport {
@@ -12,8 +12,8 @@ export interface GuestReport {
   sample: GuestStatsSample;
   /** The raw block (stats.ts layout), after any resetStats. */
   raw: Float64Array;
-  /** A guest with several vCPUs, when known (lab run): each vCPU's instructions and exits. */
-  vcpus?: { insns: number; exits: number }[];
+  /** A guest with several vCPUs, when known (lab run): each vCPU's instructions, exits and counters. */
+  vcpus?: { insns: number; exits: number; counters: Partial<Record<CounterId, number>> }[];
 }
 
 const int = (n: number) => Math.round(n).toLocaleString('en-US');
@@ -47,9 +47,15 @@ export function statsTable(reports: readonly GuestReport[], durationMs: number):
   }
   out.push(table(guestRows, 4), '');
   for (const r of reports) {
-    if (r.vcpus === undefined || r.vcpus.length < 2) continue;
-    const rows = [['vCPU', 'Instructions', 'Exits']];
-    r.vcpus.forEach((v, k) => rows.push([`${r.info.name}/${k}`, int(v.insns), int(v.exits)]));
+    const vcpus = r.vcpus;
+    if (vcpus === undefined || vcpus.length < 2) continue;
+    // Each vCPU's share: instructions, exits, and every counter it counted.
+    const head = ['vCPU', ...vcpus.map((_, k) => `${r.info.name}/${k}`)];
+    const rows = [head, ['Instructions', ...vcpus.map((v) => int(v.insns))], ['Exits', ...vcpus.map((v) => int(v.exits))]];
+    for (const c of COUNTERS) {
+      const per = vcpus.map((v) => v.counters[c.id] ?? 0);
+      if (per.some((n) => n > 0)) rows.push([c.id, ...per.map(int)]);
+    }
     out.push(table(rows, 1), '');
   }
 

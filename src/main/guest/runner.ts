@@ -627,6 +627,8 @@ export class GuestRunner {
         return reply();
       case 'trace':
         return this.link.post({ kind: 'reply', seq: req.seq, ok: true, value: this.hv.recentExits() });
+      case 'vcpus':
+        return this.link.post({ kind: 'reply', seq: req.seq, ok: true, value: this.hv.vcpuStats() });
       case 'snapshot': {
         if (this.mode === 'created') this.firstStart();
         const bytes = encodeSnapshot(snapshotGuest(this.machine, this.hv, this.snapshotConfig(), this.stats[H.consoleOut]!));

@@ -22,6 +22,10 @@ export const HOST_SAMPLE = 16;
 
 /** Statistics-block slot of every counter, by id (computed once). */
 const SLOT = Object.fromEntries(COUNTERS.map((c) => [c.id, counterSlot(c.id)])) as Record<CounterId, number>;
+/** Per vCPU: a count for every counter (by COUNTER_INDEX), then its exits. */
+const PER_VCPU = COUNTERS.length + 1;
+const TRANSFER_INDEX = COUNTER_INDEX.transfer_switches;
+const SHARED_INDEX = COUNTER_INDEX.shared_switches;
 
 const ACCOUNTANT_SNAPSHOT_SKIP: ReadonlySet<string> = new Set([
   'cost', 'transferCycles', 'transferRegs', 'sharedCycles', 'sprSlots', 'watch', 'watchedEvent', 'sampleStart', 'stats', 'cpu',
@@ -42,8 +46,8 @@ export class Accountant {
   private readonly tCycles = new Float64Array(TRACE_SIZE);
   private readonly tVcpu = new Uint8Array(TRACE_SIZE);
   private traceCount = 0;
-  /** Exits taken by each vCPU (the statistics block holds the guest's totals). */
-  readonly vcpuExits: number[];
+  /** Each vCPU's counts (PER_VCPU numbers each); the statistics block holds the guest's totals. */
+  private readonly vcpuCounts: Float64Array;
   private sample = 0;
   private sampleStart = 0;
   /** Statistics-block slot of each SPR number's trap counters (-1: not counted). */
@@ -60,7 +64,19 @@ export class Accountant {
    * board hands the core from one vCPU to the next.
    */
   constructor(public cpu: Cpu, private readonly stats: Float64Array, private cost: CostModel, vcpus = 1) {
-    this.vcpuExits = new Array<number>(vcpus).fill(0);
+    this.vcpuCounts = new Float64Array(vcpus * PER_VCPU);
+  }
+
+  /** Exits taken by each vCPU. */
+  get vcpuExits(): number[] {
+    const n = this.vcpuCounts.length / PER_VCPU;
+    return Array.from({ length: n }, (_, k) => this.vcpuCounts[k * PER_VCPU + COUNTERS.length]!);
+  }
+
+  /** vCPU k's count of every counter (the events it took; the guest's totals are the sum over its vCPUs). */
+  vcpuCounters(k: number): Record<CounterId, number> {
+    const base = k * PER_VCPU;
+    return Object.fromEntries(COUNTERS.map((c, i) => [c.id, this.vcpuCounts[base + i] ?? 0])) as Record<CounterId, number>;
   }
 
   /** A snapshot keeps the trace (and, through countersPart, the counters); the rest follows the configuration (or is a debugger's, or host time). */
@@ -140,21 +156,26 @@ export class Accountant {
     }
     s[H.exits] = s[H.exits]! + 1;
     s[H.hvCycles] = s[H.hvCycles]! + cycles;
+    const vc = this.vcpuCounts;
+    const base = this.cpu.index * PER_VCPU;
+    vc[base + COUNTER_INDEX[reason]] += 1;
+    vc[base + COUNTERS.length] += 1;
     if (this.transferRegs > 0) {
       const t = SLOT.transfer_switches;
       s[t] = s[t]! + 2;
       s[t + 1] = s[t + 1]! + this.transferCycles;
+      vc[base + TRANSFER_INDEX] += 2;
     }
     if (this.sharedCycles > 0) {
       const t = SLOT.shared_switches;
       s[t] = s[t]! + 2;
       s[t + 1] = s[t + 1]! + this.sharedCycles;
+      vc[base + SHARED_INDEX] += 2;
     }
     this.cpu.timers.addCycles(cycles);
     const i = this.traceCount++ % TRACE_SIZE;
     this.tInsns[i] = this.cpu.insns + (this.cpu.sliceStart - this.cpu.sliceLeft);
     this.tVcpu[i] = this.cpu.index;
-    this.vcpuExits[this.cpu.index]! += 1;
     this.tPc[i] = pc;
     this.tReason[i] = COUNTER_INDEX[reason];
     this.tSpr[i] = spr;
@@ -170,6 +191,7 @@ export class Accountant {
     const slot = SLOT[id];
     s[slot] = s[slot]! + n;
     if (cycles) s[slot + 1] = s[slot + 1]! + cycles;
+    this.vcpuCounts[this.cpu.index * PER_VCPU + COUNTER_INDEX[id]] += n;
     if (this.watch !== null && this.watch[COUNTER_INDEX[id]] !== 0) this.watched(id, this.cpu.curPc);
   }
 

@@ -4,7 +4,7 @@
 // Machine, applying configuration changes between slices, and folding the
 // guest's counters into its statistics block.
 
-import type { ExitTraceEntry } from '../../shared/api';
+import type { ExitTraceEntry, VcpuStats } from '../../shared/api';
 import type { CostModel } from '../../shared/cost';
 import { disassemble } from '../cpu/isa';
 import { MSR } from '../cpu/regs';
@@ -308,6 +308,15 @@ export class GuestHypervisor implements DeviceTreePart {
     // Cycles are time on the boot vCPU's clock (all vCPUs' clocks are kept together).
     s[H.cycles] = cpu.timers.centicycles / 100;
     s[H.seq] = s[H.seq]! + 1;
+  }
+
+  /** Each vCPU's instructions, exits and the counters it counted, since boot. */
+  vcpuStats(): VcpuStats[] {
+    const exits = this.accountant.vcpuExits;
+    return this.machine.cpus.map((cpu, k) => {
+      const counters = Object.fromEntries(Object.entries(this.accountant.vcpuCounters(k)).filter(([, n]) => n > 0));
+      return { vcpu: k, insns: cpu.insns, exits: exits[k] ?? 0, counters };
+    });
   }
 
   /** The most recent exits, oldest first, disassembled (for the trace view). */

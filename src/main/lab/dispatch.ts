@@ -32,6 +32,7 @@ const HANDLERS: { [M in LabMethodName]: Handler<M> } = {
   consoleAck: (s, p, c) => s.consoleAck(c, p.id, p.bytes),
   resetStats: (s, p) => s.resetStats(p.id),
   getTrace: (s, p) => s.getTrace(p.id),
+  getVcpuStats: (s, p) => s.getVcpuStats(p.id),
   startGdb: (s, p) => s.startGdb(p.id, p.port ?? 0),
   debugGuest: (s, p) => s.debugGuest(p),
   setBreakpoints: (s, p) => s.debug(p.id, p.vcpu ?? 0, { op: 'breakpoints', breakpoints: p.breakpoints }),

@@ -10,7 +10,7 @@
 // when it faulted at the hardware level or its worker failed or vanished:
 // the worker is cleaned up at once and resetGuest starts a new one.
 
-import type { ExitTraceEntry, GuestInfo, GuestModel, GuestSpec, LabEvent, ParamsOf, ResultOf } from '../../shared/api';
+import type { ExitTraceEntry, VcpuStats, GuestInfo, GuestModel, GuestSpec, LabEvent, ParamsOf, ResultOf } from '../../shared/api';
 import type { StopInfo } from '../../shared/debug';
 import { LIMITS } from '../../shared/api';
 import type { CostModel } from '../../shared/cost';
@@ -425,6 +425,13 @@ export class GuestManager {
   /** A client went away: it no longer holds any guest back. */
   detach(client: LabClient): void {
     for (const g of this.guests.values()) g.hub.unsubscribe(client);
+  }
+
+  /** Each vCPU's share of the statistics since boot; none while the guest has no live worker (crashed). */
+  async vcpuStats(id: string): Promise<{ vcpus: VcpuStats[] }> {
+    const g = this.get(id);
+    if (g.host === null || !g.host.alive) return { vcpus: [] };
+    return { vcpus: (await g.host.request('vcpus')) as VcpuStats[] };
   }
 
   /** The guest's most recent exits, oldest first; empty while it has no live worker (crashed). */

@@ -3,7 +3,7 @@
 // windows, WebSocket connections) that watch it. Electron-free: it runs the
 // same in the desktop app, in web mode, in the CLI and in tests.
 
-import type { ExitTraceEntry, GuestImage, GuestInfo, GuestSpec, LabEvent, ParamsOf, ResultOf } from '../../shared/api';
+import type { ExitTraceEntry, VcpuStats, GuestImage, GuestInfo, GuestSpec, LabEvent, ParamsOf, ResultOf } from '../../shared/api';
 import type { DebugCommand } from '../link/worker-protocol';
 import type { ExperimentExample } from '../../shared/experiment';
 import { ExperimentService, listExamples } from './experiments';
@@ -203,6 +203,11 @@ export class LabSession {
   /** The guest's most recent exits with their disassembly (the renderer's trace view). */
   getTrace(id: string): Promise<{ entries: ExitTraceEntry[] }> {
     return this.guests.trace(id);
+  }
+
+  /** Each vCPU's instructions, exits and counters since the guest booted. */
+  getVcpuStats(id: string): Promise<{ vcpus: VcpuStats[] }> {
+    return this.guests.vcpuStats(id);
   }
 
   /**

@@ -73,6 +73,8 @@ export type WorkerRequest =
   | { kind: 'rpc'; seq: number; type: 'stop' }
   /** The hypervisor's recent-exit trace (the reply's value: ExitTraceEntry[]). */
   | { kind: 'rpc'; seq: number; type: 'trace' }
+  /** Each vCPU's share of the statistics (the reply's value: VcpuStats[]). */
+  | { kind: 'rpc'; seq: number; type: 'vcpus' }
   /** The whole guest now, between slices (the reply's value: the snapshot file's bytes). */
   | { kind: 'rpc'; seq: number; type: 'snapshot' }
   /** The inspector's commands for one vCPU (the reply's value is the command's result; see DebugCommand). */

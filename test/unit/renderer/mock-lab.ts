@@ -69,6 +69,7 @@ export function createMockLab(): MockLab {
     consoleAck: () => ok({ inFlight: 0 }),
     resetStats: () => ok({ reset: 1 }),
     getTrace: () => ok({ entries: [] }),
+    getVcpuStats: () => ok({ vcpus: [] }),
     startGdb: (p: { id: string; port?: number }) => ok({ id: p.id, port: p.port || 40123 }),
     // The inspector needs a worker's vCPU; the mock has none and says so (the panel shows the error).
     debugGuest: (p) => guard(() => { guest(p.id); throw new LabFailure('unavailable', 'the mock lab has no vCPUs'); }),

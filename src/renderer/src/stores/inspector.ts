@@ -121,16 +121,21 @@ export const useInspectorStore = defineStore('inspector', () => {
     return v !== null;
   }
 
+  /** Forgets what was read of the previous guest or vCPU. */
+  function clearViews(): void {
+    state.value = null;
+    memory.value = null;
+    tlb.value = null;
+    translation.value = null;
+    memAddress.value = null;
+    followPc.value = true;
+  }
+
   function inspect(guestId: string | null): void {
     if (id.value !== guestId) {
       id.value = guestId;
       vcpu.value = 0;
-      state.value = null;
-      memory.value = null;
-      tlb.value = null;
-      translation.value = null;
-      memAddress.value = null;
-      followPc.value = true;
+      clearViews();
     }
     void refresh();
   }
@@ -139,12 +144,7 @@ export const useInspectorStore = defineStore('inspector', () => {
   function inspectVcpu(k: number): void {
     if (vcpu.value === k) return;
     vcpu.value = k;
-    state.value = null;
-    memory.value = null;
-    tlb.value = null;
-    translation.value = null;
-    memAddress.value = null;
-    followPc.value = true;
+    clearViews();
     void refresh();
   }
 

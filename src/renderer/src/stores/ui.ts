@@ -5,7 +5,7 @@ import { defineStore } from 'pinia';
 import { ref, watch } from 'vue';
 
 export type SideTab = 'hardware' | 'cost';
-export type StatsTab = 'exits' | 'spr' | 'trace' | 'inspect' | 'experiments';
+export type StatsTab = 'exits' | 'spr' | 'trace' | 'vcpus' | 'inspect' | 'experiments';
 
 const KEY = 'hvlab.ui.v1';
 
