@@ -105,6 +105,8 @@ export interface ExitTraceEntry {
 /** One vCPU's share of a guest's statistics, counted since the guest booted (resetStats does not reach it). */
 export interface VcpuStats {
   vcpu: number;
+  /** Executing; waiting for an interrupt (wait, or idle in the hypervisor); or still in the spin table, not started by the guest. */
+  state: 'running' | 'waiting' | 'spinning';
   /** Instructions it retired. */
   insns: number;
   exits: number;

@@ -58,6 +58,8 @@ describe('a guest with several vCPUs in a session', () => {
     // Each vCPU's share: vCPU 1 took the doorbells vCPU 0 sent it through host doorbells.
     const { vcpus } = await call<{ vcpus: VcpuStats[] }>('getVcpuStats', { id: g.id });
     expect(vcpus.map((v) => v.vcpu)).toEqual([0, 1]);
+    // The program left vCPU 1 in `wait` (its last command done) and vCPU 0 reset the board.
+    expect(vcpus[1]!.state).toBe('waiting');
     expect(vcpus[1]!.counters.dbell_exits).toBe(2);
     for (const v of vcpus) expect(v.insns).toBeGreaterThan(0);
     expect(vcpus[0]!.exits + vcpus[1]!.exits).toBe(session.guestCounters(g.id)[H.exits]);

@@ -82,6 +82,7 @@ describe('guests with several vCPUs', () => {
     const four = runElf(HELLO, { smp: 4 });
     expect(text(four)).toBe(text(one));
     expect(perVcpu(four)).toEqual([one.insns, 0, 0, 0]);
+    expect(four.hypervisor.vcpuStats().map((v) => v.state)).toEqual(['running', 'spinning', 'spinning', 'spinning']);
   });
 
   it('refuse more than 8 vCPUs', () => {

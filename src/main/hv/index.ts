@@ -315,7 +315,8 @@ export class GuestHypervisor implements DeviceTreePart {
     const exits = this.accountant.vcpuExits;
     return this.machine.cpus.map((cpu, k) => {
       const counters = Object.fromEntries(Object.entries(this.accountant.vcpuCounters(k)).filter(([, n]) => n > 0));
-      return { vcpu: k, insns: cpu.insns, exits: exits[k] ?? 0, counters };
+      const state = this.machine.held[k] ? 'spinning' as const : cpu.waiting ? 'waiting' as const : 'running' as const;
+      return { vcpu: k, state, insns: cpu.insns, exits: exits[k] ?? 0, counters };
     });
   }
 

@@ -47,6 +47,8 @@ export interface HostBoard {
   readonly cpus: readonly Cpu[];
   /** Instructions all vCPUs retired since boot. */
   readonly insns: number;
+  /** Per vCPU: still in the spin table (the guest has not started it). */
+  readonly held: readonly boolean[];
   /** Called when the board hands its core to vCPU k (a guest with several vCPUs runs them in turns). */
   readonly onTurn: ((k: number) => void)[];
   /** Called when the guest released secondary vCPU k from the spin table (after the board set its registers and TLB). */
