@@ -54,6 +54,9 @@ const TIMER_TDR_CORE0 = 1;
 /** GCR0[MODE] = 0b11: mixed mode with external proxy (Freescale "CoreInt", Linux's MPIC_GREG_GCONF_COREINT). */
 const GCR_EXTERNAL_PROXY = 0x60000000;
 
+/** What a snapshot of the MPIC leaves out: update()'s scratch array. */
+const MPIC_SNAPSHOT_SKIP: ReadonlySet<string> = new Set(['busy']);
+
 export class Mpic implements MmioDevice {
   readonly name = 'mpic';
   private readonly vpr = new Int32Array(ALL_SOURCES);
@@ -74,6 +77,8 @@ export class Mpic implements MmioDevice {
   private readonly output: Uint8Array;
   /** The core whose access is being served (the board sets it before running a core). */
   current = 0;
+  /** Scratch for update(): the sources in service on some core. */
+  private readonly busy = new Uint8Array(ALL_SOURCES);
 
   constructor(private readonly setInt: (level: boolean, core: number) => void, readonly cores = 1) {
     if (!Number.isInteger(cores) || cores < 1 || cores > 8) throw new Error(`the MPIC serves 1 to 8 cores (got ${cores})`);
@@ -81,6 +86,10 @@ export class Mpic implements MmioDevice {
     this.ctpr = new Int32Array(cores);
     this.output = new Uint8Array(cores);
     this.reset();
+  }
+
+  get snapshotSkip(): ReadonlySet<string> {
+    return MPIC_SNAPSHOT_SKIP;
   }
 
   reset(): void {
@@ -148,8 +157,12 @@ export class Mpic implements MmioDevice {
   }
 
   private update(): void {
+    // A source is active while pending or in service on any core.
+    const busy = this.busy;
+    busy.fill(0);
+    for (const list of this.inService) for (const s of list) busy[s] = 1;
     for (let i = 0; i < ALL_SOURCES; i++) {
-      const active = this.pending[i] !== 0 || this.inService.some((list) => list.includes(i));
+      const active = this.pending[i] !== 0 || busy[i] !== 0;
       this.vpr[i] = active ? this.vpr[i]! | VPR_ACTIVITY : this.vpr[i]! & ~VPR_ACTIVITY;
     }
     for (let core = 0; core < this.cores; core++) {

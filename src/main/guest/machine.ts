@@ -77,7 +77,7 @@ export const MPIC_PHANDLE = 0x8003;
 const DTB_PAD = 0x1800000;
 /** The device tree's total size as QEMU makes it: 1 MB, mostly free space. */
 const DTB_TOTAL_SIZE = 0x100000;
-/** QEMU's ppce500 spin table (hw/ppc/e500.c): after the CCSR window's 16 MB-aligned neighbourhood, 32 bytes per core. */
+/** The spin table's physical address, where QEMU's ppce500 puts it (its device tree's cpu-release-addr): 32 bytes per core. */
 export const SPIN_TABLE_BASE = 0xFEF000000;
 /** What a released secondary core finds mapped: TLB1 entry 1 (QEMU's choice; the boot core's is entry 0) maps the 64 MB around its entry address to effective address 0. */
 const SPIN_MAP_ENTRY = 1;

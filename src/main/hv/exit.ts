@@ -1,8 +1,8 @@
-// Exit handling for one guest: the hooks the core calls in guest state when
-// the configured virtual hardware cannot handle something by itself. Each
-// path counts its exit once, under the name KVM Book E counts the same event
-// with (src/shared/stats.ts says which), charges the modeled cycles to the
-// guest's clock, does the work (emulate an SPR access or a TLB instruction,
+// Exit handling for one vCPU of a guest: the hooks its core calls in guest
+// state when the configured virtual hardware cannot handle something by
+// itself. Each path counts its exit once, under the name KVM Book E counts the
+// same event with (src/shared/stats.ts says which), charges the modeled cycles
+// to the vCPU's clock, does the work (emulate an SPR access or a TLB instruction,
 // reflect an interrupt, refill the shadow TLB, run a hypercall, let a device
 // model see an access) and says where the guest resumes. On the way back in,
 // interrupts that became pending meanwhile are injected (KVM's

@@ -91,19 +91,6 @@ export function hypervisorDeviceTree(opts: Pick<GuestHypervisorOptions, 'model' 
   ], channels)];
 }
 
-/**
- * The hypervisor of one guest. For the native model it only keeps the
- * statistics block current; for booke-hv and state-transfer it runs the guest
- * in guest state (MSR[GS]=1, its own LPID), owns its TLB, and handles every
- * exit the configured virtual hardware leaves to software.
- *
- * Where values live: the guest's architected registers are kept in the core
- * (cpu.spr and friends). The strategy decides which agent services an access
- * — a hardware guest copy, the shared physical register, the transfer area or
- * the hypervisor's emulation — and so what it costs; since every agent holds
- * the same architected value, a configuration change at an instruction
- * boundary moves nothing and loses nothing.
- */
 /** A hosted guest's vCPU as the hypervisor keeps it: its exit handling, its guest TLB, the TLB of the host core it runs on. */
 interface HostedVcpu {
   cpu: Cpu;
@@ -112,6 +99,21 @@ interface HostedVcpu {
   privateHost: PrivateHostTlb;
 }
 
+/**
+ * The hypervisor of one guest. For the native model it only keeps the
+ * statistics block current; for booke-hv and state-transfer it runs the guest
+ * in guest state (MSR[GS]=1, its own LPID), owns its TLB, and handles every
+ * exit the configured virtual hardware leaves to software. Each vCPU has its
+ * own exit handling, guest TLB and host-core TLB (HostedVcpu); the
+ * accounting and the byte channels are the guest's.
+ *
+ * Where values live: the guest's architected registers are kept in the core
+ * (cpu.spr and friends). The strategy decides which agent services an access
+ * — a hardware guest copy, the shared physical register, the transfer area or
+ * the hypervisor's emulation — and so what it costs; since every agent holds
+ * the same architected value, a configuration change at an instruction
+ * boundary moves nothing and loses nothing.
+ */
 export class GuestHypervisor implements DeviceTreePart {
   private hw: HwConfig;
   private cost: CostModel;
