@@ -52,6 +52,8 @@ export type StopKind =
 
 export interface StopInfo {
   kind: StopKind;
+  /** The vCPU that stopped (a guest with several stops as a whole; this one reached the breakpoint, or was stepped). */
+  vcpu?: number;
   /** Where the vCPU stands (the next instruction it executes). */
   pc: number;
   /** Guest instructions retired. */

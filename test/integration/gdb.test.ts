@@ -3,7 +3,8 @@
 // vCPU as a thread, stops at a breakpoint on a kernel function, reads
 // registers and a kernel variable, steps one instruction, writes a register,
 // and continues to the guest's end, whose console is the same as without
-// the debugger.
+// the debugger. A guest with several vCPUs shows one thread per vCPU; a
+// breakpoint a secondary reaches stops the guest in that thread.
 import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -55,8 +56,10 @@ async function startLab(args: string[], pattern: RegExp) {
 }
 
 /** gdb-multiarch in batch mode against the stub, with labOS's symbols and these commands; its whole output. */
-function gdbBatch(port: number, commands: string[]): string {
-  const args = ['-batch', '-nx', '-ex', 'set pagination off', '-ex', `file ${LABOS}`, '-ex', `target remote 127.0.0.1:${port}`];
+function gdbBatch(port: number, commands: string[], elf = LABOS): string {
+  // The architecture first: the test programs carry an e500 APU note that gdb-multiarch's file command does not take.
+  const args = ['-batch', '-nx', '-ex', 'set pagination off', '-ex', 'set architecture powerpc:common', '-ex', `file ${elf}`,
+    '-ex', `target remote 127.0.0.1:${port}`];
   for (const c of commands) args.push('-ex', c);
   const r = spawnSync('gdb-multiarch', args, { encoding: 'utf8', timeout: 60_000 });
   return `${r.stdout}${r.stderr}`;
@@ -94,6 +97,32 @@ describe.skipIf(missing('gdb-multiarch', gdbAvailable) || missing('powerpc-linux
     expect(code, io.stderr).toBe(0);
     expect(io.stdout).toContain('labos> echo under-gdb\r\nunder-gdb\r\n');
     expect(io.stderr).toMatch(/GDB connected from 127\.0\.0\.1/);
+  }, 90_000);
+
+  it('shows each vCPU of a multiprocessor guest as a thread and stops in the one that reaches a breakpoint', async () => {
+    const SMP = join(__dirname, '..', '..', 'resources', 'guests', 'tests', 'smp.elf');
+    const { io, port, ended } = await startLab(['run', SMP, '--smp', '2', '--model', 'booke-hv', '--gdb', '0'],
+      /waiting for GDB on 127\.0\.0\.1:(\d+)/);
+    const out = gdbBatch(port, [
+      'info threads', 'break secondary_main', 'continue',
+      'printf "r3=%x\\n", $r3',
+      'info threads',
+      'thread 1', 'printf "cpu0-pc=%08x\\n", $pc',
+      'thread 2', 'stepi', 'printf "after-step=%08x\\n", $pc',
+      'delete', 'continue',
+    ], SMP);
+    const code = await ended;
+    expect(out).toMatch(/Thread 1 \(vCPU 0\)/);
+    expect(out).toMatch(/Thread 2 \(vCPU 1 \(in the spin table\)\)/);
+    expect(out).toMatch(/Thread 2 "?.*hit Breakpoint 1, 0x[0-9a-f]+ in secondary_main \(\)|Breakpoint 1, 0x[0-9a-f]+ in secondary_main \(\)/);
+    expect(out).toContain('r3=5a01');
+    expect(out).toMatch(/\* 2 +Thread 2 \(vCPU 1\)/);
+    expect(out).toMatch(/cpu0-pc=[0-9a-f]{8}/);
+    const main = parseInt(/0x([0-9a-f]+) in secondary_main/.exec(out)![1]!, 16);
+    expect(out).toContain(`after-step=${(main + 4).toString(16).padStart(8, '0')}`);
+    expect(out).toContain('[Inferior 1 (Remote target) exited normally]');
+    expect(code, io.stderr).toBe(0);
+    expect(io.stdout).toContain('cpu 1 done');
   }, 90_000);
 
   it('debugs one guest of a session (gdb=0) while the other runs on', async () => {

@@ -5,6 +5,11 @@
 // instruction at a time or until a breakpoint, an interrupt request or the
 // guest's end. Used by the GDB remote stub (guest/gdb-protocol.ts).
 //
+// A guest with several vCPUs stops as a whole ("all-stop", as GDB sees
+// threads): breakpoints and watches are armed on every vCPU, the vCPU that
+// reaches one becomes the selected one, and a step runs until the selected
+// vCPU has retired one instruction (the others run their turns meanwhile).
+//
 // Register numbers (GDB's for powerpc:common, also the `g` packet's order):
 // r0-r31 = 0-31 (4 bytes), f0-f31 = 32-63 (8 bytes), pc 64, msr 65, cr 66,
 // lr 67, ctr 68, xer 69, fpscr 70 (4 bytes each); 412 bytes in all, big-endian.
@@ -34,6 +39,8 @@ export type DebugStop =
 const EXIT_COUNTERS: readonly CounterId[] = COUNTERS.filter((c) => c.exit).map((c) => c.id);
 
 const SLICE = 200_000;
+/** Guest instructions a step may run, on all vCPUs, waiting for the selected one to retire its instruction. */
+const STEP_GUARD = 8 * 2 * 5_000;
 
 export class DebugTarget {
   /** GDB's breakpoint addresses (guest-virtual, of this vCPU's instruction fetches). */
@@ -58,7 +65,8 @@ export class DebugTarget {
    * wake a vCPU waiting with nothing due (it stops as 'waiting'); otherwise
    * (a run of one guest) such a wait is the end.
    */
-  constructor(readonly machine: Machine, readonly hypervisor: GuestHypervisor, readonly vcpu = 0, readonly interactive = false) {
+  /** `vcpu`: the vCPU selected (registers, steps, translations); a stop at a breakpoint selects the vCPU that reached it. */
+  constructor(readonly machine: Machine, readonly hypervisor: GuestHypervisor, public vcpu = 0, readonly interactive = false) {
     this.jitWanted = machine.cpu.jitEnabled;
   }
 
@@ -91,28 +99,29 @@ export class DebugTarget {
   }
 
   private applyWatches(): void {
-    const cpu = this.cpu;
+    let w: Uint8Array | null = null;
     if (this.sprWatches.size > 0) {
-      const w = new Uint8Array(1024);
+      w = new Uint8Array(1024);
       for (const [n, bits] of this.sprWatches) w[n] = bits;
-      cpu.sprWatch = w;
-    } else {
-      cpu.sprWatch = null;
     }
     const counters = this.toNextExit ? [...new Set([...this.exitWatches, ...EXIT_COUNTERS])] : this.exitWatches;
     this.hypervisor.accountant.watchCounters(counters);
-    // An exit stops the vCPU at the next instruction boundary only in the interpreter (a translated block runs to its end).
-    cpu.jitEnabled = this.jitWanted && counters.length === 0;
+    for (const cpu of this.machine.cpus) {
+      cpu.sprWatch = w;
+      // An exit stops the vCPU at the next instruction boundary only in the interpreter (a translated block runs to its end).
+      cpu.jitEnabled = this.jitWanted && counters.length === 0;
+    }
   }
 
   /** After a reset in place: the guest runs again (an end seen before no longer holds). */
   revive(): void {
     this.ended = null;
     this.watchStopPc = -1;
-    const cpu = this.cpu;
-    cpu.watchHit = null;
-    cpu.stopRequested = false;
-    cpu.breakHit = false;
+    for (const cpu of this.machine.cpus) {
+      cpu.watchHit = null;
+      cpu.stopRequested = false;
+      cpu.breakHit = false;
+    }
   }
 
   /** The vCPU this target acts on. */
@@ -248,14 +257,29 @@ export class DebugTarget {
     return this.ended;
   }
 
-  /** Runs one instruction (after taking any interrupt due at the boundary, whose handler it then starts). */
+  /** Runs one instruction of the selected vCPU (after taking any interrupt due at the boundary, whose handler it then starts). */
   step(): DebugStop {
     const over = this.passWatchHere();
     try {
-      return this.advance(1) ?? { kind: 'trap' };
+      return this.advanceSelected() ?? { kind: 'trap' };
     } finally {
       if (over) this.cpu.watchPass = false;
     }
+  }
+
+  /**
+   * Runs until the selected vCPU has retired one instruction. With one vCPU
+   * that is one instruction; with several the others may run theirs first
+   * (their turns), and a stop of theirs (a breakpoint) ends the step there.
+   */
+  private advanceSelected(): DebugStop | null {
+    const cpu = this.cpu;
+    const before = cpu.insns;
+    for (let k = 0; k < STEP_GUARD; k++) {
+      const stop = this.advance(1);
+      if (stop || cpu.insns !== before) return stop;
+    }
+    return { kind: 'waiting' };
   }
 
   /**
@@ -285,10 +309,10 @@ export class DebugTarget {
    * goes an instruction at a time, checking the PC.
    */
   resume(budget: number): DebugStop | null {
-    const before = this.cpu.insns;
+    const before = this.machine.insns;
     const stop = this.stepOverBreakpointHere();
     if (stop) return stop;
-    const left = budget - (this.cpu.insns - before);
+    const left = budget - (this.machine.insns - before);
     if (this.armedPcs().size === 0) return this.advance(left);
     if (!this.arm()) {
       this.disarm();
@@ -311,15 +335,25 @@ export class DebugTarget {
     const atWatch = this.watchStopPc === pc;
     if (!this.armedPcs().has(pc) && !atWatch) return null;
     const armed = this.cpu.codeBreaks;
-    if (armed !== null) this.cpu.setCodeBreakpoints([]);
-    this.cpu.watchPass = atWatch;
+    if (armed !== null) this.armEvery([]);
+    const cpu = this.cpu;
+    cpu.watchPass = atWatch;
     this.watchStopPc = -1;
     try {
-      const stop = this.advance(1);
+      const stop = this.advanceSelected();
       return stop?.kind === 'ended' || stop?.kind === 'exit' ? stop : null;
     } finally {
-      this.cpu.watchPass = false;
-      if (armed !== null) this.cpu.setCodeBreakpoints(armed);
+      cpu.watchPass = false;
+      if (armed !== null) this.armEvery([...armed]);
+    }
+  }
+
+  /** Sets the code breakpoints (physical addresses) of every vCPU: they share the decoded code, each has its own translations. */
+  private armEvery(pas: readonly number[]): void {
+    for (const cpu of this.machine.cpus) {
+      const now = cpu.codeBreaks;
+      const same = now !== null ? pas.length === now.size && pas.every((pa) => now.has(pa)) : pas.length === 0;
+      if (!same) cpu.setCodeBreakpoints(pas);
     }
   }
 
@@ -340,15 +374,13 @@ export class DebugTarget {
     const ram = this.machine.bus.ramSize;
     const pas = [...this.armedPcs()].map((ea) => this.physical(ea, true));
     const mapped = pas.filter((pa) => pa >= 0 && pa < ram);
-    const now = this.cpu.codeBreaks;
-    const same = now !== null ? mapped.length === now.size && mapped.every((pa) => now.has(pa)) : mapped.length === 0;
-    if (!same) this.cpu.setCodeBreakpoints(mapped);
+    this.armEvery(mapped);
     return mapped.length === pas.length;
   }
 
   disarm(): void {
-    if (this.cpu.codeBreaks !== null) this.cpu.setCodeBreakpoints([]);
-    this.cpu.breakHit = false;
+    this.armEvery([]);
+    for (const cpu of this.machine.cpus) cpu.breakHit = false;
   }
 
   /**
@@ -359,6 +391,9 @@ export class DebugTarget {
    * and returns null.
    */
   atBreakpoint(): DebugStop | null {
+    // The vCPU that stopped becomes the selected one.
+    const hit = this.machine.cpus.find((c) => c.breakHit || c.watchHit !== null || c.stopRequested);
+    if (hit !== undefined) this.vcpu = hit.index;
     const cpu = this.cpu;
     cpu.breakHit = false;
     if (cpu.watchHit !== null) {
@@ -376,11 +411,12 @@ export class DebugTarget {
       return null;
     }
     if (this.armedPcs().has(cpu.pc >>> 0)) return { kind: 'trap' };
+    // (The board resumes the turn of the vCPU that stopped: this one instruction is its.)
     const armed = [...(cpu.codeBreaks ?? [])];
-    cpu.setCodeBreakpoints([]);
+    this.armEvery([]);
     this.machine.run(1, 1);
     this.hypervisor.sync();
-    cpu.setCodeBreakpoints(armed);
+    this.armEvery(armed);
     return null;
   }
 
@@ -420,7 +456,7 @@ export class DebugTarget {
           return this.ended;
         }
         machine.idleUntil(out.nextEvent);
-        if (machine.cpu.insns === before) continue;
+        if (machine.insns === before) continue;
       }
     }
     return null;

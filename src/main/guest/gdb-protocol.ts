@@ -3,7 +3,9 @@
 // PowerPC target: registers (g/G/p/P), memory (m/M/X), software and hardware
 // breakpoints (Z0/Z1), continue and step (c/s/vCont), the target
 // description (qXfer:features:read) and thread queries. Each vCPU is a GDB
-// thread (vCPU 0 is thread 1) and says so in qThreadExtraInfo.
+// thread (vCPU k is thread k + 1) and says so in qThreadExtraInfo; Hg/Hc and
+// vCont's thread ids select the vCPU registers and steps act on, and a stop
+// names the vCPU that stopped (all-stop: the guest stops as a whole).
 //
 // Pure: bytes in, bytes out. Running the guest is the caller's business:
 // feed() returns what the caller must do (resume, step, stop the target,
@@ -232,12 +234,25 @@ export class GdbProtocol {
         return this.resumeAt(p.slice(1), 'step');
       case 'v':
         return this.vPacket(p);
-      case 'H':
+      case 'H': {
+        // Hg/Hc: the thread later register reads and steps act on (-1 and 0: any, the current one stays).
+        const tid = p.slice(2);
+        if (tid === '-1' || tid === '0' || tid === '') {
+          this.send('OK');
+          return 'none';
+        }
+        const thread = parseHex(tid);
+        if (thread === null || !this.threadExists(thread)) {
+          this.send('E01');
+          return 'none';
+        }
+        if (p[1] === 'g' || p[1] === 'c') this.target.vcpu = thread - 1;
         this.send('OK');
         return 'none';
+      }
       case 'T': {
         const thread = parseHex(p.slice(1));
-        this.send(thread === this.target.vcpu + 1 ? 'OK' : 'E01');
+        this.send(thread !== null && this.threadExists(thread) ? 'OK' : 'E01');
         return 'none';
       }
       case 'q':
@@ -280,9 +295,22 @@ export class GdbProtocol {
       return 'none';
     }
     if (p.startsWith('vCont;')) {
-      // One vCPU: the first action decides (c/C continue, s/S step).
-      const first = p.slice(6).split(';')[0] ?? '';
-      if (first.startsWith('s') || first.startsWith('S')) return 'step';
+      // All-stop: a step of one thread (s or S, with its id) steps that vCPU, the others running their turns;
+      // otherwise the first action decides (c/C continue).
+      const actions = p.slice(6).split(';');
+      const step = actions.find((a) => a.startsWith('s') || a.startsWith('S'));
+      if (step !== undefined) {
+        const thread = step.includes(':') ? parseHex(step.slice(step.indexOf(':') + 1)) : null;
+        if (thread !== null && thread > 0) {
+          if (!this.threadExists(thread)) {
+            this.send('E01');
+            return 'none';
+          }
+          this.target.vcpu = thread - 1;
+        }
+        return 'step';
+      }
+      const first = actions[0] ?? '';
       if (first.startsWith('c') || first.startsWith('C')) return 'continue';
       this.send('E01');
       return 'none';
@@ -293,6 +321,11 @@ export class GdbProtocol {
     }
     this.send('');
     return 'none';
+  }
+
+  /** GDB thread ids are vCPU numbers + 1. */
+  private threadExists(thread: number): boolean {
+    return thread >= 1 && thread <= this.target.machine.cpus.length;
   }
 
   private query(p: string): void {
@@ -316,11 +349,17 @@ export class GdbProtocol {
     } else if (p === 'qC') {
       this.send(`QC${vcpuThread}`);
     } else if (p === 'qfThreadInfo') {
-      this.send(`m${vcpuThread}`);
+      this.send(`m${this.target.machine.cpus.map((_, k) => (k + 1).toString(16)).join(',')}`);
     } else if (p === 'qsThreadInfo') {
       this.send('l');
     } else if (p.startsWith('qThreadExtraInfo,')) {
-      this.send(hex(new TextEncoder().encode(`vCPU ${this.target.vcpu}`)));
+      const thread = parseHex(p.slice('qThreadExtraInfo,'.length));
+      if (thread === null || !this.threadExists(thread)) {
+        this.send('E01');
+        return;
+      }
+      const held = this.target.machine.held[thread - 1] ? ' (in the spin table)' : '';
+      this.send(hex(new TextEncoder().encode(`vCPU ${thread - 1}${held}`)));
     } else if (p === 'qSymbol::') {
       this.send('OK');
     } else {

@@ -223,10 +223,11 @@ export class GuestRunner {
 
   private breakpointHit(): void {
     if (this.dbg === null) {
-      const cpu = this.machine.cpu;
-      cpu.breakHit = false; // a debugger that has gone disarmed its breakpoints already
-      cpu.stopRequested = false;
-      cpu.watchHit = null;
+      for (const cpu of this.machine.cpus) {
+        cpu.breakHit = false; // a debugger that has gone disarmed its breakpoints already
+        cpu.stopRequested = false;
+        cpu.watchHit = null;
+      }
       return;
     }
     const stop = this.dbg.atBreakpoint();
@@ -249,7 +250,7 @@ export class GuestRunner {
       this.gdb.running = false;
       this.gdbSend(this.gdb.protocol.stopReply(stop));
     }
-    this.link.post({ kind: 'signal', type: 'debug-stop', vcpu: 0, stop: info });
+    this.link.post({ kind: 'signal', type: 'debug-stop', vcpu: info.vcpu ?? 0, stop: info });
   }
 
   /** The guest stops for GDB (Ctrl-C, or the guest ended) and waits, paused. */
@@ -266,7 +267,7 @@ export class GuestRunner {
   private stepTarget: number | null = null;
 
   private isStepTarget(): boolean {
-    return this.stepTarget !== null && (this.machine.cpu.pc >>> 0) === this.stepTarget;
+    return this.stepTarget !== null && (this.target().core.pc >>> 0) === this.stepTarget;
   }
 
   /** Ends a full-speed step: its one-off breakpoint or its watch on every exit goes. */
@@ -282,7 +283,19 @@ export class GuestRunner {
 
   /** Records a stop (what the inspector shows, and its register values for "changed"). */
   private noteStop(stop: DebugStop, as?: StopKind): StopInfo {
-    const cpu = this.machine.cpu;
+    const info = this.stopInfo(stop, as);
+    // A guest with several vCPUs: which one stopped.
+    if (this.machine.cpus.length > 1) {
+      const vcpu = this.target().vcpu;
+      info.vcpu = vcpu;
+      info.text = `vCPU ${vcpu}: ${info.text}`;
+    }
+    this.lastStop = info;
+    return info;
+  }
+
+  private stopInfo(stop: DebugStop, as?: StopKind): StopInfo {
+    const cpu = this.target().core;
     const pc = cpu.pc >>> 0;
     let info: StopInfo;
     switch (stop.kind) {
@@ -308,7 +321,6 @@ export class GuestRunner {
         info = { kind, pc, insns: cpu.insns, text: describeStop(kind, pc) };
       }
     }
-    this.lastStop = info;
     return info;
   }
 
@@ -341,8 +353,10 @@ export class GuestRunner {
       throw new LabFailure('invalid-request', vcpus === 1 ? `This guest has one vCPU (vCPU 0); there is no vCPU ${vcpu}`
         : `This guest has ${vcpus} vCPUs (0-${vcpus - 1}); there is no vCPU ${vcpu}`, { field: 'vcpu' });
     }
-    if (vcpus > 1 && (c.op === 'breakpoints' || c.op === 'write' || c.op === 'step')) {
-      throw new LabFailure('invalid-request', `Breakpoints, steps and register edits take single-vCPU guests for now; this guest has ${vcpus} vCPUs (pause it to inspect any of them)`, { field: 'vcpu' });
+    if (c.op === 'step' || c.op === 'write') {
+      // Steps and edits act on the vCPU named; breakpoints and watches are the guest's (every vCPU stops at them).
+      if (this.machine.held[vcpu]) throw new LabFailure('invalid-state', `vCPU ${vcpu} is still in the spin table (the guest has not started it)`, { field: 'vcpu' });
+      this.target().vcpu = vcpu;
     }
     switch (c.op) {
       case 'inspect':
@@ -384,13 +398,15 @@ export class GuestRunner {
 
   private inspect(vcpu = 0): unknown {
     const running = this.mode === 'running';
-    if (vcpu !== 0) return inspectorState(this.viewOf(vcpu), running, null, null, this.breaks);
-    return inspectorState(this.target(), running, running ? null : this.lastStop, running ? null : this.lastValues, this.breaks);
+    const view = this.viewOf(vcpu);
+    if (view !== this.dbg) return inspectorState(view, running, null, null, this.breaks);
+    return inspectorState(view, running, running ? null : this.lastStop, running ? null : this.lastValues, this.breaks);
   }
 
-  /** What the inspector reads a vCPU through: vCPU 0's debug target, or a view of another vCPU (made afresh: it holds no state). */
+  /** What the inspector reads a vCPU through: the debug target when it has that vCPU selected, else a view of it (made afresh: it holds no state). */
   private viewOf(vcpu: number): DebugTarget {
-    return vcpu === 0 ? this.target() : new DebugTarget(this.machine, this.hv, vcpu, true);
+    const t = this.target();
+    return vcpu === t.vcpu ? t : new DebugTarget(this.machine, this.hv, vcpu, true);
   }
 
   private mustBeStopped(what: string): void {

@@ -275,9 +275,6 @@ export class GuestManager {
    */
   async startGdb(id: string, port: number, hold = false): Promise<{ id: string; port: number }> {
     const g = this.get(id);
-    if ((g.info.smp ?? 1) > 1) {
-      throw new LabFailure('invalid-request', `The GDB stub takes single-vCPU guests for now; ${g.info.name} has ${g.info.smp} vCPUs (the inspector shows each of them)`, { field: 'id' });
-    }
     if (hold) g.host?.signal({ kind: 'signal', type: 'gdb-hold' });
     if (g.gdb) return { id, port: g.gdb.port };
     if (!Number.isInteger(port) || port < 0 || port > 65535) throw new LabFailure('invalid-request', `GDB port must be 0-65535 (got ${port})`, { field: 'port' });

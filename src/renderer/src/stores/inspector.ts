@@ -165,6 +165,8 @@ export const useInspectorStore = defineStore('inspector', () => {
     }
   }
 
+  // A guest with several vCPUs stopped on one of them (a breakpoint it reached, a step): show that vCPU.
+  watch(() => guest.value?.stop?.vcpu, (k) => { if (k !== undefined && k !== vcpu.value) inspectVcpu(k); });
   // A stop (or a state change) of the inspected guest: read it again.
   watch(() => [guest.value?.state, guest.value?.stop?.insns, guest.value?.stop?.pc], () => {
     if (active > 0 && id.value) void refresh();
