@@ -30,8 +30,8 @@ function symbol(name: string): number {
   throw new Error(`no symbol ${name}`);
 }
 
-function setup() {
-  const run = prepareRun(new Uint8Array(readFileSync(LABOS)), { bootargs: 'poweroff' });
+function setup(smp = 1) {
+  const run = prepareRun(new Uint8Array(readFileSync(LABOS)), { bootargs: 'poweroff', smp });
   const target = new DebugTarget(run.machine, run.hypervisor);
   const gdb = new GdbProtocol(target);
   /** Sends one packet; returns the reply's payload (acknowledgement checked). */
@@ -76,6 +76,27 @@ describe('GDB remote protocol', () => {
     expect(ask('?').payload).toBe('T05thread:1;');
     expect(ask('vCont?').payload).toBe('vCont;c;C;s;S');
     expect(ask('qSomethingNew').payload).toBe('');
+  });
+
+  it('shows each vCPU of a guest with several as a thread, and selects one with Hg and vCont', () => {
+    const { ask, target, run } = setup(3);
+    expect(ask('qfThreadInfo').payload).toBe('m1,2,3');
+    expect(Buffer.from(ask('qThreadExtraInfo,3').payload!, 'hex').toString()).toBe('vCPU 2 (in the spin table)');
+    expect(ask('T3').payload).toBe('OK');
+    expect(ask('T4').payload).toBe('E01');
+    // Hg selects the thread registers are read from: vCPU 1's r3 is the spin table's reset value for it (its number).
+    run.machine.cpus[1]!.gpr[3] = 0x1234;
+    expect(ask('Hg2').payload).toBe('OK');
+    expect(target.vcpu).toBe(1);
+    expect(ask('p3').payload).toBe('00001234');
+    expect(ask('qC').payload).toBe('QC2');
+    expect(ask('Hg0').payload).toBe('OK'); // any thread: the selection stays
+    expect(target.vcpu).toBe(1);
+    expect(ask('Hg9').payload).toBe('E01');
+    // A step of thread 1 selects vCPU 0.
+    expect(ask('vCont;s:1;c').action).toBe('step');
+    expect(target.vcpu).toBe(0);
+    expect(ask('vCont;s:7').payload).toBe('E01');
   });
 
   it('reads and writes registers in GDB\'s layout', () => {
