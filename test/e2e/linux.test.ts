@@ -73,6 +73,8 @@ describe.skipIf(!ready)('real guests in the app (web mode)', () => {
   it('boots the multiprocessor kernel with two vCPUs under booke-hv, shows the count in its row and each vCPU in the inspector', async () => {
     await lab.addGuest({ name: 'duo', image: 'linux-smp', model: 'booke-hv', smp: 2, bootargs: 'console=ttyS0 printk.time=0' });
     await expect.poll(() => page.getByTestId('guest-smp-duo').innerText(), SLOW).toBe('2 vCPUs');
+    // Each vCPU's state in the row: both started by the kernel (running or waiting in its idle loop).
+    await expect.poll(() => page.getByTestId('guest-vcpus-duo').innerText(), SLOW).toMatch(/^0:(run|wait)\s+1:(run|wait)$/);
     await expect.poll(() => screen('duo'), SLOW).toContain('smp: Brought up 1 node, 2 CPUs');
     await expect.poll(() => screen('duo'), SLOW).toMatch(/^#\s*$/m);
     await lab.typeInto('duo', 'cat /proc/cpuinfo');
