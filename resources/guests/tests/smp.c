@@ -105,6 +105,24 @@ static void report_start(uint32_t me)
 	pnl();
 }
 
+/* Reserves shared_word, acknowledges step n, waits until core 0 has done its
+ * part (and handed out step n + 1), then tries the conditional store. */
+static void reserve_and_store(uint32_t me, uint32_t n, uint32_t value, const char *after)
+{
+	(void)smp_lwarx(&shared_word);
+	ack[me] = n;
+	while (cmd[me] != n + 1)
+		;
+	int ok = smp_stwcx(&shared_word, value);
+	ps("cpu ");
+	phn(me, 1);
+	ps(" stwcx. after ");
+	ps(after);
+	ps(ok ? ": stored" : ": failed");
+	pkv("word", shared_word);
+	pnl();
+}
+
 /* Performs step n; returns the last step it completed (a step that waits for
  * core 0 in its middle acknowledges n there and completes n + 1). */
 static uint32_t secondary_step(uint32_t me, uint32_t n)
@@ -143,33 +161,13 @@ static uint32_t secondary_step(uint32_t me, uint32_t n)
 		pkv("ctpr", mmio_r32(MPIC_CPU(me) + 0x80u));
 		pnl();
 		break;
-	case 7: {	/* reserve, let core 0 store to the word, then try to store */
+	case 7:		/* reserve, let core 0 store to the word, then try to store */
 		wrteei(0);
-		(void)smp_lwarx(&shared_word);
-		ack[me] = 7;
-		while (cmd[me] != 8)
-			;
-		int ok = smp_stwcx(&shared_word, 0x1111u);
-		ps("cpu ");
-		phn(me, 1);
-		ps(ok ? " stwcx. after another core's store: stored" : " stwcx. after another core's store: failed");
-		pkv("word", shared_word);
-		pnl();
+		reserve_and_store(me, 7, 0x1111u, "another core's store");
 		return 8;
-	}
-	case 9: {	/* reserve, let core 0 store to another line, then store */
-		(void)smp_lwarx(&shared_word);
-		ack[me] = 9;
-		while (cmd[me] != 10)
-			;
-		int ok = smp_stwcx(&shared_word, 0x2222u);
-		ps("cpu ");
-		phn(me, 1);
-		ps(ok ? " stwcx. after a store elsewhere: stored" : " stwcx. after a store elsewhere: failed");
-		pkv("word", shared_word);
-		pnl();
+	case 9:		/* reserve, let core 0 store to another line, then store */
+		reserve_and_store(me, 9, 0x2222u, "a store elsewhere");
 		return 10;
-	}
 	case 11:	/* a TLB0 entry of our own for TLBSX_EA */
 		tlb_write(0u, 0x80000100u, TLBSX_EA, 0x00800000u | 0x3Fu, 0);
 		tlb_search(TLBSX_EA, 0, m);
