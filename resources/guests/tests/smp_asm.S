@@ -66,17 +66,22 @@ smp_secondary_start:
 	bl	secondary_main
 1:	b	1b
 
+	/* counter[PIR] += 1, with r3 and r4 */
+	.macro COUNT_FOR_THIS_CPU counter
+	mfspr	r3, SPR_PIR
+	slwi	r3, r3, 2
+	addis	r3, r3, \counter@ha
+	lwz	r4, \counter@l(r3)
+	addi	r4, r4, 1
+	stw	r4, \counter@l(r3)
+	.endm
+
 	.balign 16
 	.globl smp_vec_doorbell
 smp_vec_doorbell:
 	mtspr	SPR_SPRG0, r3
 	mtspr	SPR_SPRG1, r4
-	mfspr	r3, SPR_PIR
-	slwi	r3, r3, 2
-	addis	r3, r3, dbell_count@ha
-	lwz	r4, dbell_count@l(r3)
-	addi	r4, r4, 1
-	stw	r4, dbell_count@l(r3)
+	COUNT_FOR_THIS_CPU dbell_count
 	mfspr	r4, SPR_SPRG1
 	mfspr	r3, SPR_SPRG0
 	rfi
@@ -100,12 +105,7 @@ smp_vec_external:
 	li	r5, 0
 	stw	r5, 0xB0(r4)			/* EOI */
 	mbar
-	mfspr	r3, SPR_PIR
-	slwi	r3, r3, 2
-	addis	r3, r3, ext_count@ha
-	lwz	r4, ext_count@l(r3)
-	addi	r4, r4, 1
-	stw	r4, ext_count@l(r3)
+	COUNT_FOR_THIS_CPU ext_count
 	mfspr	r5, SPR_SPRG2
 	mfspr	r4, SPR_SPRG1
 	mfspr	r3, SPR_SPRG0

@@ -317,19 +317,13 @@ export function runCommand(argv: string[]): number | Promise<number> {
       id: 'guest', name: basename(path).replace(/\.elf$/, ''), image: basename(path), model: model as GuestModel,
       ramMb: result.machine.ramSize >> 20, state: 'halted', override: null, bootargs: values.bootargs ?? '',
     };
-    const cpus = result.machine.cpus;
-    const vcpuExits = result.hypervisor.accountant.vcpuExits;
+    const vcpus = result.hypervisor.vcpuStats();
     const report = {
-      info: cpus.length > 1 ? { ...info, smp: cpus.length } : info, sample: result.stats, raw: result.statsBlock,
-      ...(cpus.length > 1 ? { vcpus: cpus.map((c, k) => ({ insns: c.insns, exits: vcpuExits[k] ?? 0, counters: nonZero(result.hypervisor.accountant.vcpuCounters(k)) })) } : {}),
+      info: vcpus.length > 1 ? { ...info, smp: vcpus.length } : info, sample: result.stats, raw: result.statsBlock,
+      ...(vcpus.length > 1 ? { vcpus: vcpus.map(({ insns, exits, counters }) => ({ insns, exits, counters })) } : {}),
     };
     const ms = result.statsBlock[H.hostBusyNs]! / 1e6;
     process.stderr.write(values.stats === 'json' ? `${JSON.stringify(statsJson([report], ms), null, 2)}\n` : statsTable([report], ms));
   }
   return endStatus(result.reason, result.message, result.insns);
-}
-
-/** The counters that counted something. */
-function nonZero<K extends string>(counts: Record<K, number>): Partial<Record<K, number>> {
-  return Object.fromEntries(Object.entries(counts).filter(([, n]) => (n as number) > 0)) as Partial<Record<K, number>>;
 }

@@ -143,6 +143,11 @@ export class CoreGroup {
   }
 }
 
+/** Does doorbell message `rb` (msgsnd's operand) address the processor tagged `pir`: broadcast, or its PIR tag? */
+export function doorbellAddresses(rb: number, pir: number): boolean {
+  return (rb & 0x04000000) !== 0 || (rb & 0x3FFF) === pir;
+}
+
 /** A problem in the emulator itself, not the guest (reported as a checkstop). */
 export class CheckStop extends Error {
   constructor(message: string) {
@@ -1139,21 +1144,19 @@ export class Cpu {
   /** A doorbell message sent (or msgclr executed) reaching this core. */
   private acceptDoorbell(send: boolean, rb: number): void {
     const type = (rb >>> 27) & 0x1F;
-    const broadcast = (rb & 0x04000000) !== 0;
-    const tag = rb & 0x3FFF;
     const lpidTag = (rb >>> 14) & 0xFF;
     if (type > 3) return;
     if (type >= 2) {
       const bit = 1 << (type - 2);
       if (!send) this.guestDoorbells &= ~bit;
-      else if ((broadcast || tag === this.pir) && lpidTag === this.lpid) {
+      else if (doorbellAddresses(rb, this.pir) && lpidTag === this.lpid) {
         this.guestDoorbells |= bit;
         this.irqPoll = 1;
       }
       return;
     }
     if (send) {
-      if (broadcast || tag === this.pir) {
+      if (doorbellAddresses(rb, this.pir)) {
         this.doorbellPending |= 1 << type;
         this.irqPoll = 1;
       }

@@ -21,7 +21,8 @@ import type { GuestHypervisor } from '../hv';
 import { SPR_CATALOG, sprByName } from '../../shared/spr';
 import { COUNTERS, type CounterId } from '../../shared/stats';
 import type { SprWatchAccess } from '../../shared/debug';
-import type { Machine, StopReason } from './machine';
+import { MAX_CORES } from '../cpu/memory';
+import { type Machine, SMP_QUANTUM, type StopReason } from './machine';
 
 export const REGISTER_COUNT = 71;
 export const REGISTERS_BYTES = 32 * 4 + 32 * 8 + 7 * 4;
@@ -39,8 +40,8 @@ export type DebugStop =
 const EXIT_COUNTERS: readonly CounterId[] = COUNTERS.filter((c) => c.exit).map((c) => c.id);
 
 const SLICE = 200_000;
-/** Guest instructions a step may run, on all vCPUs, waiting for the selected one to retire its instruction. */
-const STEP_GUARD = 8 * 2 * 5_000;
+/** Guest instructions a step may run, on all vCPUs, waiting for the selected one to retire its instruction: two full rounds of the most vCPUs a guest has. */
+const STEP_GUARD = 2 * MAX_CORES * SMP_QUANTUM;
 
 export class DebugTarget {
   /** GDB's breakpoint addresses (guest-virtual, of this vCPU's instruction fetches). */

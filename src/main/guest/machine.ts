@@ -440,13 +440,10 @@ export class Machine {
       cpu.irqPoll = 0;
       if (cpu.interruptPending()) cpu.checkInterrupts();
       if (cpu.waiting) return { kind: 'waiting', nextEvent: timers.nextEvent() };
-      let chunk = Math.min(left, sliceInsns, 0x3FFFFFFF);
-      const untilEvent = timers.insnsUntil(timers.nextEvent());
-      if (untilEvent < chunk) chunk = Math.max(1, untilEvent);
-      left -= this.executeOn(cpu, chunk);
+      left -= this.executeOn(cpu, untilTimerEvent(cpu, Math.min(left, sliceInsns, 0x3FFFFFFF)));
       const stopped = this.stopOutcome();
       if (stopped !== null) return stopped;
-      if ((cpu.breakHit || cpu.stopRequested) && this.stop === null) return { kind: 'breakpoint' };
+      if (cpu.breakHit || cpu.stopRequested) return { kind: 'breakpoint' };
     }
     if (this.stop !== null) return { kind: 'stopped', ...this.stop };
     return { kind: 'budget' };
@@ -466,8 +463,13 @@ export class Machine {
       return ran;
     }
     this.account(cpu, ran);
-    if (cpu.timers.resetRequest) this.halt('watchdog', `watchdog reset (${this.cpus.length > 1 ? `vCPU ${cpu.index}, ` : ''}TCR[WRC]=${cpu.timers.resetRequest})`);
+    this.checkWatchdog(cpu);
     return ran;
+  }
+
+  /** A core's watchdog asked for a reset: the machine stops. */
+  private checkWatchdog(cpu: Cpu): void {
+    if (cpu.timers.resetRequest) this.halt('watchdog', `watchdog reset (${this.cpus.length > 1 ? `vCPU ${cpu.index}, ` : ''}TCR[WRC]=${cpu.timers.resetRequest})`);
   }
 
   /**
@@ -498,11 +500,7 @@ export class Machine {
           cpu.checkInterrupts();
         }
         if (cpu.waiting) break;
-        const timers = cpu.timers;
-        let chunk = Math.min(left, this.turnLeft);
-        const untilEvent = timers.insnsUntil(timers.nextEvent());
-        if (untilEvent < chunk) chunk = Math.max(1, untilEvent);
-        const ran = this.executeOn(cpu, chunk);
+        const ran = this.executeOn(cpu, untilTimerEvent(cpu, Math.min(left, this.turnLeft)));
         this.turnLeft -= ran;
         this.ranInRound += ran;
         left -= ran;
@@ -547,7 +545,7 @@ export class Machine {
       cpu.timers.skipTo(ticks);
       if (cpu.timers.update()) cpu.irqPoll = 1;
       if (cpu.waiting && cpu.interruptPending()) cpu.waiting = false;
-      if (cpu.timers.resetRequest) this.halt('watchdog', `watchdog reset (${this.cpus.length > 1 ? `vCPU ${cpu.index}, ` : ''}TCR[WRC]=${cpu.timers.resetRequest})`);
+      this.checkWatchdog(cpu);
     }
   }
 
@@ -567,6 +565,12 @@ export class Machine {
     this.uart.pushInput(bytes);
     for (const cpu of this.cpus) if (cpu.interruptPending()) cpu.waiting = false;
   }
+}
+
+/** Up to `limit` instructions, fewer when the core's next timer event comes first (at least one). */
+function untilTimerEvent(cpu: Cpu, limit: number): number {
+  const untilEvent = cpu.timers.insnsUntil(cpu.timers.nextEvent());
+  return untilEvent < limit ? Math.max(1, untilEvent) : limit;
 }
 
 /** Writes TLB1 entry `esel` as the board's firmware leaves it: effective 0 onto physical `pa`, `tsize`, all permissions, no IPROT (as QEMU). */

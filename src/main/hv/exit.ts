@@ -11,7 +11,7 @@
 
 import type { HvPolicy, InterruptKind } from '../../shared/hw';
 import type { CounterId } from '../../shared/stats';
-import { COPY, Cpu, type CpuHooks, FAULT, GUEST_COPY, HOST } from '../cpu/cpu';
+import { COPY, Cpu, type CpuHooks, doorbellAddresses, FAULT, GUEST_COPY, HOST } from '../cpu/cpu';
 import { EPCR, ESR, IVOR, MSR } from '../cpu/regs';
 import type { Accountant } from './account';
 import type { GuestTlb } from './guest-tlb';
@@ -62,7 +62,7 @@ const HOST_EVENT_EXITS: readonly [number, CounterId][] = [
  */
 export interface VcpuPeers {
   doorbell(from: Cpu, rb: number): void;
-  tlbivax(from: Cpu, ea: number): void;
+  tlbivax(ea: number): void;
 }
 
 /** The IVOR of each interrupt kind with a direction toggle. */
@@ -86,7 +86,7 @@ const EXIT_SNAPSHOT_SKIP: ReadonlySet<string> = new Set(['strategies', 'policy',
 
 const PID_SPR = 48;
 /** GPIR: what the guest reads as PIR (the vCPU's number). */
-const GPIR_SPR = 382;
+export const GPIR_SPR = 382;
 /** The privileged instructions a trap-and-emulate hypervisor emulates without a TLB or doorbell of its own (isa.ts ids). */
 const ID = { MFSPR: 118, MTSPR: 128, MFMSR: 85, MTMSR: 95, WRTEE: 91, WRTEEI: 98, RFI: 53, RFCI: 54, RFMCI: 51, RFDI: 52, DCBI: 129, ICBLC: 165, DCBLC: 166 } as const;
 
@@ -431,7 +431,7 @@ export class ExitHandler implements CpuHooks {
         return tlbOp('emul_tlbwe', () => (cpu.tlb1SizeUnsupported() ? this.reflectIllegal(cpu, pc) : this.gtlb.write()));
       case 154: return tlbOp('emul_tlbre', () => this.gtlb.read()); // tlbre
       case 151: return tlbOp('emul_tlbsx', () => this.gtlb.search(ea)); // tlbsx
-      case 146: return tlbOp('emul_tlbinv', () => (this.peers !== null ? this.peers.tlbivax(cpu, ea) : this.gtlb.invalidateByEa(ea))); // tlbivax
+      case 146: return tlbOp('emul_tlbinv', () => (this.peers !== null ? this.peers.tlbivax(ea) : this.gtlb.invalidateByEa(ea))); // tlbivax
       case 73: return tlbOp('emul_tlbinv', () => this.gtlb.invalidateLocal((word >>> 21) & 3, ea)); // tlbilx
       case 136: return tlbOp('emul_tlbinv', () => { /* tlbsync: nothing outstanding on one core */ }); // tlbsync
       case 53: // rfi without hardware SRR0/1 copies
@@ -573,7 +573,7 @@ export class ExitHandler implements CpuHooks {
    * running one exits (a host doorbell) to take it.
    */
   receiveDoorbell(cpu: Cpu, rb: number, fromAnother: boolean): void {
-    if ((rb & 0x04000000) === 0 && (rb & 0x3FFF) !== (cpu.spr[GPIR_SPR]! & 0x3FFF)) return;
+    if (!doorbellAddresses(rb, cpu.spr[GPIR_SPR]! & 0x3FFF)) return;
     this.pending.doorbells |= ((rb >>> 27) & 0x1F) === 0 ? P_DBELL : P_DBELL_CRIT;
     if (!fromAnother) return;
     if (this.halted) cpu.injectPending = true;

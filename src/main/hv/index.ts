@@ -10,7 +10,7 @@ import { disassemble } from '../cpu/isa';
 import { MSR } from '../cpu/regs';
 import { Accountant } from './account';
 import type { Cpu } from '../cpu/cpu';
-import { ExitHandler } from './exit';
+import { ExitHandler, GPIR_SPR } from './exit';
 import { GuestTlb } from './guest-tlb';
 import type { ParavirtPage } from './pv-page';
 import { resolveStrategies } from './strategies';
@@ -43,7 +43,6 @@ export function byteChannelIrqs(i: number): { rx: number; tx: number } | null {
 
 /** sc 1 followed by three no-ops: the hypercall sequence KVM and Topaz advertise. */
 const MSRP_SPR = 311;
-const GPIR_SPR = 382;
 
 export const HCALL_INSTRUCTIONS = [0x44000022, 0x60000000, 0x60000000, 0x60000000];
 
@@ -155,7 +154,7 @@ export class GuestHypervisor implements DeviceTreePart {
       if (this.vcpus.length > 1) {
         const peers = {
           doorbell: (from: Cpu, rb: number) => { for (const v of this.vcpus) v.exits.receiveDoorbell(v.cpu, rb, v.cpu !== from); },
-          tlbivax: (_from: Cpu, ea: number) => { for (const v of this.vcpus) v.guestTlb.invalidateByEa(ea); },
+          tlbivax: (ea: number) => { for (const v of this.vcpus) v.guestTlb.invalidateByEa(ea); },
         };
         for (const v of this.vcpus) v.exits.peers = peers;
       }
@@ -191,8 +190,7 @@ export class GuestHypervisor implements DeviceTreePart {
     }
     for (const { cpu, exits, guestTlb } of this.vcpus) {
       cpu.lpid = this.options.lpid;
-      // vCPU k runs on host core k; the guest reads k as its PIR (GPIR).
-      cpu.pir = cpu.index;
+      // vCPU k runs on host core k (its PIR since reset); the guest reads k as its PIR (GPIR).
       cpu.spr[GPIR_SPR] = cpu.index;
       // As KVM programs it on e500mc: the guest may not change MSR[UCLE] or MSR[PMM].
       cpu.spr[MSRP_SPR] = MSR.UCLE | MSR.PMM;
@@ -213,7 +211,6 @@ export class GuestHypervisor implements DeviceTreePart {
   private enterGuestWithoutHardware(): void {
     for (const { cpu, exits, guestTlb: gtlb } of this.vcpus) {
       cpu.lpid = 0;
-      cpu.pir = cpu.index;
       cpu.spr[GPIR_SPR] = cpu.index;
       gtlb.adoptBootEntries();
       cpu.hooks = exits;

@@ -426,16 +426,19 @@ export class GuestManager {
 
   /** Each vCPU's share of the statistics since boot; none while the guest has no live worker (crashed). */
   async vcpuStats(id: string): Promise<{ vcpus: VcpuStats[] }> {
-    const g = this.get(id);
-    if (g.host === null || !g.host.alive) return { vcpus: [] };
-    return { vcpus: (await g.host.request('vcpus')) as VcpuStats[] };
+    return { vcpus: await this.listFromWorker<VcpuStats>(id, 'vcpus') };
   }
 
   /** The guest's most recent exits, oldest first; empty while it has no live worker (crashed). */
   async trace(id: string): Promise<{ entries: ExitTraceEntry[] }> {
+    return { entries: await this.listFromWorker<ExitTraceEntry>(id, 'trace') };
+  }
+
+  /** A list the guest's worker keeps (its trace, its vCPUs' statistics); empty while it has no live worker. */
+  private async listFromWorker<T>(id: string, type: 'trace' | 'vcpus'): Promise<T[]> {
     const g = this.get(id);
-    if (g.host === null || !g.host.alive) return { entries: [] };
-    return { entries: (await g.host.request('trace')) as ExitTraceEntry[] };
+    if (g.host === null || !g.host.alive) return [];
+    return (await g.host.request(type)) as T[];
   }
 
   resetStats(id?: string): { reset: number } {
