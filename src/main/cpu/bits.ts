@@ -39,3 +39,22 @@ export function mulhw(a: number, b: number): number {
   return hi;
 }
 
+
+/**
+ * Makes V8 keep the named numeric fields of `o` as doubles from now on. A
+ * field that starts as a small integer and later outgrows 2^30 or takes a
+ * fraction changes the object's shape in the middle of a run, and V8 throws
+ * away the optimised code built for the old shape (a fresh Linux boot lost
+ * two compilations of the interpreter to a `jitMs` that became fractional).
+ * Storing a fraction once, in the constructor, widens the field before any
+ * code is optimised; the value is put back at once.
+ */
+export function holdAsDoubles(o: object, keys: readonly string[]): void {
+  const fields = o as Record<string, unknown>;
+  for (const k of keys) {
+    const v = fields[k];
+    if (typeof v !== 'number') throw new Error(`holdAsDoubles: ${k} is not a numeric field`);
+    fields[k] = 0.5;
+    fields[k] = v;
+  }
+}

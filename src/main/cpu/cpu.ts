@@ -11,6 +11,7 @@
 // entered in the write cache with a flag, so stores to them go through
 // writeCode(), which invalidates exactly the decoded words they overwrite.
 
+import { holdAsDoubles } from './bits';
 import { executeFp, FP_ENABLED, FP_ILLEGAL, FpuState } from './fpu';
 import { decode, ID_BREAKPOINT } from './isa';
 import { JIT_THRESHOLD, type JitBlock, JitPage, planRegion, translate } from './jit';
@@ -429,6 +430,7 @@ export class Cpu {
     this.timers = new Timers(clock);
     this.codePages = group?.codePages ?? new Array<Int32Array | undefined>(Math.ceil(bus.ramSize / 4096));
     this.jitPages = new Array<JitPage | undefined>(Math.ceil(bus.ramSize / 4096));
+    holdAsDoubles(this, ['insns', 'jitInsns', 'jitMs']);
     this.reset();
     group?.cores.push(this);
   }

@@ -11,6 +11,7 @@
 // plus ticks. The decrementer counts ticks; the fixed-interval timer and the
 // watchdog watch bits of the time base itself. Facts: booke-hv-facts.md §6.
 
+import { holdAsDoubles } from './bits';
 import { TCR, TSR } from './regs';
 
 export interface TimerClock {
@@ -61,6 +62,7 @@ export class Timers {
   expired = 0;
 
   constructor(clock: TimerClock = DEFAULT_CLOCK) {
+    holdAsDoubles(this, ['ticks', 'frac', 'centicycles', 'decBaseTick', 'appliedTo']);
     this.setClock(clock);
   }
 

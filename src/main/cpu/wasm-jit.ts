@@ -53,49 +53,82 @@ function uleb(out: number[], v: number): void {
   } while (v !== 0);
 }
 
-function sleb(out: number[], v: number): void {
-  v |= 0;
-  for (;;) {
-    const b = v & 0x7F;
-    v >>= 7;
-    if ((v === 0 && (b & 0x40) === 0) || (v === -1 && (b & 0x40) !== 0)) {
-      out.push(b);
-      return;
-    }
-    out.push(b | 0x80);
-  }
-}
-
-/** Code of one function body, with structured labels named by object rather than depth. */
+/**
+ * Code of one function body, with structured labels named by object rather
+ * than depth, written straight into a growing byte array (a region's 6-7 KB
+ * of code as a number[] copied three times cost more than V8's compilation of
+ * it: docs/performance.md).
+ */
 class Asm {
-  readonly b: number[] = [];
+  private buf: Uint8Array;
+  /** Bytes written so far. */
+  len = 0;
   private readonly labels: object[] = [];
 
-  op(...x: number[]): this { for (const v of x) this.b.push(v); return this; }
-  c(v: number): this { this.b.push(OP.const); sleb(this.b, v); return this; }
-  get(l: number): this { this.b.push(OP.localGet); uleb(this.b, l); return this; }
-  set(l: number): this { this.b.push(OP.localSet); uleb(this.b, l); return this; }
-  tee(l: number): this { this.b.push(OP.localTee); uleb(this.b, l); return this; }
+  constructor(capacity = 8192) {
+    this.buf = new Uint8Array(capacity);
+  }
+
+  /** The bytes written (a view, valid until the next write). */
+  bytes(): Uint8Array { return this.buf.subarray(0, this.len); }
+
+  byte(v: number): void {
+    if (this.len === this.buf.length) {
+      const bigger = new Uint8Array(this.buf.length * 2);
+      bigger.set(this.buf);
+      this.buf = bigger;
+    }
+    this.buf[this.len++] = v;
+  }
+
+  uleb(v: number): void {
+    v >>>= 0;
+    while (v >= 0x80) {
+      this.byte((v & 0x7F) | 0x80);
+      v >>>= 7;
+    }
+    this.byte(v);
+  }
+
+  sleb(v: number): void {
+    v |= 0;
+    for (;;) {
+      const b = v & 0x7F;
+      v >>= 7;
+      if ((v === 0 && (b & 0x40) === 0) || (v === -1 && (b & 0x40) !== 0)) {
+        this.byte(b);
+        return;
+      }
+      this.byte(b | 0x80);
+    }
+  }
+
+  op(...x: number[]): this { for (const v of x) this.byte(v); return this; }
+  c(v: number): this { this.byte(OP.const); this.sleb(v); return this; }
+  get(l: number): this { this.byte(OP.localGet); this.uleb(l); return this; }
+  set(l: number): this { this.byte(OP.localSet); this.uleb(l); return this; }
+  tee(l: number): this { this.byte(OP.localTee); this.uleb(l); return this; }
   /** i32 load/store with a constant offset (alignment hint 2 for words). */
   mem(op: number, offset: number): this {
-    this.b.push(op, op === OP.loadF64 ? 3 : op === OP.load || op === OP.store ? 2 : op === OP.load16u || op === OP.store16 ? 1 : 0);
-    uleb(this.b, offset);
+    this.byte(op);
+    this.byte(op === OP.loadF64 ? 3 : op === OP.load || op === OP.store ? 2 : op === OP.load16u || op === OP.store16 ? 1 : 0);
+    this.uleb(offset);
     return this;
   }
-  open(kind: number, type: number, label: object = {}): object { this.b.push(kind, type); this.labels.push(label); return label; }
-  else(): this { this.b.push(OP.else); return this; }
-  end(): this { this.b.push(OP.end); this.labels.pop(); return this; }
+  open(kind: number, type: number, label: object = {}): object { this.byte(kind); this.byte(type); this.labels.push(label); return label; }
+  else(): this { this.byte(OP.else); return this; }
+  end(): this { this.byte(OP.end); this.labels.pop(); return this; }
   depth(label: object): number {
     const i = this.labels.lastIndexOf(label);
     if (i < 0) throw new Error('wasm-jit: branch to a label not in scope');
     return this.labels.length - 1 - i;
   }
-  br(label: object): this { this.b.push(OP.br); uleb(this.b, this.depth(label)); return this; }
+  br(label: object): this { this.byte(OP.br); this.uleb(this.depth(label)); return this; }
   brTable(targets: object[], fallback: object): this {
-    this.b.push(OP.brTable);
-    uleb(this.b, targets.length);
-    for (const t of targets) uleb(this.b, this.depth(t));
-    uleb(this.b, this.depth(fallback));
+    this.byte(OP.brTable);
+    this.uleb(targets.length);
+    for (const t of targets) this.uleb(this.depth(t));
+    this.uleb(this.depth(fallback));
     return this;
   }
 }
@@ -211,7 +244,7 @@ function callOut(c: Ctx, fn: number, args: () => void): void {
   syncOut(c);
   args();
   c.a.op(OP.call);
-  uleb(c.a.b, fn);
+  c.a.uleb(fn);
 }
 
 /** After a call that may have recorded a fault: leave with 1 (the core finds the instruction from jitK/jitBase). */
@@ -674,27 +707,58 @@ function crMask(fxm: number): number {
   return m | 0;
 }
 
-/** Whether the WebAssembly back end translates instruction `id` (word `word`), and its branch if it is one. */
-export function wasmSupports(id: number, word: number): 'ok' | { targetOffset: number | null; linked: boolean; conditional: boolean } | null {
-  const c: Ctx = { a: new Asm(), core: 0, written: new Set(), used: new Set(), local: [], exit: {}, timed: false };
+type Support = 'ok' | { targetOffset: number | null; linked: boolean; conditional: boolean } | null;
+
+/** What emitting one instruction word (decoded as `id`) tells: whether it translates, its branch, the GPRs it writes (a bit mask). */
+interface WordFacts {
+  id: number;
+  support: Support;
+  written: number;
+}
+
+/**
+ * Facts of the instruction words met so far, each learnt by emitting the word
+ * alone into scratch code once: planning a region asks for every word's
+ * support, and the region's emission needs the GPRs all its words write
+ * before it starts; a kernel's regions share most of their words. Bounded:
+ * cleared when it fills.
+ */
+const wordFacts = new Map<number, WordFacts>();
+const WORD_FACTS_MAX = 1 << 16;
+
+function factsOf(id: number, word: number): WordFacts {
+  const known = wordFacts.get(word);
+  if (known !== undefined && known.id === id) return known;
+  const c: Ctx = { a: new Asm(256), core: 0, written: new Set(), used: new Set(), local: [], exit: {}, timed: false };
   c.a.open(OP.block, VOID, c.exit);
   const e = emitW(c, id, word, 0, 0);
-  if (e === null || e === 'ok') return e;
-  return { targetOffset: e.targetOffset, linked: e.linked, conditional: e.cond !== null };
+  let written = 0;
+  for (const n of c.written) written |= 1 << n;
+  const support: Support = e === null || e === 'ok' ? e : { targetOffset: e.targetOffset, linked: e.linked, conditional: e.cond !== null };
+  const facts = { id, support, written };
+  if (wordFacts.size >= WORD_FACTS_MAX) wordFacts.clear();
+  wordFacts.set(word, facts);
+  return facts;
+}
+
+/** Whether the WebAssembly back end translates instruction `id` (word `word`), and its branch if it is one. */
+export function wasmSupports(id: number, word: number): Support {
+  return factsOf(id, word).support;
 }
 
 // ---- the region function ---------------------------------------------------------------------------------
 
-/** The GPRs a region's instructions write (each emitted alone, into scratch code). */
+/** The GPRs a region's instructions write, in register order. */
 function writtenGprs(plan: RegionPlan): Set<number> {
-  const c: Ctx = { a: new Asm(), core: 0, written: new Set(), used: new Set(), local: [], exit: {}, timed: false };
-  c.a.open(OP.block, VOID, c.exit);
-  for (const pos of plan.region) emitW(c, plan.ids.get(pos)!, plan.words.get(pos)!, 0, 0);
-  return c.written;
+  let mask = 0;
+  for (const pos of plan.region) mask |= factsOf(plan.ids.get(pos)!, plan.words.get(pos)!).written;
+  const written = new Set<number>();
+  for (let n = 0; n < 32; n++) if (mask & (1 << n)) written.add(n);
+  return written;
 }
 
-/** Emits a region (its plan from jit.ts) as one WebAssembly function over the core's memory: its code entry (locals and body), and whether it reads the time base. */
-function emitRegion(plan: RegionPlan, core: number): { code: number[]; timed: boolean } {
+/** Emits a region (its plan from jit.ts) as a module of one WebAssembly function over the core's memory (regionModule), and whether it reads the time base. */
+function emitRegion(plan: RegionPlan, core: number): { bytes: Uint8Array; timed: boolean } {
   const body = new Asm();
   const { region, ids, words, leaders, w } = plan;
   // Every GPR the region writes is written back before every call out, whichever path led there: a call that
@@ -789,7 +853,7 @@ function emitRegion(plan: RegionPlan, core: number): { code: number[]; timed: bo
   a.op(OP.end);
 
   // Prologue: the state from the core's slots, the GPRs the region uses.
-  const pro = new Asm();
+  const pro = new Asm(256);
   pro.c(0).mem(OP.load, slot(c, CORE_SLOT.CR)).set(CR);
   pro.c(0).mem(OP.load, slot(c, CORE_SLOT.CTR)).set(CTR);
   pro.c(0).mem(OP.load, slot(c, CORE_SLOT.LR)).set(LR);
@@ -799,13 +863,7 @@ function emitRegion(plan: RegionPlan, core: number): { code: number[]; timed: bo
   for (const n of c.used) pro.c(0).mem(OP.load, core + n * 4).set(gprLocal(c, n));
   // LBL starts at 0: the entry is the first leader (locals start zeroed).
 
-  const code: number[] = [];
-  uleb(code, 1);
-  uleb(code, G + c.used.size - 3);
-  code.push(I32);
-  for (const b of pro.b) code.push(b);
-  for (const b of body.b) code.push(b);
-  return { code, timed: c.timed };
+  return { bytes: regionModule(G + c.used.size - 3, pro.bytes(), body.bytes()), timed: c.timed };
 }
 
 /**
@@ -836,8 +894,7 @@ export class WasmCore {
 
   /** Compiles a region into a block. */
   compile(plan: RegionPlan): JitBlock {
-    const { code, timed } = emitRegion(plan, this.coreBase);
-    const bytes = moduleBytes([code]);
+    const { bytes, timed } = emitRegion(plan, this.coreBase);
     const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), { j: this.imports });
     const index = this.put(instance.exports.f0);
     const fn: BlockFn = timed
@@ -1024,8 +1081,8 @@ function name(out: number[], s: string): void {
   for (let i = 0; i < s.length; i++) out.push(s.charCodeAt(i));
 }
 
-/** One module of regions: imports j.m (memory), j.ld, j.st, j.call; exports f0, f1, ...(pc0, n, dKey) -> pc. */
-function moduleBytes(functions: number[][]): Uint8Array {
+/** Everything of a region's module before its code section: imports j.m (memory), j.ld, j.st, j.call; exports f0(pc0, n, dKey) -> pc. */
+const REGION_MODULE_HEAD: Uint8Array = (() => {
   const out = [0x00, 0x61, 0x73, 0x6D, 0x01, 0x00, 0x00, 0x00];
   const fnType = (params: number) => { const t = [0x60]; uleb(t, params); for (let i = 0; i < params; i++) t.push(I32); t.push(1, I32); return t; };
   // Types: 0 = region (3 params), 1 = ld/call (6), 2 = st (7).
@@ -1036,20 +1093,29 @@ function moduleBytes(functions: number[][]): Uint8Array {
   name(imp, 'j'); name(imp, 'st'); imp.push(0x00, 2);
   name(imp, 'j'); name(imp, 'call'); imp.push(0x00, 1);
   section(out, 2, imp);
-  const decl: number[] = [];
-  uleb(decl, functions.length);
-  for (let i = 0; i < functions.length; i++) decl.push(0);
-  section(out, 3, decl);
-  const exp: number[] = [];
-  uleb(exp, functions.length);
-  functions.forEach((_, i) => { name(exp, `f${i}`); exp.push(0x00); uleb(exp, 3 + i); }); // after the three imported functions
+  section(out, 3, [1, 0]);
+  const exp: number[] = [1];
+  name(exp, 'f0');
+  exp.push(0x00, 3); // after the three imported functions
   section(out, 7, exp);
-  const code: number[] = [];
-  uleb(code, functions.length);
-  for (const f of functions) {
-    uleb(code, f.length);
-    for (const b of f) code.push(b);
-  }
-  section(out, 10, code);
   return new Uint8Array(out);
+})();
+
+/** The module of one region: the fixed head, then a code section of one function (`locals` i32 locals, the prologue, the body). */
+function regionModule(locals: number, prologue: Uint8Array, body: Uint8Array): Uint8Array {
+  const localsDecl: number[] = [1];
+  uleb(localsDecl, locals);
+  localsDecl.push(I32);
+  const fnLength = localsDecl.length + prologue.length + body.length;
+  const fnHead: number[] = [1]; // one function
+  uleb(fnHead, fnLength);
+  const sectionHead: number[] = [10];
+  uleb(sectionHead, fnHead.length + fnLength);
+  const out = new Uint8Array(REGION_MODULE_HEAD.length + sectionHead.length + fnHead.length + fnLength);
+  let at = 0;
+  for (const part of [REGION_MODULE_HEAD, sectionHead, fnHead, localsDecl, prologue, body]) {
+    out.set(part, at);
+    at += part.length;
+  }
+  return out;
 }

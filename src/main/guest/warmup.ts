@@ -1,17 +1,21 @@
 // A warm-up for V8, run once per process before the first run of a guest to
 // its end on the main thread (prepareRun: `lab run`; not in worker threads,
 // where it cost session workers console throughput and idle CPU for reasons
-// not yet understood): a small
-// generated program that takes every path of the interpreter's big switch
-// (each common instruction with and without its record and overflow bits,
-// loads and stores on their fast path, their slow path, to a device and to
-// an unmapped page that faults, taken and untaken branches of every kind),
-// twice, in short slices. V8 optimises `execute` with the type feedback it
-// has seen; a path first taken later deoptimises it and recompiles the whole
-// switch (45-225 ms each on the 2-core machine: a fresh Linux boot did it
-// 10-17 times, docs/performance.md). The warm-up costs about 20 ms and leaves
-// a boot 4 of them. The program runs on a core and RAM of its own, with the
-// translator off; nothing of it reaches any guest.
+// not yet understood). Two small generated programs. The first takes every
+// path of the interpreter's big switch (each common instruction with and
+// without its record and overflow bits, loads and stores on their fast path,
+// their slow path, to a device and to an unmapped page that faults, taken and
+// untaken branches of every kind), twice, in short slices, with the
+// translator off. The second runs with the translator on: loops hot enough
+// to be translated (several regions, so the interpreter's call of a region
+// sees many targets, with and without the time base), one whose region faults on every pass until it fails
+// its trial and is dropped, one that stores to a device (the slice ends),
+// calls and returns, and branches to an unmapped page (an instruction fetch
+// fault). V8 optimises `execute` with the type feedback it has seen; a path
+// first taken later deoptimises it and recompiles the whole switch (60-500 ms
+// each on the 2-core machine: a fresh Linux boot did it 10-17 times before
+// the first program, 4 after it, docs/performance.md). The programs run on a
+// core and RAM of their own; nothing of them reaches any guest.
 
 import { Cpu } from '../cpu/cpu';
 import { execute } from '../cpu/interp';
@@ -25,6 +29,14 @@ const HANDLER = 0x200;
 const DATA = 0x8000;
 const DEVICE_EA = 0x00400000;
 const UNMAPPED_EA = 0x00800000;
+/** The translator's program, and the handler of instruction fetch faults (back to the link register). */
+const JIT_CODE = 0x40000;
+const FETCH_HANDLER = 0x300;
+/** Outside every mapping: accesses take a TLB miss. */
+const FAULT_EA = 0xC0000000 | 0;
+/** Passes of each loop of the translator's program, and the heat at which it translates (production's is JIT_THRESHOLD). */
+const JIT_LOOPS = 600;
+const JIT_WARM_THRESHOLD = 50;
 
 const enc = {
   d: (op: number, rt: number, ra: number, imm: number) => ((op << 26) | (rt << 21) | (ra << 16) | (imm & 0xFFFF)) | 0,
@@ -34,6 +46,14 @@ const enc = {
 const li = (rt: number, v: number) => [enc.d(15, rt, 0, v >>> 16), enc.d(24, rt, rt, v & 0xFFFF)]; // lis; ori
 const MTLR = (rs: number) => enc.spr(467, rs, 8);
 const MTCTR = (rs: number) => enc.spr(467, rs, 9);
+const MFLR = (rt: number) => enc.spr(339, rt, 8);
+const MTSRR0 = (rs: number) => enc.spr(467, rs, 26);
+const RFI = ((19 << 26) | (50 << 1)) | 0;
+const BLR = enc.x(19, 20, 0, 0, 16);
+const BCTRL = enc.x(19, 20, 0, 0, 528, 1);
+/** b/bl to a byte offset; bdnz back by a byte offset. */
+const branch = (offset: number, lk = 0) => ((18 << 26) | (offset & 0x3FFFFFC) | lk) | 0;
+const bdnz = (offset: number) => ((16 << 26) | (16 << 21) | (offset & 0xFFFC)) | 0;
 
 /** Operand registers: r3 the base address, r4 a small index, r5-r10 values (r11, r12 take results). */
 function setup(base: number): number[] {
@@ -109,15 +129,48 @@ export function warmUpProgram(): number[] {
   return words;
 }
 
+/**
+ * The translator's program: each loop runs JIT_LOOPS passes, then `b .`.
+ * Loops of arithmetic, of RAM loads and stores, of calls and returns, of a
+ * load that faults on every pass (its region fails its trial), of device
+ * stores, of time-base reads (regions that take the clock's state along);
+ * then three calls into an unmapped page (fetch faults).
+ */
+export function warmUpJitProgram(): number[] {
+  const words: number[] = [];
+  const loop = (base: number, body: number[], after: number[] = []) => {
+    words.push(...li(3, base), ...li(9, JIT_LOOPS), MTCTR(9), ...body, bdnz(-body.length * 4), ...after);
+  };
+  const rlwinm = (ra: number, rs: number, sh: number) => ((21 << 26) | (rs << 21) | (ra << 16) | (sh << 11) | (31 << 1)) | 0;
+  loop(DATA, [enc.d(14, 11, 11, 1), enc.x(31, 12, 12, 11, 316), rlwinm(12, 12, 3), enc.x(31, 11, 10, 12, 266, 1)]); // addi, xor, rlwinm, add.
+  loop(DATA, [enc.d(32, 11, 3, 0), enc.d(14, 11, 11, 3), enc.d(36, 11, 3, 4), enc.d(38, 11, 3, 9)]); // lwz, addi, stw, stb
+  // bl f; bdnz; b over; f: addi; blr; over:
+  loop(DATA, [branch(12, 1)], [branch(12), enc.d(14, 12, 12, 1), BLR]);
+  loop(FAULT_EA, [enc.d(14, 12, 12, 1), enc.d(32, 11, 3, 0)]); // addi; lwz from nowhere (skipped by the handler)
+  loop(DEVICE_EA, [enc.d(36, 11, 3, 0), enc.d(14, 11, 11, 1)]); // stw to a device; addi
+  loop(DATA, [enc.spr(339, 11, 268), enc.d(14, 12, 12, 1)]); // mftb (a region that reads the time base); addi
+  for (let k = 0; k < 3; k++) words.push(...li(11, FAULT_EA), MTCTR(11), BCTRL);
+  words.push(branch(0));
+  return words;
+}
+
 let warmed = false;
 
+/** What a warm-up ran: instructions of each interpreter pass and of the translator's (-1 where a program did not reach its end), and the translator's work. */
+export interface WarmUpReport {
+  interpreterPasses: number[];
+  translatorPass: number;
+  regionsTranslated: number;
+  translatedInsns: number;
+  fetchFaults: number;
+}
+
 /**
- * Runs the warm-up program once per process (later calls return at once).
- * Returns the instructions it ran in each pass, or null when it already ran;
- * a pass that did not reach the program's end reports -1 (a broken warm-up
- * costs time but changes nothing a guest sees).
+ * Runs the warm-up programs once per process (later calls return at once).
+ * Returns what they ran, or null when they already ran; a broken warm-up
+ * costs time but changes nothing a guest sees.
  */
-export function warmUpInterpreter(force = false): number[] | null {
+export function warmUpInterpreter(force = false): WarmUpReport | null {
   if (warmed && !force) return null;
   warmed = true;
   const bus = new Bus(RAM);
@@ -130,6 +183,10 @@ export function warmUpInterpreter(force = false): number[] | null {
   handler.forEach((w, i) => bus.writeRam(HANDLER + i * 4, 4, w));
   words.forEach((w, i) => bus.writeRam(CODE + i * 4, 4, w));
   for (let n = 400; n <= 415; n++) cpu.writeSpr(n, HANDLER);
+  // Instruction fetch faults (ISI, instruction TLB miss) return to the caller (SRR0 = LR), counted in r30.
+  [enc.d(14, 30, 30, 1), MFLR(31), MTSRR0(31), RFI].forEach((w, i) => bus.writeRam(FETCH_HANDLER + i * 4, 4, w));
+  cpu.writeSpr(403, FETCH_HANDLER);
+  cpu.writeSpr(414, FETCH_HANDLER);
   // RAM at 0 (1 MB), a device page with nothing behind it, and the unmapped page.
   const tlb1 = (esel: number, ea: number, pa: number, tsize: number) => {
     cpu.spr[624] = MAS.TLBSEL | (esel << MAS.ESEL_SHIFT);
@@ -141,19 +198,27 @@ export function warmUpInterpreter(force = false): number[] | null {
   };
   tlb1(0, 0, 0, 10);
   tlb1(1, DEVICE_EA, 0xF00000000, 2);
-  const ran: number[] = [];
-  cpu.jitEnabled = false;
-  // Twice: the first pass finds the soft TLB cold (slow paths), the second warm (fast paths).
-  for (let pass = 0; pass < 2; pass++) {
-    cpu.pc = CODE;
+  /** Runs from `start` to `end` in small slices (many calls of execute, as a guest's run makes them); the instructions, or -1. */
+  const runTo = (start: number, end: number) => {
+    cpu.pc = start;
     cpu.setMsr(MSR.ME);
     const before = cpu.insns;
-    // Small slices: many calls of execute, as a guest's run makes them.
     for (let k = 0; k < 20_000 && cpu.pc !== end; k++) {
       cpu.irqPoll = 0; // as Machine.run does before each slice
       cpu.insns += execute(cpu, 64);
     }
-    ran.push(cpu.pc === end ? cpu.insns - before : -1);
-  }
-  return ran;
+    return cpu.pc === end ? cpu.insns - before : -1;
+  };
+  // The translator's program first, then the interpreter's twice (the first pass finds the soft TLB cold: slow
+  // paths; the second warm: fast paths), counting heat as a guest's run does but never reaching the threshold.
+  const jitWords = warmUpJitProgram();
+  jitWords.forEach((w, i) => bus.writeRam(JIT_CODE + i * 4, 4, w));
+  cpu.jitThreshold = JIT_WARM_THRESHOLD;
+  cpu.gpr[30] = 0;
+  const translatorPass = runTo(JIT_CODE, JIT_CODE + (jitWords.length - 1) * 4);
+  const fetchFaults = cpu.gpr[30]!;
+  cpu.jitThreshold = 0x7FFFFFFF;
+  cpu.flushSoftTlb();
+  const interpreterPasses = [runTo(CODE, end), runTo(CODE, end)];
+  return { interpreterPasses, translatorPass, regionsTranslated: cpu.jitBlocks, translatedInsns: cpu.jitInsns, fetchFaults };
 }

@@ -11,6 +11,7 @@
 import type { ExitTraceEntry } from '../../shared/api';
 import type { CostModel } from '../../shared/cost';
 import { COUNTER_INDEX, COUNTERS, type CounterId } from '../../shared/stats';
+import { holdAsDoubles } from '../cpu/bits';
 import type { Cpu } from '../cpu/cpu';
 import { COUNTER_BASE, counterSlot, H, RUNTIME_BASE, sprSlot } from '../link/stats';
 
@@ -65,6 +66,7 @@ export class Accountant {
    */
   constructor(public cpu: Cpu, private readonly stats: Float64Array, private cost: CostModel, vcpus = 1) {
     this.vcpuCounts = new Float64Array(vcpus * PER_VCPU);
+    holdAsDoubles(this, ['sampleStart']);
   }
 
   /** Exits taken by each vCPU. */

@@ -1,12 +1,13 @@
-// The interpreter warm-up (guest/warmup.ts): its program runs to its end in
-// both passes, and it takes every instruction the interpreter's main switch
-// handles (a case added there without a warm-up cell would go unseen by V8
-// until a guest first runs it, and deoptimise the interpreter then).
+// The interpreter warm-up (guest/warmup.ts): its programs run to their end
+// (the interpreter's in both passes, the translator's with its loops really
+// translated), and the first takes every instruction the interpreter's main
+// switch handles (a case added there without a warm-up cell would go unseen
+// by V8 until a guest first runs it, and deoptimise the interpreter then).
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { decode, INSN_BY_ID } from '../../../src/main/cpu/isa';
-import { warmUpInterpreter, warmUpProgram } from '../../../src/main/guest/warmup';
+import { warmUpInterpreter, warmUpJitProgram, warmUpProgram } from '../../../src/main/guest/warmup';
 
 const INTERP = readFileSync(join(__dirname, '../../../src/main/cpu/interp.ts'), 'utf8');
 
@@ -17,13 +18,24 @@ function mainSwitchIds(): Set<number> {
 }
 
 describe('interpreter warm-up', () => {
-  it('runs its program to the end, soft TLB cold and warm', () => {
-    const ran = warmUpInterpreter(true)!;
+  it('runs its programs to the end: the interpreter\'s soft TLB cold and warm, then the translator\'s', () => {
+    const report = warmUpInterpreter(true)!;
+    const ran = report.interpreterPasses;
     expect(ran).toHaveLength(2);
     // Each pass reached the end (a pass that does not reports -1), and both ran the same instructions
     // (the program's, plus the interrupt handler's for each fault, less the skipped instructions).
     expect(ran[0]).toBeGreaterThan(warmUpProgram().length / 2);
     expect(ran[1]).toBe(ran[0]);
+    // The translator's program: six loops of 600 passes (2 to 5 instructions each), most of it in translated
+    // regions, one region per loop at least (the faulting loop's among them, until it fails its trial).
+    expect(report.translatorPass).toBeGreaterThan(6 * 600 * 2);
+    expect(report.regionsTranslated).toBeGreaterThanOrEqual(6);
+    expect(report.translatedInsns).toBeGreaterThan(report.translatorPass / 2);
+  });
+
+  it('ends its translator\'s program with three instruction fetch faults that return to the caller', () => {
+    expect(warmUpInterpreter(true)!.fetchFaults).toBe(3);
+    expect(warmUpJitProgram().at(-1)).toBe(0x48000000); // b .
   });
 
   it('takes every instruction of the interpreter\'s main switch that supervisor code can run unprivileged', () => {
