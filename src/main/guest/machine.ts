@@ -376,7 +376,7 @@ export class Machine {
     // RAM keeps its contents across a reset, as on QEMU; the image is loaded again.
     for (const s of image.segments) {
       this.bus.writeBytes(s.paddr, s.data);
-      this.bus.writeBytes(s.paddr + s.data.length, new Uint8Array(s.memsz - s.data.length));
+      this.bus.zeroBytes(s.paddr + s.data.length, s.memsz - s.data.length);
     }
     this.dtb = buildDtb(this.deviceTree(), 0, DTB_TOTAL_SIZE);
     this.dtbAddr = Math.floor((image.high + DTB_PAD) / 0x100000) * 0x100000;

@@ -51,4 +51,28 @@ describe('guest memory', () => {
     expect(() => guestMemory(65536, 0)).toThrow(/1 to 8 cores/);
     expect(() => guestMemory(65536, 9)).toThrow(/1 to 8 cores/);
   });
+
+  it('copies bytes in and out of RAM in guest order at every alignment and length (words in bulk, edges one by one)', () => {
+    const bus = new Bus(64 * 1024 * 1024);
+    const bytes = Uint8Array.from({ length: 64 }, (_, i) => (i * 37 + 11) & 0xFF);
+    for (let pa = 0x1000; pa < 0x1004; pa++) {
+      for (let n = 0; n <= 13; n++) {
+        bus.ram8.fill(0xEE, 0xF00, 0x1100);
+        const piece = bytes.subarray(n, n + n + 3);
+        bus.writeBytes(pa, piece);
+        // Each byte where a byte-wise big-endian store puts it (readRam is the slow path's byte order), nothing around it.
+        piece.forEach((b, i) => expect(bus.readRam(pa + i, 1)).toBe(b));
+        expect(bus.readRam(pa - 1, 1)).toBe(0xEE);
+        expect(bus.readRam(pa + piece.length, 1)).toBe(0xEE);
+        expect([...bus.readBytes(pa, piece.length)]).toEqual([...piece]);
+        expect([...bus.readBytes(pa - 1, piece.length + 2)]).toEqual([0xEE, ...piece, 0xEE]);
+        bus.zeroBytes(pa + 1, n);
+        expect([...bus.readBytes(pa, piece.length)]).toEqual([piece[0], ...new Array(n).fill(0), ...piece.subarray(n + 1)]);
+        expect(bus.readRam(pa + piece.length, 1)).toBe(0xEE);
+      }
+    }
+    // A whole word reads back as the big-endian value of its bytes.
+    bus.writeBytes(0x2000, Uint8Array.of(0x12, 0x34, 0x56, 0x78));
+    expect(bus.readRam(0x2000, 4)).toBe(0x12345678);
+  });
 });
