@@ -1,21 +1,27 @@
 // A warm-up for V8, run once per process before the first run of a guest to
 // its end on the main thread (prepareRun: `lab run`; not in worker threads,
 // where it cost session workers console throughput and idle CPU for reasons
-// not yet understood). Two small generated programs. The first takes every
-// path of the interpreter's big switch (each common instruction with and
-// without its record and overflow bits, loads and stores on their fast path,
-// their slow path, to a device and to an unmapped page that faults, taken and
-// untaken branches of every kind), twice, in short slices, with the
-// translator off. The second runs with the translator on: loops hot enough
-// to be translated (several regions, so the interpreter's call of a region
-// sees many targets, with and without the time base), one whose region faults on every pass until it fails
-// its trial and is dropped, one that stores to a device (the slice ends),
-// calls and returns, and branches to an unmapped page (an instruction fetch
-// fault). V8 optimises `execute` with the type feedback it has seen; a path
-// first taken later deoptimises it and recompiles the whole switch (60-500 ms
-// each on the 2-core machine: a fresh Linux boot did it 10-17 times before
-// the first program, 4 after it, docs/performance.md). The programs run on a
-// core and RAM of their own; nothing of them reaches any guest.
+// not yet understood). Two small generated programs, in short slices.
+//
+// The translator's program runs first, with a low threshold: loops hot enough
+// to be translated (several regions, with and without the time base, so the
+// interpreter's call of a region sees many targets), one whose region faults
+// on every pass until it fails its trial and is dropped, one that stores to a
+// device (the slice ends), calls and returns, and branches to an unmapped page
+// (instruction fetch faults). Then the interpreter's program, twice (the soft
+// TLB cold, then warm), counting heat as a guest's run does but never
+// translating: every path of the interpreter's big switch (each common
+// instruction with and without its record and overflow bits, loads and stores
+// on their fast path, their slow path, misaligned, across a page boundary, to
+// a device and to an unmapped page that faults, taken and untaken branches of
+// every kind).
+//
+// V8 optimises `execute` with the type feedback it has seen; a path first
+// taken later deoptimises it and recompiles the whole switch (60-500 ms each
+// on the 2-core machine: a fresh Linux boot did it 10-17 times before the
+// interpreter's program, 4 before the translator's, 0-1 after it,
+// docs/performance.md). The programs run on a core and RAM of their own;
+// nothing of them reaches any guest.
 
 import { Cpu } from '../cpu/cpu';
 import { execute } from '../cpu/interp';
@@ -79,11 +85,12 @@ export function warmUpProgram(): number[] {
         cell(DATA, [enc.x(31, 8, 5, 6, xo!), enc.x(31, 12, 7, 8, xo!), enc.x(31, 0, 6, 9, xo!)]);
         break;
       case 'D-load': case 'D-store':
-        // Fast (second access) and slow paths in RAM, misaligned, a device, an unmapped page (a fault).
-        for (const base of [DATA, DATA + 1, DEVICE_EA, UNMAPPED_EA]) cell(base, [enc.d(primary, 11, 3, 16), enc.d(primary, 12, 3, 16)]);
+        // Fast (second access) and slow paths in RAM, misaligned, across a page boundary, a device, an unmapped
+        // page (a fault).
+        for (const base of [DATA, DATA + 1, DATA + 0x1000 - 16 - 2, DEVICE_EA, UNMAPPED_EA]) cell(base, [enc.d(primary, 11, 3, 16), enc.d(primary, 12, 3, 16)]);
         break;
       case 'X-load': case 'X-store':
-        for (const base of [DATA, DATA + 1, DEVICE_EA, UNMAPPED_EA]) cell(base, [enc.x(31, 11, 3, 4, xo!), enc.x(31, 12, 3, 4, xo!)]);
+        for (const base of [DATA, DATA + 1, DATA + 0x1000 - 8 - 2, DEVICE_EA, UNMAPPED_EA]) cell(base, [enc.x(31, 11, 3, 4, xo!), enc.x(31, 12, 3, 4, xo!)]);
         break;
       case 'X-logic3': case 'X-logic2': case 'X-shift-imm': // rS in the rt field, rA the destination
         for (const rc of info.rc ? [0, 1] : [0]) {
