@@ -83,11 +83,9 @@ export interface PreparedRun {
 }
 
 export function prepareRun(elf: Uint8Array, opts: RunOptions = {}): PreparedRun {
-  // A run of one guest to its end on a process's main thread (lab run, tests): V8 sees every
-  // path of the interpreter before it optimises it (warmup.ts). Worker threads (sessions, the
-  // experiments' pool) do without: in session workers it cost console throughput and idle CPU
-  // (docs/performance.md).
-  if (isMainThread) warmUpInterpreter();
+  // V8 sees the paths of the interpreter and the translator before it optimises them (warmup.ts;
+  // once per thread: the experiments' pool workers come through here too, with the translator's part).
+  warmUpInterpreter(false, isMainThread ? 'all' : 'translator');
   const chunks: Uint8Array[] = [];
   const stats = createStatsBuffer();
   const cost = opts.cost ?? defaultCostModel();

@@ -1,7 +1,7 @@
-// A warm-up for V8, run once per process before the first run of a guest to
-// its end on the main thread (prepareRun: `lab run`; not in worker threads,
-// where it cost session workers console throughput and idle CPU for reasons
-// not yet understood). Two small generated programs, in short slices.
+// A warm-up for V8, run once per thread before its first guest: two small
+// generated programs, in short slices, on a core and RAM of their own. A
+// process's main thread (`lab run`, the tests) runs both; worker threads
+// (session guests, the experiments' pool) only the translator's (WarmUpParts).
 //
 // The translator's program runs first, with a low threshold: loops hot enough
 // to be translated (several regions, with and without the time base, so the
@@ -20,8 +20,7 @@
 // taken later deoptimises it and recompiles the whole switch (60-500 ms each
 // on the 2-core machine: a fresh Linux boot did it 10-17 times before the
 // interpreter's program, 4 before the translator's, 0-1 after it,
-// docs/performance.md). The programs run on a core and RAM of their own;
-// nothing of them reaches any guest.
+// docs/performance.md). Nothing of them reaches any guest.
 
 import { Cpu } from '../cpu/cpu';
 import { execute } from '../cpu/interp';
@@ -163,7 +162,7 @@ export function warmUpJitProgram(): number[] {
 
 let warmed = false;
 
-/** What a warm-up ran: instructions of each interpreter pass and of the translator's (-1 where a program did not reach its end), and the translator's work. */
+/** What a warm-up ran: instructions of each interpreter pass (none in a translator-only warm-up) and of the translator's (-1 where a program did not reach its end), and the translator's work. */
 export interface WarmUpReport {
   interpreterPasses: number[];
   translatorPass: number;
@@ -173,11 +172,21 @@ export interface WarmUpReport {
 }
 
 /**
- * Runs the warm-up programs once per process (later calls return at once).
+ * Which programs a thread runs: `all` on a process's main thread (`lab run`,
+ * the tests), `translator` in worker threads. The translator's program alone
+ * brought a session worker's intmix from 0.84 of the main thread's steady
+ * rate to 0.97-1.0; the interpreter's too made eight flooding guests' workers
+ * each compile the whole switch at once (their console throughput took 5 s
+ * to recover instead of 2). docs/performance.md has the runs.
+ */
+export type WarmUpParts = 'all' | 'translator';
+
+/**
+ * Runs the warm-up programs once per thread (later calls return at once).
  * Returns what they ran, or null when they already ran; a broken warm-up
  * costs time but changes nothing a guest sees.
  */
-export function warmUpInterpreter(force = false): WarmUpReport | null {
+export function warmUpInterpreter(force = false, parts: WarmUpParts = 'all'): WarmUpReport | null {
   if (warmed && !force) return null;
   warmed = true;
   const bus = new Bus(RAM);
@@ -226,6 +235,6 @@ export function warmUpInterpreter(force = false): WarmUpReport | null {
   const fetchFaults = cpu.gpr[30]!;
   cpu.jitThreshold = 0x7FFFFFFF;
   cpu.flushSoftTlb();
-  const interpreterPasses = [runTo(CODE, end), runTo(CODE, end)];
+  const interpreterPasses = parts === 'all' ? [runTo(CODE, end), runTo(CODE, end)] : [];
   return { interpreterPasses, translatorPass, regionsTranslated: cpu.jitBlocks, translatedInsns: cpu.jitInsns, fetchFaults };
 }

@@ -33,6 +33,13 @@ describe('interpreter warm-up', () => {
     expect(report.translatedInsns).toBeGreaterThan(report.translatorPass / 2);
   });
 
+  it('runs only the translator\'s program when asked (worker threads)', () => {
+    const report = warmUpInterpreter(true, 'translator')!;
+    expect(report.interpreterPasses).toEqual([]);
+    expect(report.translatorPass).toBeGreaterThan(6 * 600 * 2);
+    expect(report.regionsTranslated).toBeGreaterThanOrEqual(6);
+  });
+
   it('ends its translator\'s program with three instruction fetch faults that return to the caller', () => {
     expect(warmUpInterpreter(true)!.fetchFaults).toBe(3);
     expect(warmUpJitProgram().at(-1)).toBe(0x48000000); // b .
