@@ -13,7 +13,7 @@ import { presetConfig, type PresetId } from '../src/shared/hw';
 import { COUNTERS } from '../src/shared/stats';
 import { runElf } from '../src/main/guest/run';
 import { readGuestImage } from '../src/main/lab/images';
-import { guestPath, line, median, type Print, qemuAvailable, translationFigures } from './util';
+import { guestPath, line, median, type Print, qemuAvailable, spread, translationFigures } from './util';
 
 /** The kernel prints this as it starts /init. */
 const AT_INIT = 'Run /init as init process';
@@ -82,12 +82,17 @@ export async function linuxBenchmarks(print: Print = (l) => console.log(l)): Pro
     print(`linux.boot n/a # ${e instanceof Error ? e.message : String(e)}`);
     return;
   }
+  // The first boot in this process finds V8's code for the kernel's paths cold (and its regions not yet compiled:
+  // V8 keeps compiled WebAssembly modules by their bytes, so a later boot of the same kernel finds them); it is
+  // reported on its own, and the warm figure is the median of the three boots after it.
+  const first = labBoot(elf).boot;
   const runs = [0, 1, 2].map(() => labBoot(elf).boot);
   const lab = { toInitS: median(runs.map((b) => b.toInitS)), totalS: median(runs.map((b) => b.totalS)) };
   print(line('linux.boot_minsns', runs[0]!.initInsns / 1e6, 1, 'guest instructions (M) to the kernel starting /init (within a slice)'));
   print(line('linux.poweroff_minsns', runs[0]!.insns / 1e6, 1, 'guest instructions (M) to power-off: boot, /init, poweroff'));
   print(line('linux.lab_to_init_s', lab.toInitS, 2, 'host seconds in the lab to /init, native, median of 3'));
-  print(line('linux.lab_poweroff_s', lab.totalS, 2, 'host seconds in the lab to power-off, native, median of 3'));
+  print(line('linux.lab_first_poweroff_s', first.totalS, 2, 'host seconds in the lab to power-off, the first boot of this kernel in this process'));
+  print(line('linux.lab_poweroff_s', lab.totalS, 2, `host seconds in the lab to power-off, native, median of the 3 boots after the first (${spread(runs.map((b) => b.totalS), 2)})`));
   print(line('linux.lab_mips', runs[0]!.insns / lab.totalS / 1e6, 1, 'guest MIPS over the whole boot'));
   translationFigures('linux', print, () => {
     const { boot, result } = labBoot(elf);
@@ -106,7 +111,8 @@ export async function linuxBenchmarks(print: Print = (l) => console.log(l)): Pro
       const qemu = { toInitS: median(q.map((b) => b.toInitS)), totalS: median(q.map((b) => b.totalS)) };
       print(line('linux.qemu_to_init_s', qemu.toInitS, 2, 'host seconds on QEMU 7.2 TCG to /init (process start included), median of 3'));
       print(line('linux.qemu_poweroff_s', qemu.totalS, 2, 'host seconds on QEMU TCG to power-off, median of 3'));
-      print(line('linux.lab_over_qemu_time', lab.totalS / qemu.totalS, 2, 'lab host time (in-process, warm) / QEMU host time to power-off'));
+      print(line('linux.lab_first_over_qemu_time', first.totalS / qemu.totalS, 2, 'lab host time (in-process, the first boot) / QEMU host time to power-off'));
+      print(line('linux.lab_over_qemu_time', lab.totalS / qemu.totalS, 2, 'lab host time (in-process, warm: boots 2-4) / QEMU host time to power-off'));
       print(line('linux.lab_cli_over_qemu_time', cold / qemu.totalS, 2, 'fresh `lab run` / fresh QEMU, to power-off (target <= 1.5)'));
     } finally {
       rmSync(dir, { recursive: true, force: true });
