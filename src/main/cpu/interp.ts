@@ -15,7 +15,7 @@ import { CheckStop, DEBUG_HALT, FAULT } from './cpu';
 import { loadSingle, storeSingle } from './fpu';
 import { MASKS, mulhw, mulhwu } from './bits';
 import { decode, ID_BREAKPOINT } from './isa';
-import { BLOCK_MIN_RUN, BLOCK_TRIAL, JIT_LIB, type JitPage } from './jit';
+import { BLOCK_MIN_RUN, BLOCK_TRIAL, JIT_LIB, type JitPage, LOOP_HEAT } from './jit';
 import { ESR, IVOR, MSR } from './regs';
 
 const EMPTY_PAGE = new Int32Array(2048);
@@ -99,7 +99,8 @@ export function execute(cpu: Cpu, budget: number): number {
               if (cpu.irqPoll !== 0) break outer;
               continue;
             }
-          } else if (blk === undefined && ++jit.hot[wi]! >= cpu.jitThreshold && (pc !== seqPc || !jit.covers(wi))) {
+          } else if (blk === undefined && (jit.hot[wi] = jit.hot[wi]! + ((pc >>> 0) < ((seqPc - 4) >>> 0) ? LOOP_HEAT : 1)) >= cpu.jitThreshold
+            && (pc !== seqPc || !jit.covers(wi))) {
             const t0 = performance.now();
             const made = cpu.translateRegion(code, codeBase, wi, jit.hot);
             cpu.jitMs += performance.now() - t0;

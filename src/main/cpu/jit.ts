@@ -187,6 +187,12 @@ export class JitPage {
  * process, and intmix gains 10-15 % (docs/performance.md).
  */
 export const JIT_THRESHOLD = 10000;
+/**
+ * Passes an entry reached by a backward branch counts for (a loop's head:
+ * its loop is where the time goes, and it reaches the threshold after
+ * JIT_THRESHOLD / LOOP_HEAT passes instead of JIT_THRESHOLD).
+ */
+export const LOOP_HEAT = 8;
 /** Most instructions in one translated region. */
 const REGION_MAX = 160;
 
