@@ -57,6 +57,8 @@ export function execute(cpu: Cpu, budget: number): number {
    * interpreter steps through the region at a slice's end.
    */
   let seqPc = cpu.seqPc;
+  /** Heat at which an entry is translated (set between slices, never during one). */
+  const threshold = cpu.jitThreshold;
   cpu.sliceStart = budget;
 
   outer: while (n > 0) {
@@ -85,7 +87,7 @@ export function execute(cpu: Cpu, budget: number): number {
               const faulted = (pc & 3) !== 0;
               const ran = faulted ? cpu.jitBase + cpu.jitK : cpu.jitRan;
               blk.ran += ran;
-              if (++blk.calls === BLOCK_TRIAL && blk.ran < BLOCK_TRIAL * BLOCK_MIN_RUN && cpu.jitThreshold > 1) jit.demote(wi);
+              if (++blk.calls === BLOCK_TRIAL && blk.ran < BLOCK_TRIAL * BLOCK_MIN_RUN && threshold > 1) jit.demote(wi);
               if (faulted) {
                 // A data access in the block faulted (recorded, not thrown).
                 n -= ran;
@@ -99,7 +101,7 @@ export function execute(cpu: Cpu, budget: number): number {
               if (cpu.irqPoll !== 0) break outer;
               continue;
             }
-          } else if (blk === undefined && (jit.hot[wi] = jit.hot[wi]! + ((pc >>> 0) < ((seqPc - 4) >>> 0) ? LOOP_HEAT : 1)) >= cpu.jitThreshold
+          } else if (blk === undefined && (jit.hot[wi] = jit.hot[wi]! + ((pc >>> 0) < ((seqPc - 4) >>> 0) ? LOOP_HEAT : 1)) >= threshold
             && (pc !== seqPc || !jit.covers(wi))) {
             const t0 = performance.now();
             const made = cpu.translateRegion(code, codeBase, wi, jit.hot);

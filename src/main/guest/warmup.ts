@@ -195,7 +195,7 @@ export function warmUpInterpreter(force = false, parts: WarmUpParts = 'all'): Wa
   const words = warmUpProgram();
   const end = CODE + (words.length - 1) * 4;
   // The skip handler every interrupt goes to: SRR0 += 4, rfi.
-  const handler = [enc.spr(339, 31, 26), enc.d(14, 31, 31, 4), enc.spr(467, 31, 26), ((19 << 26) | (50 << 1)) | 0];
+  const handler = [enc.spr(339, 31, 26), enc.d(14, 31, 31, 4), MTSRR0(31), RFI];
   handler.forEach((w, i) => bus.writeRam(HANDLER + i * 4, 4, w));
   words.forEach((w, i) => bus.writeRam(CODE + i * 4, 4, w));
   for (let n = 400; n <= 415; n++) cpu.writeSpr(n, HANDLER);
