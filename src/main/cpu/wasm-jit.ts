@@ -63,6 +63,8 @@ class Asm {
   private buf: Uint8Array;
   /** Bytes written so far. */
   len = 0;
+  /** Bit l set: local l (below 32) was set or teed. */
+  setMask = 0;
   private readonly labels: object[] = [];
 
   constructor(capacity = 8192) {
@@ -106,8 +108,8 @@ class Asm {
   op(...x: number[]): this { for (const v of x) this.byte(v); return this; }
   c(v: number): this { this.byte(OP.const); this.sleb(v); return this; }
   get(l: number): this { this.byte(OP.localGet); this.uleb(l); return this; }
-  set(l: number): this { this.byte(OP.localSet); this.uleb(l); return this; }
-  tee(l: number): this { this.byte(OP.localTee); this.uleb(l); return this; }
+  set(l: number): this { this.byte(OP.localSet); this.uleb(l); if (l < 32) this.setMask |= 1 << l; return this; }
+  tee(l: number): this { this.byte(OP.localTee); this.uleb(l); if (l < 32) this.setMask |= 1 << l; return this; }
   /** i32 load/store with a constant offset (alignment hint 2 for words). */
   mem(op: number, offset: number): this {
     this.byte(op);
@@ -140,6 +142,8 @@ const PC0 = 0, N = 1, DKEY = 2;
 // Scratch and state locals.
 const LBL = 3, DONE = 4, RET = 5, RAN = 6, A = 7, B = 8, T = 9, V = 10, EA = 11, PAGE = 12, IDX = 13, X = 14;
 const CR = 15, CTR = 16, LR = 17, SO = 18, CA = 19, OV = 20;
+/** The state locals CR to OV as bits (bit i: local CR + i), from a set-locals mask. */
+const stateBits = (setMask: number) => (setMask >>> CR) & 0x3F;
 /** The GPRs a region uses get locals from G on, in order of first use (only those it uses). */
 const G = 21;
 
@@ -170,6 +174,11 @@ interface Ctx {
   core: number;
   /** GPRs written in the region (stored back at every exit and before every call out). */
   written: Set<number>;
+  /**
+   * The state locals (CR to OV) the region writes, as bits of STATE_BITS: only those are stored back (the
+   * others still hold what the prologue loaded from their slots, so storing them would change nothing).
+   */
+  stateWritten: number;
   used: Set<number>;
   /** The local of each GPR used (gprLocal). */
   local: number[];
@@ -195,12 +204,13 @@ const slot = (c: Ctx, s: number) => c.core + s * 4;
 function syncOut(c: Ctx): void {
   const a = c.a;
   for (const n of c.written) a.c(0).get(gprLocal(c, n)).mem(OP.store, c.core + n * 4);
-  a.c(0).get(CR).mem(OP.store, slot(c, CORE_SLOT.CR));
-  a.c(0).get(CTR).mem(OP.store, slot(c, CORE_SLOT.CTR));
-  a.c(0).get(LR).mem(OP.store, slot(c, CORE_SLOT.LR));
-  a.c(0).get(SO).mem(OP.store, slot(c, CORE_SLOT.SO));
-  a.c(0).get(CA).mem(OP.store, slot(c, CORE_SLOT.CA));
-  a.c(0).get(OV).mem(OP.store, slot(c, CORE_SLOT.OV));
+  const state = c.stateWritten;
+  if (state & 1) a.c(0).get(CR).mem(OP.store, slot(c, CORE_SLOT.CR));
+  if (state & 2) a.c(0).get(CTR).mem(OP.store, slot(c, CORE_SLOT.CTR));
+  if (state & 4) a.c(0).get(LR).mem(OP.store, slot(c, CORE_SLOT.LR));
+  if (state & 8) a.c(0).get(SO).mem(OP.store, slot(c, CORE_SLOT.SO));
+  if (state & 16) a.c(0).get(CA).mem(OP.store, slot(c, CORE_SLOT.CA));
+  if (state & 32) a.c(0).get(OV).mem(OP.store, slot(c, CORE_SLOT.OV));
 }
 
 /** Leave the region returning the value on the stack, having run `ran` instructions (pushed by `ranOf`). */
@@ -709,11 +719,12 @@ function crMask(fxm: number): number {
 
 type Support = 'ok' | { targetOffset: number | null; linked: boolean; conditional: boolean } | null;
 
-/** What emitting one instruction word (decoded as `id`) tells: whether it translates, its branch, the GPRs it writes (a bit mask). */
+/** What emitting one instruction word (decoded as `id`) tells: whether it translates, its branch, the GPRs and the state locals it writes (bit masks). */
 interface WordFacts {
   id: number;
   support: Support;
   written: number;
+  state: number;
 }
 
 /**
@@ -729,13 +740,19 @@ const WORD_FACTS_MAX = 1 << 16;
 function factsOf(id: number, word: number): WordFacts {
   const known = wordFacts.get(word);
   if (known !== undefined && known.id === id) return known;
-  const c: Ctx = { a: new Asm(256), core: 0, written: new Set(), used: new Set(), local: [], exit: {}, timed: false };
+  const c: Ctx = { a: new Asm(256), core: 0, written: new Set(), stateWritten: 0, used: new Set(), local: [], exit: {}, timed: false };
   c.a.open(OP.block, VOID, c.exit);
   const e = emitW(c, id, word, 0, 0);
+  if (e !== null && e !== 'ok') {
+    // What a branch does is emitted by the region's driver (CTR's decrement, LR): count it as the word's.
+    e.pre(c.a);
+    e.cond?.(c.a);
+    e.target(c.a);
+  }
   let written = 0;
   for (const n of c.written) written |= 1 << n;
   const support: Support = e === null || e === 'ok' ? e : { targetOffset: e.targetOffset, linked: e.linked, conditional: e.cond !== null };
-  const facts = { id, support, written };
+  const facts = { id, support, written, state: stateBits(c.a.setMask) };
   if (wordFacts.size >= WORD_FACTS_MAX) wordFacts.clear();
   wordFacts.set(word, facts);
   return facts;
@@ -748,13 +765,18 @@ export function wasmSupports(id: number, word: number): Support {
 
 // ---- the region function ---------------------------------------------------------------------------------
 
-/** The GPRs a region's instructions write, in register order. */
-function writtenGprs(plan: RegionPlan): Set<number> {
+/** The GPRs (in register order) and the state locals (stateBits) a region's instructions write. */
+function regionWrites(plan: RegionPlan): { gprs: Set<number>; state: number } {
   let mask = 0;
-  for (const pos of plan.region) mask |= factsOf(plan.ids.get(pos)!, plan.words.get(pos)!).written;
-  const written = new Set<number>();
-  for (let n = 0; n < 32; n++) if (mask & (1 << n)) written.add(n);
-  return written;
+  let state = 0;
+  for (const pos of plan.region) {
+    const facts = factsOf(plan.ids.get(pos)!, plan.words.get(pos)!);
+    mask |= facts.written;
+    state |= facts.state;
+  }
+  const gprs = new Set<number>();
+  for (let n = 0; n < 32; n++) if (mask & (1 << n)) gprs.add(n);
+  return { gprs, state };
 }
 
 /** Emits a region (its plan from jit.ts) as a module of one WebAssembly function over the core's memory (regionModule), and whether it reads the time base. */
@@ -764,7 +786,8 @@ function emitRegion(plan: RegionPlan, core: number): { bytes: Uint8Array; timed:
   // Every GPR the region writes is written back before every call out, whichever path led there: a call that
   // throws (a fault) leaves the block without its exit's write-back, and a loop may have written a register
   // that comes later in address order.
-  const c: Ctx = { a: body, core, written: writtenGprs(plan), used: new Set(), local: [], exit: {}, timed: false };
+  const writes = regionWrites(plan);
+  const c: Ctx = { a: body, core, written: writes.gprs, stateWritten: writes.state, used: new Set(), local: [], exit: {}, timed: false };
   const size = region.length;
   const inRegion = (pos: number) => ids.has(pos);
   const leaderList = region.filter((p) => leaders.has(p));
@@ -851,6 +874,8 @@ function emitRegion(plan: RegionPlan, core: number): { bytes: Uint8Array; timed:
   a.c(0).get(RAN).mem(OP.store, slot(c, CORE_SLOT.RAN));
   a.get(RET);
   a.op(OP.end);
+  // Every store-back above relied on the words' facts naming all the state the region writes.
+  if (stateBits(body.setMask) & ~c.stateWritten) throw new Error('wasm-jit: a region writes CR/CTR/LR/XER state its words\' facts do not name');
 
   // Prologue: the state from the core's slots, the GPRs the region uses.
   const pro = new Asm(256);
