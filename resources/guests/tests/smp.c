@@ -125,6 +125,17 @@ static void reserve_and_store(uint32_t me, uint32_t n, uint32_t value, const cha
 
 /* Performs step n; returns the last step it completed (a step that waits for
  * core 0 in its middle acknowledges n there and completes n + 1). */
+/* Waits until this CPU has taken `count` doorbells, then says how many it took. */
+static void await_doorbells(uint32_t me, uint32_t count)
+{
+	while (dbell_count[me] < count)
+		;
+	ps("cpu ");
+	phn(me, 1);
+	pkv("doorbells", dbell_count[me]);
+	pnl();
+}
+
 static uint32_t secondary_step(uint32_t me, uint32_t n)
 {
 	uint32_t m[5];
@@ -133,20 +144,10 @@ static uint32_t secondary_step(uint32_t me, uint32_t n)
 		wrteei(1);
 		break;
 	case 3:		/* a directed doorbell arrived (exactly one) */
-		while (dbell_count[me] < 1)
-			;
-		ps("cpu ");
-		phn(me, 1);
-		pkv("doorbells", dbell_count[me]);
-		pnl();
+		await_doorbells(me, 1);
 		break;
 	case 4:		/* the broadcast one too */
-		while (dbell_count[me] < 2)
-			;
-		ps("cpu ");
-		phn(me, 1);
-		pkv("doorbells", dbell_count[me]);
-		pnl();
+		await_doorbells(me, 2);
 		break;
 	case 5:		/* accept MPIC interrupts: task priority 0 */
 		mmio_w32(MPIC_CPU(me) + 0x80u, 0);
