@@ -74,14 +74,19 @@ function qemuBoot(vmlinux: string, smp = 1): Promise<{ toInitS: number; totalS: 
   });
 }
 
-export async function linuxBenchmarks(print: Print = (l) => console.log(l)): Promise<void> {
-  let elf: Uint8Array;
+/** A shipped kernel image, or null after printing why the figures named `figure` are not available. */
+function kernelImage(file: string, figure: string, print: Print): Uint8Array | null {
   try {
-    elf = readGuestImage(guestPath('linux/vmlinux.gz'));
+    return readGuestImage(guestPath(file));
   } catch (e) {
-    print(`linux.boot n/a # ${e instanceof Error ? e.message : String(e)}`);
-    return;
+    print(`${figure} n/a # ${e instanceof Error ? e.message : String(e)}`);
+    return null;
   }
+}
+
+export async function linuxBenchmarks(print: Print = (l) => console.log(l)): Promise<void> {
+  const elf = kernelImage('linux/vmlinux.gz', 'linux.boot', print);
+  if (elf === null) return;
   // The first boot in this process finds V8's code for the kernel's paths cold (and its regions not yet compiled:
   // V8 keeps compiled WebAssembly modules by their bytes, so a later boot of the same kernel finds them); it is
   // reported on its own, and the warm figure is the median of the three boots after it.
@@ -137,13 +142,8 @@ export async function linuxBenchmarks(print: Print = (l) => console.log(l)): Pro
 
 /** The multiprocessor kernel with 2 and 4 vCPUs: host time to power-off in the lab (in-process) and on QEMU -smp N, medians of 3. */
 async function smpBoots(print: Print): Promise<void> {
-  let elf: Uint8Array;
-  try {
-    elf = readGuestImage(guestPath('linux/vmlinux-smp.gz'));
-  } catch (e) {
-    print(`linux.smp n/a # ${e instanceof Error ? e.message : String(e)}`);
-    return;
-  }
+  const elf = kernelImage('linux/vmlinux-smp.gz', 'linux.smp', print);
+  if (elf === null) return;
   const dir = qemuAvailable() ? mkdtempSync(join(tmpdir(), 'lab-bench-linux-smp-')) : null;
   try {
     const vmlinux = dir === null ? null : join(dir, 'vmlinux');
