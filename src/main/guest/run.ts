@@ -12,7 +12,6 @@ import { attachHypervisor, type GuestHypervisor } from '../hv/index';
 import { createStatsBuffer, H, sampleStats } from '../link/stats';
 import { Machine, type StopReason } from './machine';
 import { warmUpInterpreter } from './warmup';
-import { isMainThread } from 'node:worker_threads';
 import { captureParts, captureRam, checkCompatible, ramChecksum, restoreParts, restoreRam, sha256, type Snapshot, type SnapshotConfig } from '../link/snapshot';
 import { LAB_VERSION } from '../../shared/version';
 
@@ -84,8 +83,8 @@ export interface PreparedRun {
 
 export function prepareRun(elf: Uint8Array, opts: RunOptions = {}): PreparedRun {
   // V8 sees the paths of the interpreter and the translator before it optimises them (warmup.ts;
-  // once per thread: the experiments' pool workers come through here too, with the translator's part).
-  warmUpInterpreter(false, isMainThread ? 'all' : 'translator');
+  // once per thread, the part that suits it: the experiments' pool workers come through here too).
+  warmUpInterpreter();
   const chunks: Uint8Array[] = [];
   const stats = createStatsBuffer();
   const cost = opts.cost ?? defaultCostModel();

@@ -699,9 +699,9 @@ export class GuestRunner {
 
   /** A new machine with its hypervisor (attached before loading, so it sees the first boot). */
   private build(): void {
-    // Before the first machine, the translator's part of the warm-up (warmup.ts): without it a session
-    // worker's intmix ran at 0.84 of the main thread's steady rate (docs/performance.md).
-    warmUpInterpreter(false, 'translator');
+    // Before the first machine, the warm-up (warmup.ts; a worker runs the translator's part): without it a
+    // session worker's intmix ran at 0.84 of the main thread's steady rate (docs/performance.md).
+    warmUpInterpreter();
     // A debugger attached to the old machine lets go of it (GDB sees the connection's guest vanish at its next request).
     this.gdb = null;
     this.dbg = null;

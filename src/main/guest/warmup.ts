@@ -27,6 +27,7 @@ import { execute } from '../cpu/interp';
 import { INSNS } from '../cpu/isa';
 import { MAS, MSR } from '../cpu/regs';
 import { Bus } from '../devices/bus';
+import { isMainThread } from 'node:worker_threads';
 
 const RAM = 1 << 20;
 const CODE = 0x1000;
@@ -172,8 +173,8 @@ export interface WarmUpReport {
 }
 
 /**
- * Which programs a thread runs: `all` on a process's main thread (`lab run`,
- * the tests), `translator` in worker threads. The translator's program alone
+ * Which programs a thread runs (warmUpInterpreter's default): `all` on a
+ * process's main thread (`lab run`, the tests), `translator` in worker threads. The translator's program alone
  * brought a session worker's intmix from 0.84 of the main thread's steady
  * rate to 0.97-1.0; the interpreter's too made eight flooding guests' workers
  * each compile the whole switch at once (their console throughput took 5 s
@@ -186,7 +187,7 @@ export type WarmUpParts = 'all' | 'translator';
  * Returns what they ran, or null when they already ran; a broken warm-up
  * costs time but changes nothing a guest sees.
  */
-export function warmUpInterpreter(force = false, parts: WarmUpParts = 'all'): WarmUpReport | null {
+export function warmUpInterpreter(force = false, parts: WarmUpParts = isMainThread ? 'all' : 'translator'): WarmUpReport | null {
   if (warmed && !force) return null;
   warmed = true;
   const bus = new Bus(RAM);

@@ -19,7 +19,7 @@ function mainSwitchIds(): Set<number> {
 
 describe('interpreter warm-up', () => {
   it('runs its programs to the end: the interpreter\'s soft TLB cold and warm, then the translator\'s', () => {
-    const report = warmUpInterpreter(true)!;
+    const report = warmUpInterpreter(true, 'all')!;
     const ran = report.interpreterPasses;
     expect(ran).toHaveLength(2);
     // Each pass reached the end (a pass that does not reports -1), and both ran the same instructions
@@ -41,7 +41,7 @@ describe('interpreter warm-up', () => {
   });
 
   it('ends its translator\'s program with three instruction fetch faults that return to the caller', () => {
-    expect(warmUpInterpreter(true)!.fetchFaults).toBe(3);
+    expect(warmUpInterpreter(true, 'all')!.fetchFaults).toBe(3);
     expect(warmUpJitProgram().at(-1)).toBe(0x48000000); // b .
   });
 
