@@ -86,6 +86,13 @@ export interface LabPage {
   errors: string[];
   /** The visible rows of a guest's terminal. */
   screen(name: string): Promise<string>;
+  /**
+   * Searches a guest's whole scrollback with the console's search box and
+   * closes it again: the match count it shows ("1/1", "3+"), or "no match".
+   * For lines that may have scrolled off the visible rows by the time a
+   * test looks.
+   */
+  findInScrollback(name: string, text: string): Promise<string>;
   /** A guest row's state (running, idle, crashed ...). */
   state(name: string): Promise<string | null>;
   addGuest(opts: { name: string; image?: string; bootargs?: string; model?: string; smp?: number; file?: { name: string; buffer: Buffer } }): Promise<void>;
@@ -108,6 +115,19 @@ export async function openLabPage(): Promise<LabPage> {
     errors,
     screen: (name) => page.locator(`[data-testid="console-${name}"] .xterm-rows`).innerText(),
     state: (name) => page.getByTestId(`guest-row-${name}`).getAttribute('data-state'),
+    async findInScrollback(name, text) {
+      await page.getByTestId(`console-search-${name}`).click();
+      const input = page.locator(`[data-testid="console-${name}"] input[type="search"]`);
+      await input.fill(text);
+      const count = page.locator(`[data-testid="console-${name}"] .count`);
+      let shown = '';
+      for (const deadline = Date.now() + 5000; !shown && Date.now() < deadline;) {
+        shown = ((await count.textContent()) ?? '').trim();
+        if (!shown) await page.waitForTimeout(50);
+      }
+      await input.press('Escape');
+      return shown;
+    },
     async addGuest(opts) {
       await page.getByTestId('add-guest-toggle').click();
       const form = page.getByTestId('add-guest-form');
