@@ -87,9 +87,10 @@ function kernelImage(file: string, figure: string, print: Print): Uint8Array | n
 export async function linuxBenchmarks(print: Print = (l) => console.log(l)): Promise<void> {
   const elf = kernelImage('linux/vmlinux.gz', 'linux.boot', print);
   if (elf === null) return;
-  // The first boot in this process finds V8's code for the kernel's paths cold (and its regions not yet compiled:
-  // V8 keeps compiled WebAssembly modules by their bytes, so a later boot of the same kernel finds them); it is
-  // reported on its own, and the warm figure is the median of the three boots after it.
+  // The first boot in this process finds V8's code for the kernel's paths cold and its regions not yet compiled
+  // (the thread keeps compiled region modules by their bytes, cpu/wasm-modules.ts, so a later boot of the same
+  // kernel finds them, as a session's reboot or an experiment's next run does); it is reported on its own, and
+  // the warm figure is the median of the three boots after it.
   const first = labBoot(elf).boot;
   const runs = [0, 1, 2].map(() => labBoot(elf).boot);
   const lab = { toInitS: median(runs.map((b) => b.toInitS)), totalS: median(runs.map((b) => b.totalS)) };

@@ -5,6 +5,7 @@ import { spawnSync } from 'node:child_process';
 import { getHeapSpaceStatistics } from 'node:v8';
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { regionModules } from '../src/main/cpu/wasm-modules';
 
 export type Print = (line: string) => void;
 
@@ -32,8 +33,11 @@ export function codeSpaceBytes(): number {
  * What translation cost a run: host time translating, its share of the run,
  * the regions and their source, the instructions that ran translated, and the
  * code space the run added (measured around `run` after full collections).
+ * Translation is measured cold: the thread's compiled region modules (kept
+ * across runs, cpu/wasm-modules.ts) are forgotten first.
  */
 export function translationFigures(prefix: string, print: Print, run: () => { seconds: number; result: { insns: number; machine: { cpu: { jitMs: number; jitBlocks: number; jitSourceChars: number; jitInsns: number; jitBackend: 'wasm' | 'js' } } } }): void {
+  regionModules.clear();
   global.gc?.();
   const before = codeSpaceBytes();
   const { seconds, result } = run();

@@ -19,6 +19,7 @@ import { BLOCK_MIN_RUN, BLOCK_TRIAL, JIT_LIB, type JitPage, LOOP_HEAT } from './
 import { ESR, IVOR, MSR } from './regs';
 
 const EMPTY_PAGE = new Int32Array(2048);
+const EMPTY_HEAT = new Int32Array(1024);
 
 function crField(v: number, so: number): number {
   return (v < 0 ? 8 : v > 0 ? 4 : 2) | so;
@@ -46,6 +47,8 @@ export function execute(cpu: Cpu, budget: number): number {
   let codeVpage = -1;
   /** Translated blocks of the current code page (null: device memory or translation off). */
   let jit: JitPage | null = null;
+  /** Its heat counts and block marks (jit.hot), or a page of zeros. */
+  let heat: Int32Array = EMPTY_HEAT;
   let codeBase = 0;
   /** Address of the translated block running (-1: none), for faults inside it. */
   let blockPc = -1;
@@ -71,16 +74,20 @@ export function execute(cpu: Cpu, budget: number): number {
           code = cpu.fetchPage(pc);
           codeVpage = pc >>> 12;
           jit = cpu.fetchJit;
+          heat = jit !== null ? jit.hot : EMPTY_HEAT;
           codeBase = cpu.fetchBase;
         }
         const w = (pc & 0xFFF) >>> 1;
         if (jit !== null) {
+          // One load tells the usual case (a word without a block: count its heat) from a block's entry
+          // (or a word tried before: HOT_BLOCK, and the blocks array says which).
           const wi = w >>> 1;
-          const blk = jit.blocks[wi];
-          if (blk) {
+          const h = heat[wi]!;
+          if (h < 0) {
+            const blk = jit.blocks[wi];
             // With an interrupt check due (set by an exit the interpreter just took), interpret up to the
             // next taken branch, where the interpreter looks at it: a block would run its loops first.
-            if (n >= blk.len - 1 && cpu.irqPoll === 0) {
+            if (blk && n >= blk.len - 1 && cpu.irqPoll === 0) {
               blockPc = pc;
               pc = blk.fn(cpu, r, rTag, rVal, wTag, wVal, ram32, ram16, ram8, dKey, pc, n + 1, JIT_LIB);
               blockPc = -1;
@@ -101,18 +108,23 @@ export function execute(cpu: Cpu, budget: number): number {
               if (cpu.irqPoll !== 0) break outer;
               continue;
             }
-          } else if (blk === undefined && (jit.hot[wi] = jit.hot[wi]! + ((pc >>> 0) < ((seqPc - 4) >>> 0) ? LOOP_HEAT : 1)) >= threshold
-            && (pc !== seqPc || !jit.covers(wi))) {
-            const t0 = performance.now();
-            const made = cpu.translateRegion(code, codeBase, wi, jit.hot);
-            cpu.jitMs += performance.now() - t0;
-            if (made !== null) {
-              cpu.jitBlocks++;
-              cpu.jitSourceChars += made.sourceChars;
+          } else {
+            const hotter = h + ((pc >>> 0) < ((seqPc - 4) >>> 0) ? LOOP_HEAT : 1);
+            // Below the threshold the count goes on; at it, an entry (not a word merely stepped through
+            // inside a region) is translated. A word stepped through keeps its count just below.
+            if (hotter < threshold) heat[wi] = hotter;
+            else if (pc !== seqPc || !jit.covers(wi)) {
+              const t0 = performance.now();
+              const made = cpu.translateRegion(code, codeBase, wi, heat);
+              cpu.jitMs += performance.now() - t0;
+              if (made !== null) {
+                cpu.jitBlocks++;
+                cpu.jitSourceChars += made.sourceChars;
+              }
+              jit.add(wi, made);
+              n++; // nothing executed: give the slot back
+              continue;
             }
-            jit.add(wi, made);
-            n++; // nothing executed: give the slot back
-            continue;
           }
           seqPc = (pc + 4) | 0;
         }

@@ -109,6 +109,9 @@ const LIB: JitLib = {
   },
 };
 
+/** JitPage.hot of a word where a block starts, or where translation was tried (any negative count means this). */
+export const HOT_BLOCK = -1;
+
 /**
  * Translation state of one physical page of code. Small guests keep data next
  * to code, so a store into the page drops only the blocks that contain the
@@ -117,7 +120,11 @@ const LIB: JitLib = {
 export class JitPage {
   /** Block starting at word w; null: tried, nothing to translate there. */
   readonly blocks: (JitBlock | null | undefined)[] = new Array(1024);
-  /** Times the interpreter ran each word (Int32: thresholds go far past 255). A region leaves out the words never run. */
+  /**
+   * Times the interpreter ran each word (Int32: thresholds go far past 255), up
+   * to just below the threshold; HOT_BLOCK where a block starts or was tried
+   * (blocks[] says which). A region leaves out the words never run (0).
+   */
   readonly hot = new Int32Array(1024);
   private readonly covered = new Uint16Array(1024);
   private readonly starts: number[] = [];
@@ -138,6 +145,7 @@ export class JitPage {
 
   add(w: number, block: JitBlock | null): void {
     this.blocks[w] = block;
+    this.hot[w] = HOT_BLOCK;
     if (block === null) return;
     this.starts.push(w);
     for (const k of block.words) this.covered[k]!++;

@@ -26,6 +26,7 @@ import type { Cpu } from './cpu';
 import { MASKS } from './bits';
 import { CORE_SLOT, CORE_TB_F64, CORE_TLB } from './memory';
 import type { BlockFn, JitBlock, RegionPlan } from './jit';
+import { regionModules } from './wasm-modules';
 
 // ---- a small WebAssembly assembler ------------------------------------------------------------------
 
@@ -183,7 +184,7 @@ interface Ctx {
   /** The local of each GPR used (gprLocal). */
   local: number[];
   exit: object;
-  /** The region reads the time base (runWasmTimed gives it the timers' state). */
+  /** The region reads the time base (runWasm gives it the timers' state). */
   timed: boolean;
 }
 
@@ -352,7 +353,7 @@ function coreCall(c: Ctx, what: number, arg: () => void, pcOff: number, k: numbe
 
 /**
  * TBL (268) or TBU (269) pushed, computed here as Timers.ticksAfter, tbl and
- * tbu compute it from the state runWasmTimed exported (the same IEEE double
+ * tbu compute it from the state runWasm exported (the same IEEE double
  * arithmetic, so the same value): a kernel's delay loops read the time base
  * millions of times. With an SPR watch armed (a debugger), through the core.
  */
@@ -920,11 +921,11 @@ export class WasmCore {
   /** Compiles a region into a block. */
   compile(plan: RegionPlan): JitBlock {
     const { bytes, timed } = emitRegion(plan, this.coreBase);
-    const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), { j: this.imports });
+    const instance = new WebAssembly.Instance(regionModules.get(bytes), { j: this.imports });
     const index = this.put(instance.exports.f0);
-    const fn: BlockFn = timed
-      ? (cpu, _r, _rTag, _rVal, _wTag, _wVal, _ram32, _ram16, _ram8, dKey, pc0, n) => runWasmTimed(cpu, index, pc0, n, dKey)
-      : (cpu, _r, _rTag, _rVal, _wTag, _wVal, _ram32, _ram16, _ram8, dKey, pc0, n) => runWasm(cpu, index, pc0, n, dKey);
+    // One closure site for every region (the interpreter's call of a block then sees one feedback cell: two
+    // sites, timed and not, deoptimised it in a Linux boot even after the warm-up had called both).
+    const fn: BlockFn = (cpu, _r, _rTag, _rVal, _wTag, _wVal, _ram32, _ram16, _ram8, dKey, pc0, n) => runWasm(cpu, index, pc0, n, dKey, timed);
     return { len: plan.region.length, fn, words: plan.region, sourceChars: bytes.length, dispose: () => this.release(index), calls: 0, ran: 0 };
   }
 
@@ -945,9 +946,18 @@ export class WasmCore {
   }
 }
 
-/** Calls a compiled region: the core's CR, CTR, LR and XER bits into the slots and back out. */
-function runWasm(cpu: Cpu, index: number, pc0: number, n: number, dKey: number): number {
+/**
+ * Calls a compiled region: the core's CR, CTR, LR and XER bits into the slots
+ * and back out; for a region that reads the time base (`timed`), the timers'
+ * state, the slice's start and the SPR watch exported first.
+ */
+function runWasm(cpu: Cpu, index: number, pc0: number, n: number, dKey: number, timed: boolean): number {
   const s = cpu.coreSlots!;
+  if (timed) {
+    s[CORE_SLOT.SLICE] = cpu.sliceStart;
+    s[CORE_SLOT.WATCH] = cpu.sprWatch !== null ? 1 : 0;
+    cpu.timers.exportTimeBase(cpu.coreTimeBase!);
+  }
   s[CORE_SLOT.CR] = cpu.cr;
   s[CORE_SLOT.CTR] = cpu.ctr;
   s[CORE_SLOT.LR] = cpu.lr;
@@ -958,15 +968,6 @@ function runWasm(cpu: Cpu, index: number, pc0: number, n: number, dKey: number):
   syncIn(cpu, s);
   cpu.jitRan = s[CORE_SLOT.RAN]!;
   return pc;
-}
-
-/** runWasm for a region that reads the time base: the timers' state, the slice's start and the SPR watch exported first. */
-function runWasmTimed(cpu: Cpu, index: number, pc0: number, n: number, dKey: number): number {
-  const s = cpu.coreSlots!;
-  s[CORE_SLOT.SLICE] = cpu.sliceStart;
-  s[CORE_SLOT.WATCH] = cpu.sprWatch !== null ? 1 : 0;
-  cpu.timers.exportTimeBase(cpu.coreTimeBase!);
-  return runWasm(cpu, index, pc0, n, dKey);
 }
 
 /** The core's state from the slots a region wrote (before calling out, and at its exit). */

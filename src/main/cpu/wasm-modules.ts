@@ -1,0 +1,99 @@
+// Compiled WebAssembly region modules, kept by their bytes for the life of the
+// thread. A region's module depends only on the guest words it translates
+// and the layout of the core's slots, so a guest booted again (a session
+// that reboots, an experiment's next configuration, the benchmark's next
+// boot) asks for modules with the same bytes. V8 has a cache of its own
+// for this, but compiling identical bytes through it still cost 0.6-0.7 ms
+// a module (60-80 ms of a warm Linux boot's 108 regions,
+// docs/performance.md), and a module compiled here again starts without the
+// optimised code V8's tiering gave the first one. A module kept here is
+// instantiated again (cheap) with the new core's imports.
+//
+// Bounded by the bytes it keeps; the least recently used go first.
+
+/** Module bytes kept at most (a Linux boot's regions are about 0.4 MB). */
+export const MODULE_CACHE_BYTES = 16 * 2 ** 20;
+
+interface Entry {
+  readonly bytes: Uint8Array;
+  readonly module: WebAssembly.Module;
+}
+
+/** FNV-1a over the bytes: the bucket of a module; equal bytes are checked in full. */
+export function moduleHash(bytes: Uint8Array): number {
+  let h = 0x811C9DC5 ^ bytes.length;
+  for (let i = 0; i < bytes.length; i++) h = Math.imul(h ^ bytes[i]!, 0x01000193);
+  return h >>> 0;
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+export class ModuleCache {
+  /** Buckets by hash, in order of last use (a Map keeps insertion order: a hit moves its bucket to the end). */
+  private readonly buckets = new Map<number, Entry[]>();
+  private held = 0;
+  /** Modules compiled and modules found, since the thread started or the cache was last cleared. */
+  compiled = 0;
+  hits = 0;
+
+  constructor(readonly limitBytes = MODULE_CACHE_BYTES, private readonly hash: (bytes: Uint8Array) => number = moduleHash) {}
+
+  /** The module for these bytes: the one kept, or a new one compiled (and kept, within the bound: the bytes are kept as given, not copied). */
+  get(bytes: Uint8Array): WebAssembly.Module {
+    const h = this.hash(bytes);
+    const bucket = this.buckets.get(h);
+    if (bucket !== undefined) {
+      for (const e of bucket) {
+        if (sameBytes(e.bytes, bytes)) {
+          this.hits++;
+          this.buckets.delete(h);
+          this.buckets.set(h, bucket);
+          return e.module;
+        }
+      }
+    }
+    const module = new WebAssembly.Module(bytes);
+    this.compiled++;
+    if (bytes.length > this.limitBytes) return module;
+    const entry = { bytes, module };
+    if (bucket !== undefined) {
+      bucket.push(entry);
+      this.buckets.delete(h);
+      this.buckets.set(h, bucket);
+    } else {
+      this.buckets.set(h, [entry]);
+    }
+    this.held += bytes.length;
+    this.evict();
+    return module;
+  }
+
+  /** Bytes of the modules kept. */
+  get heldBytes(): number {
+    return this.held;
+  }
+
+  /** Forgets every module (the benchmark measures translation cold this way). */
+  clear(): void {
+    this.buckets.clear();
+    this.held = 0;
+    this.compiled = 0;
+    this.hits = 0;
+  }
+
+  private evict(): void {
+    for (const [h, bucket] of this.buckets) {
+      if (this.held <= this.limitBytes) return;
+      const old = bucket.shift()!;
+      this.held -= old.bytes.length;
+      if (bucket.length === 0) this.buckets.delete(h);
+    }
+  }
+}
+
+/** The thread's cache, shared by every core the thread runs. */
+export const regionModules = new ModuleCache();
