@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ElfError, parseElf } from '../../../src/main/guest/elf';
-import { guestImagePath, listGuestImages, readGuestImage, unpackImage } from '../../../src/main/lab/images';
+import { guestImagePath, gunzipChunk, listGuestImages, readGuestImage, unpackImage } from '../../../src/main/lab/images';
 
 const HELLO = join(__dirname, '..', '..', '..', 'resources', 'guests', 'hello', 'hello.elf');
 const hello = () => new Uint8Array(readFileSync(HELLO));
@@ -35,6 +35,24 @@ describe('unpackImage', () => {
     const unpacked = unpackImage(new Uint8Array(gzipSync(elf)), 'hello.elf.gz');
     expect(Buffer.from(unpacked).equals(Buffer.from(elf))).toBe(true);
     expect(parseElf(unpacked, 128 << 20).entry).toBe(parseElf(elf, 128 << 20).entry);
+  });
+
+  it('unpacks in one chunk the size the gzip trailer gives, and in bounded chunks where the trailer lies', () => {
+    const elf = hello();
+    const gz = new Uint8Array(gzipSync(elf));
+    expect(gunzipChunk(gz)).toBe(Math.max(64 << 10, elf.length + 1));
+    const big = new Uint8Array(300_000).map((_, i) => (i * 7) & 0xFF);
+    expect(gunzipChunk(new Uint8Array(gzipSync(big)))).toBe(big.length + 1);
+    // A trailer claiming 4 GB - 1 from a few hundred bytes: not believed (deflate cannot pack that tight).
+    const lying = gz.slice();
+    lying.set([0xFF, 0xFF, 0xFF, 0xFF], lying.length - 4);
+    expect(gunzipChunk(lying)).toBe(1 << 20);
+    // A trailer smaller than the truth: chunks of at least 64 KB (and zlib's length check refuses the file clearly).
+    const short = gz.slice();
+    short.set([16, 0, 0, 0], short.length - 4);
+    expect(gunzipChunk(short)).toBe(64 << 10);
+    expect(() => unpackImage(short, 'short.gz')).toThrow(/short\.gz: a gzip file that does not unpack/);
+    expect(gunzipChunk(new Uint8Array(10))).toBe(1 << 20);
   });
 
   it('names what is wrong with a damaged or foreign compressed file', () => {
