@@ -23,6 +23,11 @@ export class Gpio implements MmioDevice {
 
   constructor(private readonly onPowerOff: () => void) {}
 
+  /** A board reset: every register back to zero (the power-off line low again), as QEMU resets its GPIO block. */
+  reset(): void {
+    this.dir = this.odr = this.dat = this.ier = this.imr = this.icr = 0;
+  }
+
   read(offset: number, size: 1 | 2 | 4): number {
     let v = 0;
     switch (offset & ~3) {

@@ -14,6 +14,11 @@ export class GlobalUtilities implements MmioDevice {
 
   constructor(private readonly onReset: () => void) {}
 
+  /** A board reset: the reset control register back to zero. */
+  reset(): void {
+    this.rstcr = 0;
+  }
+
   read(offset: number, size: 1 | 2 | 4): number {
     let v = 0;
     switch (offset & ~3) {

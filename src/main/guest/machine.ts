@@ -100,7 +100,7 @@ export interface MachineOptions {
   console: ConsoleSink;
 }
 
-const BOARD_SNAPSHOT_SKIP: ReadonlySet<string> = new Set(['image', 'dtb', 'options', 'bus', 'cpu', 'cpus', 'group', 'uart', 'mpic', 'pci', 'i2c', 'rtc', 'spin']);
+const BOARD_SNAPSHOT_SKIP: ReadonlySet<string> = new Set(['image', 'dtb', 'options', 'bus', 'cpu', 'cpus', 'group', 'uart', 'mpic', 'pci', 'i2c', 'rtc', 'spin', 'gpio', 'guts']);
 
 /** Why run() returned. */
 export type RunOutcome =
@@ -128,6 +128,8 @@ export class Machine {
   readonly pci = new PciHost();
   readonly i2c: I2cController;
   readonly rtc: RtcDs1338;
+  private readonly gpio: Gpio;
+  private readonly guts: GlobalUtilities;
   readonly ramSize: number;
   stop: { reason: StopReason; message?: string } | null = null;
   /** Called at the end of every boot (load and reset), after the entry state is set: the hypervisor's hook. */
@@ -179,6 +181,8 @@ export class Machine {
     this.uart = new Uart16550('uart0', watched, (level) => this.mpic.setLine(UART0_IRQ, level));
     const guts = new GlobalUtilities(() => this.halt('reset'));
     const gpio = new Gpio(() => this.halt('poweroff'));
+    this.guts = guts;
+    this.gpio = gpio;
     const rtc = new RtcDs1338(() => this.cpu.timers.ticks / this.timebaseHz);
     this.rtc = rtc;
     this.i2c = new I2cController(new Map([[RTC_I2C_ADDRESS, rtc]]), (level) => this.mpic.setLine(I2C_IRQ, level));
@@ -371,6 +375,10 @@ export class Machine {
     this.mpic.reset();
     this.pci.reset();
     this.i2c.reset();
+    // The power-off line and the reset request are low again: a guest that powered the board off boots
+    // again without its GPIO driver's first write powering it off at once.
+    this.gpio.reset();
+    this.guts.reset();
     this.stop = null;
     this.panicWatch.reset();
     // RAM keeps its contents across a reset, as on QEMU; the image is loaded again.

@@ -5,6 +5,8 @@
 // through U-Boot's `md`; test/differential/uboot.test.ts holds the whole
 // board against QEMU).
 import { describe, expect, it } from 'vitest';
+import { Gpio } from '../../../src/main/devices/gpio';
+import { GlobalUtilities } from '../../../src/main/devices/guts';
 import { I2cController, type I2cTarget } from '../../../src/main/devices/i2c';
 import { Mpic } from '../../../src/main/devices/mpic';
 import { HOST_BRIDGE, PciHost } from '../../../src/main/devices/pci-host';
@@ -64,6 +66,32 @@ describe('PCI host controller', () => {
     expect(pci.read(0x100, 4)).toBe(0);
     pci.reset();
     expect(pci.read(0xC20, 4)).toBe(0);
+  });
+});
+
+describe('power-off GPIO and reset control', () => {
+  it('powers off when pin 0 is driven high as an output, and a board reset lowers the line again', () => {
+    let offs = 0;
+    const gpio = new Gpio(() => offs++);
+    gpio.write(0x00, 4, 0x80000000); // GPDIR: pin 0 an output
+    expect(offs).toBe(0);
+    gpio.write(0x08, 4, 0x80000000); // GPDAT: high
+    expect(offs).toBe(1);
+    expect(gpio.read(0x08, 4) >>> 0).toBe(0x80000000);
+    gpio.reset();
+    expect([gpio.read(0x00, 4), gpio.read(0x08, 4)]).toEqual([0, 0]);
+    // A driver's first write after the reset (interrupt mask) does not power the board off again.
+    gpio.write(0x10, 4, 0);
+    expect(offs).toBe(1);
+  });
+
+  it('clears its reset request on a board reset', () => {
+    let resets = 0;
+    const guts = new GlobalUtilities(() => resets++);
+    guts.write(0xB0, 4, 2);
+    expect([resets, guts.read(0xB0, 4)]).toEqual([1, 2]);
+    guts.reset();
+    expect(guts.read(0xB0, 4)).toBe(0);
   });
 });
 
