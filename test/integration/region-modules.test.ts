@@ -13,7 +13,7 @@ const INTMIX = join(__dirname, '../../resources/guests/bench/intmix.elf');
 describe('compiled region modules', () => {
   it('are reused by a second run of the same guest in the thread, which runs exactly as the first', () => {
     const elf = new Uint8Array(readFileSync(INTMIX));
-    warmUpInterpreter(); // the thread's warm-up translates regions of its own: before counting
+    warmUpInterpreter(false, 'all'); // the thread's warm-up translates regions of its own: before counting
     regionModules.clear();
     const first = runElf(elf, { bootargs: 'iterations=30' });
     const compiled = regionModules.compiled;

@@ -11,7 +11,7 @@ import type { GuestStatsSample } from '../../shared/stats';
 import { attachHypervisor, type GuestHypervisor } from '../hv/index';
 import { createStatsBuffer, H, sampleStats } from '../link/stats';
 import { Machine, type StopReason } from './machine';
-import { warmUpInterpreter } from './warmup';
+import { warmUpInterpreter, warmUpParts } from './warmup';
 import { captureParts, captureRam, checkCompatible, ramChecksum, restoreParts, restoreRam, sha256, type Snapshot, type SnapshotConfig } from '../link/snapshot';
 import { LAB_VERSION } from '../../shared/version';
 
@@ -84,7 +84,7 @@ export interface PreparedRun {
 export function prepareRun(elf: Uint8Array, opts: RunOptions = {}): PreparedRun {
   // V8 sees the paths of the interpreter and the translator before it optimises them (warmup.ts;
   // once per thread, the part that suits it: the experiments' pool workers come through here too).
-  warmUpInterpreter();
+  warmUpInterpreter(false, warmUpParts(elf.length));
   const chunks: Uint8Array[] = [];
   const stats = createStatsBuffer();
   const cost = opts.cost ?? defaultCostModel();

@@ -30,7 +30,7 @@ import { restoreGuest, snapshotConfig, snapshotGuest } from './run';
 import { Machine, type RunOutcome } from './machine';
 import { ConsoleOutbox } from './console-outbox';
 import { Pacer } from './pacing';
-import { warmUpInterpreter } from './warmup';
+import { warmUpInterpreter, warmUpParts } from './warmup';
 
 /** Host time a slice aims at. */
 export const SLICE_MS = 10;
@@ -699,9 +699,9 @@ export class GuestRunner {
 
   /** A new machine with its hypervisor (attached before loading, so it sees the first boot). */
   private build(): void {
-    // Before the first machine, the warm-up (warmup.ts; a worker runs the translator's part): without it a
-    // session worker's intmix ran at 0.84 of the main thread's steady rate (docs/performance.md).
-    warmUpInterpreter();
+    // Before the first machine, the warm-up (warmup.ts: the part that suits the guest's image): without it
+    // a session worker's intmix ran at 0.84 of the main thread's steady rate (docs/performance.md).
+    warmUpInterpreter(false, warmUpParts(this.init.elf.length));
     // A debugger attached to the old machine lets go of it (GDB sees the connection's guest vanish at its next request).
     this.gdb = null;
     this.dbg = null;

@@ -1,7 +1,8 @@
 // A warm-up for V8, run once per thread before its first guest: two small
 // generated programs, in short slices, on a core and RAM of their own. A
-// process's main thread (`lab run`, the tests) runs both; worker threads
-// (session guests, the experiments' pool) only the translator's (WarmUpParts).
+// process's main thread (`lab run`, the tests) runs both, and so does a
+// worker thread (a session guest's, the experiments' pool) whose first guest
+// is a kernel or firmware; other workers only the translator's (warmUpParts).
 //
 // The translator's program runs first, with a low threshold: loops hot enough
 // to be translated (several regions, with and without the time base, so the
@@ -173,21 +174,38 @@ export interface WarmUpReport {
 }
 
 /**
- * Which programs a thread runs (warmUpInterpreter's default): `all` on a
- * process's main thread (`lab run`, the tests), `translator` in worker threads. The translator's program alone
- * brought a session worker's intmix from 0.84 of the main thread's steady
- * rate to 0.97-1.0; the interpreter's too made eight flooding guests' workers
- * each compile the whole switch at once (their console throughput took 5 s
- * to recover instead of 2). docs/performance.md has the runs.
+ * Which programs a thread runs: `all` (the interpreter's and the
+ * translator's) or `translator` only (warmUpParts decides).
  */
 export type WarmUpParts = 'all' | 'translator';
+
+/** A guest image at least this large (a kernel, firmware) gets both programs in a worker thread too. */
+export const FULL_WARMUP_IMAGE_BYTES = 256 * 1024;
+
+/**
+ * The programs a thread runs before its first guest, whose ELF is
+ * `imageBytes` long: both on a process's main thread (`lab run`, the tests)
+ * and in a worker thread whose first guest is a kernel or firmware; the
+ * translator's only in a worker for a small guest. The translator's program
+ * alone brought a session worker's intmix from 0.84 of the main thread's
+ * steady rate to 0.97-1.0. The interpreter's program costs a worker a
+ * TurboFan compile of the whole switch at its start: eight small flooding
+ * guests' workers doing it at once held their console throughput down for 5 s
+ * instead of 2; but a kernel's boot takes every path of the switch anyway,
+ * and without the program V8 compiles it again and again as the boot
+ * reaches them: Linux's first boot in a session worker took 2.0-2.3 s
+ * without it, 1.4-1.6 s with it (docs/performance.md).
+ */
+export function warmUpParts(imageBytes: number, mainThread = isMainThread): WarmUpParts {
+  return mainThread || imageBytes >= FULL_WARMUP_IMAGE_BYTES ? 'all' : 'translator';
+}
 
 /**
  * Runs the warm-up programs once per thread (later calls return at once).
  * Returns what they ran, or null when they already ran; a broken warm-up
  * costs time but changes nothing a guest sees.
  */
-export function warmUpInterpreter(force = false, parts: WarmUpParts = isMainThread ? 'all' : 'translator'): WarmUpReport | null {
+export function warmUpInterpreter(force: boolean, parts: WarmUpParts): WarmUpReport | null {
   if (warmed && !force) return null;
   warmed = true;
   const bus = new Bus(RAM);

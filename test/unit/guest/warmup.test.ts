@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { decode, INSN_BY_ID } from '../../../src/main/cpu/isa';
-import { warmUpInterpreter, warmUpJitProgram, warmUpProgram } from '../../../src/main/guest/warmup';
+import { FULL_WARMUP_IMAGE_BYTES, warmUpInterpreter, warmUpJitProgram, warmUpParts, warmUpProgram } from '../../../src/main/guest/warmup';
 
 const INTERP = readFileSync(join(__dirname, '../../../src/main/cpu/interp.ts'), 'utf8');
 
@@ -38,6 +38,14 @@ describe('interpreter warm-up', () => {
     expect(report.interpreterPasses).toEqual([]);
     expect(report.translatorPass).toBeGreaterThan(6 * 600 * 2);
     expect(report.regionsTranslated).toBeGreaterThanOrEqual(6);
+  });
+
+  it('runs both programs on the main thread; in a worker, for a kernel-sized image only', () => {
+    expect(warmUpParts(68_044)).toBe('all'); // the test runs on a main thread
+    expect(warmUpParts(68_044, false)).toBe('translator'); // labOS on a session worker
+    expect(warmUpParts(FULL_WARMUP_IMAGE_BYTES - 1, false)).toBe('translator');
+    expect(warmUpParts(455_184, false)).toBe('all'); // Debian's U-Boot
+    expect(warmUpParts(5_261_540, false)).toBe('all'); // the shipped Linux
   });
 
   it('ends its translator\'s program with three instruction fetch faults that return to the caller', () => {
