@@ -179,10 +179,8 @@ export class Machine {
     const sink = options.console;
     const watched = { write: (bytes: Uint8Array) => { sink.write(bytes); panicWatch.feed(bytes); }, ready: () => sink.ready() };
     this.uart = new Uart16550('uart0', watched, (level) => this.mpic.setLine(UART0_IRQ, level));
-    const guts = new GlobalUtilities(() => this.halt('reset'));
-    const gpio = new Gpio(() => this.halt('poweroff'));
-    this.guts = guts;
-    this.gpio = gpio;
+    this.guts = new GlobalUtilities(() => this.halt('reset'));
+    this.gpio = new Gpio(() => this.halt('poweroff'));
     const rtc = new RtcDs1338(() => this.cpu.timers.ticks / this.timebaseHz);
     this.rtc = rtc;
     this.i2c = new I2cController(new Map([[RTC_I2C_ADDRESS, rtc]]), (level) => this.mpic.setLine(I2C_IRQ, level));
@@ -191,8 +189,8 @@ export class Machine {
     this.bus.map(CCSR_BASE + LBC_OFFSET, 0x1000, new UnimplementedBlock('lbc'));
     this.bus.map(CCSR_BASE + PCI_OFFSET, 0x1000, this.pci);
     this.bus.map(CCSR_BASE + MPIC_OFFSET, 0x40000, this.mpic);
-    this.bus.map(CCSR_BASE + GUTS_OFFSET, 0x1000, guts);
-    this.bus.map(CCSR_BASE + GPIO_OFFSET, 0x1000, gpio);
+    this.bus.map(CCSR_BASE + GUTS_OFFSET, 0x1000, this.guts);
+    this.bus.map(CCSR_BASE + GPIO_OFFSET, 0x1000, this.gpio);
     this.bus.map(SPIN_TABLE_BASE, SPIN_TABLE_BYTES, this.spin);
   }
 
