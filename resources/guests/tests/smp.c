@@ -123,8 +123,6 @@ static void reserve_and_store(uint32_t me, uint32_t n, uint32_t value, const cha
 	pnl();
 }
 
-/* Performs step n; returns the last step it completed (a step that waits for
- * core 0 in its middle acknowledges n there and completes n + 1). */
 /* Waits until this CPU has taken `count` doorbells, then says how many it took. */
 static void await_doorbells(uint32_t me, uint32_t count)
 {
@@ -136,6 +134,8 @@ static void await_doorbells(uint32_t me, uint32_t count)
 	pnl();
 }
 
+/* Performs step n; returns the last step it completed (a step that waits for
+ * core 0 in its middle acknowledges n there and completes n + 1). */
 static uint32_t secondary_step(uint32_t me, uint32_t n)
 {
 	uint32_t m[5];

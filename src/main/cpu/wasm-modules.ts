@@ -54,8 +54,7 @@ export class ModuleCache {
       for (const e of bucket) {
         if (sameBytes(e.bytes, bytes)) {
           this.hits++;
-          this.buckets.delete(h);
-          this.buckets.set(h, bucket);
+          this.touch(h, bucket);
           return e.module;
         }
       }
@@ -64,13 +63,8 @@ export class ModuleCache {
     this.compiled++;
     if (bytes.length > this.limitBytes) return module;
     const entry = { bytes, module };
-    if (bucket !== undefined) {
-      bucket.push(entry);
-      this.buckets.delete(h);
-      this.buckets.set(h, bucket);
-    } else {
-      this.buckets.set(h, [entry]);
-    }
+    if (bucket !== undefined) bucket.push(entry);
+    this.touch(h, bucket ?? [entry]);
     this.held += bytes.length;
     this.evict();
     return module;
@@ -87,6 +81,12 @@ export class ModuleCache {
     this.held = 0;
     this.compiled = 0;
     this.hits = 0;
+  }
+
+  /** Puts a bucket last in the order of use (re-inserting it moves it to the Map's end). */
+  private touch(h: number, bucket: Entry[]): void {
+    this.buckets.delete(h);
+    this.buckets.set(h, bucket);
   }
 
   private evict(): void {

@@ -54,6 +54,7 @@ const li = (rt: number, v: number) => [enc.d(15, rt, 0, v >>> 16), enc.d(24, rt,
 const MTLR = (rs: number) => enc.spr(467, rs, 8);
 const MTCTR = (rs: number) => enc.spr(467, rs, 9);
 const MFLR = (rt: number) => enc.spr(339, rt, 8);
+const MFSRR0 = (rt: number) => enc.spr(339, rt, 26);
 const MTSRR0 = (rs: number) => enc.spr(467, rs, 26);
 const RFI = ((19 << 26) | (50 << 1)) | 0;
 const BLR = enc.x(19, 20, 0, 0, 16);
@@ -214,7 +215,7 @@ export function warmUpInterpreter(force: boolean, parts: WarmUpParts): WarmUpRep
   const words = warmUpProgram();
   const end = CODE + (words.length - 1) * 4;
   // The skip handler every interrupt goes to: SRR0 += 4, rfi.
-  const handler = [enc.spr(339, 31, 26), enc.d(14, 31, 31, 4), MTSRR0(31), RFI];
+  const handler = [MFSRR0(31), enc.d(14, 31, 31, 4), MTSRR0(31), RFI];
   handler.forEach((w, i) => bus.writeRam(HANDLER + i * 4, 4, w));
   words.forEach((w, i) => bus.writeRam(CODE + i * 4, 4, w));
   for (let n = 400; n <= 415; n++) cpu.writeSpr(n, HANDLER);
