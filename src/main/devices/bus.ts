@@ -126,7 +126,9 @@ export class Bus implements CpuBus {
     const words = (n - i) >>> 2;
     if (words > 0) {
       ram8.set(bytes.subarray(i, i + words * 4), pa + i);
-      reverseWordBytes(this.ram32, (pa + i) >>> 2, words);
+      // In slices: V8 optimises the loop between calls (guest threads run without on-stack replacement, v8-tuning.ts).
+      const first = (pa + i) >>> 2;
+      for (let w = 0; w < words; w += REVERSE_SLICE_WORDS) reverseWordBytes(this.ram32, first + w, Math.min(REVERSE_SLICE_WORDS, words - w));
       i += words * 4;
     }
     for (; i < n; i++) ram8[(pa + i) ^ 3] = bytes[i]!;
@@ -188,6 +190,9 @@ export class Bus implements CpuBus {
 }
 
 /** Reverses the bytes of `count` words of `words` from index `first` (guest big-endian words to host words and back). */
+/** Words byte-swapped per call when an image is copied into RAM. */
+const REVERSE_SLICE_WORDS = 16384;
+
 function reverseWordBytes(words: Int32Array, first: number, count: number): void {
   for (let w = first, end = first + count; w < end; w++) {
     const x = words[w]!;

@@ -29,6 +29,7 @@ import { INSNS } from '../cpu/isa';
 import { MAS, MSR } from '../cpu/regs';
 import { Bus } from '../devices/bus';
 import { isMainThread } from 'node:worker_threads';
+import { tuneV8 } from './v8-tuning';
 
 const RAM = 1 << 20;
 const CODE = 0x1000;
@@ -123,6 +124,7 @@ export function warmUpProgram(): number[] {
         break;
     }
   }
+  rareCells(cell);
   // Branches: each kind taken and not taken, linking or not; every target is the next cell.
   for (const lk of [0, 1]) {
     cell(DATA, [((18 << 26) | 4 | lk) | 0]); // b/bl +4
@@ -136,6 +138,69 @@ export function warmUpProgram(): number[] {
   }
   words.push(((18 << 26) | 0) | 0); // b .
   return words;
+}
+
+/** The instruction-table entry of a mnemonic. */
+function insn(mnem: string): { primary: number; xo: number } {
+  const info = INSNS.find((i) => i.mnem === mnem);
+  if (info === undefined) throw new Error(`warm-up: no instruction ${mnem}`);
+  return { primary: info.primary, xo: info.xo ?? 0 };
+}
+
+/** An X-form instruction of primary 31 (or 19) by mnemonic. */
+const xOf = (mnem: string, rt: number, ra: number, rb: number, rc = 0) => {
+  const { primary, xo } = insn(mnem);
+  return enc.x(primary, rt, ra, rb, xo, rc);
+};
+
+/**
+ * Cells for the instructions the interpreter hands to executeRare, which a
+ * kernel runs and the loop above does not reach by form: traps (taken and
+ * not), condition-register logic, load/store multiple, a reservation pair
+ * that succeeds, floating-point loads and stores with the FPU off (an
+ * interrupt) and on, the MSR and external-enable moves (writing back what is
+ * there), cache and TLB maintenance (on addresses nothing maps: the
+ * warm-up's own TLB1 entries are protected), barriers, the time base, sc and
+ * a performance-monitor access (an interrupt, skipped). The first Linux boot
+ * deoptimised executeRare six times without them, each a TurboFan compile
+ * queued in front of the rest.
+ */
+function rareCells(cell: (base: number, insns: number[]) => void): void {
+  const d = (mnem: string, rt: number, ra: number, imm: number) => enc.d(insn(mnem).primary, rt, ra, imm);
+  const NOP = enc.d(24, 0, 0, 0);
+  // Traps: never (TO 0), and taken (TO 4, equal: r9 is 0); the program interrupt's handler skips them.
+  cell(DATA, [d('twi', 0, 9, 0), d('twi', 4, 9, 0), xOf('tw', 0, 9, 9), xOf('tw', 4, 9, 9), xOf('tw', 31, 5, 6)]);
+  // Condition-register logic (after compares that set some fields), mcrf, mcrxr.
+  const crs = ['crnor', 'crandc', 'crxor', 'crnand', 'crand', 'creqv', 'crorc', 'cror'].map((m) => xOf(m, 6, 1, 2));
+  cell(DATA, [enc.d(11, 0, 5, 0), enc.d(11, 4, 6, 0), ...crs, ...crs.map((w) => (w & ~(31 << 21)) | (2 << 21)),
+    (insn('mcrf').primary << 26) | (7 << 23) | (1 << 18), (insn('mcrf').primary << 26) | (0 << 23) | (1 << 18), xOf('mcrxr', 4, 0, 0)]);
+  // Load/store multiple (r26-r31), and a reservation that a store-conditional then uses (the other cells fail theirs).
+  cell(DATA, [d('stmw', 26, 3, 0), d('lmw', 26, 3, 0), d('stmw', 29, 3, 1)]);
+  cell(DATA, [xOf('lwarx', 11, 3, 4), xOf('stwcx.', 11, 3, 4, 1), xOf('stwcx.', 11, 3, 4, 1)]);
+  // Floating-point loads and stores: the FPU off (MSR[FP] 0: an interrupt each), then on, then off again.
+  const fpLoadsStores = (base: number) => cell(base, [
+    ...['lfs', 'lfsu', 'lfd', 'lfdu'].map((m) => d(m, 1, 3, 8)), ...['stfs', 'stfsu', 'stfd', 'stfdu'].map((m) => d(m, 1, 3, 8)),
+    ...['lfsx', 'lfsux', 'lfdx', 'lfdux', 'stfsx', 'stfsux', 'stfdx', 'stfdux', 'stfiwx'].map((m) => xOf(m, 1, 3, 4)),
+  ]);
+  const MFMSR = xOf('mfmsr', 11, 0, 0);
+  const MTMSR = xOf('mtmsr', 11, 0, 0);
+  fpLoadsStores(DATA);
+  cell(DATA, [MFMSR, enc.d(24, 11, 11, MSR.FP), MTMSR]); // ori r11, r11, FP
+  for (const base of [DATA, DATA + 1, DEVICE_EA, UNMAPPED_EA]) fpLoadsStores(base);
+  cell(DATA, [MFMSR, enc.d(24, 11, 11, MSR.FP), enc.d(26, 11, 11, MSR.FP), MTMSR]); // ori; xori: FP off
+  // The MSR and external enable, written with what they hold; wrteei 0.
+  cell(DATA, [MFMSR, MTMSR, xOf('wrtee', 11, 0, 0), xOf('wrteei', 0, 0, 0), MFMSR]);
+  // Cache maintenance and hints on RAM (dcbz zeroes a line), cache locking (no lock: L1CSR0), barriers, the time base.
+  const cache = ['dcbst', 'dcbf', 'dcbtst', 'dcbt', 'dcbi', 'icbi', 'dcbz', 'dcba'].map((m) => xOf(m, 0, 3, 4));
+  const locks = ['icbt', 'dcbtls', 'dcbtstls', 'icbtls', 'icblc', 'dcblc'].map((m) => xOf(m, 0, 3, 4));
+  for (const base of [DATA, UNMAPPED_EA]) cell(base, [...cache, ...locks]);
+  cell(DATA, [xOf('isync', 0, 0, 0), xOf('sync', 0, 0, 0), xOf('sync', 1, 0, 0), xOf('mbar', 0, 0, 0), xOf('mftb', 11, 12, 8), xOf('mftb', 11, 13, 8)]);
+  // The TLB: read entry 1 back and write it again; search (a miss on an unmapped address); invalidate there
+  // (tlbivax, tlbilx by address and by PID: the warm-up's entries are protected), tlbsync; write the miss's defaults.
+  cell(UNMAPPED_EA, [xOf('tlbre', 0, 0, 0), xOf('tlbwe', 0, 0, 0), xOf('tlbsx', 0, 0, 3), xOf('tlbivax', 0, 0, 3),
+    xOf('tlbilx', 3, 0, 3), xOf('tlbilx', 1, 0, 0), xOf('tlbsync', 0, 0, 0), xOf('tlbwe', 0, 0, 0)]);
+  // sc (the handler returns past the instruction after it), a performance-monitor read and write (program interrupts).
+  cell(DATA, [(17 << 26) | 2, NOP, xOf('mfpmr', 11, 0, 0), xOf('mtpmr', 11, 0, 0)]);
 }
 
 /**
@@ -209,6 +274,7 @@ export function warmUpParts(imageBytes: number, mainThread = isMainThread): Warm
 export function warmUpInterpreter(force: boolean, parts: WarmUpParts): WarmUpReport | null {
   if (warmed && !force) return null;
   warmed = true;
+  tuneV8();
   const bus = new Bus(RAM);
   bus.warn = () => {};
   const cpu = new Cpu(bus);
@@ -226,7 +292,7 @@ export function warmUpInterpreter(force: boolean, parts: WarmUpParts): WarmUpRep
   // RAM at 0 (1 MB), a device page with nothing behind it, and the unmapped page.
   const tlb1 = (esel: number, ea: number, pa: number, tsize: number) => {
     cpu.spr[624] = MAS.TLBSEL | (esel << MAS.ESEL_SHIFT);
-    cpu.spr[625] = MAS.V | (tsize << MAS.TSIZE_SHIFT);
+    cpu.spr[625] = MAS.V | MAS.IPROT | (tsize << MAS.TSIZE_SHIFT);
     cpu.spr[626] = ea;
     cpu.spr[627] = (pa % 0x100000000) | 0x3F;
     cpu.spr[944] = Math.floor(pa / 0x100000000);

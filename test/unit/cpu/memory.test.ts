@@ -75,4 +75,16 @@ describe('guest memory', () => {
     bus.writeBytes(0x2000, Uint8Array.of(0x12, 0x34, 0x56, 0x78));
     expect(bus.readRam(0x2000, 4)).toBe(0x12345678);
   });
+
+  it('copies an image larger than one byte-swapping slice exactly, whatever its alignment', () => {
+    const bus = new Bus(1 << 20);
+    const image = new Uint8Array(3 * 65536 + 7).map((_, i) => (i * 131 + (i >> 9)) & 0xFF);
+    for (const pa of [0x10000, 0x10003]) {
+      bus.writeBytes(pa, image);
+      expect(bus.readBytes(pa, image.length)).toEqual(image);
+      // Words past the first slice read back big-endian (the swap was applied to every slice once).
+      const at = pa + 70_001;
+      expect(bus.readRam(at & ~3, 4) >>> 0).toBe(((image[(at & ~3) - pa]! << 24) | (image[(at & ~3) - pa + 1]! << 16) | (image[(at & ~3) - pa + 2]! << 8) | image[(at & ~3) - pa + 3]!) >>> 0);
+    }
+  });
 });
