@@ -8,8 +8,9 @@
 // running at that moment: 450-480 ms of TurboFan on the 2-core machine, in
 // front of every other function waiting to be optimised, for code used by
 // one slice. A first Linux boot took 0.95-0.98 s with it and 0.87-0.90 s
-// without (docs/performance.md). The emulator's other long loops (copying an
-// image into RAM) run in slices of their own for the same reason.
+// without (docs/performance.md). A long loop called once runs unoptimised
+// without OSR: copying an image into RAM swaps its bytes natively for that
+// reason (devices/bus.ts).
 
 import { setFlagsFromString } from 'node:v8';
 
