@@ -11,19 +11,10 @@ import type { GuestSpec, LabEvent } from '../src/shared/api';
 import { H } from '../src/main/link/stats';
 import { type LabClient, LabSession } from '../src/main/lab/session';
 import { INTMIX, labMips } from './cpu';
-import { median, spread } from './util';
+import { median, sleep, spread, until } from './util';
 
 type Print = (line: string) => void;
 
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
-
-async function until(pred: () => boolean, what: string, timeoutMs = 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!pred()) {
-    if (Date.now() > deadline) throw new Error(`bench: timed out waiting for ${what}`);
-    await sleep(5);
-  }
-}
 
 /**
  * The byte at `offset` of what resources/guests/flood prints (flood.c): line

@@ -9,6 +9,17 @@ import { regionModules } from '../src/main/cpu/wasm-modules';
 
 export type Print = (line: string) => void;
 
+export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/** Polls `pred` every 5 ms until it holds (an error naming `what` after timeoutMs). */
+export async function until(pred: () => boolean, what: string, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!pred()) {
+    if (Date.now() > deadline) throw new Error(`bench: timed out waiting for ${what}`);
+    await sleep(5);
+  }
+}
+
 export const REPO = resolve(__dirname, '..');
 export const guestPath = (rel: string) => join(REPO, 'resources', 'guests', rel);
 export const guestElf = (rel: string) => new Uint8Array(readFileSync(guestPath(rel)));
