@@ -32,7 +32,7 @@ import { regionModules } from './wasm-modules';
 
 const OP = {
   unreachable: 0x00, block: 0x02, loop: 0x03, if: 0x04, else: 0x05, end: 0x0B, br: 0x0C, brIf: 0x0D, brTable: 0x0E,
-  call: 0x10, select: 0x1B, localGet: 0x20, localSet: 0x21, localTee: 0x22,
+  call: 0x10, callIndirect: 0x11, select: 0x1B, localGet: 0x20, localSet: 0x21, localTee: 0x22,
   load: 0x28, load8u: 0x2D, load16u: 0x2F, store: 0x36, store8: 0x3A, store16: 0x3B,
   const: 0x41, eqz: 0x45, eq: 0x46, ne: 0x47, ltS: 0x48, ltU: 0x49, gtS: 0x4A, gtU: 0x4B, geU: 0x4F,
   clz: 0x67, add: 0x6A, sub: 0x6B, mul: 0x6C, divS: 0x6D, divU: 0x6E, and: 0x71, or: 0x72, xor: 0x73,
@@ -148,8 +148,18 @@ const stateBits = (setMask: number) => (setMask >>> CR) & 0x3F;
 /** The GPRs a region uses get locals from G on, in order of first use (only those it uses). */
 const G = 21;
 
-/** Imported helpers (module "j"), in index order. */
+/**
+ * The core's helpers a region calls out to: slots of the core's table (the
+ * bridge module's functions sit there, below the regions), called with
+ * call_indirect. A region module imports no function: V8 compiled two
+ * import-call wrappers (TurboFan, 0.2-0.3 ms each) into every module that
+ * did, most of what compiling a region cost (docs/performance.md).
+ */
 const IMPORT_LD = 0, IMPORT_ST = 1, IMPORT_CALL = 2;
+/** Table slots the helpers take; regions' slots follow. */
+const HELPER_SLOTS = 3;
+/** A region module's types: 0 = the region (pc0, n, dKey) -> pc, 1 = ld and call (6 i32s), 2 = st (7). */
+const HELPER_TYPE = [1, 2, 1];
 /** What IMPORT_CALL does (its first argument). */
 const CALL = { TIMEBASE: 0, MFSPR: 1, MFMSR: 2, WRTEE: 3, DCBZ: 4 } as const;
 
@@ -254,8 +264,9 @@ function setOverflow(c: Ctx, cond: () => void): void {
 function callOut(c: Ctx, fn: number, args: () => void): void {
   syncOut(c);
   args();
-  c.a.op(OP.call);
-  c.a.uleb(fn);
+  c.a.c(fn).op(OP.callIndirect);
+  c.a.uleb(HELPER_TYPE[fn]!);
+  c.a.byte(0); // table 0
 }
 
 /** After a call that may have recorded a fault: leave with 1 (the core finds the instruction from jitK/jitBase). */
@@ -906,7 +917,7 @@ function emitRegion(plan: RegionPlan, core: number): { bytes: Uint8Array; timed:
 export class WasmCore {
   private readonly table = new WebAssembly.Table({ element: 'anyfunc', initial: 64 });
   private readonly free: number[] = [];
-  private used = 0;
+  private used = HELPER_SLOTS;
   readonly run: (index: number, pc0: number, n: number, dKey: number) => number;
   private readonly imports: Record<string, WebAssembly.ImportValue>;
 
@@ -915,7 +926,10 @@ export class WasmCore {
     this.run = instance.exports.run as (index: number, pc0: number, n: number, dKey: number) => number;
     const bridge = new WebAssembly.Instance(new WebAssembly.Module(bridgeBytes()), { j: jsHelpers(cpu) });
     const e = bridge.exports as Record<string, WebAssembly.ImportValue>;
-    this.imports = { m: memory, ld: e.ld!, st: e.st!, call: e.call! };
+    this.table.set(IMPORT_LD, e.ld);
+    this.table.set(IMPORT_ST, e.st);
+    this.table.set(IMPORT_CALL, e.call);
+    this.imports = { m: memory, t: this.table };
   }
 
   /** Compiles a region into a block. */
@@ -989,10 +1003,11 @@ function at(cpu: Cpu, pc: number, k: number, done: number, n: number): void {
 }
 
 /*
- * The helpers a core's compiled regions import go through a bridge module's
- * WebAssembly functions: a region importing a WebAssembly function calls it
- * directly, where importing the JavaScript function would have V8 compile
- * call wrappers for every module.
+ * The helpers a core's compiled regions call go through a bridge module's
+ * WebAssembly functions, which import the JavaScript ones: the bridge is
+ * compiled once per core (V8 compiles its import wrappers then), and the
+ * regions reach its functions through the core's table (HELPER_SLOTS), a
+ * call from WebAssembly to WebAssembly.
  */
 
 /** The core's slow paths, as the bridge imports them. */
@@ -1107,22 +1122,20 @@ function name(out: number[], s: string): void {
   for (let i = 0; i < s.length; i++) out.push(s.charCodeAt(i));
 }
 
-/** Everything of a region's module before its code section: imports j.m (memory), j.ld, j.st, j.call; exports f0(pc0, n, dKey) -> pc. */
+/** Everything of a region's module before its code section: imports j.m (memory) and j.t (the core's table); exports f0(pc0, n, dKey) -> pc. */
 const REGION_MODULE_HEAD: Uint8Array = (() => {
   const out = [0x00, 0x61, 0x73, 0x6D, 0x01, 0x00, 0x00, 0x00];
   const fnType = (params: number) => { const t = [0x60]; uleb(t, params); for (let i = 0; i < params; i++) t.push(I32); t.push(1, I32); return t; };
   // Types: 0 = region (3 params), 1 = ld/call (6), 2 = st (7).
   section(out, 1, [3, ...fnType(3), ...fnType(6), ...fnType(7)]);
-  const imp: number[] = [4];
+  const imp: number[] = [2];
   name(imp, 'j'); name(imp, 'm'); imp.push(0x02, 0x00, 0x00); // memory, no maximum required (min 0)
-  name(imp, 'j'); name(imp, 'ld'); imp.push(0x00, 1);
-  name(imp, 'j'); name(imp, 'st'); imp.push(0x00, 2);
-  name(imp, 'j'); name(imp, 'call'); imp.push(0x00, 1);
+  name(imp, 'j'); name(imp, 't'); imp.push(0x01, 0x70, 0x00, 0x00); // a funcref table, min 0, no maximum
   section(out, 2, imp);
   section(out, 3, [1, 0]);
   const exp: number[] = [1];
   name(exp, 'f0');
-  exp.push(0x00, 3); // after the three imported functions
+  exp.push(0x00, 0);
   section(out, 7, exp);
   return new Uint8Array(out);
 })();
