@@ -192,9 +192,14 @@ export class JitPage {
  * instructions, most code run a few times) a threshold of 24 spent 1.9 s of
  * 4.3 in translate() alone (4,888 regions, 1.2 s of it in new Function) and
  * ran the boot at 14 MIPS; at 10,000 it runs at about 28 MIPS in a fresh
- * process, and intmix gains 10-15 % (docs/performance.md).
+ * process, and intmix gains 10-15 % (docs/performance.md). With WebAssembly
+ * regions, 30,000: a first Linux boot in a process translates 47 regions
+ * instead of 108 and takes 0.69-0.77 s instead of 0.80-0.87 (its kernel
+ * code between 8 M and 24 M instructions runs a few thousand times, and the
+ * regions compiled for it did not pay back in a cold process); later boots,
+ * intmix, memwalk and labOS ran alike.
  */
-export const JIT_THRESHOLD = 10000;
+export const JIT_THRESHOLD = 30000;
 /**
  * Passes an entry reached by a backward branch counts for (a loop's head:
  * its loop is where the time goes, and it reaches the threshold after
