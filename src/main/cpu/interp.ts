@@ -11,10 +11,10 @@
 // every id has exactly one case here, commented with its mnemonic).
 
 import type { Cpu } from './cpu';
-import { CheckStop, DEBUG_HALT, FAULT } from './cpu';
+import { CheckStop, DEBUG_HALT, FAULT, FAULTED } from './cpu';
 import { loadSingle, storeSingle } from './fpu';
 import { MASKS, mulhw, mulhwu } from './bits';
-import { decode, ID_BREAKPOINT } from './isa';
+import { decode, ID_BREAKPOINT, INSNS } from './isa';
 import { BLOCK_MIN_RUN, BLOCK_TRIAL, JIT_LIB, type JitPage, LOOP_HEAT } from './jit';
 import { ESR, IVOR, MSR } from './regs';
 
@@ -999,7 +999,14 @@ export function execute(cpu: Cpu, budget: number): number {
             const n10 = ((word >>> 16) & 0x1F) | ((word >>> 6) & 0x3E0);
             if (n10 === 8) r[(word >>> 21) & 31] = cpu.lr;
             else if (n10 === 9) r[(word >>> 21) & 31] = cpu.ctr;
-            else {
+            else if ((n10 & 0x10) !== 0 && (cpu.msr & MSR.PR) !== 0 && cpu.sprWatch === null) {
+              // A privileged SPR from user mode (a deprivileged kernel's every SPR access): delivered without a throw.
+              cpu.privilegedRecorded();
+              pc = deliverRecorded(cpu, n, pc);
+              codeVpage = -1;
+              dKey = cpu.dKey;
+              continue;
+            } else {
               cpu.sliceLeft = n;
               r[(word >>> 21) & 31] = cpu.mfspr(n10, pc);
               if (cpu.stopRequested) codeVpage = -1; // a debugger stops after the access's exit
@@ -1011,7 +1018,13 @@ export function execute(cpu: Cpu, budget: number): number {
             const n10 = ((word >>> 16) & 0x1F) | ((word >>> 6) & 0x3E0);
             if (n10 === 8) cpu.lr = r[(word >>> 21) & 31]!;
             else if (n10 === 9) cpu.ctr = r[(word >>> 21) & 31]!;
-            else {
+            else if ((n10 & 0x10) !== 0 && (cpu.msr & MSR.PR) !== 0 && cpu.sprWatch === null) {
+              cpu.privilegedRecorded();
+              pc = deliverRecorded(cpu, n, pc);
+              codeVpage = -1;
+              dKey = cpu.dKey;
+              continue;
+            } else {
               cpu.sliceLeft = n;
               cpu.mtspr(n10, r[(word >>> 21) & 31]!, pc);
               codeVpage = -1;
@@ -1049,13 +1062,20 @@ export function execute(cpu: Cpu, budget: number): number {
             n++;
             cpu.breakHit = true;
             break outer;
-          default:
+          default: {
             cpu.sliceLeft = n;
-            pc = executeRare(cpu, id, word, pc);
+            const next = executeRare(cpu, id, word, pc);
             codeVpage = -1;
+            if (next === FAULTED) {
+              pc = deliverRecorded(cpu, n, pc);
+              dKey = cpu.dKey;
+              continue;
+            }
+            pc = next;
             dKey = cpu.dKey;
             if (cpu.waiting || cpu.irqPoll !== 0 || cpu.stopped !== null) break outer;
             break;
+          }
         }
       }
     } catch (e) {
@@ -1097,6 +1117,23 @@ export function execute(cpu: Cpu, budget: number): number {
   return budget - n;
 }
 
+/**
+ * Delivers a fault the instruction at pc recorded (cpu.privilegedRecorded)
+ * instead of throwing, as the catch in execute() delivers a thrown one; the
+ * new pc.
+ */
+function deliverRecorded(cpu: Cpu, n: number, pc: number): number {
+  cpu.sliceLeft = n;
+  return cpu.deliverFault(pc);
+}
+
+/** Instructions that are privileged whatever their operands (executeRare refuses them from user mode up front). */
+const PRIVILEGED_ID: Uint8Array = (() => {
+  const t = new Uint8Array(256);
+  for (const i of INSNS) if (i.priv) t[i.id] = 1;
+  return t;
+})();
+
 /** Carry out of a + b + c (unsigned). */
 function carry3(a: number, b: number, c: number): number {
   return (a >>> 0) + (b >>> 0) + c > 0xFFFFFFFF ? 1 : 0;
@@ -1112,6 +1149,7 @@ function executeRare(cpu: Cpu, id: number, word: number, pc: number): number {
   const next = (pc + 4) | 0;
   const base = ra ? r[ra]! : 0;
   const supervisor = (cpu.msr & MSR.PR) === 0;
+  if (!supervisor && PRIVILEGED_ID[id] === 1) return cpu.privilegedRecorded();
   switch (id) {
     case 1: // illegal
       return cpu.illegal();
@@ -1354,23 +1392,18 @@ function executeRare(cpu: Cpu, id: number, word: number, pc: number): number {
       return next;
     // ---- system ----
     case 85: // mfmsr
-      if (!supervisor) cpu.privileged();
       r[rt] = cpu.msr;
       return next;
     case 95: // mtmsr
-      if (!supervisor) cpu.privileged();
       cpu.writeMsr(r[rt]!);
       return next;
     case 91: // wrtee
-      if (!supervisor) cpu.privileged();
       cpu.writeMsr((cpu.msr & ~MSR.EE) | (r[rt]! & MSR.EE));
       return next;
     case 98: // wrteei
-      if (!supervisor) cpu.privileged();
       cpu.writeMsr((cpu.msr & ~MSR.EE) | (word & MSR.EE));
       return next;
     case 53: case 54: case 51: case 52: case 55: // rfi rfci rfmci rfdi rfgi
-      if (!supervisor) cpu.privileged();
       // In guest state rfi runs without an exit when SRR0/1 have guest copies;
       // the others are hypervisor-privileged.
       if (cpu.msr & MSR.GS && (id !== 53 || cpu.rfiTraps)) return hvPrivileged(cpu, id, word, pc);
@@ -1387,11 +1420,9 @@ function executeRare(cpu: Cpu, id: number, word: number, pc: number): number {
     case 57: case 138: case 150: // isync sync mbar
       return next;
     case 136: // tlbsync
-      if (!supervisor) cpu.privileged();
       if (cpu.msr & MSR.GS) return hvPrivileged(cpu, id, word, pc);
       return next;
     case 156: case 154: case 151: case 146: case 73: { // tlbwe tlbre tlbsx tlbivax tlbilx
-      if (!supervisor) cpu.privileged();
       // Guest TLB management is the hypervisor's (EPCR[DGTMI]; e500mc has no LRAT).
       if (cpu.msr & MSR.GS) return hvPrivileged(cpu, id, word, pc);
       if (id === 156) {
@@ -1404,7 +1435,6 @@ function executeRare(cpu: Cpu, id: number, word: number, pc: number): number {
       return next;
     }
     case 102: case 107: // msgsnd msgclr
-      if (!supervisor) cpu.privileged();
       if (cpu.msr & MSR.GS) return hvPrivileged(cpu, id, word, pc);
       cpu.doorbell(id === 102, r[rb]!);
       return next;
@@ -1423,7 +1453,6 @@ function executeRare(cpu: Cpu, id: number, word: number, pc: number): number {
       cpu.ld8((base + r[rb]!) | 0);
       return next;
     case 129: // dcbi
-      if (!supervisor) cpu.privileged();
       cpu.ld8((base + r[rb]!) | 0);
       return next;
     case 108: case 112: case 160: case 161: // dcbtst dcbt dcba icbt: hints, never fault

@@ -40,6 +40,8 @@ const UNMAPPED_EA = 0x00800000;
 /** The translator's program, and the handler of instruction fetch faults (back to the link register). */
 const JIT_CODE = 0x40000;
 const FETCH_HANDLER = 0x300;
+/** The system call's handler: back to the instruction after `sc`, in supervisor state. */
+const SC_HANDLER = 0x380;
 /** Outside every mapping: accesses take a TLB miss. */
 const FAULT_EA = 0xC0000000 | 0;
 /** Passes of each loop of the translator's program, and the heat at which it translates (production's is JIT_THRESHOLD). */
@@ -58,6 +60,9 @@ const MFLR = (rt: number) => enc.spr(339, rt, 8);
 const MFSRR0 = (rt: number) => enc.spr(339, rt, 26);
 const MTSRR0 = (rs: number) => enc.spr(467, rs, 26);
 const RFI = ((19 << 26) | (50 << 1)) | 0;
+const MTSRR1 = (rs: number) => enc.spr(467, rs, 27);
+const MFSRR1 = (rt: number) => enc.spr(339, rt, 27);
+const SC = ((17 << 26) | 2) | 0;
 const BLR = enc.x(19, 20, 0, 0, 16);
 const BCTRL = enc.x(19, 20, 0, 0, 528, 1);
 /** b/bl to a byte offset; bdnz back by a byte offset. */
@@ -125,6 +130,7 @@ export function warmUpProgram(): number[] {
     }
   }
   rareCells(cell);
+  userModeCells(words, cell);
   // Branches: each kind taken and not taken, linking or not; every target is the next cell.
   for (const lk of [0, 1]) {
     cell(DATA, [((18 << 26) | 4 | lk) | 0]); // b/bl +4
@@ -199,8 +205,24 @@ function rareCells(cell: (base: number, insns: number[]) => void): void {
   // (tlbivax, tlbilx by address and by PID: the warm-up's entries are protected), tlbsync; write the miss's defaults.
   cell(UNMAPPED_EA, [xOf('tlbre', 0, 0, 0), xOf('tlbwe', 0, 0, 0), xOf('tlbsx', 0, 0, 3), xOf('tlbivax', 0, 0, 3),
     xOf('tlbilx', 3, 0, 3), xOf('tlbilx', 1, 0, 0), xOf('tlbsync', 0, 0, 0), xOf('tlbwe', 0, 0, 0)]);
-  // sc (the handler returns past the instruction after it), a performance-monitor read and write (program interrupts).
-  cell(DATA, [(17 << 26) | 2, NOP, xOf('mfpmr', 11, 0, 0), xOf('mtpmr', 11, 0, 0)]);
+  // sc (its handler returns to the instruction after it), a performance-monitor read and write (program interrupts).
+  cell(DATA, [SC, NOP, xOf('mfpmr', 11, 0, 0), xOf('mtpmr', 11, 0, 0)]);
+}
+
+/**
+ * The same core in user mode (MSR[PR], entered with rfi): privileged SPR
+ * reads and writes and privileged instructions, each a program interrupt
+ * the interpreter delivers without a throw (a deprivileged kernel's every
+ * one: the trap-and-emulate model), then `sc` back to supervisor state (its
+ * handler returns with MSR[PR] clear).
+ */
+function userModeCells(words: number[], cell: (base: number, insns: number[]) => void): void {
+  const user = CODE + (words.length + 7) * 4; // after the seven instructions below
+  words.push(...li(11, MSR.PR | MSR.ME), MTSRR1(11), ...li(11, user), MTSRR0(11), RFI);
+  if (CODE + words.length * 4 !== user) throw new Error('warm-up: the user-mode entry is misplaced');
+  cell(DATA, [enc.spr(339, 11, 272), enc.spr(467, 11, 272), enc.spr(339, 11, 26), enc.spr(467, 11, 27), xOf('mfmsr', 11, 0, 0),
+    xOf('mtmsr', 11, 0, 0), xOf('wrteei', 0, 0, 0), xOf('tlbsync', 0, 0, 0), xOf('tlbwe', 0, 0, 0), xOf('dcbi', 0, 3, 4)]);
+  words.push(SC);
 }
 
 /**
@@ -288,6 +310,10 @@ export function warmUpInterpreter(force: boolean, parts: WarmUpParts): WarmUpRep
   // Instruction fetch faults (ISI, instruction TLB miss) return to the caller (SRR0 = LR), counted in r30.
   [enc.d(14, 30, 30, 1), MFLR(31), MTSRR0(31), RFI].forEach((w, i) => bus.writeRam(FETCH_HANDLER + i * 4, 4, w));
   cpu.writeSpr(403, FETCH_HANDLER);
+  // sc returns to SRR0 (the next instruction) with MSR[PR] cleared: the user-mode cells end with it.
+  [MFSRR1(31), ((21 << 26) | (31 << 21) | (31 << 16) | (18 << 6) | (16 << 1)) | 0, MTSRR1(31), RFI]
+    .forEach((w, i) => bus.writeRam(SC_HANDLER + i * 4, 4, w));
+  cpu.writeSpr(408, SC_HANDLER);
   cpu.writeSpr(414, FETCH_HANDLER);
   // RAM at 0 (1 MB), a device page with nothing behind it, and the unmapped page.
   const tlb1 = (esel: number, ea: number, pa: number, tsize: number) => {
