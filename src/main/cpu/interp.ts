@@ -999,10 +999,9 @@ export function execute(cpu: Cpu, budget: number): number {
             const n10 = ((word >>> 16) & 0x1F) | ((word >>> 6) & 0x3E0);
             if (n10 === 8) r[(word >>> 21) & 31] = cpu.lr;
             else if (n10 === 9) r[(word >>> 21) & 31] = cpu.ctr;
-            else if ((n10 & 0x10) !== 0 && (cpu.msr & MSR.PR) !== 0 && cpu.sprWatch === null) {
-              // A privileged SPR from user mode (a deprivileged kernel's every SPR access): delivered without a throw.
-              cpu.privilegedRecorded();
-              pc = deliverRecorded(cpu, n, pc);
+            else if (privilegedFromUser(cpu, n10)) {
+              // A deprivileged kernel's every SPR access: delivered without a throw.
+              pc = refusePrivileged(cpu, n, pc);
               codeVpage = -1;
               dKey = cpu.dKey;
               continue;
@@ -1018,9 +1017,8 @@ export function execute(cpu: Cpu, budget: number): number {
             const n10 = ((word >>> 16) & 0x1F) | ((word >>> 6) & 0x3E0);
             if (n10 === 8) cpu.lr = r[(word >>> 21) & 31]!;
             else if (n10 === 9) cpu.ctr = r[(word >>> 21) & 31]!;
-            else if ((n10 & 0x10) !== 0 && (cpu.msr & MSR.PR) !== 0 && cpu.sprWatch === null) {
-              cpu.privilegedRecorded();
-              pc = deliverRecorded(cpu, n, pc);
+            else if (privilegedFromUser(cpu, n10)) {
+              pc = refusePrivileged(cpu, n, pc);
               codeVpage = -1;
               dKey = cpu.dKey;
               continue;
@@ -1118,13 +1116,24 @@ export function execute(cpu: Cpu, budget: number): number {
 }
 
 /**
- * Delivers a fault the instruction at pc recorded (cpu.privilegedRecorded)
- * instead of throwing, as the catch in execute() delivers a thrown one; the
- * new pc.
+ * Delivers a fault the instruction at pc recorded instead of throwing
+ * (cpu.privilegedRecorded), as the catch in execute() delivers a thrown one;
+ * the new pc.
  */
 function deliverRecorded(cpu: Cpu, n: number, pc: number): number {
   cpu.sliceLeft = n;
   return cpu.deliverFault(pc);
+}
+
+/** The privileged-instruction program interrupt for the instruction at pc, recorded and delivered; the new pc. */
+function refusePrivileged(cpu: Cpu, n: number, pc: number): number {
+  cpu.privilegedRecorded();
+  return deliverRecorded(cpu, n, pc);
+}
+
+/** mfspr/mtspr of a privileged SPR (bit 4 of its number) from user mode, no debugger watching SPRs. */
+function privilegedFromUser(cpu: Cpu, n10: number): boolean {
+  return (n10 & 0x10) !== 0 && (cpu.msr & MSR.PR) !== 0 && cpu.sprWatch === null;
 }
 
 /** Instructions that are privileged whatever their operands (executeRare refuses them from user mode up front). */
