@@ -47,9 +47,19 @@ export function codeSpaceBytes(): number {
  * Translation is measured cold: the thread's compiled region modules (kept
  * across runs, cpu/wasm-modules.ts) are forgotten first.
  */
-export function translationFigures(prefix: string, print: Print, run: () => { seconds: number; result: { insns: number; machine: { cpu: { jitMs: number; jitBlocks: number; jitSourceChars: number; jitInsns: number; jitBackend: 'wasm' | 'js' } } } }): void {
+/**
+ * Forgets this thread's compiled region modules and collects them: V8 shares
+ * a module compiled from the same bytes across the process's threads while
+ * one lives, so a figure meant to be cold (translation, a new worker's boot)
+ * must not find them.
+ */
+export function forgetCompiledRegions(): void {
   regionModules.clear();
   global.gc?.();
+}
+
+export function translationFigures(prefix: string, print: Print, run: () => { seconds: number; result: { insns: number; machine: { cpu: { jitMs: number; jitBlocks: number; jitSourceChars: number; jitInsns: number; jitBackend: 'wasm' | 'js' } } } }): void {
+  forgetCompiledRegions();
   const before = codeSpaceBytes();
   const { seconds, result } = run();
   global.gc?.();
