@@ -83,18 +83,23 @@ export interface Snapshot {
 
 const PAGE = 4096;
 
+/**
+ * Whether the page of `words` from word w holds anything but zeros. A
+ * function of its own, called once a page: V8 optimises it after a few calls,
+ * where one loop over all of RAM would have run unoptimised to its end (the
+ * threads that run guests have no on-stack replacement: guest/v8-tuning.ts;
+ * a 128 MB capture took 1.4 s that way).
+ */
+function pageInUse(words: Int32Array, w: number): boolean {
+  for (let k = w, end = w + PAGE / 4; k < end; k++) if (words[k] !== 0) return true;
+  return false;
+}
+
 /** The non-zero pages of a RAM image. */
 export function captureRam(ram: Uint8Array): SnapshotRam {
   const words = new Int32Array(ram.buffer, ram.byteOffset, ram.byteLength >> 2);
   const pages: number[] = [];
-  for (let p = 0, w = 0; w < words.length; p++, w += PAGE / 4) {
-    for (let k = w; k < w + PAGE / 4; k++) {
-      if (words[k] !== 0) {
-        pages.push(p);
-        break;
-      }
-    }
-  }
+  for (let p = 0, w = 0; w < words.length; p++, w += PAGE / 4) if (pageInUse(words, w)) pages.push(p);
   const data = new Uint8Array(pages.length * PAGE);
   pages.forEach((p, i) => data.set(ram.subarray(p * PAGE, (p + 1) * PAGE), i * PAGE));
   return { size: ram.length, pages: Uint32Array.from(pages), data };
