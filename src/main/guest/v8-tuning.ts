@@ -8,9 +8,11 @@
 // running at that moment: 450-480 ms of TurboFan on the 2-core machine, in
 // front of every other function waiting to be optimised, for code used by
 // one slice. A first Linux boot took 0.95-0.98 s with it and 0.87-0.90 s
-// without (docs/performance.md). A long loop called once runs unoptimised
-// without OSR: copying an image into RAM swaps its bytes natively for that
-// reason (devices/bus.ts).
+// without (docs/performance.md). The price: a long loop in a function called
+// once runs unoptimised to its end, so such loops must call a function per
+// step that V8 can optimise (snapshot.ts scans RAM a page per call) or use
+// native operations (copying an image into RAM swaps its bytes with Node's
+// swap32, devices/bus.ts). Per-slice loops (the run loops) are not affected.
 
 import { setFlagsFromString } from 'node:v8';
 
