@@ -21,7 +21,7 @@ export type TraceEntry = Omit<ExitTraceEntry, 'disassembly'>;
 export const TRACE_SIZE = 64;
 export const HOST_SAMPLE = 16;
 
-/** Statistics-block slot of every counter, by id (computed once). */
+/** Statistics-block slots of the two switch counters an exit may add to (any counter's: COUNTER_BASE + 3 × its index, as counterSlot). */
 const TRANSFER_SLOT = counterSlot('transfer_switches');
 const SHARED_SLOT = counterSlot('shared_switches');
 /** Per vCPU: a count for every counter (by COUNTER_INDEX), then its exits. */
