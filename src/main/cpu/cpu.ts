@@ -29,6 +29,13 @@ export interface CpuBus {
   readonly ram32: Int32Array;
   readonly ram16: Uint16Array;
   readonly ram8: Uint8Array;
+  /**
+   * One byte per 4 KB page of RAM, 1 where the page may hold something other
+   * than zeros: set wherever RAM is written (the bus's own writes, and the
+   * core when it caches a write translation for the page, before any store
+   * through it). A snapshot reads only these pages (link/snapshot.ts).
+   */
+  readonly written: Uint8Array;
   /** The WebAssembly memory RAM lives in, with the core's area after it (memory.ts); absent, the core keeps its state in plain arrays and translates to JavaScript only. */
   readonly memory?: GuestMemory;
   readRam(pa: number, size: 1 | 2 | 4): number;
@@ -617,6 +624,8 @@ export class Cpu {
       this.rTag[idx] = inRam ? page | this.dKey : page | this.dKey | TAG_MMIO;
       this.rVal[idx] = inRam ? ppage * 4096 : ppage;
     } else if (access === WRITE) {
+      // Every store to RAM goes through a write translation cached here (or the bus, which marks its own).
+      if (inRam) this.bus.written[ppage] = 1;
       const code = inRam && this.codePages[ppage] !== undefined;
       this.wTag[idx] = !inRam ? page | this.dKey | TAG_MMIO : code ? page | this.dKey | TAG_CODE : page | this.dKey;
       this.wVal[idx] = inRam ? ppage * 4096 : ppage;

@@ -40,6 +40,7 @@ export class Bus implements CpuBus {
   readonly ram32: Int32Array;
   readonly ram16: Uint16Array;
   readonly ram8: Uint8Array;
+  readonly written: Uint8Array;
   private regions: Region[] = [];
   private lastHit: Region | null = null;
   private readonly warned = new Set<number>();
@@ -55,6 +56,12 @@ export class Bus implements CpuBus {
     this.ram32 = new Int32Array(ram, 0, ramSize / 4);
     this.ram16 = new Uint16Array(ram, 0, ramSize / 2);
     this.ram8 = new Uint8Array(ram, 0, ramSize);
+    this.written = new Uint8Array(Math.ceil(ramSize / 4096));
+  }
+
+  /** Marks the pages of bytes pa..pa+length-1 as written (CpuBus.written). */
+  markWritten(pa: number, length: number): void {
+    if (length > 0) this.written.fill(1, pa >>> 12, ((pa + length - 1) >>> 12) + 1);
   }
 
   map(base: number, size: number, dev: MmioDevice): void {
@@ -119,6 +126,7 @@ export class Bus implements CpuBus {
    */
   writeBytes(pa: number, bytes: Uint8Array): void {
     if (pa < 0 || pa + bytes.length > this.ramSize) throw new Error('write outside RAM');
+    this.markWritten(pa, bytes.length);
     const ram8 = this.ram8;
     const n = bytes.length;
     let i = 0;
@@ -170,6 +178,8 @@ export class Bus implements CpuBus {
   }
 
   writeRam(pa: number, size: 1 | 2 | 4, value: number): void {
+    this.written[pa >>> 12] = 1;
+    this.written[(pa + size - 1) >>> 12] = 1;
     if (size === 4) {
       if ((pa & 3) === 0) this.ram32[pa >> 2] = value;
       else {

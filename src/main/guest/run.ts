@@ -140,7 +140,7 @@ export function snapshotConfig(elf: Uint8Array, opts: RunOptions): SnapshotConfi
 
 /** The whole guest as it stands (at an instruction boundary, between runs). */
 export function snapshotGuest(machine: Machine, hv: GuestHypervisor, config: SnapshotConfig, consoleBytes = 0): Snapshot {
-  const ram = captureRam(machine.bus.ram8);
+  const ram = captureRam(machine.bus.ram8, machine.bus.written);
   const parts = { ...captureParts(machine, machine.bus.ram8), ...captureParts(hv, machine.bus.ram8) };
   return {
     header: {
@@ -154,7 +154,7 @@ export function snapshotGuest(machine: Machine, hv: GuestHypervisor, config: Sna
 /** Puts a snapshot's state into a machine built (and loaded) from the same image, RAM size and model. */
 export function restoreGuest(machine: Machine, hv: GuestHypervisor, snap: Snapshot, config: SnapshotConfig): void {
   checkCompatible(snap.header, config, LAB_VERSION);
-  restoreRam(machine.bus.ram8, snap.ram, machine.loadedRanges());
+  restoreRam(machine.bus.ram8, snap.ram, machine.loadedRanges(), machine.bus.written);
   const parts = snap.header.parts;
   restoreParts(machine, Object.fromEntries(Object.entries(parts).filter(([k]) => !k.startsWith('hv.'))));
   restoreParts(hv, Object.fromEntries(Object.entries(parts).filter(([k]) => k.startsWith('hv.'))));

@@ -95,11 +95,16 @@ function pageInUse(words: Int32Array, w: number): boolean {
   return false;
 }
 
-/** The non-zero pages of a RAM image. */
-export function captureRam(ram: Uint8Array): SnapshotRam {
+/**
+ * The non-zero pages of a RAM image; with `written` (one byte a page, the
+ * bus's map of pages ever written), only those pages are read: reading a page
+ * nobody touched makes the host map it, and on the development VM that cost
+ * 0.4-0.9 s for 128 MB of mostly untouched RAM.
+ */
+export function captureRam(ram: Uint8Array, written?: Uint8Array): SnapshotRam {
   const words = new Int32Array(ram.buffer, ram.byteOffset, ram.byteLength >> 2);
   const pages: number[] = [];
-  for (let p = 0, w = 0; w < words.length; p++, w += PAGE / 4) if (pageInUse(words, w)) pages.push(p);
+  for (let p = 0, w = 0; w < words.length; p++, w += PAGE / 4) if ((written === undefined || written[p] !== 0) && pageInUse(words, w)) pages.push(p);
   const data = new Uint8Array(pages.length * PAGE);
   pages.forEach((p, i) => data.set(ram.subarray(p * PAGE, (p + 1) * PAGE), i * PAGE));
   return { size: ram.length, pages: Uint32Array.from(pages), data };
@@ -111,10 +116,12 @@ export function captureRam(ram: Uint8Array): SnapshotRam {
  * pages, and zeros over whatever else was written. The rest of RAM is never
  * touched (a fresh machine's untouched pages cost nothing).
  */
-export function restoreRam(ram: Uint8Array, image: SnapshotRam, written: readonly [number, number][]): void {
+export function restoreRam(ram: Uint8Array, image: SnapshotRam, written: readonly [number, number][], pageMap?: Uint8Array): void {
   if (ram.length !== image.size) throw new SnapshotError(`the snapshot has ${image.size} bytes of RAM, this machine ${ram.length}`);
   for (const [start, end] of written) ram.fill(0, Math.max(0, start), Math.min(ram.length, end));
   image.pages.forEach((p, i) => ram.set(image.data.subarray(i * PAGE, (i + 1) * PAGE), p * PAGE));
+  // The pages written now (`pageMap`: the bus's map of pages ever written, captureRam's `written`).
+  if (pageMap !== undefined) for (const p of image.pages) pageMap[p] = 1;
 }
 
 function ramImageBytes(r: SnapshotRam): Buffer {
