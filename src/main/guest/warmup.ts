@@ -63,6 +63,9 @@ const RFI = ((19 << 26) | (50 << 1)) | 0;
 const MTSRR1 = (rs: number) => enc.spr(467, rs, 27);
 const MFSRR1 = (rt: number) => enc.spr(339, rt, 27);
 const SC = ((17 << 26) | 2) | 0;
+/** rlwinm rA, rS, sh, mb, me. */
+const rlwinm = (ra: number, rs: number, sh: number, mb: number, me: number) =>
+  ((21 << 26) | (rs << 21) | (ra << 16) | (sh << 11) | (mb << 6) | (me << 1)) | 0;
 const BLR = enc.x(19, 20, 0, 0, 16);
 const BCTRL = enc.x(19, 20, 0, 0, 528, 1);
 /** b/bl to a byte offset; bdnz back by a byte offset. */
@@ -237,8 +240,7 @@ export function warmUpJitProgram(): number[] {
   const loop = (base: number, body: number[], after: number[] = []) => {
     words.push(...li(3, base), ...li(9, JIT_LOOPS), MTCTR(9), ...body, bdnz(-body.length * 4), ...after);
   };
-  const rlwinm = (ra: number, rs: number, sh: number) => ((21 << 26) | (rs << 21) | (ra << 16) | (sh << 11) | (31 << 1)) | 0;
-  loop(DATA, [enc.d(14, 11, 11, 1), enc.x(31, 12, 12, 11, 316), rlwinm(12, 12, 3), enc.x(31, 11, 10, 12, 266, 1)]); // addi, xor, rlwinm, add.
+  loop(DATA, [enc.d(14, 11, 11, 1), enc.x(31, 12, 12, 11, 316), rlwinm(12, 12, 3, 0, 31), enc.x(31, 11, 10, 12, 266, 1)]); // addi, xor, rlwinm, add.
   loop(DATA, [enc.d(32, 11, 3, 0), enc.d(14, 11, 11, 3), enc.d(36, 11, 3, 4), enc.d(38, 11, 3, 9)]); // lwz, addi, stw, stb
   // bl f; bdnz; b over; f: addi; blr; over:
   loop(DATA, [branch(12, 1)], [branch(12), enc.d(14, 12, 12, 1), BLR]);
@@ -304,15 +306,16 @@ export function warmUpInterpreter(force: boolean, parts: WarmUpParts): WarmUpRep
   const end = CODE + (words.length - 1) * 4;
   // The skip handler every interrupt goes to: SRR0 += 4, rfi.
   const handler = [MFSRR0(31), enc.d(14, 31, 31, 4), MTSRR0(31), RFI];
-  handler.forEach((w, i) => bus.writeRam(HANDLER + i * 4, 4, w));
-  words.forEach((w, i) => bus.writeRam(CODE + i * 4, 4, w));
+  /** Writes instruction words into RAM from address `at`. */
+  const put = (at: number, ws: readonly number[]) => ws.forEach((w, i) => bus.writeRam(at + i * 4, 4, w));
+  put(HANDLER, handler);
+  put(CODE, words);
   for (let n = 400; n <= 415; n++) cpu.writeSpr(n, HANDLER);
   // Instruction fetch faults (ISI, instruction TLB miss) return to the caller (SRR0 = LR), counted in r30.
-  [enc.d(14, 30, 30, 1), MFLR(31), MTSRR0(31), RFI].forEach((w, i) => bus.writeRam(FETCH_HANDLER + i * 4, 4, w));
+  put(FETCH_HANDLER, [enc.d(14, 30, 30, 1), MFLR(31), MTSRR0(31), RFI]);
   cpu.writeSpr(403, FETCH_HANDLER);
   // sc returns to SRR0 (the next instruction) with MSR[PR] cleared: the user-mode cells end with it.
-  [MFSRR1(31), ((21 << 26) | (31 << 21) | (31 << 16) | (18 << 6) | (16 << 1)) | 0, MTSRR1(31), RFI]
-    .forEach((w, i) => bus.writeRam(SC_HANDLER + i * 4, 4, w));
+  put(SC_HANDLER, [MFSRR1(31), rlwinm(31, 31, 0, 18, 16), MTSRR1(31), RFI]); // rlwinm: every bit but MSR[PR]
   cpu.writeSpr(408, SC_HANDLER);
   cpu.writeSpr(414, FETCH_HANDLER);
   // RAM at 0 (1 MB), a device page with nothing behind it, and the unmapped page.
@@ -340,7 +343,7 @@ export function warmUpInterpreter(force: boolean, parts: WarmUpParts): WarmUpRep
   // The translator's program first, then the interpreter's twice (the first pass finds the soft TLB cold: slow
   // paths; the second warm: fast paths), counting heat as a guest's run does but never reaching the threshold.
   const jitWords = warmUpJitProgram();
-  jitWords.forEach((w, i) => bus.writeRam(JIT_CODE + i * 4, 4, w));
+  put(JIT_CODE, jitWords);
   cpu.jitThreshold = JIT_WARM_THRESHOLD;
   cpu.gpr[30] = 0;
   const translatorPass = runTo(JIT_CODE, JIT_CODE + (jitWords.length - 1) * 4);
