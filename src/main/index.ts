@@ -14,7 +14,7 @@ import { dispatchMessage } from './lab/dispatch';
 import { type LabClient, LabSession } from './lab/session';
 import { WEB_CSP } from './web/server';
 
-const session = new LabSession();
+const session = new LabSession({ spareThread: true });
 let mainWindow: BrowserWindow | null = null;
 let windowClient: LabClient | null = null;
 

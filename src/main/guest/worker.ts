@@ -1,27 +1,47 @@
-// Entry point of a guest's worker thread (built as its own bundle: see
-// scripts/bundle-lab.mjs and electron.vite.config.ts). It runs one guest
-// until the session asks it to stop; a failure outside the guest (an
-// emulator bug that throws) is reported as a `fatal` signal, after the
-// console output that preceded it.
+// Entry point of a worker thread (built as its own bundle: see
+// scripts/bundle-lab.mjs and electron.vite.config.ts). Two kinds:
+//   - a session's guest thread runs the guests the session gives it, one
+//     after another, each until the session asks it to stop; between them it
+//     waits, warm (worker-protocol.ts, "the thread itself"). A failure outside
+//     the guest (an emulator bug that throws) is reported as a `fatal`
+//     signal, after the console output that preceded it, and ends the thread:
+//     nothing it left behind is trusted with another guest.
+//   - an experiment's pool worker runs one deterministic job per message.
 
 import { parentPort, receiveMessageOnPort, workerData } from 'node:worker_threads';
 import type { ExperimentJob, ExperimentPoolInit } from '../link/experiment-protocol';
-import type { FromWorker, GuestWorkerInit, ToWorker } from '../link/worker-protocol';
+import type { FromGuestThread, FromWorker, GuestThreadInit, GuestWorkerInit, ToGuestThread, ToWorker } from '../link/worker-protocol';
 import { runJob } from './experiment-job';
 import { GuestRunner } from './runner';
+import { warmUpInterpreter } from './warmup';
 
-if ((workerData as ExperimentPoolInit | undefined)?.kind === 'experiment-pool') {
+const kind = (workerData as ExperimentPoolInit | GuestThreadInit | undefined)?.kind;
+if (kind === 'experiment-pool') {
   // An experiment's pool worker: one deterministic run per job, results back in order of completion.
   parentPort!.on('message', (job: ExperimentJob) => {
     const result = runJob(job);
     const transfer = result.ok && result.snapshot ? [result.snapshot.buffer as ArrayBuffer] : [];
     parentPort!.postMessage(result, transfer);
   });
+} else if (kind === 'guest-thread') {
+  const tell = (m: FromGuestThread) => parentPort!.postMessage(m);
+  parentPort!.on('message', (m: ToGuestThread) => {
+    if (m.kind === 'warm') {
+      // A spare thread: whatever guest comes, the whole warm-up (it is idle now; a guest would wait for it).
+      warmUpInterpreter(false, 'all');
+      tell({ kind: 'warmed' });
+      return;
+    }
+    const ok = runGuest(m.init);
+    tell({ kind: 'guest-done', reusable: ok });
+    if (!ok) parentPort!.close();
+  });
 } else {
-  runGuest(workerData as GuestWorkerInit);
+  throw new Error(`guest worker: unknown workerData kind ${String(kind)}`);
 }
 
-function runGuest(init: GuestWorkerInit): void {
+/** Runs one guest until its `stop` request; false if the emulator failed (reported as `fatal`). */
+function runGuest(init: GuestWorkerInit): boolean {
   const port = init.port;
   const post = (message: FromWorker, transfer: ArrayBuffer[] = []) => port.postMessage(message, transfer);
 
@@ -32,6 +52,7 @@ function runGuest(init: GuestWorkerInit): void {
       post,
     });
     runner.run();
+    return true;
   } catch (e) {
     try {
       runner?.flush();
@@ -39,6 +60,7 @@ function runGuest(init: GuestWorkerInit): void {
       // The output buffer itself may be what failed; the report below matters more.
     }
     post({ kind: 'signal', type: 'fatal', message: e instanceof Error ? e.stack ?? e.message : String(e) });
+    return false;
   } finally {
     port.close();
   }

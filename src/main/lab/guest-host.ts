@@ -1,15 +1,16 @@
-// The session's handle on one guest worker: starts the worker thread, sends
-// it requests and signals (waking it through its control word), turns its
-// messages into callbacks, and notices every way it can end — a clean stop,
-// a `fatal` report, an uncaught error, or being terminated from outside.
+// The session's handle on one guest's worker: gives the guest to a worker
+// thread (guest-threads.ts), sends it requests and signals (waking it through
+// its control word), turns its messages into callbacks, and notices every way
+// it can end — a clean stop (the thread goes back to the pool), a `fatal`
+// report, an uncaught error, or being terminated from outside.
 
-import { MessageChannel, type MessagePort, Worker } from 'node:worker_threads';
+import { MessageChannel, type MessagePort, type Worker } from 'node:worker_threads';
 import { LabFailure } from '../../shared/result';
 import { wakeWorker } from '../link/control';
-import type { DebugCommand, FromWorker, GuestWorkerInit, WorkerRequest, WorkerSignal } from '../link/worker-protocol';
+import type { DebugCommand, FromGuestThread, FromWorker, GuestWorkerInit, ToGuestThread, WorkerRequest, WorkerSignal } from '../link/worker-protocol';
 import type { StopInfo } from '../../shared/debug';
 import type { ErrorCode } from '../../shared/result';
-import type { WorkerScript } from './worker-script';
+import type { GuestThreads } from './guest-threads';
 
 export interface GuestHostEvents {
   /** A slice's console output. */
@@ -41,34 +42,42 @@ export class GuestHost {
   private stopping = false;
   private ended = false;
   private failure: string | null = null;
-  private readonly exited: Promise<void>;
+  /** Resolves when the thread is done with this guest: true if it can take another, false if it ended or must. */
+  private readonly done: Promise<boolean>;
+  private readonly detach: () => void;
 
   constructor(
     init: Omit<GuestWorkerInit, 'port'>,
-    script: WorkerScript,
+    private readonly threads: Pick<GuestThreads, 'take' | 'give'>,
     private readonly control: Int32Array,
     private readonly events: GuestHostEvents,
   ) {
+    this.worker = threads.take();
     const { port1, port2 } = new MessageChannel();
     this.port = port1;
-    const data: GuestWorkerInit = { ...init, port: port2 };
-    this.worker = new Worker(script.path, {
-      workerData: data,
-      transferList: [port2],
-      execArgv: script.execArgv,
-      name: `guest ${init.name}`,
-    });
     this.port.on('message', (m: FromWorker) => this.receive(m));
-    this.worker.on('error', (e) => this.fail(`worker error: ${e instanceof Error ? e.message : String(e)}`));
-    this.exited = new Promise((resolve) => {
-      this.worker.once('exit', (code) => {
-        this.ended = true;
-        if (!this.stopping) this.fail(`the guest's worker thread exited unexpectedly (exit code ${code})`);
-        this.rejectAll(this.failure ?? 'the guest\'s worker has ended');
-        this.port.close();
-        resolve();
-      });
-    });
+    let settle: (reusable: boolean) => void = () => undefined;
+    this.done = new Promise((resolve) => { settle = resolve; });
+    const onError = (e: unknown) => this.fail(`worker error: ${e instanceof Error ? e.message : String(e)}`);
+    const onMessage = (m: FromGuestThread) => {
+      if (m.kind === 'guest-done') settle(m.reusable);
+    };
+    const onExit = (code: number) => {
+      this.ended = true;
+      if (!this.stopping) this.fail(`the guest's worker thread exited unexpectedly (exit code ${code})`);
+      this.finish();
+      settle(false);
+    };
+    this.worker.on('error', onError);
+    this.worker.on('message', onMessage);
+    this.worker.once('exit', onExit);
+    this.detach = () => {
+      this.worker.off('error', onError);
+      this.worker.off('message', onMessage);
+      this.worker.off('exit', onExit);
+    };
+    const data: GuestWorkerInit = { ...init, port: port2 };
+    this.worker.postMessage({ kind: 'guest', init: data } satisfies ToGuestThread, [port2]);
   }
 
   get alive(): boolean {
@@ -102,24 +111,30 @@ export class GuestHost {
     wakeWorker(this.control);
   }
 
-  /** Asks the worker to finish, and terminates it if it does not within a grace period. */
+  /**
+   * Asks the worker to finish the guest: its thread goes back to the pool if
+   * it says so within a grace period, and is terminated otherwise.
+   */
   async stop(): Promise<void> {
     if (this.ended) return;
     this.stopping = true;
     if (this.failure === null) {
       await Promise.race([this.request('stop').catch(() => undefined), delay(STOP_GRACE_MS)]);
+      if (this.failure === null && await Promise.race([this.done, delay(STOP_GRACE_MS).then(() => false)])) {
+        this.finish();
+        this.detach();
+        await this.threads.give(this.worker);
+        return;
+      }
     }
-    const timer = setTimeout(() => void this.worker.terminate(), STOP_GRACE_MS);
-    if (this.failure !== null) void this.worker.terminate();
-    await this.exited;
-    clearTimeout(timer);
+    await this.terminate();
   }
 
-  /** Ends the worker at once (a crashed guest's clean-up). */
+  /** Ends the worker thread at once (a crashed guest's clean-up): it runs no other guest. */
   async terminate(): Promise<void> {
     this.stopping = true;
     if (!this.ended) await this.worker.terminate();
-    await this.exited;
+    await this.done;
   }
 
   /** The Worker itself, for tests that kill it from outside. */
@@ -151,6 +166,13 @@ export class GuestHost {
     this.failure = message;
     this.rejectAll(message);
     this.events.failed(message);
+  }
+
+  /** The guest is over for this handle: nothing more is sent or received. */
+  private finish(): void {
+    this.ended = true;
+    this.rejectAll(this.failure ?? 'the guest\'s worker has ended');
+    this.port.close();
   }
 
   private rejectAll(message: string): void {

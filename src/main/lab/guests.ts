@@ -25,6 +25,7 @@ import { ConsoleHub } from './console-hub';
 import { consoleTaken, createControl, resetConsoleQueue, setConsoleHold } from '../link/control';
 import { createHostTlb } from '../link/host-tlb';
 import { GuestHost } from './guest-host';
+import { GuestThreads } from './guest-threads';
 import { GdbRelay } from './gdb-relay';
 import { guestImagePath, listGuestImages, unpackImage } from './images';
 import type { LabClient } from './session';
@@ -75,6 +76,8 @@ export interface GuestManagerContext {
   clientCount(): number;
   workerScript?: string;
   limits?: Partial<GuestLimits>;
+  /** Keep a warm spare guest thread (guest-threads.ts). */
+  spareThread?: boolean;
 }
 
 interface Guest {
@@ -121,8 +124,12 @@ export class GuestManager {
 
   private readonly limits: GuestLimits;
 
+  /** Worker threads without a guest: a new guest takes one before a new thread is started. */
+  private readonly threads: GuestThreads;
+
   constructor(private readonly ctx: GuestManagerContext) {
     this.limits = { maxGuests: MAX_GUESTS, maxTotalRamMb: defaultTotalRamMb(), ...ctx.limits };
+    this.threads = new GuestThreads(() => this.workerScript(), { keepSpare: ctx.spareThread ?? false });
   }
 
   // ---- queries ---------------------------------------------------------------
@@ -160,6 +167,11 @@ export class GuestManager {
     return this.pump.sample(this.sources(), false).snapshot;
   }
 
+  /** Guest threads started and handed out again so far, and idle now. */
+  threadCounts(): { started: number; reused: number; idle: number } {
+    return { started: this.threads.started, reused: this.threads.reused, idle: this.threads.idleCount };
+  }
+
   /** The worker thread of a guest (tests kill it from outside). */
   thread(id: string): import('node:worker_threads').Worker | undefined {
     return this.get(id).host?.thread;
@@ -193,7 +205,7 @@ export class GuestManager {
       throw new LabFailure('invalid-request', `A guest named "${name}" already exists; names are unique`, { field: 'name' });
     }
     if (name === 'console') throw new LabFailure('invalid-request', '"console" names the lab\'s own byte channel; choose another name', { field: 'name' });
-    const script = this.workerScript();
+    this.workerScript(); // a missing worker bundle is reported before anything changes
     const id = `g${++this.nextId}`;
     const start = spec.start ?? true;
     const control = createControl();
@@ -221,7 +233,7 @@ export class GuestManager {
     }
     this.guests.set(id, g);
     try {
-      this.spawn(g, script, start);
+      this.spawn(g, start);
     } catch (e) {
       this.guests.delete(id);
       this.disconnect(id);
@@ -257,7 +269,7 @@ export class GuestManager {
     const g = this.get(id);
     if (g.host === null) {
       // A crashed guest gets a new worker, with the channels that exist now.
-      this.spawn(g, this.workerScript(), true);
+      this.spawn(g, true);
     } else {
       await g.host.request('reset');
     }
@@ -382,6 +394,7 @@ export class GuestManager {
     await Promise.all([...this.guests.values()].map((g) => g.gdb?.close()));
     const hosts = [...this.guests.values()].map((g) => g.host).filter((h): h is GuestHost => h !== null);
     this.guests.clear();
+    await this.threads.close(); // first: the threads the guests give back are ended, not kept
     await Promise.all(hosts.map((h) => h.stop()));
   }
 
@@ -573,7 +586,7 @@ export class GuestManager {
     g.host?.signal({ kind: 'signal', type: 'configure', hw, cost });
   }
 
-  private spawn(g: Guest, script: WorkerScript, start: boolean): void {
+  private spawn(g: Guest, start: boolean): void {
     const { hw, cost } = this.effective(g);
     // Input on its way to a previous worker died with it.
     g.typed = g.stats[H.consoleIn]!;
@@ -588,7 +601,7 @@ export class GuestManager {
       stats: g.stats.buffer as SharedArrayBuffer, control: g.control.buffer as SharedArrayBuffer, hostTlb: this.hostTlb,
       channels: this.channels.channelsOf(g.info.id, ends), start,
       ...(g.testHooks ? { testHooks: g.testHooks } : {}),
-    }, script, g.control, {
+    }, this.threads, g.control, {
       console: (bytes) => {
         if (g.host !== host) return;
         consoleTaken(g.control, bytes.length);

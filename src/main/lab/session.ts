@@ -28,6 +28,12 @@ export interface LabSessionOptions {
   workerScript?: string;
   /** Bounds on guests and their RAM (default: MAX_GUESTS, half the host's memory). */
   limits?: Partial<GuestLimits>;
+  /**
+   * Keep a warm spare guest thread, so that a new guest does not wait for a
+   * thread to start and warm up (guest-threads.ts). The app and web mode do;
+   * a session whose guests are all created at once (the CLI) gains nothing.
+   */
+  spareThread?: boolean;
 }
 
 export class LabSession {
@@ -45,6 +51,7 @@ export class LabSession {
       clientCount: () => this.clients.size,
       ...(options.workerScript !== undefined ? { workerScript: options.workerScript } : {}),
       ...(options.limits !== undefined ? { limits: options.limits } : {}),
+      ...(options.spareThread !== undefined ? { spareThread: options.spareThread } : {}),
     });
     this.experiments = new ExperimentService({
       broadcast: (e) => this.broadcast(e),
@@ -272,6 +279,11 @@ export class LabSession {
   /** A guest's worker thread, for tests that kill it from outside. */
   guestThread(id: string): import('node:worker_threads').Worker | undefined {
     return this.guests.thread(id);
+  }
+
+  /** Guest worker threads started and reused so far, and idle now (tests and the benchmark). */
+  guestThreadCounts(): { started: number; reused: number; idle: number } {
+    return this.guests.threadCounts();
   }
 
   /** Stops every guest and releases their workers. */

@@ -29,7 +29,33 @@ export interface GuestTestHooks {
   checkstopAtSlice?: number;
 }
 
-/** workerData of a guest worker (structured-clonable; the port is transferred). */
+// ---- the thread itself ----------------------------------------------------
+// A guest worker thread runs guests one after another: the session hands it a
+// guest (GuestWorkerInit, its port transferred) on the thread's own port, and
+// the thread says when that guest is over. A thread whose guest ended cleanly
+// waits for the next one, warm (V8's optimised emulator and the compiled
+// region modules stay); one whose emulator failed ends.
+
+/** workerData of a session's guest thread. */
+export interface GuestThreadInit {
+  kind: 'guest-thread';
+}
+
+/** The session to a guest thread (on its parentPort). */
+export type ToGuestThread =
+  /** Run this guest until its `stop` request. */
+  | { kind: 'guest'; init: GuestWorkerInit }
+  /** Run the V8 warm-up now, with no guest yet (a spare thread). */
+  | { kind: 'warm' };
+
+/** A guest thread to the session (on its parentPort). */
+export type FromGuestThread =
+  /** The guest given last is over; `reusable`: the thread takes another (false after an emulator failure: it ends). */
+  | { kind: 'guest-done'; reusable: boolean }
+  /** The warm-up asked for is done. */
+  | { kind: 'warmed' };
+
+/** A guest, as its thread receives it (structured-clonable; the port is transferred). */
 export interface GuestWorkerInit {
   id: string;
   name: string;

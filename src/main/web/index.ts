@@ -26,7 +26,7 @@ async function main(): Promise<void> {
     console.error('lab web: the renderer is not built; run "npm run build" (or "npm run web", which builds first)');
     process.exit(1);
   }
-  const session = new LabSession();
+  const session = new LabSession({ spareThread: true });
   const server = await startWebServer({ session, rendererDir, port: parsePort(process.argv.slice(2)) });
   console.log('Hypervisor Lab is serving on 127.0.0.1 only. Open this URL (it carries the access token):');
   console.log(`  ${server.url}`);
