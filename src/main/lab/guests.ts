@@ -18,7 +18,6 @@ import { applyHwPatch, type HwConfig, type HwConfigPatch } from '../../shared/hw
 import { LabFailure } from '../../shared/result';
 import type { StatsSnapshot } from '../../shared/stats';
 import { ElfError, parseElf } from '../guest/elf';
-import { readFileSync } from 'node:fs';
 import { totalmem } from 'node:os';
 import { ChannelRegistry, type ChannelEnd } from './channels';
 import { ConsoleHub } from './console-hub';
@@ -27,7 +26,7 @@ import { createHostTlb } from '../link/host-tlb';
 import { GuestHost } from './guest-host';
 import { GuestThreads } from './guest-threads';
 import { GdbRelay } from './gdb-relay';
-import { guestImagePath, listGuestImages, unpackImage } from './images';
+import { guestImagePath, listGuestImages, unpackImage, UnpackedImages } from './images';
 import type { LabClient } from './session';
 import { createStatsBuffer, H, R } from '../link/stats';
 import { QUIET_AFTER, QUIET_INTERVAL_MS, STATS_INTERVAL_MS, StatsPump } from './stats-pump';
@@ -124,6 +123,8 @@ export class GuestManager {
 
   private readonly limits: GuestLimits;
 
+  /** Bundled images, unpacked, while their files are unchanged. */
+  private readonly images = new UnpackedImages();
   /** Worker threads without a guest: a new guest takes one before a new thread is started. */
   private readonly threads: GuestThreads;
 
@@ -510,27 +511,29 @@ export class GuestManager {
   }
 
   private loadImage(spec: GuestSpec, ramMb: number): { elf: Uint8Array; image: string } {
-    let elf: Uint8Array;
+    let unpack: () => Uint8Array;
     let image: string;
     if (spec.upload) {
-      elf = new Uint8Array(Buffer.from(spec.upload.data, 'base64'));
+      const bytes = new Uint8Array(Buffer.from(spec.upload.data, 'base64'));
       image = spec.upload.fileName;
-      if (elf.length > LIMITS.maxImageBytes) {
-        throw new LabFailure('bad-image', `${image}: ${elf.length} bytes is larger than the ${LIMITS.maxImageBytes}-byte limit`);
+      if (bytes.length > LIMITS.maxImageBytes) {
+        throw new LabFailure('bad-image', `${image}: ${bytes.length} bytes is larger than the ${LIMITS.maxImageBytes}-byte limit`);
       }
+      unpack = () => unpackImage(bytes, image);
     } else if (spec.image) {
       const path = guestImagePath(spec.image);
       if (!path) {
         const ids = listGuestImages().map((i) => i.id).join(', ') || 'none found';
         throw new LabFailure('bad-image', `Unknown guest image "${spec.image}". Images: ${ids}`, { field: 'image' });
       }
-      elf = new Uint8Array(readFileSync(path));
       image = spec.image;
+      unpack = () => this.images.get(path, image);
     } else {
       throw new LabFailure('invalid-request', 'createGuest: give an image id or an upload');
     }
+    let elf: Uint8Array;
     try {
-      elf = unpackImage(elf, image);
+      elf = unpack();
       parseElf(elf, ramMb * 1024 * 1024);
     } catch (e) {
       if (e instanceof ElfError) throw new LabFailure('bad-image', `${image}: ${e.message}`);

@@ -65,6 +65,44 @@ export function readGuestImage(path: string): Uint8Array {
 }
 
 /**
+ * Bundled images as their guests receive them (unpacked), kept while their
+ * file is unchanged (same size and modification time): a session creates
+ * guests of the same few images again and again, and unpacking the Linux
+ * kernel took 20-30 ms of every createGuest on the main thread. Callers must
+ * not write into what they get.
+ */
+export class UnpackedImages {
+  private readonly kept = new Map<string, { size: number; mtimeMs: number; elf: Uint8Array }>();
+
+  constructor(private readonly limitBytes = 64 * 2 ** 20) {}
+
+  /** The unpacked image at `path` (throws ElfError, naming it `name`, for an image that does not unpack). */
+  get(path: string, name: string): Uint8Array {
+    const st = statSync(path);
+    const hit = this.kept.get(path);
+    if (hit !== undefined && hit.size === st.size && hit.mtimeMs === st.mtimeMs) {
+      this.kept.delete(path);
+      this.kept.set(path, hit); // most recently used last
+      return hit.elf;
+    }
+    const file = readFileSync(path);
+    const elf = unpackImage(new Uint8Array(file.buffer, file.byteOffset, file.length), name);
+    this.kept.delete(path);
+    if (elf.length <= this.limitBytes) {
+      this.kept.set(path, { size: st.size, mtimeMs: st.mtimeMs, elf });
+      let held = 0;
+      for (const e of this.kept.values()) held += e.elf.length;
+      for (const [k, e] of this.kept) {
+        if (held <= this.limitBytes) break;
+        this.kept.delete(k);
+        held -= e.elf.length;
+      }
+    }
+    return elf;
+  }
+}
+
+/**
  * Images from Debian packages, listed when the package is installed: real
  * firmware nobody here wrote, for the same board.
  */

@@ -1,12 +1,12 @@
 // Guest image files: the bundled list (ELF files by name, a compressed
 // kernel by its directory's name) and unpacking what a user gives.
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ElfError, parseElf } from '../../../src/main/guest/elf';
-import { guestImagePath, gunzipChunk, listGuestImages, readGuestImage, unpackImage } from '../../../src/main/lab/images';
+import { guestImagePath, gunzipChunk, listGuestImages, readGuestImage, unpackImage, UnpackedImages } from '../../../src/main/lab/images';
 
 const HELLO = join(__dirname, '..', '..', '..', 'resources', 'guests', 'hello', 'hello.elf');
 const hello = () => new Uint8Array(readFileSync(HELLO));
@@ -88,5 +88,35 @@ describe('bundled images', () => {
     expect(listGuestImages(guests, system).map((i) => [i.id, i.path])).toEqual([['hello', join('resources', 'guests', 'hello', 'hello.elf')], ['u-boot', HELLO]]);
     expect(guestImagePath('u-boot', guests, system)).toBe(HELLO);
     expect(guestImagePath('gone', guests, system)).toBeUndefined();
+  });
+});
+
+describe('UnpackedImages', () => {
+  it('unpacks an image once while its file is unchanged, again when it changes, and keeps no more than its bound', () => {
+    const guests = tree({ 'k/vmlinux.gz': gzipSync(hello()), 'a.elf': hello() });
+    const gz = join(guests, 'k', 'vmlinux.gz');
+    const images = new UnpackedImages(hello().length * 1.5);
+    const first = images.get(gz, 'k');
+    expect(first).toEqual(hello());
+    expect(images.get(gz, 'k')).toBe(first); // kept: the same bytes, not unpacked again
+
+    // The file changes (a rebuilt kernel): its new content, not the kept one.
+    const changed = hello();
+    changed[changed.length - 1] ^= 0xFF;
+    writeFileSync(gz, gzipSync(changed));
+    utimesSync(gz, new Date(), new Date(Date.now() + 5000));
+    const second = images.get(gz, 'k');
+    expect(second).not.toBe(first);
+    expect(second).toEqual(changed);
+
+    // Room for one image: the other evicts it.
+    const elf = images.get(join(guests, 'a.elf'), 'a');
+    expect(images.get(join(guests, 'a.elf'), 'a')).toBe(elf);
+    expect(images.get(gz, 'k')).not.toBe(second);
+  });
+
+  it('names the image in what it throws for a damaged file', () => {
+    const guests = tree({ 'bad.gz': new Uint8Array([0x1F, 0x8B, 1, 2, 3]) });
+    expect(() => new UnpackedImages().get(join(guests, 'bad.gz'), 'bad')).toThrow(/^bad: a gzip file that does not unpack/);
   });
 });
