@@ -1,4 +1,4 @@
-// V8 settings for the threads that run guests, made once per process before
+// V8 settings for the threads that run guests, made once per thread before
 // the emulator's code is hot (warmUpInterpreter calls it).
 //
 // No on-stack replacement. The interpreter's loop (cpu/interp.ts `execute`)
@@ -13,14 +13,37 @@
 // step that V8 can optimise (snapshot.ts scans RAM a page per call) or use
 // native operations (copying an image into RAM swaps its bytes with Node's
 // swap32, devices/bus.ts). Per-slice loops (the run loops) are not affected.
+//
+// An ArrayBuffer detached at once, in worker threads. V8's optimised code
+// for typed arrays assumes that no ArrayBuffer has ever been detached in the
+// isolate (a "protector"); the first detach (a transfer in postMessage: a
+// guest worker sends its console output that way, a pool worker its
+// snapshots) invalidates every piece of optimised code that relied on it.
+// A guest thread's first guest did that at its first console output, after
+// the warm-up: the interpreter, the MMU's paths, the decoder and some twenty
+// other functions were thrown away and compiled again during the boot (a
+// session's first Linux guest 0.59-0.69 s; 0.46-0.61 s with the detach done
+// first, docs/performance.md). Code compiled after a detach checks for
+// detached buffers; a session worker's intmix is no slower for it
+// (1,059-1,095 MIPS against 1,019-1,088). The main thread, which transfers
+// nothing while it runs a guest (`lab run`), keeps the protector.
 
 import { setFlagsFromString } from 'node:v8';
+import { isMainThread } from 'node:worker_threads';
 
 let tuned = false;
 
-/** Sets the flags (process-wide; later calls do nothing). */
+/** Sets the flags (process-wide) and, in a worker thread, detaches a buffer; once per thread (later calls do nothing). */
 export function tuneV8(): void {
   if (tuned) return;
   tuned = true;
   setFlagsFromString('--no-use-osr');
+  if (!isMainThread) detachOne();
 }
+
+/** Detaches a buffer of no use (transferring it to a clone that is dropped). */
+function detachOne(): void {
+  const b = new ArrayBuffer(8);
+  structuredClone(b, { transfer: [b] });
+}
+
