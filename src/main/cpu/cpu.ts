@@ -549,8 +549,12 @@ export class Cpu {
     const idx = page & SOFT_TLB_MASK;
     this.rTag[idx] = -1;
     this.wTag[idx] = -1;
-    this.xTag[idx] = -1;
-    this.fetchEpoch++;
+    // The interpreter keeps its code page until the epoch moves; a slot with no instruction translation
+    // cached cannot hold that page's (it was cached there at its fetch, and whatever emptied the slot since bumped the epoch).
+    if (this.xTag[idx] !== -1) {
+      this.xTag[idx] = -1;
+      this.fetchEpoch++;
+    }
   }
 
   /**
@@ -961,13 +965,21 @@ export class Cpu {
 
   /**
    * Reads the instruction word at pc from memory again (its decoded slot was
-   * invalidated by a store, or never filled) and stores it in the page.
+   * invalidated by a store, or never filled) and stores it in the page: from
+   * `base`, the physical page the decoded page belongs to, so that a word can
+   * never land in another page's decoded copy; device memory (base -1: a
+   * private copy) through the translation.
    */
-  refetchWord(pc: number, code: Int32Array, slot: number): number {
-    const page = pc >>> 12;
-    const idx = page & SOFT_TLB_MASK;
-    const pa = this.xTag[idx] === (page | this.iKey) ? this.xVal[idx]! + (pc & 0xFFF) : this.translateOrThrow(pc, EXEC);
-    const word = pa < this.bus.ramSize ? this.ram32[pa >> 2]! : this.bus.mmioRead(pa, 4);
+  refetchWord(pc: number, code: Int32Array, slot: number, base: number): number {
+    let word: number;
+    if (base >= 0) {
+      word = this.ram32[(base + (pc & 0xFFF)) >> 2]!;
+    } else {
+      const page = pc >>> 12;
+      const idx = page & SOFT_TLB_MASK;
+      const pa = this.xTag[idx] === (page | this.iKey) ? this.xVal[idx]! + (pc & 0xFFF) : this.translateOrThrow(pc, EXEC);
+      word = pa < this.bus.ramSize ? this.ram32[pa >> 2]! : this.bus.mmioRead(pa, 4);
+    }
     code[slot + 1] = word;
     return word;
   }
@@ -1092,9 +1104,18 @@ export class Cpu {
     }
     const target = this.spr[srr0]! & ~3;
     this.resAddr = -1;
-    if (guest) this.writeMsr(this.spr[srr1]!);
-    else this.setMsr(id === 55 ? this.spr[srr1]! | MSR.GS : this.spr[srr1]!);
-    this.irqPoll = 1;
+    if (guest) {
+      this.writeMsr(this.spr[srr1]!);
+      this.irqPoll = 1;
+      return target;
+    }
+    const polled = this.irqPoll;
+    this.setMsr(id === 55 ? this.spr[srr1]! | MSR.GS : this.spr[srr1]!);
+    // The interpreter looks for interrupts (leaving its loop for the run loop's check) only if one can be
+    // taken at the target: the run loop itself looks only when interruptPending() says so. Entering a guest
+    // always looks (the hypervisor may have one to inject). A handler's rfi that re-enables MSR[EE] with
+    // nothing pending thus costs no round trip through the run loop (memwalk: one per TLB miss).
+    this.irqPoll = polled !== 0 || (this.msr & MSR.GS) !== 0 || this.interruptPending() ? 1 : 0;
     return target;
   }
 

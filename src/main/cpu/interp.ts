@@ -45,6 +45,13 @@ export function execute(cpu: Cpu, budget: number): number {
   let n = budget | 0;
   let code: Int32Array = EMPTY_PAGE;
   let codeVpage = -1;
+  /**
+   * cpu.fetchEpoch when the page was fetched: an instruction that may change
+   * translation (an SPR write, the rare ones) refetches the page only if the
+   * epoch moved (the soft TLB was flushed or an entry dropped, MSR[IS/PR/GS]
+   * changed), or a debugger asked to stop.
+   */
+  let epoch = 0;
   /** Translated blocks of the current code page (null: device memory or translation off). */
   let jit: JitPage | null = null;
   /** Its heat counts and block marks (jit.hot), or a page of zeros. */
@@ -76,6 +83,7 @@ export function execute(cpu: Cpu, budget: number): number {
           jit = cpu.fetchJit;
           heat = jit !== null ? jit.hot : EMPTY_HEAT;
           codeBase = cpu.fetchBase;
+          epoch = cpu.fetchEpoch;
         }
         const w = (pc & 0xFFF) >>> 1;
         if (jit !== null) {
@@ -132,7 +140,7 @@ export function execute(cpu: Cpu, budget: number): number {
         const word = code[w + 1]!;
         if (id === 0) {
           // Not decoded yet, or overwritten since: decode the word in memory now.
-          const fresh = cpu.refetchWord(pc, code, w);
+          const fresh = cpu.refetchWord(pc, code, w, codeBase);
           id = decode(fresh);
           if (cpu.codeBreaks !== null && codeBase >= 0 && cpu.codeBreaks.has(codeBase + (w << 1))) id = ID_BREAKPOINT;
           code[w] = id;
@@ -1025,7 +1033,7 @@ export function execute(cpu: Cpu, budget: number): number {
             } else {
               cpu.sliceLeft = n;
               cpu.mtspr(n10, r[(word >>> 21) & 31]!, pc);
-              codeVpage = -1;
+              if (cpu.fetchEpoch !== epoch || cpu.stopRequested) codeVpage = -1;
               dKey = cpu.dKey;
               pc = (pc + 4) | 0;
               if (cpu.irqPoll !== 0) break outer;
@@ -1063,8 +1071,9 @@ export function execute(cpu: Cpu, budget: number): number {
           default: {
             cpu.sliceLeft = n;
             const next = executeRare(cpu, id, word, pc);
-            codeVpage = -1;
+            if (cpu.fetchEpoch !== epoch || cpu.stopRequested) codeVpage = -1;
             if (next === FAULTED) {
+              codeVpage = -1;
               pc = deliverRecorded(cpu, n, pc);
               dKey = cpu.dKey;
               continue;

@@ -3,6 +3,7 @@ import { Cpu } from '../../../src/main/cpu/cpu';
 import { EXEC, READ, Tlb, TLB0_ENTRIES, WRITE } from '../../../src/main/cpu/mmu';
 import { IVOR, MAS, MSR } from '../../../src/main/cpu/regs';
 import { Bus } from '../../../src/main/devices/bus';
+import { execute } from '../../../src/main/cpu/interp';
 
 const TSIZE_4K = 2 << MAS.TSIZE_SHIFT;
 const TSIZE_1M = 10 << MAS.TSIZE_SHIFT;
@@ -175,5 +176,65 @@ describe('translation, faults and the soft TLB', () => {
     tlbwe(cpu, 0, MAS.V | TSIZE_4K, 0x40001000 + 0x80000, MAS.SR); // way 0 of that set: NV becomes 1
     cpu.tlbsx(0x40001234);
     expect(cpu.spr[624]).toBe((1 << MAS.ESEL_SHIFT) | 2);
+  });
+});
+
+// The interpreter keeps the page it fetches from until the fetch epoch moves
+// (cpu.fetchEpoch: a soft-TLB flush, a dropped entry that held an instruction
+// translation, MSR[IS/PR/GS]); an instruction that changes the mapping of the
+// page it runs on must make the very next fetch use the new one, with no
+// branch in between.
+describe('instruction fetch after a change of translation, without a branch', () => {
+  const CODE_EA = 0x10000;
+  const OLD_PA = 0x20000;
+  const NEW_PA = 0x30000;
+  const ISYNC = ((19 << 26) | (150 << 1)) | 0;
+  const x31 = (rs: number, xo: number, sprOrRb = 0) => ((31 << 26) | (rs << 21) | sprOrRb | (xo << 1)) | 0;
+  const TLBWE = x31(0, 978);
+  const MTMSR = (rs: number) => x31(rs, 146);
+  const MTPID = (rs: number) => x31(rs, 467, (48 & 31) << 16 | (48 >> 5) << 11);
+  const LI = (rt: number, v: number) => ((14 << 26) | (rt << 21) | (v & 0xFFFF)) | 0;
+
+  /** The same program at both physical pages except its third word: li r3, 1 (old page) or li r3, 2 (new). */
+  function board(first: number) {
+    const bus = new Bus(1 << 20);
+    const cpu = new Cpu(bus);
+    cpu.tlb.reset();
+    cpu.flushSoftTlb();
+    for (const [pa, mark] of [[OLD_PA, 1], [NEW_PA, 2]] as const) {
+      [first, ISYNC, LI(3, mark)].forEach((w, i) => bus.writeRam(pa + i * 4, 4, w));
+    }
+    cpu.pc = CODE_EA;
+    return cpu;
+  }
+  const entry = (pa: number, extra = 0, tid = 0) => [0, MAS.V | TSIZE_4K | (tid << 16) | extra, CODE_EA, pa | MAS.SX | MAS.SR] as const;
+
+  it('tlbwe rewriting the entry of the running page', () => {
+    const cpu = board(TLBWE);
+    tlbwe(cpu, ...entry(OLD_PA));
+    [cpu.spr[624], cpu.spr[625], cpu.spr[626], cpu.spr[627]] = entry(NEW_PA);
+    cpu.spr[944] = 0;
+    execute(cpu, 3);
+    expect(cpu.gpr[3]).toBe(2);
+  });
+
+  it('mtmsr switching the instruction address space', () => {
+    const cpu = board(MTMSR(5));
+    tlbwe(cpu, ...entry(OLD_PA));
+    tlbwe(cpu, 1 << MAS.ESEL_SHIFT, ...entry(NEW_PA, MAS.TS).slice(1) as [number, number, number]);
+    cpu.gpr[5] = MSR.IS;
+    execute(cpu, 3);
+    expect(cpu.msr & MSR.IS).toBe(MSR.IS);
+    expect(cpu.gpr[3]).toBe(2);
+  });
+
+  it('mtspr PID selecting another process\'s mapping', () => {
+    const cpu = board(MTPID(6));
+    tlbwe(cpu, ...entry(OLD_PA, 0, 1));
+    tlbwe(cpu, 1 << MAS.ESEL_SHIFT, ...entry(NEW_PA, 0, 2).slice(1) as [number, number, number]);
+    cpu.writeSpr(48, 1);
+    cpu.gpr[6] = 2;
+    execute(cpu, 3);
+    expect(cpu.gpr[3]).toBe(2);
   });
 });
