@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { presetConfig } from '../../src/shared/hw';
 import { runElf, type RunOptions, type RunResult } from '../../src/main/guest/run';
-import { BLOCK_MIN_RUN, BLOCK_TRIAL, type JitBlock, LOOP_HEAT } from '../../src/main/cpu/jit';
+import { BLOCK_MIN_RUN, BLOCK_TRIAL, HOT_BLOCK, type JitBlock, JitPage, LOOP_HEAT, TRIED } from '../../src/main/cpu/jit';
 import { Cpu } from '../../src/main/cpu/cpu';
 import { execute } from '../../src/main/cpu/interp';
 import { MAS, MSR } from '../../src/main/cpu/regs';
@@ -89,6 +89,38 @@ describe('block trial', () => {
     const tried = blocks(mix).filter((b) => b.calls >= BLOCK_TRIAL);
     expect(tried.length).toBeGreaterThan(0);
     expect(mix.machine.cpu.jitInsns / mix.insns).toBeGreaterThan(0.8);
+  });
+});
+
+describe('a page\'s translation state', () => {
+  const block = (words: number[]): JitBlock => ({ len: words.length, fn: () => 0, words, sourceChars: 0, calls: 0, ran: 0 });
+
+  it('marks an entry where nothing was translated, and a dropped block\'s words, as tried: run, never counted again', () => {
+    const page = new JitPage();
+    page.add(3, null);
+    expect(page.hot[3]).toBe(TRIED);
+    page.hot.set([900, 800, 700], 10);
+    page.add(10, block([10, 11, 12]));
+    page.add(12, block([12, 13])); // a block that starts inside the first
+    expect([page.hot[10], page.hot[11], page.hot[12]]).toEqual([HOT_BLOCK, 800, HOT_BLOCK]);
+    page.demote(10);
+    expect(page.blocks[10]).toBeNull();
+    // Its words: tried (the interpreter neither counts them nor looks for a block), but where the other block starts, that block.
+    expect([page.hot[10], page.hot[11], page.hot[12]]).toEqual([TRIED, TRIED, HOT_BLOCK]);
+    expect(page.blocks[12]).not.toBeNull();
+    expect(page.covers(11)).toBe(true);
+  });
+
+  it('lets the interpreter run a dropped block\'s loop without counting it', () => {
+    // memwalk's loop block faults at almost every pass and is dropped after its trial; its words then stay tried.
+    const walk = runElf(new Uint8Array(readFileSync(join(GUESTS, 'bench/memwalk.elf'))), { bootargs: 'passes=4' });
+    const tried = walk.machine.cpu.jitPages.flatMap((p) => (p === undefined ? [] : [...p.hot].filter((h) => h === TRIED)));
+    expect(tried.length).toBeGreaterThan(3);
+    // No word is left counting at the threshold inside a tried region (the interpreter's old per-pass covers() check).
+    for (const p of walk.machine.cpu.jitPages) {
+      if (p === undefined) continue;
+      p.hot.forEach((h, w) => { if (h >= walk.machine.cpu.jitThreshold - 1) expect(p.covers(w)).toBe(false); });
+    }
   });
 });
 

@@ -15,7 +15,7 @@ import { CheckStop, DEBUG_HALT, FAULT, FAULTED } from './cpu';
 import { loadSingle, storeSingle } from './fpu';
 import { MASKS, mulhw, mulhwu } from './bits';
 import { decode, ID_BREAKPOINT, INSNS } from './isa';
-import { BLOCK_MIN_RUN, BLOCK_TRIAL, JIT_LIB, type JitPage, LOOP_HEAT } from './jit';
+import { BLOCK_MIN_RUN, BLOCK_TRIAL, HOT_BLOCK, JIT_LIB, type JitPage, LOOP_HEAT } from './jit';
 import { ESR, IVOR, MSR } from './regs';
 
 const EMPTY_PAGE = new Int32Array(2048);
@@ -88,10 +88,10 @@ export function execute(cpu: Cpu, budget: number): number {
         const w = (pc & 0xFFF) >>> 1;
         if (jit !== null) {
           // One load tells the usual case (a word without a block: count its heat) from a block's entry
-          // (or a word tried before: HOT_BLOCK, and the blocks array says which).
+          // (HOT_BLOCK) and a word tried before, which runs without counting (TRIED).
           const wi = w >>> 1;
           const h = heat[wi]!;
-          if (h < 0) {
+          if (h === HOT_BLOCK) {
             const blk = jit.blocks[wi];
             // With an interrupt check due (set by an exit the interpreter just took), interpret up to the
             // next taken branch, where the interpreter looks at it: a block would run its loops first.
@@ -116,7 +116,7 @@ export function execute(cpu: Cpu, budget: number): number {
               if (cpu.irqPoll !== 0) break outer;
               continue;
             }
-          } else {
+          } else if (h >= 0) {
             const hotter = h + ((pc >>> 0) < ((seqPc - 4) >>> 0) ? LOOP_HEAT : 1);
             // Below the threshold the count goes on; at it, an entry (not a word merely stepped through
             // inside a region) is translated. A word stepped through keeps its count just below.

@@ -109,8 +109,10 @@ const LIB: JitLib = {
   },
 };
 
-/** JitPage.hot of a word where a block starts, or where translation was tried (any negative count means this). */
+/** JitPage.hot of a word where a block starts (blocks[] holds it). */
 export const HOT_BLOCK = -1;
+/** JitPage.hot of a word where translation was tried and found nothing, or inside a block that failed its trial: the interpreter runs it without counting. */
+export const TRIED = -2;
 
 /**
  * Translation state of one physical page of code. Small guests keep data next
@@ -122,8 +124,9 @@ export class JitPage {
   readonly blocks: (JitBlock | null | undefined)[] = new Array(1024);
   /**
    * Times the interpreter ran each word (Int32: thresholds go far past 255), up
-   * to just below the threshold; HOT_BLOCK where a block starts or was tried
-   * (blocks[] says which). A region leaves out the words never run (0).
+   * to just below the threshold; HOT_BLOCK where a block starts, TRIED where
+   * translation was tried and there is no block (any negative value: the
+   * word has run). A region leaves out the words never run (0).
    */
   readonly hot = new Int32Array(1024);
   private readonly covered = new Uint16Array(1024);
@@ -145,13 +148,20 @@ export class JitPage {
 
   add(w: number, block: JitBlock | null): void {
     this.blocks[w] = block;
-    this.hot[w] = HOT_BLOCK;
+    this.hot[w] = block === null ? TRIED : HOT_BLOCK;
     if (block === null) return;
     this.starts.push(w);
     for (const k of block.words) this.covered[k]!++;
   }
 
-  /** Drops the block at word w and leaves its entry to the interpreter from now on (it failed its trial). */
+  /**
+   * Drops the block at word w and leaves its words to the interpreter from
+   * now on (it failed its trial): TRIED in `hot`, so the interpreter stops
+   * counting them instead of finding at every pass that they are over the
+   * threshold but inside a tried region (memwalk's loop, whose block faults
+   * too often to stay, ran 20 % slower with the translator on than off).
+   * A word where another block starts keeps it.
+   */
   demote(w: number): void {
     const b = this.blocks[w];
     if (!b) return;
@@ -159,7 +169,9 @@ export class JitPage {
     for (const k of b.words) {
       this.covered[k]!--;
       this.tried[k] = 1;
+      if (this.hot[k]! >= 0) this.hot[k] = TRIED;
     }
+    this.hot[w] = TRIED;
     this.starts.splice(this.starts.indexOf(w), 1);
     this.blocks[w] = null;
   }
