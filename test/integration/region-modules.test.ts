@@ -15,7 +15,7 @@ describe('compiled region modules', () => {
     const elf = new Uint8Array(readFileSync(INTMIX));
     warmUpInterpreter(false, 'all'); // the thread's warm-up translates regions of its own: before counting
     regionModules.clear();
-    const first = runElf(elf, { bootargs: 'iterations=30' });
+    const first = runElf(elf, { bootargs: 'iterations=30', jit: 'on' });
     const compiled = regionModules.compiled;
     const regions = first.machine.cpu.jitBlocks;
     expect(regions).toBeGreaterThan(3);
@@ -24,7 +24,7 @@ describe('compiled region modules', () => {
     expect(regionModules.heldBytes).toBe(first.machine.cpu.jitSourceChars);
 
     const hits = regionModules.hits;
-    const second = runElf(elf, { bootargs: 'iterations=30' });
+    const second = runElf(elf, { bootargs: 'iterations=30', jit: 'on' });
     expect(second.machine.cpu.jitBlocks).toBe(regions);
     expect(regionModules.compiled).toBe(compiled);
     expect(regionModules.hits - hits).toBe(regions);
@@ -34,9 +34,9 @@ describe('compiled region modules', () => {
 
   it('are compiled anew once forgotten', () => {
     const elf = new Uint8Array(readFileSync(INTMIX));
-    runElf(elf, { bootargs: 'iterations=5' });
+    runElf(elf, { bootargs: 'iterations=5', jit: 'on' });
     regionModules.clear();
-    const r = runElf(elf, { bootargs: 'iterations=5' });
+    const r = runElf(elf, { bootargs: 'iterations=5', jit: 'on' });
     expect(regionModules.hits).toBe(0);
     expect(regionModules.compiled).toBe(r.machine.cpu.jitBlocks);
   });

@@ -44,7 +44,7 @@ describe('guests with several vCPUs', () => {
   });
 
   it('count the same with the interpreter alone, the JavaScript translator and the WebAssembly one', () => {
-    const wasm = runElf(SMP, base);
+    const wasm = runElf(SMP, { ...base, jit: 'on' });
     expect(wasm.machine.cpus.some((c) => c.jitInsns > 0), 'translated code ran').toBe(true);
     for (const opts of [{ jit: 'off' as const }, { jit: 'on' as const, translator: 'js' as const }, { jit: 'eager' as const }]) {
       const r = runElf(SMP, { ...base, ...opts });

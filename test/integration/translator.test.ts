@@ -77,7 +77,7 @@ describe('block trial', () => {
 
   it('drops the blocks that leave after a few instructions and keeps the ones that loop', () => {
     // memwalk's loop faults on a TLB miss at every pass, a few instructions into its block.
-    const walk = runElf(new Uint8Array(readFileSync(join(GUESTS, 'bench/memwalk.elf'))), { bootargs: 'passes=4' });
+    const walk = runElf(new Uint8Array(readFileSync(join(GUESTS, 'bench/memwalk.elf'))), { bootargs: 'passes=4', jit: 'on' });
     for (const b of blocks(walk)) expect(b.calls < BLOCK_TRIAL || b.ran >= b.calls * BLOCK_MIN_RUN).toBe(true);
     // Its loop's blocks were translated (they ran more than 60 % of it before the trial existed), then dropped
     // (a loop's head is translated after JIT_THRESHOLD / LOOP_HEAT passes: about 16 % of this short run ran
@@ -85,7 +85,7 @@ describe('block trial', () => {
     expect(walk.machine.cpu.jitBlocks).toBeGreaterThan(3);
     expect(walk.machine.cpu.jitInsns / walk.insns).toBeLessThan(0.25);
     // intmix's blocks run hundreds of instructions a call and all stay.
-    const mix = runElf(new Uint8Array(readFileSync(join(GUESTS, 'bench/intmix.elf'))), { bootargs: 'iterations=30' });
+    const mix = runElf(new Uint8Array(readFileSync(join(GUESTS, 'bench/intmix.elf'))), { bootargs: 'iterations=30', jit: 'on' });
     const tried = blocks(mix).filter((b) => b.calls >= BLOCK_TRIAL);
     expect(tried.length).toBeGreaterThan(0);
     expect(mix.machine.cpu.jitInsns / mix.insns).toBeGreaterThan(0.8);
@@ -113,7 +113,7 @@ describe('a page\'s translation state', () => {
 
   it('lets the interpreter run a dropped block\'s loop without counting it', () => {
     // memwalk's loop block faults at almost every pass and is dropped after its trial; its words then stay tried.
-    const walk = runElf(new Uint8Array(readFileSync(join(GUESTS, 'bench/memwalk.elf'))), { bootargs: 'passes=4' });
+    const walk = runElf(new Uint8Array(readFileSync(join(GUESTS, 'bench/memwalk.elf'))), { bootargs: 'passes=4', jit: 'on' });
     const tried = walk.machine.cpu.jitPages.flatMap((p) => (p === undefined ? [] : [...p.hot].filter((h) => h === TRIED)));
     expect(tried.length).toBeGreaterThan(3);
     // No word is left counting at the threshold inside a tried region (the interpreter's old per-pass covers() check).

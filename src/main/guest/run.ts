@@ -12,6 +12,7 @@ import { attachHypervisor, type GuestHypervisor } from '../hv/index';
 import { createStatsBuffer, H, sampleStats } from '../link/stats';
 import { Machine, type StopReason } from './machine';
 import { warmUpInterpreter, warmUpParts } from './warmup';
+import { applyJitChoice, defaultJitChoice, type JitChoice } from './jit-mode';
 import { captureParts, captureRam, checkCompatible, ramChecksum, restoreParts, restoreRam, sha256, type Snapshot, type SnapshotConfig } from '../link/snapshot';
 import { LAB_VERSION } from '../../shared/version';
 
@@ -39,7 +40,7 @@ export interface RunOptions {
   onSlice?: (hv: GuestHypervisor, machine: Machine) => void;
   /** Instructions per slice (default 200,000). */
   sliceInsns?: number;
-  /** Block translation: 'on' (hot code, the default), 'eager' (everything, for tests), 'off' (the interpreter alone). */
+  /** Block translation: 'on' (hot code, the default unless LAB_JIT says otherwise: jit-mode.ts), 'eager' (everything, for tests), 'off' (the interpreter alone). */
   jit?: 'on' | 'eager' | 'off';
   /** The translator's back end: WebAssembly (the default) or JavaScript (cpu/jit.ts, kept for comparison). */
   translator?: 'wasm' | 'js';
@@ -111,11 +112,9 @@ export function prepareRun(elf: Uint8Array, opts: RunOptions = {}): PreparedRun 
     },
   });
   const hypervisor = attachHypervisor(machine, hvOptions);
-  for (const cpu of machine.cpus) {
-    cpu.jitEnabled = opts.jit !== 'off';
-    if (opts.jit === 'eager') cpu.jitThreshold = 1;
-    if (opts.translator !== undefined) cpu.jitBackend = opts.translator;
-  }
+  const jit: JitChoice = opts.jit === undefined && opts.translator === undefined ? defaultJitChoice()
+    : { jit: opts.jit ?? 'on', ...(opts.translator !== undefined ? { translator: opts.translator } : {}) };
+  for (const cpu of machine.cpus) applyJitChoice(cpu, jit);
   machine.load(elf);
   if (opts.snapshot) restoreGuest(machine, hypervisor, opts.snapshot, snapshotConfig(elf, opts));
   if (opts.testCorruptSpr !== undefined) hypervisor.testCorruptSpr(opts.testCorruptSpr);

@@ -31,6 +31,7 @@ import { Machine, type RunOutcome } from './machine';
 import { ConsoleOutbox } from './console-outbox';
 import { Pacer } from './pacing';
 import { warmUpInterpreter, warmUpParts } from './warmup';
+import { applyJitChoice, defaultJitChoice } from './jit-mode';
 
 /** Host time a slice aims at. */
 export const SLICE_MS = 10;
@@ -59,6 +60,8 @@ export class GuestRunner {
   private readonly control: Int32Array;
   private readonly outbox: ConsoleOutbox;
   private readonly consoleChannel = new LabConsoleChannel();
+  /** The translator's mode for this guest's cores (LAB_JIT, jit-mode.ts). */
+  private readonly jit = defaultJitChoice();
   /** Channels to other guests, for the next boot. */
   private readonly channels: ChannelDescriptor[];
   /** The handles the current machine was built with (its device tree and its hypervisor's channels). */
@@ -718,6 +721,7 @@ export class GuestRunner {
     this.hv = attachHypervisor(this.machine, {
       model, hw: this.hw, cost, stats: this.stats, lpid: this.init.lpid, byteChannels, sharedHostTlb: this.init.hostTlb,
     });
+    for (const cpu of this.machine.cpus) applyJitChoice(cpu, this.jit);
     this.machine.load(this.init.elf);
     if (this.pendingSnapshot !== null) restoreGuest(this.machine, this.hv, decodeSnapshot(this.pendingSnapshot), this.snapshotConfig());
     this.builtWith = this.channelKey();

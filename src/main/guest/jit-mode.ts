@@ -1,0 +1,35 @@
+// The block translator's mode for a guest whose caller names none: LAB_JIT
+// in the environment, so that a whole test run (CI runs the integration and
+// differential suites a second time this way) or a user's session can go
+// through the interpreter alone, the reference, or translate everything at
+// first sight. `on` (hot code, WebAssembly) when unset; `off`, `eager`, or
+// `js` (hot code, the JavaScript back end). An explicit option (RunOptions.jit,
+// `lab run --jit`) always wins.
+
+export interface JitChoice {
+  jit: 'on' | 'off' | 'eager';
+  translator?: 'wasm' | 'js';
+}
+
+const MODES: Readonly<Record<string, JitChoice>> = {
+  on: { jit: 'on' },
+  off: { jit: 'off' },
+  eager: { jit: 'eager' },
+  js: { jit: 'on', translator: 'js' },
+};
+
+/** The mode LAB_JIT names (throws, naming the variable, for a value it does not know). */
+export function defaultJitChoice(env: NodeJS.ProcessEnv = process.env): JitChoice {
+  const v = env.LAB_JIT;
+  if (v === undefined || v === '') return MODES.on!;
+  const m = MODES[v];
+  if (m === undefined) throw new Error(`LAB_JIT must be on, off, eager or js (got "${v}")`);
+  return m;
+}
+
+/** Sets a core's translator as the choice says. */
+export function applyJitChoice(cpu: { jitEnabled: boolean; jitThreshold: number; jitBackend: 'wasm' | 'js' }, c: JitChoice): void {
+  cpu.jitEnabled = c.jit !== 'off';
+  if (c.jit === 'eager') cpu.jitThreshold = 1;
+  if (c.translator !== undefined) cpu.jitBackend = c.translator;
+}
