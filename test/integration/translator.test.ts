@@ -73,7 +73,7 @@ describe('block translator equivalence', () => {
 });
 
 describe('block trial', () => {
-  const blocks = (r: RunResult) => r.machine.cpu.jitPages.flatMap((p) => (p === undefined ? [] : p.blocks.filter((b): b is JitBlock => !!b)));
+  const blocks = (r: RunResult) => r.machine.cpu.jitPages.flatMap((p) => (p === undefined ? [] : (p.blocks ?? []).filter((b): b is JitBlock => !!b)));
 
   it('drops the blocks that leave after a few instructions and keeps the ones that loop', () => {
     // memwalk's loop faults on a TLB miss at every pass, a few instructions into its block.
@@ -104,10 +104,10 @@ describe('a page\'s translation state', () => {
     page.add(12, block([12, 13])); // a block that starts inside the first
     expect([page.hot[10], page.hot[11], page.hot[12]]).toEqual([HOT_BLOCK, 800, HOT_BLOCK]);
     page.demote(10);
-    expect(page.blocks[10]).toBeNull();
+    expect(page.blocks![10]).toBeNull();
     // Its words: tried (the interpreter neither counts them nor looks for a block), but where the other block starts, that block.
     expect([page.hot[10], page.hot[11], page.hot[12]]).toEqual([TRIED, TRIED, HOT_BLOCK]);
-    expect(page.blocks[12]).not.toBeNull();
+    expect(page.blocks![12]).not.toBeNull();
     expect(page.covers(11)).toBe(true);
   });
 

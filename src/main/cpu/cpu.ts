@@ -946,7 +946,7 @@ export class Cpu {
         if (code !== undefined && code[slot] === ID_BREAKPOINT) code[slot] = 0;
         // The translator found nothing to translate at the breakpoint: let it try again.
         const jp = this.jitPages[(pa / 4096) | 0];
-        if (jp !== undefined && jp.blocks[slot >> 1] === null) {
+        if (jp !== undefined && jp.blocks !== null && jp.blocks[slot >> 1] === null) {
           jp.blocks[slot >> 1] = undefined;
           jp.hot[slot >> 1] = 0;
         }

@@ -92,7 +92,7 @@ export function execute(cpu: Cpu, budget: number): number {
           const wi = w >>> 1;
           const h = heat[wi]!;
           if (h === HOT_BLOCK) {
-            const blk = jit.blocks[wi];
+            const blk = jit.blocks![wi];
             // With an interrupt check due (set by an exit the interpreter just took), interpret up to the
             // next taken branch, where the interpreter looks at it: a block would run its loops first.
             if (blk && n >= blk.len - 1 && cpu.irqPoll === 0) {

@@ -120,8 +120,14 @@ export const TRIED = -2;
  * word it wrote (covered[] counts the blocks over each word).
  */
 export class JitPage {
-  /** Block starting at word w; null: tried, nothing to translate there. */
-  readonly blocks: (JitBlock | null | undefined)[] = new Array(1024);
+  /**
+   * Block starting at word w; null: tried, nothing to translate there. Made
+   * at the page's first translation attempt (most code pages never see one:
+   * a Linux boot decodes 646 pages and tries a few dozen, and 646 arrays of
+   * 1,024 slots cost 5-10 ms of a cold boot); read only where `hot` says
+   * HOT_BLOCK or TRIED.
+   */
+  blocks: (JitBlock | null | undefined)[] | null = null;
   /**
    * Times the interpreter ran each word (Int32: thresholds go far past 255), up
    * to just below the threshold; HOT_BLOCK where a block starts, TRIED where
@@ -129,28 +135,36 @@ export class JitPage {
    * word has run). A region leaves out the words never run (0).
    */
   readonly hot = new Int32Array(1024);
-  private readonly covered = new Uint16Array(1024);
   private readonly starts: number[] = [];
-
-  /** Words of blocks that failed their trial (demote): they start no region when the interpreter falls through to them. */
-  private readonly tried = new Uint8Array(1024);
+  /**
+   * Blocks over each word, and the words of blocks that failed their trial
+   * (demote: they start no region when the interpreter falls through to
+   * them). Made with the page's first block, like `blocks`.
+   */
+  private covered: Uint16Array | null = null;
+  private tried: Uint8Array | null = null;
 
   /** Whether word w is inside a translated block, or was inside one that failed its trial. */
   covers(w: number): boolean {
-    return this.covered[w] !== 0 || this.tried[w] !== 0;
+    const c = this.covered;
+    return c !== null && (c[w] !== 0 || this.tried![w] !== 0);
   }
 
   /** Drops every block (the page's translations are discarded). */
   dispose(): void {
-    for (const w of this.starts) this.blocks[w]!.dispose?.();
+    for (const w of this.starts) this.blocks![w]!.dispose?.();
     this.starts.length = 0;
   }
 
   add(w: number, block: JitBlock | null): void {
-    this.blocks[w] = block;
+    (this.blocks ??= new Array(1024))[w] = block;
     this.hot[w] = block === null ? TRIED : HOT_BLOCK;
     if (block === null) return;
     this.starts.push(w);
+    if (this.covered === null) {
+      this.covered = new Uint16Array(1024);
+      this.tried = new Uint8Array(1024);
+    }
     for (const k of block.words) this.covered[k]!++;
   }
 
@@ -163,31 +177,37 @@ export class JitPage {
    * A word where another block starts keeps it.
    */
   demote(w: number): void {
-    const b = this.blocks[w];
+    const blocks = this.blocks;
+    const b = blocks?.[w];
     if (!b) return;
     b.dispose?.();
+    const covered = this.covered!;
+    const tried = this.tried!;
     for (const k of b.words) {
-      this.covered[k]!--;
-      this.tried[k] = 1;
+      covered[k]!--;
+      tried[k] = 1;
       if (this.hot[k]! >= 0) this.hot[k] = TRIED;
     }
     this.hot[w] = TRIED;
     this.starts.splice(this.starts.indexOf(w), 1);
-    this.blocks[w] = null;
+    blocks![w] = null;
   }
 
   /** Words first..last were written: drop the blocks over them. Returns true if any was dropped. */
   invalidate(first: number, last: number): boolean {
+    const covered = this.covered;
+    if (covered === null) return false;
     let hit = false;
-    for (let k = first; k <= last; k++) if (this.covered[k]) hit = true;
+    for (let k = first; k <= last; k++) if (covered[k]) hit = true;
     if (!hit) return false;
+    const blocks = this.blocks!;
     for (let i = this.starts.length - 1; i >= 0; i--) {
       const w = this.starts[i]!;
-      const b = this.blocks[w]!;
+      const b = blocks[w]!;
       if (b.words.some((k) => k >= first && k <= last)) {
         b.dispose?.();
-        for (const k of b.words) this.covered[k]!--;
-        this.blocks[w] = undefined;
+        for (const k of b.words) covered[k]!--;
+        blocks[w] = undefined;
         this.hot[w] = 0;
         this.starts.splice(i, 1);
       }
