@@ -35,6 +35,9 @@ interface Idle {
 export interface GuestThreadOptions {
   /** Keep a warm spare: one now, and another SPARE_DELAY_MS after a guest takes the last idle thread (the app does; tests choose). */
   keepSpare?: boolean;
+  /** IDLE_MS and SPARE_DELAY_MS (tests shorten them). */
+  idleMs?: number;
+  spareDelayMs?: number;
 }
 
 export class GuestThreads {
@@ -57,7 +60,7 @@ export class GuestThreads {
       this.refill = setTimeout(() => {
         this.refill = null;
         this.spare();
-      }, SPARE_DELAY_MS).unref();
+      }, this.options.spareDelayMs ?? SPARE_DELAY_MS).unref();
     }
     if (parked !== undefined) {
       parked.forget();
@@ -74,7 +77,7 @@ export class GuestThreads {
       await worker.terminate();
       return;
     }
-    this.park(worker, IDLE_MS);
+    this.park(worker, this.options.idleMs ?? IDLE_MS);
   }
 
   /** Starts a spare thread and warms it up, unless a thread is idle already. Never throws (a spare is an optimisation). */
