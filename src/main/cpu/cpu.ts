@@ -865,14 +865,17 @@ export class Cpu {
     return code;
   }
 
-  /** The decoded page of RAM page `ppage`, created (undecoded) if it does not exist yet. */
+  /**
+   * The decoded page of RAM page `ppage`, created (undecoded) if it does not
+   * exist yet. Its slots start empty, words too: whoever finds a slot not
+   * decoded (id 0: the interpreter, the translator's planner) reads its word
+   * from RAM then.
+   */
   private decodedPage(ppage: number): Int32Array {
     let code = this.codePages[ppage];
     if (code === undefined) {
       code = new Int32Array(2048);
-      const ram32 = this.ram32;
       const base = ppage * 4096;
-      for (let w = 0; w < 1024; w++) code[w * 2 + 1] = ram32[(base >> 2) + w]!;
       this.codePages[ppage] = code;
       // Stores to this page (from any core) must now invalidate decoded words: re-flag write-cache entries.
       if (this.group === null) this.flagCodePage(base);
