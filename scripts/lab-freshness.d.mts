@@ -1,0 +1,1 @@
+export declare function bundleIsCurrent(root: string, outputs: string[]): boolean;
