@@ -41,13 +41,6 @@ export function codeSpaceBytes(): number {
 }
 
 /**
- * What translation cost a run: host time translating, its share of the run,
- * the regions and their source, the instructions that ran translated, and the
- * code space the run added (measured around `run` after full collections).
- * Translation is measured cold: the thread's compiled region modules (kept
- * across runs, cpu/wasm-modules.ts) are forgotten first.
- */
-/**
  * Forgets this thread's compiled region modules and collects them: V8 shares
  * a module compiled from the same bytes across the process's threads while
  * one lives, so a figure meant to be cold (translation, a new worker's boot)
@@ -58,6 +51,13 @@ export function forgetCompiledRegions(): void {
   global.gc?.();
 }
 
+/**
+ * What translation cost a run: host time translating, its share of the run,
+ * the regions and their source, the instructions that ran translated, and the
+ * code space the run added (measured around `run` after full collections).
+ * Translation is measured cold: the thread's compiled region modules (kept
+ * across runs, cpu/wasm-modules.ts) are forgotten first.
+ */
 export function translationFigures(prefix: string, print: Print, run: () => { seconds: number; result: { insns: number; machine: { cpu: { jitMs: number; jitBlocks: number; jitSourceChars: number; jitInsns: number; jitBackend: 'wasm' | 'js' } } } }): void {
   forgetCompiledRegions();
   const before = codeSpaceBytes();

@@ -58,10 +58,10 @@ export function unpackImage(bytes: Uint8Array, name: string): Uint8Array {
   return bytes;
 }
 
-/** Reads an image file and unpacks it (throws ElfError for a bad compressed file). */
-export function readGuestImage(path: string): Uint8Array {
+/** Reads an image file and unpacks it (throws ElfError, naming it `name`, for a bad compressed file). */
+export function readGuestImage(path: string, name = path): Uint8Array {
   const file = readFileSync(path);
-  return unpackImage(new Uint8Array(file.buffer, file.byteOffset, file.length), path);
+  return unpackImage(new Uint8Array(file.buffer, file.byteOffset, file.length), name);
 }
 
 /**
@@ -85,8 +85,7 @@ export class UnpackedImages {
       this.kept.set(path, hit); // most recently used last
       return hit.elf;
     }
-    const file = readFileSync(path);
-    const elf = unpackImage(new Uint8Array(file.buffer, file.byteOffset, file.length), name);
+    const elf = readGuestImage(path, name);
     this.kept.delete(path);
     if (elf.length <= this.limitBytes) {
       this.kept.set(path, { size: st.size, mtimeMs: st.mtimeMs, elf });
