@@ -16,8 +16,9 @@ import { executeFp, FP_ENABLED, FP_ILLEGAL, FpuState } from './fpu';
 import { decode, ID_BREAKPOINT } from './isa';
 import { JIT_THRESHOLD, type JitBlock, JitPage, planRegion, translate } from './jit';
 import { WasmCore, wasmSupports } from './wasm-jit';
+import { wasmInterpreter } from './wasm-interp';
 import { EXEC, MMUCFG, READ, TLB0CFG, TLB1CFG, Tlb, tlb1SizeSupported, WRITE, type Access } from './mmu';
-import { CORE_TB_F64, CORE_TLB, coreAreaBase, type GuestMemory } from './memory';
+import { CORE_TB_F64, CORE_TLB, coreAreaBase, type GuestMemory, HEAT_PAGE_BYTES, heatArenaBase } from './memory';
 import { SPR_CATALOG } from '../../shared/spr';
 import { EPCR, ESR, IVOR, MAS, MSR, MSR_MASK, PVR_E500MC, SVR_PPCE500, TCR, TSR } from './regs';
 import { DEFAULT_CLOCK, EXPIRED, type TimerClock, Timers } from './timers';
@@ -127,9 +128,13 @@ const STOP_PAGE: Int32Array = (() => {
  * (trap and alias tables, translation settings), the slice's bookkeeping
  * and a debugger's breakpoints and watches.
  */
+/** Cpu.wasmInterp before the interpreter is made, and where there is none. */
+export const WASM_INTERP_UNMADE = -1;
+export const WASM_INTERP_NONE = -2;
+
 const CPU_SNAPSHOT_SKIP: ReadonlySet<string> = new Set([
   'bus', 'ram8', 'ram16', 'ram32', 'timers', 'tlb', 'fpu', 'rTag', 'rVal', 'wTag', 'wVal', 'xTag', 'xVal',
-  'codePages', 'jitPages', 'fetchJit', 'fetchBase', 'codeDirty', 'jitRan', 'jitInsns', 'jitMs', 'jitBlocks', 'jitSourceChars', 'jitK', 'jitBase', 'jitEnabled', 'jitThreshold', 'jitBackend', 'coreSlots', 'coreTimeBase', 'wasm', 'seqPc',
+  'codePages', 'jitPages', 'fetchJit', 'fetchBase', 'codeDirty', 'jitRan', 'jitInsns', 'jitMs', 'jitBlocks', 'jitSourceChars', 'jitK', 'jitBase', 'jitEnabled', 'jitThreshold', 'jitBackend', 'coreSlots', 'coreTimeBase', 'wasm', 'seqPc', 'wasmInterp', 'wasmInterpInsns', 'heatBase', 'heatSlots', 'heatUsed',
   'group', 'index', 'areaBase', 'hooks', 'onGuestMsr', 'externalProxy', 'sliceLeft', 'sliceStart', 'sprTrap', 'sprAlias',
   'codeBreaks', 'breakHit', 'sprWatch', 'watchPass', 'watchHit', 'stopRequested',
 ]);
@@ -316,6 +321,21 @@ export class Cpu {
   readonly coreTimeBase: Float64Array | null;
   /** This core's WebAssembly regions (made at the first translation). */
   wasm: WasmCore | null = null;
+  /**
+   * The WebAssembly interpreter's slot in the core's table (wasm-interp.ts):
+   * WASM_INTERP_UNMADE until the interpreter first wants it, WASM_INTERP_NONE
+   * where there is none (the JavaScript back end, a bus without a WebAssembly
+   * memory, or switched off).
+   */
+  wasmInterp = WASM_INTERP_UNMADE;
+  /** Instructions the WebAssembly interpreter ran (the figures, and the tests that it ran at all). */
+  wasmInterpInsns = 0;
+  /** Byte address of this core's heat arena in the guest's memory (memory.ts; -1: none). */
+  private readonly heatBase: number;
+  /** Per RAM page, its slot in the heat arena plus one (0: none yet); null without an arena. */
+  private readonly heatSlots: Uint16Array | null;
+  /** Arena slots handed out. */
+  private heatUsed = 0;
   /** Set by fetchPage: the page's translated blocks (null for device memory or with translation off). */
   fetchJit: JitPage | null = null;
   /** Set by fetchPage: the page's physical byte address. */
@@ -439,7 +459,9 @@ export class Cpu {
     this.timers = new Timers(clock);
     this.codePages = group?.codePages ?? new Array<Int32Array | undefined>(Math.ceil(bus.ramSize / 4096));
     this.jitPages = new Array<JitPage | undefined>(Math.ceil(bus.ramSize / 4096));
-    holdAsDoubles(this, ['insns', 'jitInsns', 'jitMs']);
+    this.heatBase = area !== undefined ? heatArenaBase(area, this.index) : -1;
+    this.heatSlots = area !== undefined ? new Uint16Array(Math.ceil(bus.ramSize / 4096)) : null;
+    holdAsDoubles(this, ['insns', 'jitInsns', 'jitMs', 'wasmInterpInsns']);
     this.reset();
     group?.cores.push(this);
   }
@@ -852,17 +874,33 @@ export class Cpu {
     const ppage = (pa / 4096) | 0;
     const code = this.decodedPage(ppage);
     this.fetchBase = ppage * 4096;
-    if (this.jitEnabled) {
-      let jp = this.jitPages[ppage];
-      if (jp === undefined) {
-        jp = new JitPage();
-        this.jitPages[ppage] = jp;
-      }
-      this.fetchJit = jp;
-    } else {
-      this.fetchJit = null;
-    }
+    this.fetchJit = this.jitEnabled ? this.jitPages[ppage] ?? this.jitPageFor(ppage) : null;
     return code;
+  }
+
+  /**
+   * The translator's page for RAM page `ppage`, made if new: its heat counts
+   * in the core's heat arena (memory.ts) while the arena has room, where the
+   * WebAssembly interpreter counts too. A page made again (after its
+   * translations were dropped) gets its slot back, zeroed.
+   */
+  jitPageFor(ppage: number): JitPage {
+    let jp = this.jitPages[ppage];
+    if (jp !== undefined) return jp;
+    const mem = this.bus.memory;
+    let slot = this.heatSlots !== null ? this.heatSlots[ppage]! - 1 : -1;
+    if (slot < 0 && mem !== undefined && this.heatSlots !== null && this.heatUsed < mem.heatSlots) {
+      slot = this.heatUsed++;
+      this.heatSlots[ppage] = slot + 1;
+    }
+    if (slot >= 0 && mem !== undefined) {
+      const addr = this.heatBase + slot * HEAT_PAGE_BYTES;
+      jp = new JitPage(new Int32Array(mem.memory.buffer, addr, 1024).fill(0), addr);
+    } else {
+      jp = new JitPage();
+    }
+    this.jitPages[ppage] = jp;
+    return jp;
   }
 
   /**
@@ -888,6 +926,13 @@ export class Cpu {
 
   /** Physical addresses of instruction breakpoints, or null (none: the usual case). */
   codeBreaks: Set<number> | null = null;
+
+  /** Makes the WebAssembly interpreter (the interpreter asks at its first use): its table slot, or WASM_INTERP_NONE. */
+  makeWasmInterpreter(): number {
+    if (this.jitBackend !== 'wasm' || this.bus.memory === undefined) return (this.wasmInterp = WASM_INTERP_NONE);
+    this.wasm ??= new WasmCore(this, this.bus.memory.memory, this.areaBase);
+    return (this.wasmInterp = this.wasm.install(wasmInterpreter(this.areaBase)));
+  }
 
   /**
    * Translates the region entered at word w of a code page (decoded in

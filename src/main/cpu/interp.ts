@@ -11,14 +11,18 @@
 // every id has exactly one case here, commented with its mnemonic).
 
 import type { Cpu } from './cpu';
-import { CheckStop, DEBUG_HALT, FAULT, FAULTED } from './cpu';
+import { CheckStop, DEBUG_HALT, FAULT, FAULTED, WASM_INTERP_UNMADE } from './cpu';
 import { loadSingle, storeSingle } from './fpu';
 import { MASKS, mulhw, mulhwu } from './bits';
 import { decode, ID_BREAKPOINT, INSNS } from './isa';
 import { BLOCK_MIN_RUN, BLOCK_TRIAL, HOT_BLOCK, JIT_LIB, type JitPage, LOOP_HEAT } from './jit';
+import { CORE_SLOT } from './memory';
 import { ESR, IVOR, MSR } from './regs';
+import { runWasm } from './wasm-jit';
 
 const EMPTY_PAGE = new Int32Array(2048);
+/** A WebAssembly interpreter's run shorter than this that stops in front of an instruction it leaves here marks its first word: no run starts there again (JitPage.jsStarts). */
+const SHORT_RUN = 3;
 const EMPTY_HEAT = new Int32Array(1024);
 
 function crField(v: number, so: number): number {
@@ -69,6 +73,14 @@ export function execute(cpu: Cpu, budget: number): number {
   let seqPc = cpu.seqPc;
   /** Heat at which an entry is translated (set between slices, never during one). */
   const threshold = cpu.jitThreshold;
+  /** The WebAssembly interpreter's table slot (made at its first use; WASM_INTERP_NONE: none). */
+  let wasmInterp = cpu.wasmInterp;
+  /** The WebAssembly interpreter stopped in front of the next word: this loop runs it. */
+  let jsNext = false;
+  /** Instructions it ran in this slice (cpu.wasmInterpInsns, a double, is added to once). */
+  let wasmRan = 0;
+  /** No debugger breakpoints (the WebAssembly interpreter reads words from RAM, not the decoded page that holds them). */
+  const noBreaks = cpu.codeBreaks === null;
   cpu.sliceStart = budget;
 
   outer: while (n > 0) {
@@ -135,6 +147,50 @@ export function execute(cpu: Cpu, budget: number): number {
             }
           }
           seqPc = (pc + 4) | 0;
+          // From here the WebAssembly interpreter runs what it can (wasm-interp.ts), counting the heat of the
+          // words after this one itself: up to a branch out of the page, the page's end, a block's entry, a
+          // count reaching the threshold, or an instruction it leaves to this loop (which then runs it: jsNext).
+          if (jsNext) jsNext = false;
+          else if (noBreaks && cpu.irqPoll === 0 && jit.heatAddr >= 0 && (jit.jsStarts === null || jit.jsStarts[wi] === 0)) {
+            if (wasmInterp === WASM_INTERP_UNMADE) wasmInterp = cpu.makeWasmInterpreter();
+            if (wasmInterp >= 0) {
+              const s = cpu.coreSlots!;
+              s[CORE_SLOT.CODE] = codeBase;
+              s[CORE_SLOT.HEAT] = jit.heatAddr;
+              s[CORE_SLOT.THRESHOLD] = threshold;
+              blockPc = pc;
+              const next = runWasm(cpu, wasmInterp, pc, n + 1, dKey, false);
+              blockPc = -1;
+              if ((next & 3) !== 0) {
+                // A data access faulted (recorded): the instructions before it ran, it used its slot.
+                const ran = cpu.jitBase + cpu.jitK;
+                n -= ran;
+                wasmRan += ran;
+                pc = cpu.takeFault(cpu.curPc);
+                codeVpage = -1;
+                dKey = cpu.dKey;
+                continue;
+              }
+              const ran = cpu.jitRan;
+              if (ran > 0) {
+                n -= ran - 1;
+                wasmRan += ran;
+                pc = next;
+                seqPc = s[CORE_SLOT.SEQ]!;
+                // Stopped in front of an instruction it leaves to this loop: that one here. A run that short
+                // (code dense with SPR accesses and TLB writes: a TLB miss handler) cost more than it saved: runs
+                // no longer start at this word.
+                if (s[CORE_SLOT.STOP] !== 0) {
+                  jsNext = true;
+                  if (ran < SHORT_RUN) (jit.jsStarts ??= new Uint8Array(1024))[wi] = 1;
+                }
+                if (cpu.irqPoll !== 0) break outer;
+                continue;
+              }
+              // Nothing ran: this word is the loop's, from now on.
+              (jit.jsStarts ??= new Uint8Array(1024))[wi] = 1;
+            }
+          }
         }
         let id = code[w]!;
         const word = code[w + 1]!;
@@ -145,6 +201,7 @@ export function execute(cpu: Cpu, budget: number): number {
           if (cpu.codeBreaks !== null && codeBase >= 0 && cpu.codeBreaks.has(codeBase + (w << 1))) id = ID_BREAKPOINT;
           code[w] = id;
           n++;
+          jsNext = true; // this loop runs it (the WebAssembly interpreter left it here, or was not asked)
           continue;
         }
         switch (id) {
@@ -1102,6 +1159,7 @@ export function execute(cpu: Cpu, budget: number): number {
         cpu.pc = pc;
         cpu.sliceLeft = n;
         cpu.seqPc = seqPc;
+        cpu.wasmInterpInsns += wasmRan;
         throw e;
       }
       if (blockPc !== -1) {
@@ -1121,6 +1179,7 @@ export function execute(cpu: Cpu, budget: number): number {
   cpu.pc = pc;
   cpu.sliceLeft = n;
   cpu.seqPc = seqPc;
+  cpu.wasmInterpInsns += wasmRan;
   return budget - n;
 }
 

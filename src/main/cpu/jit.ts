@@ -134,8 +134,15 @@ export class JitPage {
    * translation was tried and there is no block (any negative value: the
    * word has run). A region leaves out the words never run (0).
    */
-  readonly hot = new Int32Array(1024);
+  readonly hot: Int32Array;
   private readonly starts: number[] = [];
+  /**
+   * Words where the WebAssembly interpreter starts no run (1): one started
+   * there ran fewer than a few instructions before one it leaves to
+   * JavaScript, more costly than running them in JavaScript (interp.ts).
+   * Made at the first such word.
+   */
+  jsStarts: Uint8Array | null = null;
   /**
    * Blocks over each word, and the words of blocks that failed their trial
    * (demote: they start no region when the interpreter falls through to
@@ -143,6 +150,15 @@ export class JitPage {
    */
   private covered: Uint16Array | null = null;
   private tried: Uint8Array | null = null;
+
+  /**
+   * `hot` given: a view of the core's heat arena (memory.ts) at byte
+   * `heatAddr` of the guest's memory, where the WebAssembly interpreter counts
+   * too; otherwise an array of its own (heatAddr -1).
+   */
+  constructor(hot: Int32Array | null = null, readonly heatAddr = -1) {
+    this.hot = hot ?? new Int32Array(1024);
+  }
 
   /** Whether word w is inside a translated block, or was inside one that failed its trial. */
   covers(w: number): boolean {
@@ -193,8 +209,10 @@ export class JitPage {
     blocks![w] = null;
   }
 
-  /** Words first..last were written: drop the blocks over them. Returns true if any was dropped. */
+  /** Words first..last were written: drop the blocks over them (and the words' jsStarts marks). Returns true if any block was dropped. */
   invalidate(first: number, last: number): boolean {
+    // New words get the WebAssembly interpreter's runs again.
+    this.jsStarts?.fill(0, first, last + 1);
     const covered = this.covered;
     if (covered === null) return false;
     let hit = false;

@@ -8,12 +8,24 @@
 //   0..31      GPRs (Cpu.gpr)
 //   32..47     the block's exchange slots (CORE_SLOT): CR, CTR, LR, XER[SO],
 //              XER[CA], XER[OV], instructions run, fault flag, the slice's
-//              budget at its start, an SPR watch being armed
+//              budget at its start, an SPR watch being armed; for the
+//              WebAssembly interpreter (wasm-interp.ts) the code page's RAM
+//              address, the address after its last instruction, why it
+//              stopped, the page's heat counts' address, the translation
+//              threshold, an interrupt check due (irqPoll, after a slow load)
 //   48..63     the time base's state as six doubles (CORE_TB_F64, Timers.exportTimeBase)
 //   1024..     the soft TLB's read tags and values, then the write tags and values (SOFT_TLB_SIZE each)
+//
+// After the cores' areas, each core's heat arena: heatSlots(mem) pages of
+// 1,024 Int32 counts, the translator's heat of one code page each (jit.ts
+// JitPage.hot), handed out as the core first runs code on a page, so that the
+// WebAssembly interpreter (wasm-interp.ts) counts what it runs itself. A core
+// that runs code on more pages than that counts the rest in JavaScript arrays
+// (the interpreter runs them in JavaScript). The OS backs a page of the
+// memory only once it is touched.
 
 /** Exchange slots between translated WebAssembly and the core (word index in the area). */
-export const CORE_SLOT = { CR: 32, CTR: 33, LR: 34, SO: 35, CA: 36, OV: 37, RAN: 38, FAULT: 39, SLICE: 40, WATCH: 41 } as const;
+export const CORE_SLOT = { CR: 32, CTR: 33, LR: 34, SO: 35, CA: 36, OV: 37, RAN: 38, FAULT: 39, SLICE: 40, WATCH: 41, CODE: 42, SEQ: 43, STOP: 44, HEAT: 45, THRESHOLD: 46, IRQ: 47 } as const;
 /** Index (in doubles) of the time base's state in the area: ticks, remainder, multiplier, denominator, offset low, offset high. */
 export const CORE_TB_F64 = 24;
 /** Word index of the first soft-TLB array in the area. */
@@ -24,20 +36,34 @@ export const CORE_AREA_BYTES = 65536;
 /** The most cores a guest memory has areas for (QEMU's ppce500 takes -smp 1..8 here too). */
 export const MAX_CORES = 8;
 
+/** Code pages a core's heat arena holds at most (a Linux boot runs code on about 650; 8 MB). */
+export const HEAT_SLOTS_MAX = 2048;
+/** Bytes of one page's heat counts. */
+export const HEAT_PAGE_BYTES = 4096;
+
 export interface GuestMemory {
   readonly memory: WebAssembly.Memory;
   /** Byte offset of core 0's area (= the RAM size); core k's is k x CORE_AREA_BYTES further. */
   readonly coreBase: number;
   /** How many core areas follow RAM. */
   readonly cores: number;
+  /** Pages of heat counts each core's arena holds (no more than RAM has pages). */
+  readonly heatSlots: number;
 }
 
-/** A memory for `ramSize` bytes of RAM (a multiple of 64 KB) and `cores` core areas. */
+/** A memory for `ramSize` bytes of RAM (a multiple of 64 KB), `cores` core areas and their heat arenas. */
 export function guestMemory(ramSize: number, cores = 1): GuestMemory {
   if (ramSize % 65536 !== 0) throw new Error(`RAM of ${ramSize} bytes is not a whole number of 64 KB pages`);
   if (!Number.isInteger(cores) || cores < 1 || cores > MAX_CORES) throw new Error(`a guest has 1 to ${MAX_CORES} cores (got ${cores})`);
-  const pages = ramSize / 65536 + (cores * CORE_AREA_BYTES) / 65536;
-  return { memory: new WebAssembly.Memory({ initial: pages, maximum: pages }), coreBase: ramSize, cores };
+  const heatSlots = Math.min(HEAT_SLOTS_MAX, ramSize / HEAT_PAGE_BYTES);
+  const pages = ramSize / 65536 + (cores * (CORE_AREA_BYTES + heatSlots * HEAT_PAGE_BYTES)) / 65536;
+  return { memory: new WebAssembly.Memory({ initial: pages, maximum: pages }), coreBase: ramSize, cores, heatSlots };
+}
+
+/** Byte offset of core `index`'s heat arena (after every core's area). */
+export function heatArenaBase(mem: GuestMemory, index: number): number {
+  coreAreaBase(mem, index);
+  return mem.coreBase + mem.cores * CORE_AREA_BYTES + index * mem.heatSlots * HEAT_PAGE_BYTES;
 }
 
 /** Byte offset of core `index`'s area. */

@@ -30,19 +30,19 @@ import { regionModules } from './wasm-modules';
 
 // ---- a small WebAssembly assembler ------------------------------------------------------------------
 
-const OP = {
+export const OP = {
   unreachable: 0x00, block: 0x02, loop: 0x03, if: 0x04, else: 0x05, end: 0x0B, br: 0x0C, brIf: 0x0D, brTable: 0x0E,
   call: 0x10, callIndirect: 0x11, select: 0x1B, localGet: 0x20, localSet: 0x21, localTee: 0x22,
   load: 0x28, load8u: 0x2D, load16u: 0x2F, store: 0x36, store8: 0x3A, store16: 0x3B,
-  const: 0x41, eqz: 0x45, eq: 0x46, ne: 0x47, ltS: 0x48, ltU: 0x49, gtS: 0x4A, gtU: 0x4B, geU: 0x4F,
+  const: 0x41, eqz: 0x45, eq: 0x46, ne: 0x47, ltS: 0x48, ltU: 0x49, gtS: 0x4A, gtU: 0x4B, leU: 0x4D, geS: 0x4E, geU: 0x4F,
   clz: 0x67, add: 0x6A, sub: 0x6B, mul: 0x6C, divS: 0x6D, divU: 0x6E, and: 0x71, or: 0x72, xor: 0x73,
   shl: 0x74, shrS: 0x75, shrU: 0x76, rotl: 0x77,
   wrap: 0xA7, extendS: 0xAC, extendU: 0xAD, mul64: 0x7E, shrS64: 0x87, shrU64: 0x88, const64: 0x42,
   extend8: 0xC0, extend16: 0xC1,
   loadF64: 0x2B, addF64: 0xA0, mulF64: 0xA2, divF64: 0xA3, floorF64: 0x9C, f64FromI32: 0xB7, i64FromF64: 0xB0,
 } as const;
-const I32 = 0x7F;
-const VOID = 0x40;
+export const I32 = 0x7F;
+export const VOID = 0x40;
 
 function uleb(out: number[], v: number): void {
   v >>>= 0;
@@ -60,7 +60,7 @@ function uleb(out: number[], v: number): void {
  * of code as a number[] copied three times cost more than V8's compilation of
  * it: docs/performance.md).
  */
-class Asm {
+export class Asm {
   private buf: Uint8Array;
   /** Bytes written so far. */
   len = 0;
@@ -155,13 +155,13 @@ const G = 21;
  * import-call wrappers (TurboFan, 0.2-0.3 ms each) into every module that
  * did, most of what compiling a region cost (docs/performance.md).
  */
-const IMPORT_LD = 0, IMPORT_ST = 1, IMPORT_CALL = 2;
+export const IMPORT_LD = 0, IMPORT_ST = 1, IMPORT_CALL = 2;
 /** Table slots the helpers take; regions' slots follow. */
 const HELPER_SLOTS = 3;
 /** A region module's types: 0 = the region (pc0, n, dKey) -> pc, 1 = ld and call (6 i32s), 2 = st (7). */
-const HELPER_TYPE = [1, 2, 1];
+export const HELPER_TYPE = [1, 2, 1];
 /** What IMPORT_CALL does (its first argument). */
-const CALL = { TIMEBASE: 0, MFSPR: 1, MFMSR: 2, WRTEE: 3, DCBZ: 4 } as const;
+export const CALL = { TIMEBASE: 0, MFSPR: 1, MFMSR: 2, WRTEE: 3, DCBZ: 4 } as const;
 
 // ---- per-instruction code ------------------------------------------------------------------------------
 
@@ -943,6 +943,15 @@ export class WasmCore {
     return { len: plan.region.length, fn, words: plan.region, sourceChars: bytes.length, dispose: () => this.release(index), calls: 0, ran: 0 };
   }
 
+  /**
+   * Instantiates a module of the region's shape (regionModule: f0(pc0, n, dKey) -> pc over the core's memory
+   * and table) that is not a region, the interpreter's (wasm-interp.ts), and gives its table slot for runWasm.
+   */
+  install(module: WebAssembly.Module): number {
+    const instance = new WebAssembly.Instance(module, { j: this.imports });
+    return this.put(instance.exports.f0);
+  }
+
   private put(f: unknown): number {
     let index = this.free.pop();
     if (index === undefined) {
@@ -965,7 +974,7 @@ export class WasmCore {
  * and back out; for a region that reads the time base (`timed`), the timers'
  * state, the slice's start and the SPR watch exported first.
  */
-function runWasm(cpu: Cpu, index: number, pc0: number, n: number, dKey: number, timed: boolean): number {
+export function runWasm(cpu: Cpu, index: number, pc0: number, n: number, dKey: number, timed: boolean): number {
   const s = cpu.coreSlots!;
   if (timed) {
     s[CORE_SLOT.SLICE] = cpu.sliceStart;
@@ -1021,6 +1030,7 @@ function jsHelpers(cpu: Cpu): Record<string, WebAssembly.ImportValue> {
       at(cpu, pc, k, done, n);
       const v = cpu.loadSlowAt(ea, size as 1 | 2 | 4, pc);
       s[CORE_SLOT.FAULT] = cpu.faultPending ? 1 : 0;
+      s[CORE_SLOT.IRQ] = cpu.irqPoll; // the WebAssembly interpreter stops at its next taken branch
       cpu.timers.exportTimeBase(tb);
       return v;
     },
@@ -1141,7 +1151,7 @@ const REGION_MODULE_HEAD: Uint8Array = (() => {
 })();
 
 /** The module of one region: the fixed head, then a code section of one function (`locals` i32 locals, the prologue, the body). */
-function regionModule(locals: number, prologue: Uint8Array, body: Uint8Array): Uint8Array {
+export function regionModule(locals: number, prologue: Uint8Array, body: Uint8Array): Uint8Array {
   const localsDecl: number[] = [1];
   uleb(localsDecl, locals);
   localsDecl.push(I32);

@@ -12,7 +12,7 @@ import { attachHypervisor, type GuestHypervisor } from '../hv/index';
 import { createStatsBuffer, H, sampleStats } from '../link/stats';
 import { Machine, type StopReason } from './machine';
 import { warmUpInterpreter, warmUpParts } from './warmup';
-import { applyJitChoice, defaultJitChoice, type JitChoice } from './jit-mode';
+import { applyJitChoice, defaultInterpreter, defaultJitChoice, type JitChoice } from './jit-mode';
 import { captureParts, captureRam, checkCompatible, ramChecksum, restoreParts, restoreRam, sha256, type Snapshot, type SnapshotConfig } from '../link/snapshot';
 import { LAB_VERSION } from '../../shared/version';
 
@@ -113,7 +113,7 @@ export function prepareRun(elf: Uint8Array, opts: RunOptions = {}): PreparedRun 
   });
   const hypervisor = attachHypervisor(machine, hvOptions);
   const jit: JitChoice = opts.jit === undefined && opts.translator === undefined ? defaultJitChoice()
-    : { jit: opts.jit ?? 'on', ...(opts.translator !== undefined ? { translator: opts.translator } : {}) };
+    : { jit: opts.jit ?? 'on', ...(opts.translator !== undefined ? { translator: opts.translator } : {}), interpreter: defaultInterpreter() };
   for (const cpu of machine.cpus) applyJitChoice(cpu, jit);
   machine.load(elf);
   if (opts.snapshot) restoreGuest(machine, hypervisor, opts.snapshot, snapshotConfig(elf, opts));

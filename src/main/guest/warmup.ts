@@ -23,7 +23,7 @@
 // interpreter's program, 4 before the translator's, 0-1 after it,
 // docs/performance.md). Nothing of them reaches any guest.
 
-import { Cpu } from '../cpu/cpu';
+import { Cpu, WASM_INTERP_NONE } from '../cpu/cpu';
 import { execute } from '../cpu/interp';
 import { INSNS } from '../cpu/isa';
 import { MAS, MSR } from '../cpu/regs';
@@ -254,9 +254,11 @@ export function warmUpJitProgram(): number[] {
 
 let warmed = false;
 
-/** What a warm-up ran: instructions of each interpreter pass (none in a translator-only warm-up) and of the translator's (-1 where a program did not reach its end), and the translator's work. */
+/** What a warm-up ran: instructions of each interpreter pass (JavaScript alone twice, then with the WebAssembly interpreter) (none in a translator-only warm-up) and of the translator's (-1 where a program did not reach its end), and the translator's work. */
 export interface WarmUpReport {
   interpreterPasses: number[];
+  /** Instructions of the last interpreter pass the WebAssembly interpreter ran. */
+  wasmInterpreterInsns: number;
   translatorPass: number;
   regionsTranslated: number;
   translatedInsns: number;
@@ -340,8 +342,11 @@ export function warmUpInterpreter(force: boolean, parts: WarmUpParts): WarmUpRep
     }
     return cpu.pc === end ? cpu.insns - before : -1;
   };
-  // The translator's program first, then the interpreter's twice (the first pass finds the soft TLB cold: slow
-  // paths; the second warm: fast paths), counting heat as a guest's run does but never reaching the threshold.
+  // The translator's program first, then the interpreter's three times, counting heat as a guest's run does but
+  // never reaching the threshold: twice in JavaScript alone (the first pass finds the soft TLB cold: slow paths;
+  // the second warm: fast paths), which a guest runs where the WebAssembly interpreter does not (translation
+  // off, device memory, a debugger's breakpoints, an instruction it leaves to JavaScript), then with the
+  // WebAssembly interpreter, whose calls from execute need their own type feedback.
   const jitWords = warmUpJitProgram();
   put(JIT_CODE, jitWords);
   cpu.jitThreshold = JIT_WARM_THRESHOLD;
@@ -350,6 +355,16 @@ export function warmUpInterpreter(force: boolean, parts: WarmUpParts): WarmUpRep
   const fetchFaults = cpu.gpr[30]!;
   cpu.jitThreshold = 0x7FFFFFFF;
   cpu.flushSoftTlb();
-  const interpreterPasses = parts === 'all' ? [runTo(CODE, end), runTo(CODE, end)] : [];
-  return { interpreterPasses, translatorPass, regionsTranslated: cpu.jitBlocks, translatedInsns: cpu.jitInsns, fetchFaults };
+  const interpreterPasses: number[] = [];
+  let inWasm = 0;
+  if (parts === 'all') {
+    const wasmInterp = cpu.wasmInterp;
+    cpu.wasmInterp = WASM_INTERP_NONE;
+    interpreterPasses.push(runTo(CODE, end), runTo(CODE, end));
+    cpu.wasmInterp = wasmInterp;
+    const before = cpu.wasmInterpInsns;
+    interpreterPasses.push(runTo(CODE, end));
+    inWasm = cpu.wasmInterpInsns - before;
+  }
+  return { interpreterPasses, wasmInterpreterInsns: inWasm, translatorPass, regionsTranslated: cpu.jitBlocks, translatedInsns: cpu.jitInsns, fetchFaults };
 }

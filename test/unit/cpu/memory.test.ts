@@ -2,7 +2,7 @@
 // after it, seen from JavaScript through views of the same bytes.
 import { describe, expect, it } from 'vitest';
 import { CoreGroup, Cpu } from '../../../src/main/cpu/cpu';
-import { CORE_AREA_BYTES, CORE_SLOT, coreAreaBase, guestMemory } from '../../../src/main/cpu/memory';
+import { CORE_AREA_BYTES, CORE_SLOT, coreAreaBase, guestMemory, HEAT_PAGE_BYTES, HEAT_SLOTS_MAX, heatArenaBase } from '../../../src/main/cpu/memory';
 import { Bus } from '../../../src/main/devices/bus';
 
 describe('guest memory', () => {
@@ -13,7 +13,8 @@ describe('guest memory', () => {
       expect(bus.ram8.length).toBe(ramSize);
       expect(bus.ram32.length).toBe(ramSize / 4);
       expect(bus.memory.coreBase).toBe(ramSize);
-      expect(bus.memory.memory.buffer.byteLength).toBe(ramSize + CORE_AREA_BYTES);
+      expect(bus.memory.heatSlots).toBe(HEAT_SLOTS_MAX);
+      expect(bus.memory.memory.buffer.byteLength).toBe(ramSize + CORE_AREA_BYTES + HEAT_SLOTS_MAX * HEAT_PAGE_BYTES);
       const cpu = new Cpu(bus);
       // The GPRs and the exchange slots are views into the area: what the core writes, the memory holds.
       cpu.gpr[5] = 0x12345678;
@@ -30,7 +31,7 @@ describe('guest memory', () => {
   it('gives each core of a group an area of its own, in order, and a PIR equal to its number', () => {
     const ramSize = 64 * 1024 * 1024;
     const bus = new Bus(ramSize, 3);
-    expect(bus.memory.memory.buffer.byteLength).toBe(ramSize + 3 * CORE_AREA_BYTES);
+    expect(bus.memory.memory.buffer.byteLength).toBe(ramSize + 3 * (CORE_AREA_BYTES + HEAT_SLOTS_MAX * HEAT_PAGE_BYTES));
     const group = new CoreGroup(ramSize);
     const cpus = [0, 1, 2].map(() => new Cpu(bus, undefined, group));
     cpus.forEach((cpu, k) => {
@@ -44,6 +45,22 @@ describe('guest memory', () => {
     expect(cpus[1]!.codePages).toBe(cpus[0]!.codePages);
     // A fourth core has no area.
     expect(() => new Cpu(bus, undefined, group)).toThrow(/no core 3/);
+  });
+
+  it('puts each core\'s heat arena after every core area, one after another, no larger than RAM has pages', () => {
+    const small = guestMemory(256 * 1024, 2);
+    expect(small.heatSlots).toBe(64);
+    expect(heatArenaBase(small, 0)).toBe(256 * 1024 + 2 * CORE_AREA_BYTES);
+    expect(heatArenaBase(small, 1)).toBe(heatArenaBase(small, 0) + 64 * HEAT_PAGE_BYTES);
+    expect(small.memory.buffer.byteLength).toBe(heatArenaBase(small, 1) + 64 * HEAT_PAGE_BYTES);
+    expect(() => heatArenaBase(small, 2)).toThrow(/no core 2/);
+    // A core's heat counts are its translator's: a page's counts live in its arena.
+    const bus = new Bus(1 << 20);
+    const cpu = new Cpu(bus);
+    const jp = cpu.jitPageFor(3);
+    expect(jp.heatAddr).toBe(heatArenaBase(bus.memory, 0));
+    jp.hot[5] = 77;
+    expect(new Int32Array(bus.memory.memory.buffer, heatArenaBase(bus.memory, 0), 8)[5]).toBe(77);
   });
 
   it('refuses a RAM size that is not whole 64 KB pages, and core counts outside 1-8', () => {

@@ -1,0 +1,794 @@
+// The interpreter's frequent instructions as one WebAssembly function, for
+// the code the translator has not made a region of: a kernel's boot runs 12-13
+// M of its 62 M instructions there, most of them words run a few times.
+//
+// Why: JavaScript's `execute` (interp.ts) is one large function that V8 runs
+// in its baseline code until TurboFan has compiled it, 75-145 ms on the
+// 2-core machine, and again after each deoptimisation; a cold process spent a
+// fifth of a Linux boot in that state (docs/performance.md). WebAssembly is
+// compiled before its first instruction (Liftoff, about 15 times the baseline
+// JavaScript's speed on an interpreter loop) and never deoptimises.
+//
+// What it does: from an address in the current code page, it runs
+// instructions until it reaches one it does not handle, takes a branch,
+// leaves the page, uses up the budget, or a data access faults or has to end
+// the run (a device store that raises an interrupt, a store over code). The
+// interpreter then carries on from there: it counts the heat of the address
+// reached (so branch targets still become regions), runs a region if one
+// starts there, or the instruction the WebAssembly left to it. The decoder is
+// isa.ts's own (its tables, read when the module is made), so a word means
+// the same instruction here and there; every case does what its case in
+// interp.ts does, and test/unit/cpu/wasm-interp.test.ts compares the two on
+// random words and states. Everything else, the forms with an overflow bit,
+// the SPRs other than LR and CTR, and the rare instructions, are left to
+// JavaScript.
+//
+// Its calling convention is a region's (wasm-jit.ts): f0(pc, n, dKey) -> pc
+// over the core's memory and table, GPRs in the core's area, CR/CTR/LR/XER in
+// locals loaded from the exchange slots and stored back at the exit and
+// before a call out, the slow paths through the bridge's helpers, a fault
+// returned as 1 with the instruction recorded. It reads the code page's RAM
+// address from CORE_SLOT.CODE and leaves CORE_SLOT.SEQ (the address after the
+// last instruction it ran) and CORE_SLOT.STOP (1: stopped in front of an
+// instruction it does not handle).
+
+import { decode, INSNS } from './isa';
+import { HOT_BLOCK, LOOP_HEAT } from './jit';
+import { CORE_SLOT, CORE_TLB } from './memory';
+import { Asm, CALL, HELPER_TYPE, I32, IMPORT_CALL, IMPORT_LD, IMPORT_ST, OP, regionModule, VOID } from './wasm-jit';
+
+// Parameters, then locals.
+const PC = 0, N = 1, DKEY = 2;
+const DONE = 3, W = 4, A = 5, B = 6, T = 7, V = 8, EA = 9, PAGE = 10, IDX = 11, X = 12, BASE = 13, RET = 14, SEQ = 15, STOP = 16;
+const CR = 17, CTR = 18, LR = 19, SO = 20, CA = 21, OV = 22;
+const HEAT = 23, THRESHOLD = 24, H = 25, HOLD = 26;
+const LOCALS = 27 - 3;
+
+const idOf = (mnem: string): number => {
+  const i = INSNS.find((x) => x.mnem === mnem);
+  if (i === undefined) throw new Error(`wasm-interp: no instruction ${mnem}`);
+  return i.id;
+};
+
+/** The instructions handled here (mnemonics of isa.ts). */
+export const WASM_INTERP_MNEMONICS = [
+  'addi', 'addis', 'addic', 'addic.', 'subfic', 'mulli', 'ori', 'oris', 'xori', 'xoris', 'andi.', 'andis.',
+  'cmpi', 'cmpli', 'cmp', 'cmpl', 'rlwinm', 'rlwimi', 'rlwnm', 'b', 'bc', 'bclr', 'bcctr',
+  'lwz', 'lwzu', 'lbz', 'lbzu', 'lhz', 'lhzu', 'lha', 'stw', 'stwu', 'stb', 'stbu', 'sth', 'sthu',
+  'lwzx', 'lbzx', 'lhzx', 'stwx', 'stbx', 'sthx',
+  'add', 'subf', 'neg', 'mullw', 'and', 'or', 'xor', 'andc', 'nor', 'slw', 'srw', 'srawi', 'sraw',
+  'cntlzw', 'extsb', 'extsh', 'isel', 'mfspr', 'mtspr', 'mfcr',
+  'lhau', 'mulhw', 'mulhwu', 'divw', 'divwu', 'mtcrf',
+  // Instructions interp.ts runs through executeRare, after which it ends the slice if an interrupt check is due.
+  'addc', 'adde', 'addze', 'addme', 'subfc', 'subfe', 'subfme', 'subfze', 'orc', 'nand', 'eqv',
+  'mcrf', 'crnor', 'crandc', 'crxor', 'crnand', 'crand', 'creqv', 'crorc', 'cror',
+  'isync', 'sync', 'mbar', 'dcbtst', 'dcbt', 'dcba', 'icbt', 'mfmsr', 'wrtee', 'wrteei', 'dcbz',
+] as const;
+
+type Mnemonic = typeof WASM_INTERP_MNEMONICS[number];
+
+/** Labels the handlers' code branches to. */
+interface Labels {
+  /** Done: pc += 4, on to the next instruction (or out at the page's end). */
+  next: object;
+  /** Leave in front of this instruction, for JavaScript to run it. */
+  unsupported: object;
+  /** Leave with RET set (the epilogue stores the state). */
+  exit: object;
+  /** The next instruction at PC (its heat, the budget, its word). */
+  top: object;
+}
+
+class Emitter {
+  readonly a = new Asm();
+  constructor(private readonly core: number, readonly l: Labels) {}
+
+  slot(s: number): number { return this.core + s * 4; }
+
+  /** Pushes the byte offset of GPR field `shift` (21: rT/rS, 16: rA, 11: rB) in the core's area. */
+  field(shift: number): this { this.a.get(W).c(shift - 2).op(OP.shrU).c(124).op(OP.and); return this; }
+  /** Pushes GPR field `shift`'s value. */
+  reg(shift: number): this { this.field(shift); this.a.mem(OP.load, this.core); return this; }
+  /** Pushes (rA|0): rA's value, or 0 for r0. */
+  ra0(): this { this.reg(16); this.a.c(0); this.field(16); this.a.op(OP.select); return this; }
+  /** GPR field `shift` = the value `value` pushes. */
+  setReg(shift: number, value: () => void): this { this.field(shift); value(); this.a.mem(OP.store, this.core); return this; }
+  simm(): this { this.a.get(W).op(OP.extend16); return this; }
+  uimm(): this { this.a.get(W).c(0xFFFF).op(OP.and); return this; }
+
+  /** CR0 from local T (LT/GT/EQ, SO). */
+  cr0(): void {
+    const a = this.a;
+    a.get(CR).c(0x0FFFFFFF).op(OP.and);
+    a.c(8).c(4).c(2).get(T).c(0).op(OP.gtS, OP.select).get(T).c(0).op(OP.ltS, OP.select);
+    a.get(SO).op(OP.or).c(28).op(OP.shl, OP.or).set(CR);
+  }
+
+  /** CR0 from T when the word's Rc bit is set. */
+  rc(): void {
+    this.a.get(W).c(1).op(OP.and).open(OP.if, VOID);
+    this.cr0();
+    this.a.end();
+  }
+
+  /** CR field crfD (bits 6-8) = (the pushed 3-bit value) | SO; the field's shift in X. */
+  crfD(value: () => void): void {
+    const a = this.a;
+    a.c(7).get(W).c(23).op(OP.shrU).c(7).op(OP.and, OP.sub).c(2).op(OP.shl).set(X);
+    a.get(CR).c(15).get(X).op(OP.shl).c(-1).op(OP.xor, OP.and);
+    value();
+    a.get(SO).op(OP.or).get(X).op(OP.shl, OP.or).set(CR);
+  }
+
+  /** 8/4/2 from A and B. */
+  compare(signed: boolean): void {
+    this.a.c(8).c(4).c(2).get(A).get(B).op(signed ? OP.gtS : OP.gtU, OP.select).get(A).get(B).op(signed ? OP.ltS : OP.ltU, OP.select);
+  }
+
+  /** The rotate mask MB..ME (bits 6-10, 1-5) of an M-form word. */
+  mask(): void {
+    const a = this.a;
+    // A = ~0 >>> MB, B = ~0 << (31 - ME); MB <= ME: A & B, else (a wrapping mask) A | B.
+    a.c(-1).get(W).c(6).op(OP.shrU).c(31).op(OP.and, OP.shrU).set(A);
+    a.c(-1).c(31).get(W).c(1).op(OP.shrU).c(31).op(OP.and, OP.sub, OP.shl).set(B);
+    a.get(A).get(B).op(OP.and).get(A).get(B).op(OP.or);
+    a.get(W).c(6).op(OP.shrU).c(31).op(OP.and).get(W).c(1).op(OP.shrU).c(31).op(OP.and, OP.leU, OP.select);
+  }
+
+  /** Stores the state locals to their slots (before a call out; the epilogue does it at the exit). */
+  syncOut(): void {
+    const a = this.a;
+    a.c(0).get(CR).mem(OP.store, this.slot(CORE_SLOT.CR));
+    a.c(0).get(CTR).mem(OP.store, this.slot(CORE_SLOT.CTR));
+    a.c(0).get(LR).mem(OP.store, this.slot(CORE_SLOT.LR));
+    a.c(0).get(SO).mem(OP.store, this.slot(CORE_SLOT.SO));
+    a.c(0).get(CA).mem(OP.store, this.slot(CORE_SLOT.CA));
+    a.c(0).get(OV).mem(OP.store, this.slot(CORE_SLOT.OV));
+  }
+
+  /** RET = the pushed value; out. */
+  leave(): void { this.a.set(RET).br(this.l.exit); }
+
+  /**
+   * The instruction at PC is done and branches to the pushed target: on at
+   * the target if it is in this page and no interrupt check is due (a slow
+   * load's exit may have made one: the interpreter looks at taken branches),
+   * else out.
+   */
+  taken(): void {
+    const a = this.a;
+    a.set(T);
+    a.get(PC).c(4).op(OP.add).set(SEQ);
+    a.get(DONE).c(1).op(OP.add).set(DONE);
+    a.get(T).get(PC).op(OP.xor).c(12).op(OP.shrU, OP.eqz);
+    a.c(0).mem(OP.load, this.slot(CORE_SLOT.IRQ)).op(OP.eqz, OP.and);
+    a.get(T).set(PC);
+    a.op(OP.brIf).uleb(a.depth(this.l.top));
+    a.get(PC);
+    this.leave();
+  }
+
+  /** The soft-TLB check of an access at EA (tlbHit in wasm-jit.ts): pushes "hit", leaves IDX. */
+  tlbHit(write: boolean, size: number): void {
+    const a = this.a;
+    a.get(EA).c(12).op(OP.shrU).tee(PAGE).c(1023).op(OP.and).c(2).op(OP.shl).tee(IDX);
+    a.mem(OP.load, this.core + (CORE_TLB + (write ? 2048 : 0)) * 4).get(PAGE).get(DKEY).op(OP.or, OP.eq);
+    if (size > 1) a.get(EA).c(size - 1).op(OP.and, OP.eqz, OP.and);
+  }
+
+  /** Pushes the RAM address of EA's bytes (after tlbHit). */
+  hostAddress(write: boolean, size: number): void {
+    const a = this.a;
+    a.get(IDX).mem(OP.load, this.core + (CORE_TLB + (write ? 3072 : 1024)) * 4).get(EA).c(4095).op(OP.and, OP.add);
+    if (size === 2) a.c(2).op(OP.xor);
+    if (size === 1) a.c(3).op(OP.xor);
+  }
+
+  /** V = `size` bytes at EA (zero-extended), through the soft TLB or the core; a fault leaves. */
+  load(size: 1 | 2 | 4): void {
+    const a = this.a;
+    this.tlbHit(false, size);
+    a.open(OP.if, I32);
+    this.hostAddress(false, size);
+    a.mem(size === 4 ? OP.load : size === 2 ? OP.load16u : OP.load8u, 0);
+    a.else();
+    this.syncOut();
+    a.get(EA).c(size).get(PC).c(0).get(DONE).get(N);
+    this.callIndirect(IMPORT_LD);
+    a.set(V);
+    a.c(0).mem(OP.load, this.slot(CORE_SLOT.FAULT));
+    a.open(OP.if, VOID);
+    a.c(1);
+    this.leave();
+    a.end();
+    a.get(V);
+    a.end();
+    a.set(V);
+  }
+
+  /** Stores V's low `size` bytes at EA; a fault leaves, and so does a store the run must end after (`after` runs first). */
+  store(size: 1 | 2 | 4, after: (() => void) | null = null): void {
+    const a = this.a;
+    this.tlbHit(true, size);
+    a.open(OP.if, VOID);
+    this.hostAddress(true, size);
+    a.get(V).mem(size === 4 ? OP.store : size === 2 ? OP.store16 : OP.store8, 0);
+    a.else();
+    this.syncOut();
+    a.get(EA).c(size).get(PC).get(V);
+    if (size < 4) a.c(size === 2 ? 0xFFFF : 0xFF).op(OP.and);
+    a.c(0).get(DONE).get(N);
+    this.callIndirect(IMPORT_ST);
+    a.tee(X);
+    a.open(OP.if, VOID);
+    // 1: a fault; 2: an interrupt check is due or code was overwritten: the run ends after this store.
+    a.get(X).c(1).op(OP.eq);
+    a.open(OP.if, VOID);
+    a.c(1);
+    this.leave();
+    a.end();
+    after?.();
+    a.get(PC).c(4).op(OP.add).tee(PC).set(SEQ);
+    a.get(DONE).c(1).op(OP.add).set(DONE);
+    a.get(PC);
+    this.leave();
+    a.end();
+    a.end();
+  }
+
+  private callIndirect(fn: number): void {
+    this.a.c(fn).op(OP.callIndirect);
+    this.a.uleb(HELPER_TYPE[fn]!);
+    this.a.byte(0);
+  }
+
+  /**
+   * A rare instruction's work in the core (wasm-jit.ts CALL: the time base,
+   * MSR, dcbz), with the pushed argument; pushes its result. It may throw a
+   * fault: the core knows where from (at()), as with a region's call.
+   */
+  coreCall(what: number, arg: () => void): void {
+    this.syncOut();
+    this.a.c(what);
+    arg();
+    this.a.get(PC).c(0).get(DONE).get(N);
+    this.callIndirect(IMPORT_CALL);
+  }
+
+  /**
+   * Done with an instruction interp.ts runs through executeRare: on, unless an
+   * interrupt check is due (`leaveToo`: the pushed condition, a call's "end
+   * the run"), for then the interpreter ends its slice right after it.
+   */
+  rareNext(leaveToo: (() => void) | null = null): void {
+    const a = this.a;
+    a.c(0).mem(OP.load, this.slot(CORE_SLOT.IRQ));
+    if (leaveToo !== null) { leaveToo(); a.op(OP.or); }
+    a.open(OP.if, VOID);
+    a.get(PC).c(4).op(OP.add).tee(PC).set(SEQ);
+    a.get(DONE).c(1).op(OP.add).set(DONE);
+    a.get(PC);
+    this.leave();
+    a.end();
+    this.next();
+  }
+
+  /** Leaves for JavaScript when the pushed condition holds (checked before anything changed). */
+  unsupportedIf(cond: () => void): void {
+    cond();
+    this.a.op(OP.brIf).uleb(this.a.depth(this.l.unsupported));
+  }
+
+  next(): void { this.a.br(this.l.next); }
+}
+
+/** Each handled instruction's code (it ends by branching: next, out, or to unsupported). */
+function handlers(e: Emitter): Record<Mnemonic, () => void> {
+  const a = e.a;
+  const next = () => e.next();
+  /** rT = the pushed value. */
+  const toRt = (value: () => void) => { e.setReg(21, value); next(); };
+  /** T = value; rA = T; CR0 from T if Rc (and `always`). */
+  const logic = (value: () => void, always = false) => {
+    value();
+    a.set(T);
+    e.setReg(16, () => a.get(T));
+    if (always) e.cr0();
+    else e.rc();
+    next();
+  };
+  /** T = value; rT = T; CR0 if Rc; the OE form is JavaScript's. */
+  const arith = (value: () => void) => {
+    e.unsupportedIf(() => a.get(W).c(0x400).op(OP.and));
+    value();
+    a.set(T);
+    e.setReg(21, () => a.get(T));
+    e.rc();
+    next();
+  };
+  const dLoad = (size: 1 | 2 | 4, update: boolean, signed = false) => () => {
+    if (update) {
+      // rA = 0 or rA = rT: invalid, JavaScript raises it.
+      e.unsupportedIf(() => { e.field(16); a.op(OP.eqz); e.field(16); e.field(21); a.op(OP.eq, OP.or); });
+      e.reg(16);
+    } else {
+      e.ra0();
+    }
+    e.simm();
+    a.op(OP.add).set(EA);
+    e.load(size);
+    e.setReg(21, () => { a.get(V); if (signed) a.op(OP.extend16); });
+    if (update) e.setReg(16, () => a.get(EA));
+    next();
+  };
+  const dStore = (size: 1 | 2 | 4, update: boolean) => () => {
+    if (update) {
+      e.unsupportedIf(() => { e.field(16); a.op(OP.eqz); });
+      e.reg(16);
+    } else {
+      e.ra0();
+    }
+    e.simm();
+    a.op(OP.add).set(EA);
+    e.reg(21);
+    a.set(V);
+    e.store(size, update ? () => e.setReg(16, () => a.get(EA)) : null);
+    if (update) e.setReg(16, () => a.get(EA));
+    next();
+  };
+  const xLoad = (size: 1 | 2 | 4) => () => {
+    e.ra0();
+    e.reg(11);
+    a.op(OP.add).set(EA);
+    e.load(size);
+    e.setReg(21, () => a.get(V));
+    next();
+  };
+  const xStore = (size: 1 | 2 | 4) => () => {
+    e.ra0();
+    e.reg(11);
+    a.op(OP.add).set(EA);
+    e.reg(21);
+    a.set(V);
+    e.store(size);
+    next();
+  };
+  /** BO's CTR and condition tests for bc/bclr: pushes "taken" (CTR decremented first when BO says so). */
+  const branchCondition = (ctr: boolean) => {
+    // X = BO
+    a.get(W).c(21).op(OP.shrU).c(31).op(OP.and).set(X);
+    if (ctr) {
+      a.get(X).c(4).op(OP.and, OP.eqz);
+      a.open(OP.if, VOID);
+      a.get(CTR).c(1).op(OP.sub).set(CTR);
+      a.end();
+      // ctrOk = BO[2] || ((CTR != 0) != BO[1]), as 0 or 1
+      a.get(X).c(2).op(OP.shrU).c(1).op(OP.and);
+      a.get(CTR).c(0).op(OP.ne).get(X).c(1).op(OP.shrU).c(1).op(OP.and, OP.ne);
+      a.op(OP.or);
+    }
+    // condOk = BO[0] || CR[BI] == BO[3], as 0 or 1
+    a.get(X).c(4).op(OP.shrU);
+    a.get(CR).c(31).get(W).c(16).op(OP.shrU).c(31).op(OP.and, OP.sub, OP.shrU).c(1).op(OP.and);
+    a.get(X).c(3).op(OP.shrU).c(1).op(OP.and, OP.eq, OP.or);
+    if (ctr) a.op(OP.and);
+  };
+  /** LR = PC + 4 when the word's LK bit is set. */
+  const link = () => {
+    a.get(W).c(1).op(OP.and).open(OP.if, VOID);
+    a.get(PC).c(4).op(OP.add).set(LR);
+    a.end();
+  };
+  const shiftAmount = () => { e.reg(11); a.c(0x3F).op(OP.and).set(X); };
+  /** SPR number of mfspr/mtspr (its two halves swapped) into X. */
+  const sprNumber = () => {
+    a.get(W).c(16).op(OP.shrU).c(0x1F).op(OP.and).get(W).c(6).op(OP.shrU).c(0x3E0).op(OP.and, OP.or).set(X);
+  };
+
+  /** T = x + y + carry-in, XER[CA] the carry out; rT = T; CR0 if Rc; the OE form is JavaScript's. A rare one. */
+  const carrying = (x: () => void, y: () => void, cin: () => void) => {
+    e.unsupportedIf(() => a.get(W).c(0x400).op(OP.and));
+    x(); a.set(A); y(); a.set(B); cin(); a.set(X);
+    a.get(A).get(B).op(OP.add).get(X).op(OP.add).set(T);
+    a.get(A).get(B).op(OP.add).get(A).op(OP.ltU);
+    a.get(T).get(A).get(B).op(OP.add, OP.ltU, OP.or).set(CA);
+    e.setReg(21, () => a.get(T));
+    e.rc();
+    e.rareNext();
+  };
+  const notRa = () => { e.reg(16); a.c(-1).op(OP.xor); };
+  /** rA = the pushed value, CR0 if Rc; a rare one. */
+  const rareLogic = (value: () => void) => {
+    value();
+    a.set(T);
+    e.setReg(16, () => a.get(T));
+    e.rc();
+    e.rareNext();
+  };
+  /** High word of rA x rB. */
+  const mulHigh = (signed: boolean) => {
+    const ext = signed ? OP.extendS : OP.extendU;
+    e.reg(16); a.op(ext); e.reg(11); a.op(ext, OP.mul64, OP.const64, 32, signed ? OP.shrS64 : OP.shrU64, OP.wrap);
+  };
+  /** A CR logical instruction: bit rT of CR = op(bit rA, bit rB) (complementing B and/or the result). */
+  const crLogic = (op: number, notB: boolean, notResult: boolean) => () => {
+    const bit = (shift: number) => { a.get(CR).c(31).get(W).c(shift).op(OP.shrU).c(31).op(OP.and, OP.sub, OP.shrU).c(1).op(OP.and); };
+    bit(16);
+    bit(11);
+    if (notB) a.c(1).op(OP.xor);
+    a.op(op);
+    if (notResult) a.c(1).op(OP.xor);
+    a.set(X);
+    // V = 31 - rT: the bit's shift.
+    a.c(31).get(W).c(21).op(OP.shrU).c(31).op(OP.and, OP.sub).set(V);
+    a.get(CR).c(1).get(V).op(OP.shl).c(-1).op(OP.xor, OP.and).get(X).get(V).op(OP.shl, OP.or).set(CR);
+    e.rareNext();
+  };
+  /** What the region treats as no operation (hints, barriers): a rare one. */
+  const nothing = () => e.rareNext();
+  /** The CR mask of mtcrf's FXM field (bits 12-19) into V. */
+  const fxmMask = () => {
+    a.c(0).set(V);
+    for (let f = 0; f < 8; f++) {
+      a.get(V).c((0xF0000000 >>> (f * 4)) | 0).c(0).get(W).c(19 - f).op(OP.shrU).c(1).op(OP.and, OP.select, OP.or).set(V);
+    }
+  };
+
+  return {
+    addi: () => toRt(() => { e.ra0(); e.simm(); a.op(OP.add); }),
+    addis: () => toRt(() => { e.ra0(); a.get(W).c(16).op(OP.shl, OP.add); }),
+    addic: () => {
+      e.reg(16); a.set(A);
+      a.get(A); e.simm(); a.op(OP.add).set(T);
+      a.get(T).get(A).op(OP.ltU).set(CA);
+      toRt(() => a.get(T));
+    },
+    'addic.': () => {
+      e.reg(16); a.set(A);
+      a.get(A); e.simm(); a.op(OP.add).set(T);
+      a.get(T).get(A).op(OP.ltU).set(CA);
+      e.setReg(21, () => a.get(T));
+      e.cr0();
+      next();
+    },
+    subfic: () => {
+      e.reg(16); a.set(A);
+      e.simm(); a.set(B);
+      a.get(B).get(A).op(OP.geU).set(CA);
+      toRt(() => a.get(B).get(A).op(OP.sub));
+    },
+    mulli: () => toRt(() => { e.reg(16); e.simm(); a.op(OP.mul); }),
+    ori: () => { e.setReg(16, () => { e.reg(21); e.uimm(); a.op(OP.or); }); next(); },
+    oris: () => { e.setReg(16, () => { e.reg(21); a.get(W).c(16).op(OP.shl, OP.or); }); next(); },
+    xori: () => { e.setReg(16, () => { e.reg(21); e.uimm(); a.op(OP.xor); }); next(); },
+    xoris: () => { e.setReg(16, () => { e.reg(21); a.get(W).c(16).op(OP.shl, OP.xor); }); next(); },
+    'andi.': () => logic(() => { e.reg(21); e.uimm(); a.op(OP.and); }, true),
+    'andis.': () => logic(() => { e.reg(21); a.get(W).c(16).op(OP.shl, OP.and); }, true),
+    cmpi: () => { e.reg(16); a.set(A); e.simm(); a.set(B); e.crfD(() => e.compare(true)); next(); },
+    cmpli: () => { e.reg(16); a.set(A); e.uimm(); a.set(B); e.crfD(() => e.compare(false)); next(); },
+    cmp: () => { e.reg(16); a.set(A); e.reg(11); a.set(B); e.crfD(() => e.compare(true)); next(); },
+    cmpl: () => { e.reg(16); a.set(A); e.reg(11); a.set(B); e.crfD(() => e.compare(false)); next(); },
+    rlwinm: () => logic(() => { e.reg(21); a.get(W).c(11).op(OP.shrU).c(31).op(OP.and, OP.rotl); e.mask(); a.op(OP.and); }),
+    rlwnm: () => logic(() => { e.reg(21); e.reg(11); a.c(31).op(OP.and, OP.rotl); e.mask(); a.op(OP.and); }),
+    rlwimi: () => logic(() => {
+      e.mask();
+      a.set(V);
+      e.reg(21); a.get(W).c(11).op(OP.shrU).c(31).op(OP.and, OP.rotl).get(V).op(OP.and);
+      e.reg(16); a.get(V).c(-1).op(OP.xor, OP.and, OP.or);
+    }),
+    b: () => {
+      link();
+      // disp = sign-extended LI||00; AA: absolute.
+      a.get(W).c(0x03FFFFFC).op(OP.and).c(6).op(OP.shl).c(6).op(OP.shrS).set(T);
+      a.get(T).get(PC).get(T).op(OP.add).get(W).c(2).op(OP.and, OP.select);
+      e.taken();
+    },
+    bc: () => {
+      branchCondition(true);
+      a.set(A);
+      link();
+      a.get(A).open(OP.if, VOID);
+      a.get(W).op(OP.extend16).c(-4).op(OP.and).set(T);
+      a.get(T).get(PC).get(T).op(OP.add).get(W).c(2).op(OP.and, OP.select);
+      e.taken();
+      a.end();
+      next();
+    },
+    bclr: () => {
+      branchCondition(true);
+      a.set(A);
+      a.get(LR).c(-4).op(OP.and).set(V);
+      link();
+      a.get(A).open(OP.if, VOID);
+      a.get(V);
+      e.taken();
+      a.end();
+      next();
+    },
+    bcctr: () => {
+      // BO without "ignore CTR" is invalid for bcctr: JavaScript raises it.
+      e.unsupportedIf(() => a.get(W).c(21 + 2).op(OP.shrU).c(1).op(OP.and, OP.eqz));
+      branchCondition(false);
+      a.set(A);
+      link();
+      a.get(A).open(OP.if, VOID);
+      a.get(CTR).c(-4).op(OP.and);
+      e.taken();
+      a.end();
+      next();
+    },
+    lwz: dLoad(4, false),
+    lwzu: dLoad(4, true),
+    lbz: dLoad(1, false),
+    lbzu: dLoad(1, true),
+    lhz: dLoad(2, false),
+    lhzu: dLoad(2, true),
+    lha: dLoad(2, false, true),
+    stw: dStore(4, false),
+    stwu: dStore(4, true),
+    stb: dStore(1, false),
+    stbu: dStore(1, true),
+    sth: dStore(2, false),
+    sthu: dStore(2, true),
+    lwzx: xLoad(4),
+    lbzx: xLoad(1),
+    lhzx: xLoad(2),
+    stwx: xStore(4),
+    stbx: xStore(1),
+    sthx: xStore(2),
+    add: () => arith(() => { e.reg(16); e.reg(11); a.op(OP.add); }),
+    subf: () => arith(() => { e.reg(11); e.reg(16); a.op(OP.sub); }),
+    neg: () => arith(() => { a.c(0); e.reg(16); a.op(OP.sub); }),
+    mullw: () => arith(() => { e.reg(16); e.reg(11); a.op(OP.mul); }),
+    and: () => logic(() => { e.reg(21); e.reg(11); a.op(OP.and); }),
+    or: () => logic(() => { e.reg(21); e.reg(11); a.op(OP.or); }),
+    xor: () => logic(() => { e.reg(21); e.reg(11); a.op(OP.xor); }),
+    andc: () => logic(() => { e.reg(21); e.reg(11); a.c(-1).op(OP.xor, OP.and); }),
+    nor: () => logic(() => { e.reg(21); e.reg(11); a.op(OP.or).c(-1).op(OP.xor); }),
+    slw: () => { shiftAmount(); logic(() => { a.c(0); e.reg(21); a.get(X).op(OP.shl); a.get(X).c(0x20).op(OP.and, OP.select); }); },
+    srw: () => { shiftAmount(); logic(() => { a.c(0); e.reg(21); a.get(X).op(OP.shrU); a.get(X).c(0x20).op(OP.and, OP.select); }); },
+    srawi: () => {
+      e.reg(21); a.set(V);
+      a.get(W).c(11).op(OP.shrU).c(31).op(OP.and).set(X);
+      // CA: negative and a 1 shifted out.
+      a.get(V).c(0).op(OP.ltS).get(V).c(1).get(X).op(OP.shl).c(1).op(OP.sub, OP.and).c(0).op(OP.ne, OP.and).set(CA);
+      logic(() => a.get(V).get(X).op(OP.shrS));
+    },
+    sraw: () => {
+      e.reg(21); a.set(V);
+      shiftAmount();
+      // A shift of 32-63 gives the sign everywhere, and CA if negative.
+      a.get(V).c(0).op(OP.ltS);
+      a.get(X).c(0x20).op(OP.and).get(V).c(1).get(X).op(OP.shl).c(1).op(OP.sub, OP.and).op(OP.or).c(0).op(OP.ne);
+      a.op(OP.and).set(CA);
+      logic(() => { a.get(V).c(31).get(X).get(X).c(0x20).op(OP.and, OP.select, OP.shrS); });
+    },
+    cntlzw: () => logic(() => { e.reg(21); a.op(OP.clz); }),
+    extsb: () => logic(() => { e.reg(21); a.op(OP.extend8); }),
+    extsh: () => logic(() => { e.reg(21); a.op(OP.extend16); }),
+    isel: () => toRt(() => {
+      e.ra0(); e.reg(11);
+      a.get(CR).c(31).get(W).c(6).op(OP.shrU).c(31).op(OP.and, OP.sub, OP.shrU).c(1).op(OP.and, OP.select);
+    }),
+    mfspr: () => {
+      sprNumber();
+      a.get(X).c(8).op(OP.eq).open(OP.if, VOID);
+      toRt(() => a.get(LR));
+      a.end();
+      a.get(X).c(9).op(OP.eq).open(OP.if, VOID);
+      toRt(() => a.get(CTR));
+      a.end();
+      a.br(e.l.unsupported);
+    },
+    mtspr: () => {
+      sprNumber();
+      a.get(X).c(8).op(OP.eq).open(OP.if, VOID);
+      e.reg(21); a.set(LR);
+      next();
+      a.end();
+      a.get(X).c(9).op(OP.eq).open(OP.if, VOID);
+      e.reg(21); a.set(CTR);
+      next();
+      a.end();
+      a.br(e.l.unsupported);
+    },
+    mfcr: () => {
+      // mfocrf (bit 20 set) is JavaScript's.
+      e.unsupportedIf(() => a.get(W).c(0x00100000).op(OP.and));
+      toRt(() => a.get(CR));
+    },
+    lhau: dLoad(2, true, true),
+    mulhw: () => { mulHigh(true); a.set(T); e.setReg(21, () => a.get(T)); e.rc(); next(); },
+    mulhwu: () => { mulHigh(false); a.set(T); e.setReg(21, () => a.get(T)); e.rc(); next(); },
+    divw: () => arith(() => {
+      // 0 where the quotient is undefined (by 0, or 0x80000000 / -1), as interp.ts.
+      e.reg(16); a.set(A); e.reg(11); a.set(B);
+      a.get(B).op(OP.eqz).get(A).c(-2147483648).op(OP.eq).get(B).c(-1).op(OP.eq, OP.and, OP.or);
+      a.open(OP.if, I32); a.c(0); a.else(); a.get(A).get(B).op(OP.divS); a.end();
+    }),
+    divwu: () => arith(() => {
+      e.reg(16); a.set(A); e.reg(11); a.set(B);
+      a.get(B).op(OP.eqz);
+      a.open(OP.if, I32); a.c(0); a.else(); a.get(A).get(B).op(OP.divU); a.end();
+    }),
+    mtcrf: () => {
+      fxmMask();
+      a.get(CR).get(V).c(-1).op(OP.xor, OP.and);
+      e.reg(21);
+      a.get(V).op(OP.and, OP.or).set(CR);
+      next();
+    },
+    addc: () => carrying(() => e.reg(16), () => e.reg(11), () => a.c(0)),
+    adde: () => carrying(() => e.reg(16), () => e.reg(11), () => a.get(CA)),
+    addme: () => carrying(() => e.reg(16), () => a.c(-1), () => a.get(CA)),
+    addze: () => carrying(() => e.reg(16), () => a.c(0), () => a.get(CA)),
+    subfc: () => carrying(notRa, () => e.reg(11), () => a.c(1)),
+    subfe: () => carrying(notRa, () => e.reg(11), () => a.get(CA)),
+    subfme: () => carrying(notRa, () => a.c(-1), () => a.get(CA)),
+    subfze: () => carrying(notRa, () => a.c(0), () => a.get(CA)),
+    orc: () => rareLogic(() => { e.reg(21); e.reg(11); a.c(-1).op(OP.xor, OP.or); }),
+    nand: () => rareLogic(() => { e.reg(21); e.reg(11); a.op(OP.and).c(-1).op(OP.xor); }),
+    eqv: () => rareLogic(() => { e.reg(21); e.reg(11); a.op(OP.xor).c(-1).op(OP.xor); }),
+    mcrf: () => {
+      // X = the destination field's shift, V = the source's.
+      a.c(7).get(W).c(23).op(OP.shrU).c(7).op(OP.and, OP.sub).c(2).op(OP.shl).set(X);
+      a.c(7).get(W).c(18).op(OP.shrU).c(7).op(OP.and, OP.sub).c(2).op(OP.shl).set(V);
+      a.get(CR).c(15).get(X).op(OP.shl).c(-1).op(OP.xor, OP.and);
+      a.get(CR).get(V).op(OP.shrU).c(15).op(OP.and).get(X).op(OP.shl, OP.or).set(CR);
+      e.rareNext();
+    },
+    crnor: crLogic(OP.or, false, true),
+    crandc: crLogic(OP.and, true, false),
+    crxor: crLogic(OP.xor, false, false),
+    crnand: crLogic(OP.and, false, true),
+    crand: crLogic(OP.and, false, false),
+    creqv: crLogic(OP.xor, false, true),
+    crorc: crLogic(OP.or, true, false),
+    cror: crLogic(OP.or, false, false),
+    isync: nothing,
+    sync: nothing,
+    mbar: nothing,
+    dcbtst: nothing,
+    dcbt: nothing,
+    dcba: nothing,
+    icbt: nothing,
+    mfmsr: () => {
+      e.coreCall(CALL.MFMSR, () => a.c(0));
+      a.set(T);
+      e.setReg(21, () => a.get(T));
+      e.rareNext();
+    },
+    // Only MSR[EE] changes; a result of 1 (an interrupt may now be taken, or code was overwritten) ends the run.
+    wrtee: () => { e.coreCall(CALL.WRTEE, () => { e.reg(21); a.c(0x8000).op(OP.and); }); a.set(X); e.rareNext(() => a.get(X)); },
+    wrteei: () => { e.coreCall(CALL.WRTEE, () => a.get(W).c(0x8000).op(OP.and)); a.set(X); e.rareNext(() => a.get(X)); },
+    dcbz: () => {
+      e.coreCall(CALL.DCBZ, () => { e.ra0(); e.reg(11); a.op(OP.add).c(-64).op(OP.and); });
+      a.set(X);
+      e.rareNext(() => a.get(X));
+    },
+  };
+}
+
+/** Compiled interpreters by core area address, for the thread's life (a guest of the same RAM size finds its own). */
+const compiled = new Map<number, WebAssembly.Module>();
+/** Core addresses kept at most (RAM sizes times vCPU numbers in use). */
+const COMPILED_MAX = 16;
+
+/** The compiled interpreter for the core whose area starts at byte `core` (made once per thread and address). */
+export function wasmInterpreter(core: number): WebAssembly.Module {
+  let m = compiled.get(core);
+  if (m === undefined) {
+    if (compiled.size >= COMPILED_MAX) compiled.delete(compiled.keys().next().value!);
+    m = new WebAssembly.Module(wasmInterpreterModule(core));
+    compiled.set(core, m);
+  }
+  return m;
+}
+
+/**
+ * The interpreter's module for the core whose area starts at byte `core` of
+ * the guest's memory (a region module's shape: wasm-jit.ts regionModule).
+ */
+export function wasmInterpreterModule(core: number): Uint8Array {
+  const labels: Labels = { next: {}, unsupported: {}, exit: {}, top: {} };
+  const e = new Emitter(core, labels);
+  const a = e.a;
+  const code = handlers(e);
+  const mnems = WASM_INTERP_MNEMONICS;
+  const handlerLabel = new Map<number, object>();
+  for (const m of mnems) handlerLabel.set(idOf(m), {});
+  const top = labels.top;
+  const d19 = {};
+  const d31 = {};
+
+  a.open(OP.block, VOID, labels.exit);
+  a.open(OP.loop, VOID, top);
+  // The budget.
+  a.get(DONE).get(N).op(OP.geS).open(OP.if, VOID);
+  a.get(PC);
+  e.leave();
+  a.end();
+  // The word's heat, as the interpreter counts it (the first word's it counted itself). A block's entry, or a
+  // count reaching the threshold: out, in front of the word, for the interpreter to call the block or decide.
+  a.get(DONE).open(OP.if, VOID);
+  a.get(HEAT).get(PC).c(4095).op(OP.and, OP.add).mem(OP.load, 0).tee(H).tee(HOLD);
+  a.c(0).op(OP.ltS).open(OP.if, VOID);
+  a.get(H).c(HOT_BLOCK).op(OP.eq).open(OP.if, VOID);
+  a.get(PC);
+  e.leave();
+  a.end();
+  a.else();
+  // A word reached by a backward branch counts LOOP_HEAT passes (a loop's head).
+  a.get(H).c(LOOP_HEAT).c(1).get(PC).get(SEQ).c(4).op(OP.sub, OP.ltU, OP.select, OP.add).tee(H);
+  a.get(THRESHOLD).op(OP.geS).open(OP.if, VOID);
+  a.get(PC);
+  e.leave();
+  a.end();
+  a.get(HEAT).get(PC).c(4095).op(OP.and, OP.add).get(H).mem(OP.store, 0);
+  a.end();
+  a.end();
+  a.get(BASE).get(PC).c(4095).op(OP.and, OP.add).mem(OP.load, 0).set(W);
+  a.open(OP.block, VOID, labels.next);
+  a.open(OP.block, VOID, labels.unsupported);
+  const order = mnems.map((m) => handlerLabel.get(idOf(m))!);
+  for (let i = order.length - 1; i >= 0; i--) a.open(OP.block, VOID, order[i]!);
+  a.open(OP.block, VOID, d31);
+  a.open(OP.block, VOID, d19);
+  const target = (id: number) => handlerLabel.get(id) ?? labels.unsupported;
+  const primary: object[] = [];
+  for (let p = 0; p < 64; p++) primary.push(p === 19 ? d19 : p === 31 ? d31 : target(decode(p << 26)));
+  a.get(W).c(26).op(OP.shrU).brTable(primary, labels.unsupported);
+  a.end(); // d19
+  const extended = (p: number) => {
+    const t: object[] = [];
+    for (let x = 0; x < 1024; x++) t.push(target(decode(((p << 26) | (x << 1)) >>> 0)));
+    a.get(W).c(1).op(OP.shrU).c(1023).op(OP.and).brTable(t, labels.unsupported);
+  };
+  extended(19);
+  a.end(); // d31
+  extended(31);
+  for (const m of mnems) {
+    a.end(); // the handler's block: its code follows
+    code[m]();
+  }
+  a.end(); // unsupported
+  // The word's count back as it was: the interpreter counts it when it runs it.
+  a.get(DONE).open(OP.if, VOID);
+  a.get(HEAT).get(PC).c(4095).op(OP.and, OP.add).get(HOLD).mem(OP.store, 0);
+  a.end();
+  a.c(1).set(STOP);
+  a.get(PC);
+  e.leave();
+  a.end(); // next
+  a.get(PC).c(4).op(OP.add).tee(PC).set(SEQ);
+  a.get(DONE).c(1).op(OP.add).set(DONE);
+  // Out at the page's end (the interpreter fetches the next page), else on.
+  a.get(PC).c(4095).op(OP.and, OP.eqz).open(OP.if, VOID);
+  a.get(PC);
+  e.leave();
+  a.end();
+  a.br(top);
+  a.end(); // loop
+  a.end(); // exit
+  // Epilogue: the state, what ran, where the last instruction ended, why it stopped.
+  e.syncOut();
+  a.c(0).get(DONE).mem(OP.store, e.slot(CORE_SLOT.RAN));
+  a.c(0).get(SEQ).mem(OP.store, e.slot(CORE_SLOT.SEQ));
+  a.c(0).get(STOP).mem(OP.store, e.slot(CORE_SLOT.STOP));
+  a.get(RET);
+  a.op(OP.end);
+
+  const pro = new Asm(256);
+  pro.c(0).mem(OP.load, e.slot(CORE_SLOT.CR)).set(CR);
+  pro.c(0).mem(OP.load, e.slot(CORE_SLOT.CTR)).set(CTR);
+  pro.c(0).mem(OP.load, e.slot(CORE_SLOT.LR)).set(LR);
+  pro.c(0).mem(OP.load, e.slot(CORE_SLOT.SO)).set(SO);
+  pro.c(0).mem(OP.load, e.slot(CORE_SLOT.CA)).set(CA);
+  pro.c(0).mem(OP.load, e.slot(CORE_SLOT.OV)).set(OV);
+  pro.c(0).mem(OP.load, e.slot(CORE_SLOT.CODE)).set(BASE);
+  pro.c(0).mem(OP.load, e.slot(CORE_SLOT.HEAT)).set(HEAT);
+  pro.c(0).mem(OP.load, e.slot(CORE_SLOT.THRESHOLD)).set(THRESHOLD);
+  pro.c(0).c(0).mem(OP.store, e.slot(CORE_SLOT.IRQ));
+  pro.get(PC).set(SEQ);
+  return regionModule(LOCALS, pro.bytes(), a.bytes());
+}

@@ -1,0 +1,241 @@
+// The WebAssembly interpreter (cpu/wasm-interp.ts) against the JavaScript
+// one: the same words from the same state must leave the same state, word
+// for word, on random instructions of every kind it handles (and the forms
+// it leaves to JavaScript), random register values, data accesses that hit,
+// miss the soft TLB, fault or straddle, and in runs of many instructions
+// with branches, a fault in the middle and a store over the code.
+import { describe, expect, it } from 'vitest';
+import { Cpu } from '../../../src/main/cpu/cpu';
+import { execute } from '../../../src/main/cpu/interp';
+import { INSNS } from '../../../src/main/cpu/isa';
+import { MAS, MSR } from '../../../src/main/cpu/regs';
+import { WASM_INTERP_MNEMONICS } from '../../../src/main/cpu/wasm-interp';
+import { Bus } from '../../../src/main/devices/bus';
+
+const RAM = 256 * 1024;
+const CODE = 0x1000;
+/** Data the random addresses aim at (well inside RAM, away from the code). */
+const DATA = 0x10000;
+
+function rng(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (s + 0x6D2B79F5) >>> 0;
+    let t = s;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return (t ^ (t >>> 14)) >>> 0;
+  };
+}
+
+/** A core with RAM mapped 1:1 (TLB1, 1 GB: addresses past RAM are bus errors, past 1 GB TLB misses); `wasm`: the WebAssembly interpreter on. */
+function core(wasm: boolean): Cpu {
+  const cpu = new Cpu(new Bus(RAM));
+  cpu.spr[624] = MAS.TLBSEL;
+  cpu.spr[625] = MAS.V | MAS.IPROT | (10 << MAS.TSIZE_SHIFT);
+  cpu.spr[626] = 0;
+  cpu.spr[627] = MAS.SR | MAS.SW | MAS.SX;
+  cpu.spr[944] = 0;
+  cpu.tlbwe();
+  cpu.setMsr(MSR.ME);
+  cpu.jitEnabled = wasm;
+  cpu.jitThreshold = 0x7FFFFFFF; // no regions: what runs is the interpreters
+  cpu.irqPoll = 0;
+  return cpu;
+}
+
+interface State {
+  gpr: number[];
+  cr: number;
+  ctr: number;
+  lr: number;
+  xer: number[];
+  pc: number;
+  msr: number;
+  srr: number[];
+  esr: number;
+  dear: number;
+}
+
+function state(cpu: Cpu): State {
+  return {
+    gpr: [...cpu.gpr],
+    cr: cpu.cr | 0,
+    ctr: cpu.ctr | 0,
+    lr: cpu.lr | 0,
+    xer: [cpu.so, cpu.ca, cpu.ov],
+    pc: cpu.pc | 0,
+    msr: cpu.msr | 0,
+    srr: [cpu.spr[26]! | 0, cpu.spr[27]! | 0],
+    esr: cpu.spr[62]! | 0,
+    dear: cpu.spr[61]! | 0,
+  };
+}
+
+function ram(cpu: Cpu): Buffer {
+  return Buffer.from(cpu.bus.memory!.memory.buffer, 0, RAM);
+}
+
+/** Both cores from one random state: registers (a third of them addresses in the data area), CR, CTR, LR, XER, and the data area's bytes. */
+function randomState(next: () => number, cores: Cpu[]): void {
+  const special = [0, -1, 0x7FFFFFFF, -0x80000000, 1, 31, 32, 63];
+  const gpr: number[] = [];
+  for (let i = 0; i < 32; i++) {
+    const k = next() % 6;
+    gpr.push(k < 2 ? DATA + (next() % 0x8000) : k === 2 ? special[next() % special.length]! : k === 3 ? next() % 64 : next() | 0);
+  }
+  const cr = next() | 0;
+  const ctr = next() % 4 === 0 ? 1 : next() % 3 === 0 ? 0 : next() | 0;
+  const lr = (CODE + (next() % 0x400) * 4) | (next() % 4);
+  const so = next() & 1;
+  const ca = next() & 1;
+  const ov = next() & 1;
+  const data = new Uint8Array(0x9000);
+  for (let i = 0; i < data.length; i++) data[i] = next() & 0xFF;
+  for (const cpu of cores) {
+    cpu.gpr.set(gpr);
+    cpu.cr = cr;
+    cpu.ctr = ctr;
+    cpu.lr = lr;
+    cpu.so = so;
+    cpu.ca = ca;
+    cpu.ov = ov;
+    for (let i = 0; i < data.length; i += 4) cpu.bus.writeRam(DATA + i, 4, (data[i]! << 24) | (data[i + 1]! << 16) | (data[i + 2]! << 8) | data[i + 3]!);
+  }
+}
+
+/** A random word of the instruction: its opcode bits, everything else random (a D-form's displacement small and often aligned). */
+function randomWord(next: () => number, mnem: string): number {
+  const info = INSNS.find((i) => i.mnem === mnem)!;
+  let w = next() & 0x03FFFFFF;
+  if (info.primary === 31 || info.primary === 19) {
+    if (info.form === 'A-isel') w = (w & ~0x3E) | (15 << 1);
+    else {
+      w = (w & ~0x7FE) | (info.xo! << 1);
+      // Now and then the OE form, which the WebAssembly leaves to JavaScript.
+      if (info.oe && next() % 4 === 0) w |= 0x400;
+    }
+    if (mnem === 'mfspr' || mnem === 'mtspr') {
+      // Mostly LR and CTR (its own), sometimes another SPR (JavaScript's): the SPR field holds the number's halves swapped.
+      const spr = next() % 4 === 0 ? 272 + (next() % 4) : 8 + (next() & 1);
+      w = (w & ~(0x3FF << 11)) | ((((spr & 0x1F) << 5) | (spr >>> 5)) << 11);
+    }
+    if (mnem === 'mfcr' && next() % 4 !== 0) w &= ~0x00100000;
+  } else if (info.form.startsWith('D-load') || info.form.startsWith('D-store')) {
+    const d = next() % 8 === 0 ? next() & 0xFFFF : ((next() % 64) - 32) * (next() % 4 === 0 ? 1 : 4);
+    w = (w & ~0xFFFF) | (d & 0xFFFF);
+  } else if (info.form.startsWith('D-') && next() % 3 === 0) {
+    // Immediates at the edges (equal to a register's special value now and then: carries and compares at equality).
+    const edges = [0, 0xFFFF, 1, 0x8000, 0x7FFF, 31, 32];
+    w = (w & ~0xFFFF) | edges[next() % edges.length]!;
+  } else if (info.form === 'B') {
+    w = (w & ~0xFFFF) | (((next() % 64) - 32) * 4 & 0xFFFF) | (next() & 3);
+  }
+  return ((info.primary << 26) | w) | 0;
+}
+
+describe('the WebAssembly interpreter against the JavaScript one', () => {
+  it('covers only instructions isa.ts knows', () => {
+    for (const m of WASM_INTERP_MNEMONICS) expect(INSNS.some((i) => i.mnem === m), m).toBe(true);
+  });
+
+  it('leaves the same state after each of thousands of random single instructions', () => {
+    const next = rng(0x5EED);
+    const wasm = core(true);
+    const js = core(false);
+    let ranInWasm = 0;
+    let cases = 0;
+    for (const mnem of WASM_INTERP_MNEMONICS) {
+      for (let k = 0; k < 200; k++) {
+        randomState(next, [wasm, js]);
+        const word = randomWord(next, mnem);
+        for (const cpu of [wasm, js]) {
+          // As a debugger writes: the decoded copy of the word goes too.
+          for (let b = 0; b < 4; b++) cpu.writePhysical(CODE + b, word >>> (24 - 8 * b));
+          cpu.pc = CODE;
+          cpu.setMsr(MSR.ME);
+          cpu.irqPoll = 0;
+        }
+        const before = wasm.wasmInterpInsns;
+        const ranW = execute(wasm, 1);
+        const ranJ = execute(js, 1);
+        ranInWasm += wasm.wasmInterpInsns - before;
+        cases++;
+        const what = `${mnem} 0x${(word >>> 0).toString(16)}`;
+        expect(ranW, what).toBe(ranJ);
+        expect(state(wasm), what).toEqual(state(js));
+        expect(ram(wasm).equals(ram(js)), `${what}: RAM`).toBe(true);
+      }
+    }
+    // Most of the words are the WebAssembly's own (the rest: OE forms, other SPRs, invalid update forms).
+    expect(ranInWasm).toBeGreaterThan(cases * 0.8);
+  });
+
+  it('starts no run again at a word where one ran less than a few instructions, until the word is written', () => {
+    const cpu = core(true);
+    const mtsprg0 = (31 << 26) | (3 << 21) | (((272 & 0x1F) << 5 | (272 >>> 5)) << 11) | (467 << 1); // JavaScript's
+    const addi = (14 << 26) | (4 << 21) | (4 << 16) | 1;
+    [addi, mtsprg0, addi, addi, addi, addi].forEach((w, k) => cpu.bus.writeRam(CODE + 4 * k, 4, w));
+    cpu.pc = CODE;
+    expect(execute(cpu, 6)).toBe(6);
+    expect(cpu.gpr[4]).toBe(5);
+    const marks = cpu.jitPageFor(CODE >>> 12).jsStarts!;
+    // The run from CODE stopped after one instruction, in front of mtspr: CODE is marked; the run after it was long.
+    expect([...marks.subarray(0, 6)]).toEqual([1, 0, 0, 0, 0, 0]);
+    const before = cpu.wasmInterpInsns;
+    cpu.pc = CODE;
+    execute(cpu, 6);
+    expect(cpu.wasmInterpInsns - before).toBe(4); // the addi at CODE and mtspr in JavaScript, the rest in WebAssembly
+    for (let b = 0; b < 4; b++) cpu.writePhysical(CODE + b, addi >>> (24 - 8 * b));
+    expect(marks[0]).toBe(0);
+  });
+
+  it('runs a loop of loads, stores, compares and branches to the same end, with a fault and a store over its code', () => {
+    const enc = {
+      addi: (rt: number, ra: number, v: number) => (14 << 26) | (rt << 21) | (ra << 16) | (v & 0xFFFF),
+      lwzu: (rt: number, ra: number, d: number) => (33 << 26) | (rt << 21) | (ra << 16) | (d & 0xFFFF),
+      stw: (rs: number, ra: number, d: number) => (36 << 26) | (rs << 21) | (ra << 16) | (d & 0xFFFF),
+      sth: (rs: number, ra: number, d: number) => (44 << 26) | (rs << 21) | (ra << 16) | (d & 0xFFFF),
+      add: (rt: number, ra: number, rb: number) => (31 << 26) | (rt << 21) | (ra << 16) | (rb << 11) | (266 << 1),
+      rlwinm: (ra: number, rs: number, sh: number, mb: number, me: number) => (21 << 26) | (rs << 21) | (ra << 16) | (sh << 11) | (mb << 6) | (me << 1),
+      cmpwi: (ra: number, v: number) => (11 << 26) | (ra << 16) | (v & 0xFFFF),
+      bne: (off: number) => (16 << 26) | (4 << 21) | (2 << 16) | (off & 0xFFFC),
+      mtctr: (rs: number) => (31 << 26) | (rs << 21) | (((9 << 5) | 0) << 11) | (467 << 1),
+      bdnz: (off: number) => (16 << 26) | (16 << 21) | (off & 0xFFFC),
+      lwz: (rt: number, ra: number, d: number) => (32 << 26) | (rt << 21) | (ra << 16) | (d & 0xFFFF),
+    };
+    const program = [
+      enc.addi(3, 0, 0x1FFC), // r3: the data pointer (before the first word)
+      enc.addi(4, 0, 0), // r4: the sum
+      enc.addi(5, 0, 200), enc.mtctr(5),
+      enc.lwzu(6, 3, 4), // loop:
+      enc.add(4, 4, 6),
+      enc.rlwinm(7, 4, 3, 0, 31),
+      enc.stw(7, 3, 0x100),
+      enc.cmpwi(6, 0),
+      enc.bne(8),
+      enc.addi(4, 4, 1),
+      enc.bdnz(-28),
+      enc.sth(4, 0, CODE + 4 * 13 + 2), // a store over the next word's immediate: it must run as stored (addi r9,0,<r4's low half>)
+      (14 << 26) | (9 << 21) | 7,
+      enc.lwz(8, 0, -4), // a fault (a TLB miss at 0xFFFFFFFC)
+    ].map((w) => w | 0);
+    const results = [true, false].map((wasm) => {
+      const cpu = core(wasm);
+      program.forEach((w, k) => cpu.bus.writeRam(CODE + 4 * k, 4, w));
+      for (let i = 0; i < 256; i++) cpu.bus.writeRam(0x2000 + 4 * i, 4, i % 5 === 0 ? 0 : i * 0x01010101);
+      cpu.pc = CODE;
+      const ran = execute(cpu, 5000);
+      return { ran, state: state(cpu), ram: Buffer.from(ram(cpu)), inWasm: cpu.wasmInterpInsns };
+    });
+    const [w, j] = results;
+    expect(w!.ran).toBe(j!.ran);
+    expect(w!.state).toEqual(j!.state);
+    expect(w!.ram.equals(j!.ram)).toBe(true);
+    expect(j!.inWasm).toBe(0);
+    expect(w!.inWasm).toBeGreaterThan(1000);
+    // The store over the code ran as stored, and the fault went to the data TLB miss.
+    expect(w!.state.gpr[9]).toBe((w!.state.gpr[4]! << 16) >> 16);
+    expect(w!.state.dear).toBe(-4);
+  });
+});
