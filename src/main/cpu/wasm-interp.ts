@@ -44,6 +44,9 @@ const CR = 17, CTR = 18, LR = 19, SO = 20, CA = 21, OV = 22;
 const HEAT = 23, THRESHOLD = 24, H = 25, HOLD = 26;
 const LOCALS = 27 - 3;
 
+/** MSR[PR]'s bit in the data translation key (Cpu.setMsr). */
+const USER_KEY = 2 << 20;
+
 const idOf = (mnem: string): number => {
   const i = INSNS.find((x) => x.mnem === mnem);
   if (i === undefined) throw new Error(`wasm-interp: no instruction ${mnem}`);
@@ -424,6 +427,13 @@ function handlers(e: Emitter): Record<Mnemonic, () => void> {
     a.get(CR).c(1).get(V).op(OP.shl).c(-1).op(OP.xor, OP.and).get(X).get(V).op(OP.shl, OP.or).set(CR);
     e.rareNext();
   };
+  /**
+   * The privileged ones from user mode (MSR[PR]: the data key's bit) are
+   * JavaScript's, which delivers the program interrupt without a throw (a
+   * throw through WebAssembly frames is slow, and a deprivileged kernel under
+   * trap-and-emulate does this at every mfmsr and wrteei).
+   */
+  const userMode = () => e.unsupportedIf(() => a.get(DKEY).c(USER_KEY).op(OP.and));
   /** What the region treats as no operation (hints, barriers): a rare one. */
   const nothing = () => e.rareNext();
   /** The CR mask of mtcrf's FXM field (bits 12-19) into V. */
@@ -653,14 +663,15 @@ function handlers(e: Emitter): Record<Mnemonic, () => void> {
     dcba: nothing,
     icbt: nothing,
     mfmsr: () => {
+      userMode();
       e.coreCall(CALL.MFMSR, () => a.c(0));
       a.set(T);
       e.setReg(21, () => a.get(T));
       e.rareNext();
     },
     // Only MSR[EE] changes; a result of 1 (an interrupt may now be taken, or code was overwritten) ends the run.
-    wrtee: () => { e.coreCall(CALL.WRTEE, () => { e.reg(21); a.c(0x8000).op(OP.and); }); a.set(X); e.rareNext(() => a.get(X)); },
-    wrteei: () => { e.coreCall(CALL.WRTEE, () => a.get(W).c(0x8000).op(OP.and)); a.set(X); e.rareNext(() => a.get(X)); },
+    wrtee: () => { userMode(); e.coreCall(CALL.WRTEE, () => { e.reg(21); a.c(0x8000).op(OP.and); }); a.set(X); e.rareNext(() => a.get(X)); },
+    wrteei: () => { userMode(); e.coreCall(CALL.WRTEE, () => a.get(W).c(0x8000).op(OP.and)); a.set(X); e.rareNext(() => a.get(X)); },
     dcbz: () => {
       e.coreCall(CALL.DCBZ, () => { e.ra0(); e.reg(11); a.op(OP.add).c(-64).op(OP.and); });
       a.set(X);

@@ -34,7 +34,7 @@ function core(wasm: boolean): Cpu {
   cpu.spr[624] = MAS.TLBSEL;
   cpu.spr[625] = MAS.V | MAS.IPROT | (10 << MAS.TSIZE_SHIFT);
   cpu.spr[626] = 0;
-  cpu.spr[627] = MAS.SR | MAS.SW | MAS.SX;
+  cpu.spr[627] = MAS.SR | MAS.SW | MAS.SX | MAS.UR | MAS.UW | MAS.UX;
   cpu.spr[944] = 0;
   cpu.tlbwe();
   cpu.setMsr(MSR.ME);
@@ -149,11 +149,13 @@ describe('the WebAssembly interpreter against the JavaScript one', () => {
       for (let k = 0; k < 200; k++) {
         randomState(next, [wasm, js]);
         const word = randomWord(next, mnem);
+        // A quarter of the cases in user mode (the privileged instructions then raise a program interrupt).
+        const msr = MSR.ME | (next() % 4 === 0 ? MSR.PR : 0);
         for (const cpu of [wasm, js]) {
           // As a debugger writes: the decoded copy of the word goes too.
           for (let b = 0; b < 4; b++) cpu.writePhysical(CODE + b, word >>> (24 - 8 * b));
           cpu.pc = CODE;
-          cpu.setMsr(MSR.ME);
+          cpu.setMsr(msr);
           cpu.irqPoll = 0;
         }
         const before = wasm.wasmInterpInsns;
