@@ -254,10 +254,10 @@ export function warmUpJitProgram(): number[] {
 
 let warmed = false;
 
-/** What a warm-up ran: instructions of each interpreter pass (JavaScript alone twice, then with the WebAssembly interpreter) (none in a translator-only warm-up) and of the translator's (-1 where a program did not reach its end), and the translator's work. */
+/** What a warm-up ran: instructions of each interpreter pass (JavaScript alone) (none in a translator-only warm-up) and of the translator's (-1 where a program did not reach its end), and the translator's work. */
 export interface WarmUpReport {
   interpreterPasses: number[];
-  /** Instructions of the last interpreter pass the WebAssembly interpreter ran. */
+  /** Instructions of the translator's pass the WebAssembly interpreter ran. */
   wasmInterpreterInsns: number;
   translatorPass: number;
   regionsTranslated: number;
@@ -342,29 +342,21 @@ export function warmUpInterpreter(force: boolean, parts: WarmUpParts): WarmUpRep
     }
     return cpu.pc === end ? cpu.insns - before : -1;
   };
-  // The translator's program first, then the interpreter's three times, counting heat as a guest's run does but
-  // never reaching the threshold: twice in JavaScript alone (the first pass finds the soft TLB cold: slow paths;
-  // the second warm: fast paths), which a guest runs where the WebAssembly interpreter does not (translation
-  // off, device memory, a debugger's breakpoints, an instruction it leaves to JavaScript), then with the
-  // WebAssembly interpreter, whose calls from execute need their own type feedback.
+  // The translator's program first, with the WebAssembly interpreter running what it does not translate (its
+  // calls from execute need type feedback of their own), then the interpreter's twice, counting heat as a
+  // guest's run does but never reaching the threshold, in JavaScript alone (the first pass finds the soft TLB
+  // cold: slow paths; the second warm: fast paths), which a guest runs where the WebAssembly interpreter does
+  // not: translation off, device memory, a debugger's breakpoints, instructions it leaves to JavaScript.
   const jitWords = warmUpJitProgram();
   put(JIT_CODE, jitWords);
   cpu.jitThreshold = JIT_WARM_THRESHOLD;
   cpu.gpr[30] = 0;
   const translatorPass = runTo(JIT_CODE, JIT_CODE + (jitWords.length - 1) * 4);
+  const inWasm = cpu.wasmInterpInsns;
   const fetchFaults = cpu.gpr[30]!;
   cpu.jitThreshold = 0x7FFFFFFF;
   cpu.flushSoftTlb();
-  const interpreterPasses: number[] = [];
-  let inWasm = 0;
-  if (parts === 'all') {
-    const wasmInterp = cpu.wasmInterp;
-    cpu.wasmInterp = WASM_INTERP_NONE;
-    interpreterPasses.push(runTo(CODE, end), runTo(CODE, end));
-    cpu.wasmInterp = wasmInterp;
-    const before = cpu.wasmInterpInsns;
-    interpreterPasses.push(runTo(CODE, end));
-    inWasm = cpu.wasmInterpInsns - before;
-  }
+  cpu.wasmInterp = WASM_INTERP_NONE;
+  const interpreterPasses = parts === 'all' ? [runTo(CODE, end), runTo(CODE, end)] : [];
   return { interpreterPasses, wasmInterpreterInsns: inWasm, translatorPass, regionsTranslated: cpu.jitBlocks, translatedInsns: cpu.jitInsns, fetchFaults };
 }

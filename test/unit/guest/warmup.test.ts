@@ -24,22 +24,21 @@ function rareSwitchIds(): Set<number> {
 }
 
 describe('interpreter warm-up', () => {
-  it('runs its programs to the end: the interpreter\'s soft TLB cold and warm, then with the WebAssembly interpreter, and the translator\'s', () => {
+  it('runs its programs to the end: the translator\'s (with the WebAssembly interpreter), then the interpreter\'s soft TLB cold and warm', () => {
     const report = warmUpInterpreter(true, 'all')!;
     const ran = report.interpreterPasses;
-    expect(ran).toHaveLength(3);
-    // Each pass reached the end (a pass that does not reports -1), and all ran the same instructions
-    // (the program's, plus the interrupt handler's for each fault, less the skipped instructions): the
-    // third with the WebAssembly interpreter running much of it.
+    expect(ran).toHaveLength(2);
+    // Each pass reached the end (a pass that does not reports -1), and both ran the same instructions
+    // (the program's, plus the interrupt handler's for each fault, less the skipped instructions).
     expect(ran[0]).toBeGreaterThan(warmUpProgram().length / 2);
     expect(ran[1]).toBe(ran[0]);
-    expect(ran[2]).toBe(ran[0]);
-    expect(report.wasmInterpreterInsns).toBeGreaterThan(ran[2]! / 3);
     // The translator's program: six loops of 600 passes (2 to 5 instructions each), most of it in translated
     // regions, one region per loop at least (the faulting loop's among them, until it fails its trial).
     expect(report.translatorPass).toBeGreaterThan(6 * 600 * 2);
     expect(report.regionsTranslated).toBeGreaterThanOrEqual(6);
     expect(report.translatedInsns).toBeGreaterThan(report.translatorPass / 2);
+    // What it did not translate, the WebAssembly interpreter ran (mostly: the loops' first passes).
+    expect(report.wasmInterpreterInsns).toBeGreaterThan(1000);
   });
 
   it('runs only the translator\'s program when asked (worker threads)', () => {
