@@ -128,13 +128,14 @@ const STOP_PAGE: Int32Array = (() => {
  * (trap and alias tables, translation settings), the slice's bookkeeping
  * and a debugger's breakpoints and watches.
  */
-/** Cpu.wasmInterp before the interpreter is made, and where there is none. */
+/** Cpu.wasmInterp before the interpreter is made, once it is, and where there is none. */
 export const WASM_INTERP_UNMADE = -1;
+export const WASM_INTERP_MADE = 0;
 export const WASM_INTERP_NONE = -2;
 
 const CPU_SNAPSHOT_SKIP: ReadonlySet<string> = new Set([
   'bus', 'ram8', 'ram16', 'ram32', 'timers', 'tlb', 'fpu', 'rTag', 'rVal', 'wTag', 'wVal', 'xTag', 'xVal',
-  'codePages', 'jitPages', 'fetchJit', 'fetchBase', 'codeDirty', 'jitRan', 'jitInsns', 'jitMs', 'jitBlocks', 'jitSourceChars', 'jitK', 'jitBase', 'jitEnabled', 'jitThreshold', 'jitBackend', 'coreSlots', 'coreTimeBase', 'wasm', 'seqPc', 'wasmInterp', 'wasmInterpInsns', 'heatBase', 'heatSlots', 'heatUsed',
+  'codePages', 'jitPages', 'fetchJit', 'fetchBase', 'codeDirty', 'jitRan', 'jitInsns', 'jitMs', 'jitBlocks', 'jitSourceChars', 'jitK', 'jitBase', 'jitEnabled', 'jitThreshold', 'jitBackend', 'coreSlots', 'coreTimeBase', 'wasm', 'seqPc', 'wasmInterp', 'wasmInterpFn', 'wasmInterpInsns', 'heatBase', 'heatSlots', 'heatUsed',
   'group', 'index', 'areaBase', 'hooks', 'onGuestMsr', 'externalProxy', 'sliceLeft', 'sliceStart', 'sprTrap', 'sprAlias',
   'codeBreaks', 'breakHit', 'sprWatch', 'watchPass', 'watchHit', 'stopRequested',
 ]);
@@ -322,12 +323,14 @@ export class Cpu {
   /** This core's WebAssembly regions (made at the first translation). */
   wasm: WasmCore | null = null;
   /**
-   * The WebAssembly interpreter's slot in the core's table (wasm-interp.ts):
-   * WASM_INTERP_UNMADE until the interpreter first wants it, WASM_INTERP_NONE
-   * where there is none (the JavaScript back end, a bus without a WebAssembly
-   * memory, or switched off).
+   * The WebAssembly interpreter (wasm-interp.ts): WASM_INTERP_UNMADE until
+   * the interpreter first wants it, WASM_INTERP_MADE once wasmInterpFn is
+   * set, WASM_INTERP_NONE where there is none (the JavaScript back end, a bus
+   * without a WebAssembly memory, or switched off).
    */
   wasmInterp = WASM_INTERP_UNMADE;
+  /** The WebAssembly interpreter's function, once made. */
+  wasmInterpFn: ((pc0: number, n: number, dKey: number) => number) | null = null;
   /** Instructions the WebAssembly interpreter ran (the figures, and the tests that it ran at all). */
   wasmInterpInsns = 0;
   /** Byte address of this core's heat arena in the guest's memory (memory.ts; -1: none). */
@@ -927,11 +930,12 @@ export class Cpu {
   /** Physical addresses of instruction breakpoints, or null (none: the usual case). */
   codeBreaks: Set<number> | null = null;
 
-  /** Makes the WebAssembly interpreter (the interpreter asks at its first use): its table slot, or WASM_INTERP_NONE. */
+  /** Makes the WebAssembly interpreter (the interpreter asks at its first use): WASM_INTERP_MADE, or WASM_INTERP_NONE. */
   makeWasmInterpreter(): number {
     if (this.jitBackend !== 'wasm' || this.bus.memory === undefined) return (this.wasmInterp = WASM_INTERP_NONE);
     this.wasm ??= new WasmCore(this, this.bus.memory.memory, this.areaBase);
-    return (this.wasmInterp = this.wasm.install(wasmInterpreter(this.areaBase)));
+    this.wasmInterpFn = this.wasm.install(wasmInterpreter(this.areaBase));
+    return (this.wasmInterp = WASM_INTERP_MADE);
   }
 
   /**

@@ -11,14 +11,14 @@
 // every id has exactly one case here, commented with its mnemonic).
 
 import type { Cpu } from './cpu';
-import { CheckStop, DEBUG_HALT, FAULT, FAULTED, WASM_INTERP_UNMADE } from './cpu';
+import { CheckStop, DEBUG_HALT, FAULT, FAULTED, WASM_INTERP_MADE, WASM_INTERP_UNMADE } from './cpu';
 import { loadSingle, storeSingle } from './fpu';
 import { MASKS, mulhw, mulhwu } from './bits';
 import { decode, ID_BREAKPOINT, INSNS } from './isa';
 import { BLOCK_MIN_RUN, BLOCK_TRIAL, HOT_BLOCK, JIT_LIB, type JitPage, LOOP_HEAT } from './jit';
 import { CORE_SLOT } from './memory';
 import { ESR, IVOR, MSR } from './regs';
-import { runWasm } from './wasm-jit';
+import { runWasmInterpreter } from './wasm-jit';
 
 const EMPTY_PAGE = new Int32Array(2048);
 /** A WebAssembly interpreter's run shorter than this that stops in front of an instruction it leaves here marks its first word: no run starts there again (JitPage.jsStarts). */
@@ -73,7 +73,7 @@ export function execute(cpu: Cpu, budget: number): number {
   let seqPc = cpu.seqPc;
   /** Heat at which an entry is translated (set between slices, never during one). */
   const threshold = cpu.jitThreshold;
-  /** The WebAssembly interpreter's table slot (made at its first use; WASM_INTERP_NONE: none). */
+  /** The WebAssembly interpreter: WASM_INTERP_MADE, UNMADE (made at its first use) or NONE. */
   let wasmInterp = cpu.wasmInterp;
   /** The WebAssembly interpreter stopped in front of the next word: this loop runs it. */
   let jsNext = false;
@@ -153,13 +153,13 @@ export function execute(cpu: Cpu, budget: number): number {
           if (jsNext) jsNext = false;
           else if (noBreaks && cpu.irqPoll === 0 && jit.heatAddr >= 0 && (jit.jsStarts === null || jit.jsStarts[wi] === 0)) {
             if (wasmInterp === WASM_INTERP_UNMADE) wasmInterp = cpu.makeWasmInterpreter();
-            if (wasmInterp >= 0) {
+            if (wasmInterp === WASM_INTERP_MADE) {
               const s = cpu.coreSlots!;
               s[CORE_SLOT.CODE] = codeBase;
               s[CORE_SLOT.HEAT] = jit.heatAddr;
               s[CORE_SLOT.THRESHOLD] = threshold;
               blockPc = pc;
-              const next = runWasm(cpu, wasmInterp, pc, n + 1, dKey, false);
+              const next = runWasmInterpreter(cpu, cpu.wasmInterpFn!, pc, n + 1, dKey);
               blockPc = -1;
               if ((next & 3) !== 0) {
                 // A data access faulted (recorded): the instructions before it ran, it used its slot.

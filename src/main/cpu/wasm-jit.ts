@@ -945,11 +945,12 @@ export class WasmCore {
 
   /**
    * Instantiates a module of the region's shape (regionModule: f0(pc0, n, dKey) -> pc over the core's memory
-   * and table) that is not a region, the interpreter's (wasm-interp.ts), and gives its table slot for runWasm.
+   * and table) that is not a region, the interpreter's (wasm-interp.ts), and gives its function (called
+   * directly: the call site in the interpreter has this one target, and V8 inlines its wrapper).
    */
-  install(module: WebAssembly.Module): number {
+  install(module: WebAssembly.Module): (pc0: number, n: number, dKey: number) => number {
     const instance = new WebAssembly.Instance(module, { j: this.imports });
-    return this.put(instance.exports.f0);
+    return instance.exports.f0 as (pc0: number, n: number, dKey: number) => number;
   }
 
   private put(f: unknown): number {
@@ -970,27 +971,45 @@ export class WasmCore {
 }
 
 /**
+ * Calls the WebAssembly interpreter (wasm-interp.ts) as runWasm calls a
+ * region: the state through the slots, the instructions run in cpu.jitRan.
+ */
+export function runWasmInterpreter(cpu: Cpu, fn: (pc0: number, n: number, dKey: number) => number, pc0: number, n: number, dKey: number): number {
+  const s = cpu.coreSlots!;
+  stateOut(cpu, s);
+  const pc = fn(pc0, n, dKey);
+  syncIn(cpu, s);
+  cpu.jitRan = s[CORE_SLOT.RAN]!;
+  return pc;
+}
+
+/**
  * Calls a compiled region: the core's CR, CTR, LR and XER bits into the slots
  * and back out; for a region that reads the time base (`timed`), the timers'
  * state, the slice's start and the SPR watch exported first.
  */
-export function runWasm(cpu: Cpu, index: number, pc0: number, n: number, dKey: number, timed: boolean): number {
+function runWasm(cpu: Cpu, index: number, pc0: number, n: number, dKey: number, timed: boolean): number {
   const s = cpu.coreSlots!;
   if (timed) {
     s[CORE_SLOT.SLICE] = cpu.sliceStart;
     s[CORE_SLOT.WATCH] = cpu.sprWatch !== null ? 1 : 0;
     cpu.timers.exportTimeBase(cpu.coreTimeBase!);
   }
+  stateOut(cpu, s);
+  const pc = cpu.wasm!.run(index, pc0, n, dKey);
+  syncIn(cpu, s);
+  cpu.jitRan = s[CORE_SLOT.RAN]!;
+  return pc;
+}
+
+/** The core's CR, CTR, LR and XER bits into the slots, for a region or the interpreter to load. */
+function stateOut(cpu: Cpu, s: Int32Array): void {
   s[CORE_SLOT.CR] = cpu.cr;
   s[CORE_SLOT.CTR] = cpu.ctr;
   s[CORE_SLOT.LR] = cpu.lr;
   s[CORE_SLOT.SO] = cpu.so;
   s[CORE_SLOT.CA] = cpu.ca;
   s[CORE_SLOT.OV] = cpu.ov;
-  const pc = cpu.wasm!.run(index, pc0, n, dKey);
-  syncIn(cpu, s);
-  cpu.jitRan = s[CORE_SLOT.RAN]!;
-  return pc;
 }
 
 /** The core's state from the slots a region wrote (before calling out, and at its exit). */
