@@ -11,7 +11,7 @@
 // every id has exactly one case here, commented with its mnemonic).
 
 import type { Cpu } from './cpu';
-import { CheckStop, DEBUG_HALT, FAULT, FAULTED, WASM_INTERP_MADE, WASM_INTERP_UNMADE } from './cpu';
+import { CheckStop, DEBUG_HALT, FAULT, FAULTED, WASM_INTERP_MADE, WASM_INTERP_NONE, WASM_INTERP_UNMADE } from './cpu';
 import { loadSingle, storeSingle } from './fpu';
 import { MASKS, mulhw, mulhwu } from './bits';
 import { decode, ID_BREAKPOINT, INSNS } from './isa';
@@ -22,7 +22,13 @@ import { runWasmInterpreter } from './wasm-jit';
 
 const EMPTY_PAGE = new Int32Array(2048);
 /** A WebAssembly interpreter's run shorter than this that stops in front of an instruction it leaves here marks its first word: no run starts there again (JitPage.jsStarts). */
-const SHORT_RUN = 3;
+const SHORT_RUN = 8;
+/**
+ * So does a run in which more than one instruction in SLOW_SHARE took the
+ * core's slow path for its data (a call out of the WebAssembly each: a TLB
+ * miss handler's loop, memwalk's, runs faster here).
+ */
+const SLOW_SHARE = 8;
 const EMPTY_HEAT = new Int32Array(1024);
 
 function crField(v: number, so: number): number {
@@ -79,8 +85,14 @@ export function execute(cpu: Cpu, budget: number): number {
   let jsNext = false;
   /** Instructions it ran in this slice (cpu.wasmInterpInsns, a double, is added to once). */
   let wasmRan = 0;
-  /** No debugger breakpoints (the WebAssembly interpreter reads words from RAM, not the decoded page that holds them). */
-  const noBreaks = cpu.codeBreaks === null;
+  /**
+   * The WebAssembly interpreter may run (made, or to be made at its first use): there is one, and no debugger
+   * breakpoints are armed (it reads words from RAM, not the decoded page that holds them).
+   */
+  let wasmOn = wasmInterp !== WASM_INTERP_NONE && cpu.codeBreaks === null;
+  /** It may run on the current code page (its heat counts are in the core's arena), and the page's jsStarts marks. */
+  let wasmPage = false;
+  let jsStarts: Uint8Array | null = null;
   cpu.sliceStart = budget;
 
   outer: while (n > 0) {
@@ -96,6 +108,8 @@ export function execute(cpu: Cpu, budget: number): number {
           heat = jit !== null ? jit.hot : EMPTY_HEAT;
           codeBase = cpu.fetchBase;
           epoch = cpu.fetchEpoch;
+          wasmPage = wasmOn && jit !== null && jit.heatAddr >= 0;
+          jsStarts = jit !== null ? jit.jsStarts : null;
         }
         const w = (pc & 0xFFF) >>> 1;
         if (jit !== null) {
@@ -150,10 +164,16 @@ export function execute(cpu: Cpu, budget: number): number {
           // From here the WebAssembly interpreter runs what it can (wasm-interp.ts), counting the heat of the
           // words after this one itself: up to a branch out of the page, the page's end, a block's entry, a
           // count reaching the threshold, or an instruction it leaves to this loop (which then runs it: jsNext).
-          if (jsNext) jsNext = false;
-          else if (noBreaks && cpu.irqPoll === 0 && jit.heatAddr >= 0 && (jit.jsStarts === null || jit.jsStarts[wi] === 0)) {
-            if (wasmInterp === WASM_INTERP_UNMADE) wasmInterp = cpu.makeWasmInterpreter();
-            if (wasmInterp === WASM_INTERP_MADE) {
+          if (!wasmPage) {
+            // The JavaScript interpreter alone here (LAB_INTERP=js, the JavaScript back end, a debugger's
+            // breakpoints, a page whose heat is not in the arena).
+          } else if (jsNext) jsNext = false;
+          else if ((jsStarts === null || jsStarts[wi] === 0) && cpu.irqPoll === 0) {
+            if (wasmInterp === WASM_INTERP_UNMADE) {
+              wasmInterp = cpu.makeWasmInterpreter();
+              wasmOn = wasmPage = wasmInterp === WASM_INTERP_MADE;
+            }
+            if (wasmOn) {
               const s = cpu.coreSlots!;
               s[CORE_SLOT.CODE] = codeBase;
               s[CORE_SLOT.HEAT] = jit.heatAddr;
@@ -164,6 +184,7 @@ export function execute(cpu: Cpu, budget: number): number {
               if ((next & 3) !== 0) {
                 // A data access faulted (recorded): the instructions before it ran, it used its slot.
                 const ran = cpu.jitBase + cpu.jitK;
+                if (s[CORE_SLOT.SLOW]! * SLOW_SHARE > ran) (jsStarts = jit.jsStarts ??= new Uint8Array(1024))[wi] = 1;
                 n -= ran;
                 wasmRan += ran;
                 pc = cpu.takeFault(cpu.curPc);
@@ -182,13 +203,14 @@ export function execute(cpu: Cpu, budget: number): number {
                 // no longer start at this word.
                 if (s[CORE_SLOT.STOP] !== 0) {
                   jsNext = true;
-                  if (ran < SHORT_RUN) (jit.jsStarts ??= new Uint8Array(1024))[wi] = 1;
+                  if (ran < SHORT_RUN) (jsStarts = jit.jsStarts ??= new Uint8Array(1024))[wi] = 1;
                 }
+                if (s[CORE_SLOT.SLOW]! * SLOW_SHARE > ran) (jsStarts = jit.jsStarts ??= new Uint8Array(1024))[wi] = 1;
                 if (cpu.irqPoll !== 0) break outer;
                 continue;
               }
               // Nothing ran: this word is the loop's, from now on.
-              (jit.jsStarts ??= new Uint8Array(1024))[wi] = 1;
+              (jsStarts = jit.jsStarts ??= new Uint8Array(1024))[wi] = 1;
             }
           }
         }

@@ -29,8 +29,9 @@
 // before a call out, the slow paths through the bridge's helpers, a fault
 // returned as 1 with the instruction recorded. It reads the code page's RAM
 // address from CORE_SLOT.CODE and leaves CORE_SLOT.SEQ (the address after the
-// last instruction it ran) and CORE_SLOT.STOP (1: stopped in front of an
-// instruction it does not handle).
+// last instruction it ran), CORE_SLOT.STOP (1: stopped in front of an
+// instruction it does not handle) and CORE_SLOT.SLOW (data accesses that took
+// the core's slow path).
 
 import { decode, INSNS } from './isa';
 import { HOT_BLOCK, LOOP_HEAT } from './jit';
@@ -41,8 +42,8 @@ import { Asm, CALL, HELPER_TYPE, I32, IMPORT_CALL, IMPORT_LD, IMPORT_ST, OP, reg
 const PC = 0, N = 1, DKEY = 2;
 const DONE = 3, W = 4, A = 5, B = 6, T = 7, V = 8, EA = 9, PAGE = 10, IDX = 11, X = 12, BASE = 13, RET = 14, SEQ = 15, STOP = 16;
 const CR = 17, CTR = 18, LR = 19, SO = 20, CA = 21, OV = 22;
-const HEAT = 23, THRESHOLD = 24, H = 25, HOLD = 26;
-const LOCALS = 27 - 3;
+const HEAT = 23, THRESHOLD = 24, H = 25, HOLD = 26, SLOW = 27;
+const LOCALS = 28 - 3;
 
 /** MSR[PR]'s bit in the data translation key (Cpu.setMsr). */
 const USER_KEY = 2 << 20;
@@ -240,6 +241,7 @@ class Emitter {
   }
 
   private callIndirect(fn: number): void {
+    if (fn !== IMPORT_CALL) this.a.get(SLOW).c(1).op(OP.add).set(SLOW);
     this.a.c(fn).op(OP.callIndirect);
     this.a.uleb(HELPER_TYPE[fn]!);
     this.a.byte(0);
@@ -786,6 +788,7 @@ export function wasmInterpreterModule(core: number): Uint8Array {
   a.c(0).get(DONE).mem(OP.store, e.slot(CORE_SLOT.RAN));
   a.c(0).get(SEQ).mem(OP.store, e.slot(CORE_SLOT.SEQ));
   a.c(0).get(STOP).mem(OP.store, e.slot(CORE_SLOT.STOP));
+  a.c(0).get(SLOW).mem(OP.store, e.slot(CORE_SLOT.SLOW));
   a.get(RET);
   a.op(OP.end);
 

@@ -173,7 +173,7 @@ describe('the WebAssembly interpreter against the JavaScript one', () => {
     expect(ranInWasm).toBeGreaterThan(cases * 0.8);
   });
 
-  it('starts no run again at a word where one ran less than a few instructions, until the word is written', () => {
+  it('starts no run again at a word where one ran less than a few instructions or took many slow paths, until the word is written', () => {
     const cpu = core(true);
     const mtsprg0 = (31 << 26) | (3 << 21) | (((272 & 0x1F) << 5 | (272 >>> 5)) << 11) | (467 << 1); // JavaScript's
     const addi = (14 << 26) | (4 << 21) | (4 << 16) | 1;
@@ -190,6 +190,14 @@ describe('the WebAssembly interpreter against the JavaScript one', () => {
     expect(cpu.wasmInterpInsns - before).toBe(4); // the addi at CODE and mtspr in JavaScript, the rest in WebAssembly
     for (let b = 0; b < 4; b++) cpu.writePhysical(CODE + b, addi >>> (24 - 8 * b));
     expect(marks[0]).toBe(0);
+
+    // A long run whose loads all take the core's slow path (a page the soft TLB has not seen, each) is marked too.
+    const lwz = (rt: number, d: number) => (32 << 26) | (rt << 21) | (0 << 16) | (d & 0xFFFF);
+    const loads = Array.from({ length: 12 }, (_, k) => lwz(5, 0x4000 + k * 0x1000));
+    loads.forEach((w, k) => cpu.bus.writeRam(CODE + 0x100 + 4 * k, 4, w));
+    cpu.pc = CODE + 0x100;
+    expect(execute(cpu, 12)).toBe(12);
+    expect(marks[0x40]).toBe(1);
   });
 
   it('runs a loop of loads, stores, compares and branches to the same end, with a fault and a store over its code', () => {
