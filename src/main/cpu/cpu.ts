@@ -15,7 +15,7 @@ import { holdAsDoubles } from './bits';
 import { executeFp, FP_ENABLED, FP_ILLEGAL, FpuState } from './fpu';
 import { decode, ID_BREAKPOINT } from './isa';
 import { JIT_THRESHOLD, type JitBlock, JitPage, planRegion, translate } from './jit';
-import { WasmCore, wasmSupports } from './wasm-jit';
+import { WasmCore, type WasmInterpreterFn, wasmSupports } from './wasm-jit';
 import { wasmInterpreter } from './wasm-interp';
 import { EXEC, MMUCFG, READ, TLB0CFG, TLB1CFG, Tlb, tlb1SizeSupported, WRITE, type Access } from './mmu';
 import { CORE_TB_F64, CORE_TLB, coreAreaBase, type GuestMemory, HEAT_PAGE_BYTES, heatArenaBase } from './memory';
@@ -330,7 +330,7 @@ export class Cpu {
    */
   wasmInterp = WASM_INTERP_UNMADE;
   /** The WebAssembly interpreter's function, once made. */
-  wasmInterpFn: ((pc0: number, n: number, dKey: number) => number) | null = null;
+  wasmInterpFn: WasmInterpreterFn | null = null;
   /** Instructions the WebAssembly interpreter ran (the figures, and the tests that it ran at all). */
   wasmInterpInsns = 0;
   /** Byte address of this core's heat arena in the guest's memory (memory.ts; -1: none). */
@@ -434,7 +434,7 @@ export class Cpu {
   /** This core's number in its guest (0 for the boot core); its PIR at reset. */
   readonly index: number;
   /** Byte offset of this core's area in the guest memory (memory.ts), or -1 without one. */
-  private readonly areaBase: number;
+  readonly areaBase: number;
 
   constructor(readonly bus: CpuBus, clock: TimerClock = DEFAULT_CLOCK, readonly group: CoreGroup | null = null) {
     this.index = group === null ? 0 : group.cores.length;
@@ -934,7 +934,7 @@ export class Cpu {
   makeWasmInterpreter(): number {
     if (this.jitBackend !== 'wasm' || this.bus.memory === undefined) return (this.wasmInterp = WASM_INTERP_NONE);
     this.wasm ??= new WasmCore(this, this.bus.memory.memory, this.areaBase);
-    this.wasmInterpFn = this.wasm.install(wasmInterpreter(this.areaBase));
+    this.wasmInterpFn = this.wasm.install(wasmInterpreter());
     return (this.wasmInterp = WASM_INTERP_MADE);
   }
 

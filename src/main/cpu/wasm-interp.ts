@@ -23,10 +23,13 @@
 // the SPRs other than LR and CTR, and the rare instructions, are left to
 // JavaScript.
 //
-// Its calling convention is a region's (wasm-jit.ts): f0(pc, n, dKey) -> pc
-// over the core's memory and table, GPRs in the core's area, CR/CTR/LR/XER in
-// locals loaded from the exchange slots and stored back at the exit and
-// before a call out, the slow paths through the bridge's helpers, a fault
+// Its calling convention is a region's (wasm-jit.ts), f0(pc, n, dKey) -> pc
+// over the guest's memory and the core's table, with the core's area address
+// as a fourth parameter (one module for every core and RAM size, compiled
+// and optimised once per thread, from the warm-up on); GPRs in the core's
+// area, CR/CTR/LR/XER in locals loaded from the exchange slots and stored
+// back at the exit and before a call out, the slow paths through the
+// bridge's helpers, a fault
 // returned as 1 with the instruction recorded. It reads the code page's RAM
 // address from CORE_SLOT.CODE and leaves CORE_SLOT.SEQ (the address after the
 // last instruction it ran), CORE_SLOT.STOP (1: stopped in front of an
@@ -36,14 +39,17 @@
 import { decode, INSNS } from './isa';
 import { HOT_BLOCK, LOOP_HEAT } from './jit';
 import { CORE_SLOT, CORE_TLB } from './memory';
-import { Asm, CALL, HELPER_TYPE, I32, IMPORT_CALL, IMPORT_LD, IMPORT_ST, OP, regionModule, VOID } from './wasm-jit';
+import { Asm, CALL, HELPER_TYPE, I32, IMPORT_CALL, IMPORT_LD, IMPORT_ST, moduleHead, OP, regionModule, VOID } from './wasm-jit';
 
-// Parameters, then locals.
-const PC = 0, N = 1, DKEY = 2;
-const DONE = 3, W = 4, A = 5, B = 6, T = 7, V = 8, EA = 9, PAGE = 10, IDX = 11, X = 12, BASE = 13, RET = 14, SEQ = 15, STOP = 16;
-const CR = 17, CTR = 18, LR = 19, SO = 20, CA = 21, OV = 22;
-const HEAT = 23, THRESHOLD = 24, H = 25, HOLD = 26, SLOW = 27;
-const LOCALS = 28 - 3;
+/** The module's head: a region's, with the core's address as a fourth parameter. */
+const INTERP_MODULE_HEAD = moduleHead(4);
+
+// Parameters (the core's area address last: one module serves every core and every RAM size), then locals.
+const PC = 0, N = 1, DKEY = 2, CORE = 3;
+const DONE = 4, W = 5, A = 6, B = 7, T = 8, V = 9, EA = 10, PAGE = 11, IDX = 12, X = 13, BASE = 14, RET = 15, SEQ = 16, STOP = 17;
+const CR = 18, CTR = 19, LR = 20, SO = 21, CA = 22, OV = 23;
+const HEAT = 24, THRESHOLD = 25, H = 26, HOLD = 27, SLOW = 28;
+const LOCALS = 29 - 4;
 
 /** MSR[PR]'s bit in the data translation key (Cpu.setMsr). */
 const USER_KEY = 2 << 20;
@@ -85,18 +91,21 @@ interface Labels {
 
 class Emitter {
   readonly a = new Asm();
-  constructor(private readonly core: number, readonly l: Labels) {}
+  constructor(readonly l: Labels) {}
 
-  slot(s: number): number { return this.core + s * 4; }
+  /** Pushes the core area's address (for a load or store at a constant offset in it). */
+  core(): this { this.a.get(CORE); return this; }
+  /** Byte offset of an exchange slot in the core's area. */
+  slot(s: number): number { return s * 4; }
 
   /** Pushes the byte offset of GPR field `shift` (21: rT/rS, 16: rA, 11: rB) in the core's area. */
   field(shift: number): this { this.a.get(W).c(shift - 2).op(OP.shrU).c(124).op(OP.and); return this; }
   /** Pushes GPR field `shift`'s value. */
-  reg(shift: number): this { this.field(shift); this.a.mem(OP.load, this.core); return this; }
+  reg(shift: number): this { this.field(shift); this.a.get(CORE).op(OP.add).mem(OP.load, 0); return this; }
   /** Pushes (rA|0): rA's value, or 0 for r0. */
   ra0(): this { this.reg(16); this.a.c(0); this.field(16); this.a.op(OP.select); return this; }
   /** GPR field `shift` = the value `value` pushes. */
-  setReg(shift: number, value: () => void): this { this.field(shift); value(); this.a.mem(OP.store, this.core); return this; }
+  setReg(shift: number, value: () => void): this { this.field(shift); this.a.get(CORE).op(OP.add); value(); this.a.mem(OP.store, 0); return this; }
   simm(): this { this.a.get(W).op(OP.extend16); return this; }
   uimm(): this { this.a.get(W).c(0xFFFF).op(OP.and); return this; }
 
@@ -142,12 +151,12 @@ class Emitter {
   /** Stores the state locals to their slots (before a call out; the epilogue does it at the exit). */
   syncOut(): void {
     const a = this.a;
-    a.c(0).get(CR).mem(OP.store, this.slot(CORE_SLOT.CR));
-    a.c(0).get(CTR).mem(OP.store, this.slot(CORE_SLOT.CTR));
-    a.c(0).get(LR).mem(OP.store, this.slot(CORE_SLOT.LR));
-    a.c(0).get(SO).mem(OP.store, this.slot(CORE_SLOT.SO));
-    a.c(0).get(CA).mem(OP.store, this.slot(CORE_SLOT.CA));
-    a.c(0).get(OV).mem(OP.store, this.slot(CORE_SLOT.OV));
+    a.get(CORE).get(CR).mem(OP.store, this.slot(CORE_SLOT.CR));
+    a.get(CORE).get(CTR).mem(OP.store, this.slot(CORE_SLOT.CTR));
+    a.get(CORE).get(LR).mem(OP.store, this.slot(CORE_SLOT.LR));
+    a.get(CORE).get(SO).mem(OP.store, this.slot(CORE_SLOT.SO));
+    a.get(CORE).get(CA).mem(OP.store, this.slot(CORE_SLOT.CA));
+    a.get(CORE).get(OV).mem(OP.store, this.slot(CORE_SLOT.OV));
   }
 
   /** RET = the pushed value; out. */
@@ -165,7 +174,7 @@ class Emitter {
     a.get(PC).c(4).op(OP.add).set(SEQ);
     a.get(DONE).c(1).op(OP.add).set(DONE);
     a.get(T).get(PC).op(OP.xor).c(12).op(OP.shrU, OP.eqz);
-    a.c(0).mem(OP.load, this.slot(CORE_SLOT.IRQ)).op(OP.eqz, OP.and);
+    a.get(CORE).mem(OP.load, this.slot(CORE_SLOT.IRQ)).op(OP.eqz, OP.and);
     a.get(T).set(PC);
     a.op(OP.brIf).uleb(a.depth(this.l.top));
     a.get(PC);
@@ -176,14 +185,14 @@ class Emitter {
   tlbHit(write: boolean, size: number): void {
     const a = this.a;
     a.get(EA).c(12).op(OP.shrU).tee(PAGE).c(1023).op(OP.and).c(2).op(OP.shl).tee(IDX);
-    a.mem(OP.load, this.core + (CORE_TLB + (write ? 2048 : 0)) * 4).get(PAGE).get(DKEY).op(OP.or, OP.eq);
+    a.get(CORE).op(OP.add).mem(OP.load, (CORE_TLB + (write ? 2048 : 0)) * 4).get(PAGE).get(DKEY).op(OP.or, OP.eq);
     if (size > 1) a.get(EA).c(size - 1).op(OP.and, OP.eqz, OP.and);
   }
 
   /** Pushes the RAM address of EA's bytes (after tlbHit). */
   hostAddress(write: boolean, size: number): void {
     const a = this.a;
-    a.get(IDX).mem(OP.load, this.core + (CORE_TLB + (write ? 3072 : 1024)) * 4).get(EA).c(4095).op(OP.and, OP.add);
+    a.get(IDX).get(CORE).op(OP.add).mem(OP.load, (CORE_TLB + (write ? 3072 : 1024)) * 4).get(EA).c(4095).op(OP.and, OP.add);
     if (size === 2) a.c(2).op(OP.xor);
     if (size === 1) a.c(3).op(OP.xor);
   }
@@ -200,7 +209,7 @@ class Emitter {
     a.get(EA).c(size).get(PC).c(0).get(DONE).get(N);
     this.callIndirect(IMPORT_LD);
     a.set(V);
-    a.c(0).mem(OP.load, this.slot(CORE_SLOT.FAULT));
+    a.get(CORE).mem(OP.load, this.slot(CORE_SLOT.FAULT));
     a.open(OP.if, VOID);
     a.c(1);
     this.leave();
@@ -267,7 +276,7 @@ class Emitter {
    */
   rareNext(leaveToo: (() => void) | null = null): void {
     const a = this.a;
-    a.c(0).mem(OP.load, this.slot(CORE_SLOT.IRQ));
+    a.get(CORE).mem(OP.load, this.slot(CORE_SLOT.IRQ));
     if (leaveToo !== null) { leaveToo(); a.op(OP.or); }
     a.open(OP.if, VOID);
     a.get(PC).c(4).op(OP.add).tee(PC).set(SEQ);
@@ -682,29 +691,21 @@ function handlers(e: Emitter): Record<Mnemonic, () => void> {
   };
 }
 
-/** Compiled interpreters by core area address, for the thread's life (a guest of the same RAM size finds its own). */
-const compiled = new Map<number, WebAssembly.Module>();
-/** Core addresses kept at most (RAM sizes times vCPU numbers in use). */
-const COMPILED_MAX = 16;
+/** The compiled interpreter, for the thread's life: one module for every core and guest (V8's optimised code for it too). */
+let compiled: WebAssembly.Module | null = null;
 
-/** The compiled interpreter for the core whose area starts at byte `core` (made once per thread and address). */
-export function wasmInterpreter(core: number): WebAssembly.Module {
-  let m = compiled.get(core);
-  if (m === undefined) {
-    if (compiled.size >= COMPILED_MAX) compiled.delete(compiled.keys().next().value!);
-    m = new WebAssembly.Module(wasmInterpreterModule(core));
-    compiled.set(core, m);
-  }
-  return m;
+/** The compiled interpreter (made at the thread's first use: the warm-up's, whose tiering every later guest keeps). */
+export function wasmInterpreter(): WebAssembly.Module {
+  return (compiled ??= new WebAssembly.Module(wasmInterpreterModule()));
 }
 
 /**
- * The interpreter's module for the core whose area starts at byte `core` of
- * the guest's memory (a region module's shape: wasm-jit.ts regionModule).
+ * The interpreter's module: a region module's shape (wasm-jit.ts
+ * regionModule) with a fourth parameter, the core's area address.
  */
-export function wasmInterpreterModule(core: number): Uint8Array {
+export function wasmInterpreterModule(): Uint8Array {
   const labels: Labels = { next: {}, unsupported: {}, exit: {}, top: {} };
-  const e = new Emitter(core, labels);
+  const e = new Emitter(labels);
   const a = e.a;
   const code = handlers(e);
   const mnems = WASM_INTERP_MNEMONICS;
@@ -785,24 +786,24 @@ export function wasmInterpreterModule(core: number): Uint8Array {
   a.end(); // exit
   // Epilogue: the state, what ran, where the last instruction ended, why it stopped.
   e.syncOut();
-  a.c(0).get(DONE).mem(OP.store, e.slot(CORE_SLOT.RAN));
-  a.c(0).get(SEQ).mem(OP.store, e.slot(CORE_SLOT.SEQ));
-  a.c(0).get(STOP).mem(OP.store, e.slot(CORE_SLOT.STOP));
-  a.c(0).get(SLOW).mem(OP.store, e.slot(CORE_SLOT.SLOW));
+  a.get(CORE).get(DONE).mem(OP.store, e.slot(CORE_SLOT.RAN));
+  a.get(CORE).get(SEQ).mem(OP.store, e.slot(CORE_SLOT.SEQ));
+  a.get(CORE).get(STOP).mem(OP.store, e.slot(CORE_SLOT.STOP));
+  a.get(CORE).get(SLOW).mem(OP.store, e.slot(CORE_SLOT.SLOW));
   a.get(RET);
   a.op(OP.end);
 
   const pro = new Asm(256);
-  pro.c(0).mem(OP.load, e.slot(CORE_SLOT.CR)).set(CR);
-  pro.c(0).mem(OP.load, e.slot(CORE_SLOT.CTR)).set(CTR);
-  pro.c(0).mem(OP.load, e.slot(CORE_SLOT.LR)).set(LR);
-  pro.c(0).mem(OP.load, e.slot(CORE_SLOT.SO)).set(SO);
-  pro.c(0).mem(OP.load, e.slot(CORE_SLOT.CA)).set(CA);
-  pro.c(0).mem(OP.load, e.slot(CORE_SLOT.OV)).set(OV);
-  pro.c(0).mem(OP.load, e.slot(CORE_SLOT.CODE)).set(BASE);
-  pro.c(0).mem(OP.load, e.slot(CORE_SLOT.HEAT)).set(HEAT);
-  pro.c(0).mem(OP.load, e.slot(CORE_SLOT.THRESHOLD)).set(THRESHOLD);
-  pro.c(0).c(0).mem(OP.store, e.slot(CORE_SLOT.IRQ));
+  pro.get(CORE).mem(OP.load, e.slot(CORE_SLOT.CR)).set(CR);
+  pro.get(CORE).mem(OP.load, e.slot(CORE_SLOT.CTR)).set(CTR);
+  pro.get(CORE).mem(OP.load, e.slot(CORE_SLOT.LR)).set(LR);
+  pro.get(CORE).mem(OP.load, e.slot(CORE_SLOT.SO)).set(SO);
+  pro.get(CORE).mem(OP.load, e.slot(CORE_SLOT.CA)).set(CA);
+  pro.get(CORE).mem(OP.load, e.slot(CORE_SLOT.OV)).set(OV);
+  pro.get(CORE).mem(OP.load, e.slot(CORE_SLOT.CODE)).set(BASE);
+  pro.get(CORE).mem(OP.load, e.slot(CORE_SLOT.HEAT)).set(HEAT);
+  pro.get(CORE).mem(OP.load, e.slot(CORE_SLOT.THRESHOLD)).set(THRESHOLD);
+  pro.get(CORE).c(0).mem(OP.store, e.slot(CORE_SLOT.IRQ));
   pro.get(PC).set(SEQ);
-  return regionModule(LOCALS, pro.bytes(), a.bytes());
+  return regionModule(LOCALS, pro.bytes(), a.bytes(), INTERP_MODULE_HEAD);
 }

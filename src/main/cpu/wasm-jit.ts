@@ -948,9 +948,9 @@ export class WasmCore {
    * and table) that is not a region, the interpreter's (wasm-interp.ts), and gives its function (called
    * directly: the call site in the interpreter has this one target, and V8 inlines its wrapper).
    */
-  install(module: WebAssembly.Module): (pc0: number, n: number, dKey: number) => number {
+  install(module: WebAssembly.Module): WasmInterpreterFn {
     const instance = new WebAssembly.Instance(module, { j: this.imports });
-    return instance.exports.f0 as (pc0: number, n: number, dKey: number) => number;
+    return instance.exports.f0 as WasmInterpreterFn;
   }
 
   private put(f: unknown): number {
@@ -970,14 +970,17 @@ export class WasmCore {
   }
 }
 
+/** The WebAssembly interpreter's function (wasm-interp.ts): from pc0, up to n instructions, for the core whose area is at byte `core`. */
+export type WasmInterpreterFn = (pc0: number, n: number, dKey: number, core: number) => number;
+
 /**
  * Calls the WebAssembly interpreter (wasm-interp.ts) as runWasm calls a
  * region: the state through the slots, the instructions run in cpu.jitRan.
  */
-export function runWasmInterpreter(cpu: Cpu, fn: (pc0: number, n: number, dKey: number) => number, pc0: number, n: number, dKey: number): number {
+export function runWasmInterpreter(cpu: Cpu, fn: WasmInterpreterFn, pc0: number, n: number, dKey: number): number {
   const s = cpu.coreSlots!;
   stateOut(cpu, s);
-  const pc = fn(pc0, n, dKey);
+  const pc = fn(pc0, n, dKey, cpu.areaBase);
   syncIn(cpu, s);
   cpu.jitRan = s[CORE_SLOT.RAN]!;
   return pc;
@@ -1151,12 +1154,15 @@ function name(out: number[], s: string): void {
   for (let i = 0; i < s.length; i++) out.push(s.charCodeAt(i));
 }
 
-/** Everything of a region's module before its code section: imports j.m (memory) and j.t (the core's table); exports f0(pc0, n, dKey) -> pc. */
-const REGION_MODULE_HEAD: Uint8Array = (() => {
+/**
+ * Everything of a module of one function before its code section: imports j.m (memory) and j.t (the core's
+ * table); exports f0 of `params` i32 parameters (a region's: pc0, n, dKey) -> pc.
+ */
+export function moduleHead(params: number): Uint8Array {
   const out = [0x00, 0x61, 0x73, 0x6D, 0x01, 0x00, 0x00, 0x00];
-  const fnType = (params: number) => { const t = [0x60]; uleb(t, params); for (let i = 0; i < params; i++) t.push(I32); t.push(1, I32); return t; };
-  // Types: 0 = region (3 params), 1 = ld/call (6), 2 = st (7).
-  section(out, 1, [3, ...fnType(3), ...fnType(6), ...fnType(7)]);
+  const fnType = (k: number) => { const t = [0x60]; uleb(t, k); for (let i = 0; i < k; i++) t.push(I32); t.push(1, I32); return t; };
+  // Types: 0 = the function (a region: 3 params), 1 = ld/call (6), 2 = st (7).
+  section(out, 1, [3, ...fnType(params), ...fnType(6), ...fnType(7)]);
   const imp: number[] = [2];
   name(imp, 'j'); name(imp, 'm'); imp.push(0x02, 0x00, 0x00); // memory, no maximum required (min 0)
   name(imp, 'j'); name(imp, 't'); imp.push(0x01, 0x70, 0x00, 0x00); // a funcref table, min 0, no maximum
@@ -1167,10 +1173,12 @@ const REGION_MODULE_HEAD: Uint8Array = (() => {
   exp.push(0x00, 0);
   section(out, 7, exp);
   return new Uint8Array(out);
-})();
+}
 
-/** The module of one region: the fixed head, then a code section of one function (`locals` i32 locals, the prologue, the body). */
-export function regionModule(locals: number, prologue: Uint8Array, body: Uint8Array): Uint8Array {
+const REGION_MODULE_HEAD = moduleHead(3);
+
+/** The module of one region: the fixed head (or `head`), then a code section of one function (`locals` i32 locals, the prologue, the body). */
+export function regionModule(locals: number, prologue: Uint8Array, body: Uint8Array, head = REGION_MODULE_HEAD): Uint8Array {
   const localsDecl: number[] = [1];
   uleb(localsDecl, locals);
   localsDecl.push(I32);
@@ -1179,9 +1187,9 @@ export function regionModule(locals: number, prologue: Uint8Array, body: Uint8Ar
   uleb(fnHead, fnLength);
   const sectionHead: number[] = [10];
   uleb(sectionHead, fnHead.length + fnLength);
-  const out = new Uint8Array(REGION_MODULE_HEAD.length + sectionHead.length + fnHead.length + fnLength);
+  const out = new Uint8Array(head.length + sectionHead.length + fnHead.length + fnLength);
   let at = 0;
-  for (const part of [REGION_MODULE_HEAD, sectionHead, fnHead, localsDecl, prologue, body]) {
+  for (const part of [head, sectionHead, fnHead, localsDecl, prologue, body]) {
     out.set(part, at);
     at += part.length;
   }
