@@ -184,7 +184,7 @@ export function execute(cpu: Cpu, budget: number): number {
               if ((next & 3) !== 0) {
                 // A data access faulted (recorded): the instructions before it ran, it used its slot.
                 const ran = cpu.jitBase + cpu.jitK;
-                if (s[CORE_SLOT.SLOW]! * SLOW_SHARE > ran) (jsStarts = jit.jsStarts ??= new Uint8Array(1024))[wi] = 1;
+                if (s[CORE_SLOT.SLOW]! * SLOW_SHARE > ran) jsStarts = jit.noWasmStart(wi);
                 n -= ran;
                 wasmRan += ran;
                 pc = cpu.takeFault(cpu.curPc);
@@ -203,14 +203,14 @@ export function execute(cpu: Cpu, budget: number): number {
                 // no longer start at this word.
                 if (s[CORE_SLOT.STOP] !== 0) {
                   jsNext = true;
-                  if (ran < SHORT_RUN) (jsStarts = jit.jsStarts ??= new Uint8Array(1024))[wi] = 1;
+                  if (ran < SHORT_RUN) jsStarts = jit.noWasmStart(wi);
                 }
-                if (s[CORE_SLOT.SLOW]! * SLOW_SHARE > ran) (jsStarts = jit.jsStarts ??= new Uint8Array(1024))[wi] = 1;
+                if (s[CORE_SLOT.SLOW]! * SLOW_SHARE > ran) jsStarts = jit.noWasmStart(wi);
                 if (cpu.irqPoll !== 0) break outer;
                 continue;
               }
               // Nothing ran: this word is the loop's, from now on.
-              (jsStarts = jit.jsStarts ??= new Uint8Array(1024))[wi] = 1;
+              jsStarts = jit.noWasmStart(wi);
             }
           }
         }

@@ -160,6 +160,13 @@ export class JitPage {
     this.hot = hot ?? new Int32Array(1024);
   }
 
+  /** Marks word w as one where the WebAssembly interpreter starts no run; the page's marks. */
+  noWasmStart(w: number): Uint8Array {
+    const marks = (this.jsStarts ??= new Uint8Array(1024));
+    marks[w] = 1;
+    return marks;
+  }
+
   /** Whether word w is inside a translated block, or was inside one that failed its trial. */
   covers(w: number): boolean {
     const c = this.covered;

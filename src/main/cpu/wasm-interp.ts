@@ -10,18 +10,22 @@
 // JavaScript's speed on an interpreter loop) and never deoptimises.
 //
 // What it does: from an address in the current code page, it runs
-// instructions until it reaches one it does not handle, takes a branch,
-// leaves the page, uses up the budget, or a data access faults or has to end
-// the run (a device store that raises an interrupt, a store over code). The
-// interpreter then carries on from there: it counts the heat of the address
-// reached (so branch targets still become regions), runs a region if one
-// starts there, or the instruction the WebAssembly left to it. The decoder is
+// instructions, through taken branches that stay in the page, counting each
+// word's heat for the translator as the interpreter does (in the core's heat
+// arena, memory.ts, of which JitPage.hot is a view), until it reaches a
+// block's entry, a count at the threshold, an instruction it does not
+// handle, a branch out of the page or the page's end, uses up the budget, or
+// a data access faults or has to end the run (a device store that raises an
+// interrupt, a store over code; an interrupt check a slow load made due ends
+// it at the next taken branch). The interpreter then carries on from there:
+// it counts the heat of the address reached, runs a region if one starts
+// there, or the instruction the WebAssembly left to it. The decoder is
 // isa.ts's own (its tables, read when the module is made), so a word means
 // the same instruction here and there; every case does what its case in
 // interp.ts does, and test/unit/cpu/wasm-interp.test.ts compares the two on
 // random words and states. Everything else, the forms with an overflow bit,
-// the SPRs other than LR and CTR, and the rare instructions, are left to
-// JavaScript.
+// the SPRs other than LR and CTR, the MMU and cache instructions, FP, and the
+// privileged ones from user mode, are left to JavaScript.
 //
 // Its calling convention is a region's (wasm-jit.ts), f0(pc, n, dKey) -> pc
 // over the guest's memory and the core's table, with the core's area address
@@ -29,12 +33,12 @@
 // and optimised once per thread, from the warm-up on); GPRs in the core's
 // area, CR/CTR/LR/XER in locals loaded from the exchange slots and stored
 // back at the exit and before a call out, the slow paths through the
-// bridge's helpers, a fault
-// returned as 1 with the instruction recorded. It reads the code page's RAM
-// address from CORE_SLOT.CODE and leaves CORE_SLOT.SEQ (the address after the
-// last instruction it ran), CORE_SLOT.STOP (1: stopped in front of an
-// instruction it does not handle) and CORE_SLOT.SLOW (data accesses that took
-// the core's slow path).
+// bridge's helpers, a fault returned as 1 with the instruction recorded. It
+// reads the code page's RAM address, its heat counts' address and the
+// threshold from CORE_SLOT.CODE, HEAT and THRESHOLD, and leaves
+// CORE_SLOT.SEQ (the address after the last instruction it ran), STOP (1:
+// stopped in front of an instruction it does not handle) and SLOW (data
+// accesses that took the core's slow path).
 
 import { decode, INSNS } from './isa';
 import { HOT_BLOCK, LOOP_HEAT } from './jit';
@@ -93,9 +97,7 @@ class Emitter {
   readonly a = new Asm();
   constructor(readonly l: Labels) {}
 
-  /** Pushes the core area's address (for a load or store at a constant offset in it). */
-  core(): this { this.a.get(CORE); return this; }
-  /** Byte offset of an exchange slot in the core's area. */
+  /** Byte offset of an exchange slot in the core's area (loads and stores add it to the CORE parameter). */
   slot(s: number): number { return s * 4; }
 
   /** Pushes the byte offset of GPR field `shift` (21: rT/rS, 16: rA, 11: rB) in the core's area. */
