@@ -108,7 +108,7 @@ export function execute(cpu: Cpu, budget: number): number {
           heat = jit !== null ? jit.hot : EMPTY_HEAT;
           codeBase = cpu.fetchBase;
           epoch = cpu.fetchEpoch;
-          wasmPage = wasmOn && jit !== null && jit.heatAddr >= 0;
+          wasmPage = wasmOn && jit !== null && jit.heatAddr >= 0 && !jit.jsOnly;
           jsStarts = jit !== null ? jit.jsStarts : null;
         }
         const w = (pc & 0xFFF) >>> 1;
@@ -181,10 +181,20 @@ export function execute(cpu: Cpu, budget: number): number {
               blockPc = pc;
               const next = runWasmInterpreter(cpu, cpu.wasmInterpFn!, pc, n + 1, dKey);
               blockPc = -1;
-              if ((next & 3) !== 0) {
+              const faulted = (next & 3) !== 0;
+              const ran = faulted ? cpu.jitBase + cpu.jitK : cpu.jitRan;
+              const stopped = !faulted && s[CORE_SLOT.STOP] !== 0;
+              // A run that cost more than it saved (entering and leaving the WebAssembly costs about a region
+              // call): a short one that stopped in front of an instruction left here (code dense with SPR
+              // accesses and TLB writes: a TLB miss handler), nothing at all, or one whose data accesses took
+              // the core's slow path often. Runs no longer start at this word (and, after enough such words,
+              // on this page).
+              if ((stopped && ran < SHORT_RUN) || s[CORE_SLOT.SLOW]! * SLOW_SHARE > ran) {
+                jsStarts = jit.noWasmStart(wi);
+                wasmPage = !jit.jsOnly;
+              }
+              if (faulted) {
                 // A data access faulted (recorded): the instructions before it ran, it used its slot.
-                const ran = cpu.jitBase + cpu.jitK;
-                if (s[CORE_SLOT.SLOW]! * SLOW_SHARE > ran) jsStarts = jit.noWasmStart(wi);
                 n -= ran;
                 wasmRan += ran;
                 pc = cpu.takeFault(cpu.curPc);
@@ -192,25 +202,17 @@ export function execute(cpu: Cpu, budget: number): number {
                 dKey = cpu.dKey;
                 continue;
               }
-              const ran = cpu.jitRan;
               if (ran > 0) {
                 n -= ran - 1;
                 wasmRan += ran;
                 pc = next;
                 seqPc = s[CORE_SLOT.SEQ]!;
-                // Stopped in front of an instruction it leaves to this loop: that one here. A run that short
-                // (code dense with SPR accesses and TLB writes: a TLB miss handler) cost more than it saved: runs
-                // no longer start at this word.
-                if (s[CORE_SLOT.STOP] !== 0) {
-                  jsNext = true;
-                  if (ran < SHORT_RUN) jsStarts = jit.noWasmStart(wi);
-                }
-                if (s[CORE_SLOT.SLOW]! * SLOW_SHARE > ran) jsStarts = jit.noWasmStart(wi);
+                // Stopped in front of an instruction it leaves to this loop: that one here.
+                jsNext = stopped;
                 if (cpu.irqPoll !== 0) break outer;
                 continue;
               }
-              // Nothing ran: this word is the loop's, from now on.
-              jsStarts = jit.noWasmStart(wi);
+              // Nothing ran (stopped at once, so marked above): this word is the loop's.
             }
           }
         }

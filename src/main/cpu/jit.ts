@@ -119,6 +119,9 @@ export const TRIED = -2;
  * to code, so a store into the page drops only the blocks that contain the
  * word it wrote (covered[] counts the blocks over each word).
  */
+/** Words marked in jsStarts after which the WebAssembly interpreter runs nothing on the page (JitPage.jsOnly). */
+export const JS_ONLY_MARKS = 16;
+
 export class JitPage {
   /**
    * Block starting at word w; null: tried, nothing to translate there. Made
@@ -160,9 +163,18 @@ export class JitPage {
     this.hot = hot ?? new Int32Array(1024);
   }
 
+  /**
+   * Words marked in jsStarts, and whether the page is the JavaScript
+   * interpreter's alone: a page where that many runs did not pay (a TLB miss
+   * handler's, an exception vector's) spares every word the check.
+   */
+  private marked = 0;
+  jsOnly = false;
+
   /** Marks word w as one where the WebAssembly interpreter starts no run; the page's marks. */
   noWasmStart(w: number): Uint8Array {
     const marks = (this.jsStarts ??= new Uint8Array(1024));
+    if (marks[w] === 0 && ++this.marked >= JS_ONLY_MARKS) this.jsOnly = true;
     marks[w] = 1;
     return marks;
   }
@@ -219,7 +231,16 @@ export class JitPage {
   /** Words first..last were written: drop the blocks over them (and the words' jsStarts marks). Returns true if any block was dropped. */
   invalidate(first: number, last: number): boolean {
     // New words get the WebAssembly interpreter's runs again.
-    this.jsStarts?.fill(0, first, last + 1);
+    const marks = this.jsStarts;
+    if (marks !== null) {
+      for (let k = first; k <= last; k++) {
+        if (marks[k] !== 0) {
+          marks[k] = 0;
+          this.marked--;
+        }
+      }
+      this.jsOnly = this.marked >= JS_ONLY_MARKS;
+    }
     const covered = this.covered;
     if (covered === null) return false;
     let hit = false;

@@ -24,6 +24,7 @@
 // docs/performance.md). Nothing of them reaches any guest.
 
 import { Cpu, WASM_INTERP_NONE } from '../cpu/cpu';
+import { LOOP_HEAT } from '../cpu/jit';
 import { execute } from '../cpu/interp';
 import { INSNS } from '../cpu/isa';
 import { MAS, MSR } from '../cpu/regs';
@@ -254,6 +255,52 @@ export function warmUpJitProgram(): number[] {
 
 let warmed = false;
 
+/** Throwaway cores whose WebAssembly functions the interpreter calls in the warm-up: more than V8 keeps as a call site's known targets. */
+export const CALL_TARGETS = 5;
+
+/**
+ * V8 specialises a call site on the functions called there so far and
+ * throws the caller's optimised code away when another comes. Each core has
+ * WebAssembly instances of its own (the interpreter's, the regions'
+ * dispatcher), so every guest after the first on a thread deoptimised
+ * `execute` once ("wrong call target"), and that Linux boot took 100 ms
+ * longer. Calling those of several throwaway cores first makes the sites
+ * generic from the start. Returns the instructions they ran in WebAssembly
+ * and in regions.
+ */
+export function varyCallTargets(): { interpreted: number; translated: number } {
+  let interpreted = 0;
+  let translated = 0;
+  // li r3,0; li r4,40; mtctr r4; loop: addi r3,r3,1; bdnz loop; b .
+  const program = [enc.d(14, 3, 0, 0), enc.d(14, 4, 0, 40), MTCTR(4), enc.d(14, 3, 3, 1), bdnz(-4), branch(0)];
+  for (let k = 0; k < CALL_TARGETS; k++) {
+    const bus = new Bus(64 * 1024);
+    bus.warn = () => {};
+    const cpu = new Cpu(bus);
+    cpu.spr[624] = MAS.TLBSEL;
+    cpu.spr[625] = MAS.V | MAS.IPROT | (10 << MAS.TSIZE_SHIFT);
+    cpu.spr[626] = 0;
+    cpu.spr[627] = 0x3F;
+    cpu.spr[944] = 0;
+    cpu.tlbwe();
+    program.forEach((w, i) => bus.writeRam(CODE + i * 4, 4, w));
+    cpu.pc = CODE;
+    cpu.setMsr(MSR.ME);
+    // The WebAssembly interpreter runs to the loop's head, which reaches the threshold at the first pass back:
+    // the rest of the loop runs as a region.
+    cpu.jitThreshold = LOOP_HEAT + 2;
+    cpu.seqPc = CODE;
+    const end = CODE + (program.length - 1) * 4;
+    for (let i = 0; i < 100 && cpu.pc !== end; i++) {
+      cpu.irqPoll = 0;
+      cpu.insns += execute(cpu, 64);
+    }
+    interpreted += cpu.wasmInterpInsns;
+    translated += cpu.jitInsns;
+  }
+  return { interpreted, translated };
+}
+
 /** What a warm-up ran: instructions of each interpreter pass (JavaScript alone) (none in a translator-only warm-up) and of the translator's (-1 where a program did not reach its end), and the translator's work. */
 export interface WarmUpReport {
   interpreterPasses: number[];
@@ -358,5 +405,6 @@ export function warmUpInterpreter(force: boolean, parts: WarmUpParts): WarmUpRep
   cpu.flushSoftTlb();
   cpu.wasmInterp = WASM_INTERP_NONE;
   const interpreterPasses = parts === 'all' ? [runTo(CODE, end), runTo(CODE, end)] : [];
+  varyCallTargets();
   return { interpreterPasses, wasmInterpreterInsns: inWasm, translatorPass, regionsTranslated: cpu.jitBlocks, translatedInsns: cpu.jitInsns, fetchFaults };
 }

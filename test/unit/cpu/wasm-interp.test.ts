@@ -9,6 +9,7 @@ import { Cpu } from '../../../src/main/cpu/cpu';
 import { execute } from '../../../src/main/cpu/interp';
 import { INSNS } from '../../../src/main/cpu/isa';
 import { MAS, MSR } from '../../../src/main/cpu/regs';
+import { JS_ONLY_MARKS } from '../../../src/main/cpu/jit';
 import { WASM_INTERP_MNEMONICS } from '../../../src/main/cpu/wasm-interp';
 import { Bus } from '../../../src/main/devices/bus';
 
@@ -198,6 +199,18 @@ describe('the WebAssembly interpreter against the JavaScript one', () => {
     cpu.pc = CODE + 0x100;
     expect(execute(cpu, 12)).toBe(12);
     expect(marks[0x40]).toBe(1);
+
+    // Enough marked words, and the page is the JavaScript interpreter's alone.
+    const page = cpu.jitPageFor(CODE >>> 12);
+    const pairs = Array.from({ length: JS_ONLY_MARKS + 2 }, () => [addi, mtsprg0]).flat();
+    pairs.forEach((w, k) => cpu.bus.writeRam(CODE + 0x400 + 4 * k, 4, w));
+    cpu.pc = CODE + 0x400;
+    execute(cpu, pairs.length);
+    expect(page.jsOnly).toBe(true);
+    const inWasm = cpu.wasmInterpInsns;
+    cpu.pc = CODE + 0x400;
+    expect(execute(cpu, pairs.length)).toBe(pairs.length);
+    expect(cpu.wasmInterpInsns).toBe(inWasm);
   });
 
   it('runs a loop of loads, stores, compares and branches to the same end, with a fault and a store over its code', () => {

@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { decode, INSN_BY_ID, INSNS } from '../../../src/main/cpu/isa';
-import { FULL_WARMUP_IMAGE_BYTES, warmUpInterpreter, warmUpJitProgram, warmUpParts, warmUpProgram } from '../../../src/main/guest/warmup';
+import { CALL_TARGETS, FULL_WARMUP_IMAGE_BYTES, varyCallTargets, warmUpInterpreter, warmUpJitProgram, warmUpParts, warmUpProgram } from '../../../src/main/guest/warmup';
 
 const INTERP = readFileSync(join(__dirname, '../../../src/main/cpu/interp.ts'), 'utf8');
 
@@ -39,6 +39,13 @@ describe('interpreter warm-up', () => {
     expect(report.translatedInsns).toBeGreaterThan(report.translatorPass / 2);
     // What it did not translate, the WebAssembly interpreter ran (mostly: the loops' first passes).
     expect(report.wasmInterpreterInsns).toBeGreaterThan(1000);
+  });
+
+  it('calls the WebAssembly interpreter and a region of several cores (so that those call sites are generic)', () => {
+    const r = varyCallTargets();
+    // Each core: the interpreter runs to the loop's head, the loop then runs as a region.
+    expect(r.interpreted).toBeGreaterThanOrEqual(CALL_TARGETS * 3);
+    expect(r.translated).toBeGreaterThan(CALL_TARGETS * 40);
   });
 
   it('runs only the translator\'s program when asked (worker threads)', () => {
