@@ -243,12 +243,18 @@ class Emitter {
     this.leave();
     a.end();
     after?.();
+    this.leaveAfter();
+    a.end();
+    a.end();
+  }
+
+  /** The instruction at PC is done: out, in front of the next one. */
+  leaveAfter(): void {
+    const a = this.a;
     a.get(PC).c(4).op(OP.add).tee(PC).set(SEQ);
     a.get(DONE).c(1).op(OP.add).set(DONE);
     a.get(PC);
     this.leave();
-    a.end();
-    a.end();
   }
 
   private callIndirect(fn: number): void {
@@ -281,10 +287,7 @@ class Emitter {
     a.get(CORE).mem(OP.load, this.slot(CORE_SLOT.IRQ));
     if (leaveToo !== null) { leaveToo(); a.op(OP.or); }
     a.open(OP.if, VOID);
-    a.get(PC).c(4).op(OP.add).tee(PC).set(SEQ);
-    a.get(DONE).c(1).op(OP.add).set(DONE);
-    a.get(PC);
-    this.leave();
+    this.leaveAfter();
     a.end();
     this.next();
   }
