@@ -121,6 +121,11 @@ const STOP_PAGE: Int32Array = (() => {
   return page;
 })();
 
+/** Cpu.wasmInterp before the interpreter is made, once it is, and where there is none. */
+export const WASM_INTERP_UNMADE = -1;
+export const WASM_INTERP_MADE = 0;
+export const WASM_INTERP_NONE = -2;
+
 /**
  * Fields of a Cpu a snapshot leaves out: the parts saved on their own (TLB,
  * timers, FPU), views of RAM, caches rebuilt after a restore (soft TLB,
@@ -128,11 +133,6 @@ const STOP_PAGE: Int32Array = (() => {
  * (trap and alias tables, translation settings), the slice's bookkeeping
  * and a debugger's breakpoints and watches.
  */
-/** Cpu.wasmInterp before the interpreter is made, once it is, and where there is none. */
-export const WASM_INTERP_UNMADE = -1;
-export const WASM_INTERP_MADE = 0;
-export const WASM_INTERP_NONE = -2;
-
 const CPU_SNAPSHOT_SKIP: ReadonlySet<string> = new Set([
   'bus', 'ram8', 'ram16', 'ram32', 'timers', 'tlb', 'fpu', 'rTag', 'rVal', 'wTag', 'wVal', 'xTag', 'xVal',
   'codePages', 'jitPages', 'fetchJit', 'fetchBase', 'codeDirty', 'jitRan', 'jitInsns', 'jitMs', 'jitBlocks', 'jitSourceChars', 'jitK', 'jitBase', 'jitEnabled', 'jitThreshold', 'jitBackend', 'coreSlots', 'coreTimeBase', 'wasm', 'seqPc', 'wasmInterp', 'wasmInterpFn', 'wasmInterpInsns', 'heatBase', 'heatSlots', 'heatUsed',

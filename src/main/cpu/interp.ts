@@ -93,6 +93,7 @@ export function execute(cpu: Cpu, budget: number): number {
   /** It may run on the current code page (its heat counts are in the core's arena), and the page's jsStarts marks. */
   let wasmPage = false;
   let jsStarts: Uint8Array | null = null;
+  if (cpu.coreSlots !== null) cpu.coreSlots[CORE_SLOT.THRESHOLD] = threshold; // the WebAssembly interpreter's, for the slice
   cpu.sliceStart = budget;
 
   outer: while (n > 0) {
@@ -177,7 +178,6 @@ export function execute(cpu: Cpu, budget: number): number {
               const s = cpu.coreSlots!;
               s[CORE_SLOT.CODE] = codeBase;
               s[CORE_SLOT.HEAT] = jit.heatAddr;
-              s[CORE_SLOT.THRESHOLD] = threshold;
               blockPc = pc;
               const next = runWasmInterpreter(cpu, cpu.wasmInterpFn!, pc, n + 1, dKey);
               blockPc = -1;

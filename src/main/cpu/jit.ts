@@ -114,14 +114,14 @@ export const HOT_BLOCK = -1;
 /** JitPage.hot of a word where translation was tried and found nothing, or inside a block that failed its trial: the interpreter runs it without counting. */
 export const TRIED = -2;
 
+/** Words marked in jsStarts after which the WebAssembly interpreter runs nothing on the page (JitPage.jsOnly). */
+export const JS_ONLY_MARKS = 16;
+
 /**
  * Translation state of one physical page of code. Small guests keep data next
  * to code, so a store into the page drops only the blocks that contain the
  * word it wrote (covered[] counts the blocks over each word).
  */
-/** Words marked in jsStarts after which the WebAssembly interpreter runs nothing on the page (JitPage.jsOnly). */
-export const JS_ONLY_MARKS = 16;
-
 export class JitPage {
   /**
    * Block starting at word w; null: tried, nothing to translate there. Made
@@ -140,12 +140,18 @@ export class JitPage {
   readonly hot: Int32Array;
   private readonly starts: number[] = [];
   /**
-   * Words where the WebAssembly interpreter starts no run (1): one started
-   * there ran fewer than a few instructions before one it leaves to
-   * JavaScript, more costly than running them in JavaScript (interp.ts).
-   * Made at the first such word.
+   * Words where the WebAssembly interpreter starts no run (1): a run that
+   * started there cost more than it saved (interp.ts: short, or its data
+   * accesses took the slow path often). Made at the first such word.
    */
   jsStarts: Uint8Array | null = null;
+  /**
+   * Words marked in jsStarts, and whether the page is the JavaScript
+   * interpreter's alone: a page where that many runs did not pay (a TLB miss
+   * handler's, an exception vector's) spares every word the check.
+   */
+  private marked = 0;
+  jsOnly = false;
   /**
    * Blocks over each word, and the words of blocks that failed their trial
    * (demote: they start no region when the interpreter falls through to
@@ -162,14 +168,6 @@ export class JitPage {
   constructor(hot: Int32Array | null = null, readonly heatAddr = -1) {
     this.hot = hot ?? new Int32Array(1024);
   }
-
-  /**
-   * Words marked in jsStarts, and whether the page is the JavaScript
-   * interpreter's alone: a page where that many runs did not pay (a TLB miss
-   * handler's, an exception vector's) spares every word the check.
-   */
-  private marked = 0;
-  jsOnly = false;
 
   /** Marks word w as one where the WebAssembly interpreter starts no run; the page's marks. */
   noWasmStart(w: number): Uint8Array {

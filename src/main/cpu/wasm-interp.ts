@@ -460,23 +460,21 @@ function handlers(e: Emitter): Record<Mnemonic, () => void> {
     }
   };
 
+  /** rT = rA + SIMM with XER[CA] the carry out; CR0 too for addic. */
+  const addic = (dot: boolean) => () => {
+    e.reg(16); a.set(A);
+    a.get(A); e.simm(); a.op(OP.add).set(T);
+    a.get(T).get(A).op(OP.ltU).set(CA);
+    e.setReg(21, () => a.get(T));
+    if (dot) e.cr0();
+    next();
+  };
+
   return {
     addi: () => toRt(() => { e.ra0(); e.simm(); a.op(OP.add); }),
     addis: () => toRt(() => { e.ra0(); a.get(W).c(16).op(OP.shl, OP.add); }),
-    addic: () => {
-      e.reg(16); a.set(A);
-      a.get(A); e.simm(); a.op(OP.add).set(T);
-      a.get(T).get(A).op(OP.ltU).set(CA);
-      toRt(() => a.get(T));
-    },
-    'addic.': () => {
-      e.reg(16); a.set(A);
-      a.get(A); e.simm(); a.op(OP.add).set(T);
-      a.get(T).get(A).op(OP.ltU).set(CA);
-      e.setReg(21, () => a.get(T));
-      e.cr0();
-      next();
-    },
+    addic: addic(false),
+    'addic.': addic(true),
     subfic: () => {
       e.reg(16); a.set(A);
       e.simm(); a.set(B);

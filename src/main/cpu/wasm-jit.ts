@@ -945,8 +945,8 @@ export class WasmCore {
 
   /**
    * Instantiates a module of the region's shape (regionModule: f0(pc0, n, dKey) -> pc over the core's memory
-   * and table) that is not a region, the interpreter's (wasm-interp.ts), and gives its function (called
-   * directly: the call site in the interpreter has this one target, and V8 inlines its wrapper).
+   * and table) that is not a region, the interpreter's (wasm-interp.ts), and gives its function, which the
+   * interpreter calls directly (no dispatcher hop; the warm-up's varyCallTargets keeps that call site generic).
    */
   install(module: WebAssembly.Module): WasmInterpreterFn {
     const instance = new WebAssembly.Instance(module, { j: this.imports });

@@ -4,7 +4,9 @@
 // through the interpreter alone, the reference, or translate everything at
 // first sight. `on` (hot code, WebAssembly) when unset; `off`, `eager`, or
 // `js` (hot code, the JavaScript back end). An explicit option (RunOptions.jit,
-// `lab run --jit`) always wins.
+// `lab run --jit`) always wins. LAB_INTERP=js keeps the interpreter all
+// JavaScript (no WebAssembly fast path, cpu/wasm-interp.ts), for A/B
+// measurements, whoever chose the mode.
 
 import { WASM_INTERP_NONE } from '../cpu/cpu';
 
@@ -42,7 +44,7 @@ export function defaultInterpreter(env: NodeJS.ProcessEnv = process.env): 'wasm'
   return i;
 }
 
-/** Sets a core's translator as the choice says. */
+/** Sets a core's translator, and its interpreter's WebAssembly fast path, as the choice says. */
 export function applyJitChoice(cpu: { jitEnabled: boolean; jitThreshold: number; jitBackend: 'wasm' | 'js'; wasmInterp: number }, c: JitChoice): void {
   cpu.jitEnabled = c.jit !== 'off';
   if (c.jit === 'eager') cpu.jitThreshold = 1;

@@ -255,6 +255,16 @@ export function warmUpJitProgram(): number[] {
 
 let warmed = false;
 
+/** Writes TLB1 entry `esel`: EA `ea` to PA `pa`, size code `tsize`, every permission. */
+function tlb1(cpu: Cpu, esel: number, ea: number, pa: number, tsize: number): void {
+  cpu.spr[624] = MAS.TLBSEL | (esel << MAS.ESEL_SHIFT);
+  cpu.spr[625] = MAS.V | MAS.IPROT | (tsize << MAS.TSIZE_SHIFT);
+  cpu.spr[626] = ea;
+  cpu.spr[627] = (pa % 0x100000000) | 0x3F;
+  cpu.spr[944] = Math.floor(pa / 0x100000000);
+  cpu.tlbwe();
+}
+
 /** Throwaway cores whose WebAssembly functions the interpreter calls in the warm-up: more than V8 keeps as a call site's known targets. */
 export const CALL_TARGETS = 5;
 
@@ -277,12 +287,7 @@ export function varyCallTargets(): { interpreted: number; translated: number } {
     const bus = new Bus(64 * 1024);
     bus.warn = () => {};
     const cpu = new Cpu(bus);
-    cpu.spr[624] = MAS.TLBSEL;
-    cpu.spr[625] = MAS.V | MAS.IPROT | (10 << MAS.TSIZE_SHIFT);
-    cpu.spr[626] = 0;
-    cpu.spr[627] = 0x3F;
-    cpu.spr[944] = 0;
-    cpu.tlbwe();
+    tlb1(cpu, 0, 0, 0, 10);
     program.forEach((w, i) => bus.writeRam(CODE + i * 4, 4, w));
     cpu.pc = CODE;
     cpu.setMsr(MSR.ME);
@@ -301,7 +306,7 @@ export function varyCallTargets(): { interpreted: number; translated: number } {
   return { interpreted, translated };
 }
 
-/** What a warm-up ran: instructions of each interpreter pass (JavaScript alone) (none in a translator-only warm-up) and of the translator's (-1 where a program did not reach its end), and the translator's work. */
+/** What a warm-up ran: instructions of each interpreter pass (JavaScript alone; none in a translator-only warm-up) and of the translator's (-1 where a program did not reach its end), and the translator's work. */
 export interface WarmUpReport {
   interpreterPasses: number[];
   /** Instructions of the translator's pass the WebAssembly interpreter ran. */
@@ -368,16 +373,8 @@ export function warmUpInterpreter(force: boolean, parts: WarmUpParts): WarmUpRep
   cpu.writeSpr(408, SC_HANDLER);
   cpu.writeSpr(414, FETCH_HANDLER);
   // RAM at 0 (1 MB), a device page with nothing behind it, and the unmapped page.
-  const tlb1 = (esel: number, ea: number, pa: number, tsize: number) => {
-    cpu.spr[624] = MAS.TLBSEL | (esel << MAS.ESEL_SHIFT);
-    cpu.spr[625] = MAS.V | MAS.IPROT | (tsize << MAS.TSIZE_SHIFT);
-    cpu.spr[626] = ea;
-    cpu.spr[627] = (pa % 0x100000000) | 0x3F;
-    cpu.spr[944] = Math.floor(pa / 0x100000000);
-    cpu.tlbwe();
-  };
-  tlb1(0, 0, 0, 10);
-  tlb1(1, DEVICE_EA, 0xF00000000, 2);
+  tlb1(cpu, 0, 0, 0, 10);
+  tlb1(cpu, 1, DEVICE_EA, 0xF00000000, 2);
   /** Runs from `start` to `end` in small slices (many calls of execute, as a guest's run makes them); the instructions, or -1. */
   const runTo = (start: number, end: number) => {
     cpu.pc = start;
