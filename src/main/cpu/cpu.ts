@@ -135,7 +135,7 @@ export const WASM_INTERP_NONE = -2;
  */
 const CPU_SNAPSHOT_SKIP: ReadonlySet<string> = new Set([
   'bus', 'ram8', 'ram16', 'ram32', 'timers', 'tlb', 'fpu', 'rTag', 'rVal', 'wTag', 'wVal', 'xTag', 'xVal',
-  'codePages', 'jitPages', 'fetchJit', 'fetchBase', 'codeDirty', 'jitRan', 'jitInsns', 'jitMs', 'jitBlocks', 'jitSourceChars', 'jitK', 'jitBase', 'jitEnabled', 'jitThreshold', 'jitBackend', 'coreSlots', 'coreTimeBase', 'wasm', 'seqPc', 'wasmInterp', 'wasmInterpFn', 'wasmInterpInsns', 'heatBase', 'heatSlots', 'heatUsed',
+  'codePages', 'codeStores', 'jitPages', 'fetchJit', 'fetchBase', 'codeDirty', 'jitRan', 'jitInsns', 'jitMs', 'jitBlocks', 'jitSourceChars', 'jitK', 'jitBase', 'jitEnabled', 'jitThreshold', 'jitBackend', 'coreSlots', 'coreTimeBase', 'wasm', 'seqPc', 'wasmInterp', 'wasmInterpFn', 'wasmInterpInsns', 'heatBase', 'heatSlots', 'heatUsed',
   'group', 'index', 'areaBase', 'hooks', 'onGuestMsr', 'externalProxy', 'sliceLeft', 'sliceStart', 'sprTrap', 'sprAlias',
   'codeBreaks', 'breakHit', 'sprWatch', 'watchPass', 'watchHit', 'stopRequested',
 ]);
@@ -153,11 +153,22 @@ const CPU_SNAPSHOT_SKIP: ReadonlySet<string> = new Set([
 export class CoreGroup {
   readonly cores: Cpu[] = [];
   readonly codePages: (Int32Array | undefined)[];
+  readonly codeStores: Uint8Array;
 
   constructor(ramSize: number) {
     this.codePages = new Array<Int32Array | undefined>(Math.ceil(ramSize / 4096));
+    this.codeStores = new Uint8Array(this.codePages.length);
   }
 }
+
+/**
+ * Stores into a decoded page, with no instruction fetched from it in between,
+ * after which it stops being one (Cpu.retireCodePage): a page of code the
+ * guest overwrites as data (Linux poisons its freed init text, 528 KB, a word
+ * at a time) would otherwise take the slow path, and invalidate decoded
+ * words, at every store.
+ */
+export const RETIRE_STORES = 64;
 
 /** Does doorbell message `rb` (msgsnd's operand) address the processor tagged `pir`: broadcast, or its PIR tag? */
 export function doorbellAddresses(rb: number, pir: number): boolean {
@@ -304,6 +315,8 @@ export class Cpu {
   iKey = 0;
   /** Decoded instructions per RAM page: [id, word] pairs; id 0 = not decoded yet. */
   readonly codePages: (Int32Array | undefined)[];
+  /** Per RAM page: stores into it since code was last fetched from it (shared by a group's cores, as codePages). */
+  readonly codeStores: Uint8Array;
   /** Bumped when cached fetch translations become invalid (the interpreter re-translates its page). */
   fetchEpoch = 0;
   /** Translated blocks per RAM page (see jit.ts). */
@@ -461,6 +474,7 @@ export class Cpu {
     this.jitBackend = area !== undefined ? 'wasm' : 'js';
     this.timers = new Timers(clock);
     this.codePages = group?.codePages ?? new Array<Int32Array | undefined>(Math.ceil(bus.ramSize / 4096));
+    this.codeStores = group?.codeStores ?? new Uint8Array(this.codePages.length);
     this.jitPages = new Array<JitPage | undefined>(Math.ceil(bus.ramSize / 4096));
     this.heatBase = area !== undefined ? heatArenaBase(area, this.index) : -1;
     this.heatSlots = area !== undefined ? new Uint16Array(Math.ceil(bus.ramSize / 4096)) : null;
@@ -517,6 +531,7 @@ export class Cpu {
     this.insns = 0;
     this.jitInsns = this.jitMs = this.jitBlocks = this.jitSourceChars = 0;
     this.codePages.fill(undefined);
+    this.codeStores.fill(0);
     this.dropTranslations();
     this.setMsr(0);
     this.flushSoftTlb();
@@ -706,11 +721,8 @@ export class Cpu {
       this.bus.writeRam(pa, size, value);
       const code = this.codePages[(pa / 4096) | 0];
       if (code !== undefined) {
-        // Invalidate every decoded word the store overlaps, and the page's blocks.
         const first = (pa & 0xFFF) >>> 2;
-        const last = ((pa & 0xFFF) + size - 1) >>> 2;
-        for (let w = first; w <= last && w < 1024; w++) code[w * 2] = 0;
-        this.codeChangedEverywhere((pa / 4096) | 0, first, Math.min(last, 1023));
+        this.codeWritten((pa / 4096) | 0, code, first, Math.min(((pa & 0xFFF) + size - 1) >>> 2, 1023));
       }
       return;
     }
@@ -838,11 +850,47 @@ export class Cpu {
     }
   }
 
-  /** A page at physical byte `base` now holds decoded words: stores to it through the write cache must take the slow path. */
-  private flagCodePage(base: number): void {
+  /**
+   * Words first..last of decoded page `ppage` (its `code`) were written: their
+   * decoded slots and the translations over them go. After RETIRE_STORES such
+   * stores with no fetch from the page (decodedPage counts from there), by
+   * code on another page, the page stops being a code page.
+   */
+  private codeWritten(ppage: number, code: Int32Array, first: number, last: number): void {
+    for (let w = first; w <= last; w++) code[w * 2] = 0;
+    this.codeChangedEverywhere(ppage, first, last);
+    if (++this.codeStores[ppage]! >= RETIRE_STORES && ppage * 4096 !== this.fetchBase) this.retireCodePage(ppage);
+  }
+
+  /**
+   * Page `ppage` is decoded no more: its decoded slots emptied (for anything
+   * still holding the array), every core's translations over it dropped and
+   * its stores back on the fast path. Code fetched from it later decodes it
+   * afresh (decodedPage), which makes stores slow again. Only a page other than
+   * the one this core executes (fetchBase) is retired: execute() keeps the
+   * current page's array in a local; another core's keeps its own only for
+   * its turn, which has ended.
+   */
+  private retireCodePage(ppage: number): void {
+    const code = this.codePages[ppage];
+    if (code === undefined) return;
+    code.fill(0);
+    this.codePages[ppage] = undefined;
+    this.codeStores[ppage] = 0;
+    this.codeChangedEverywhere(ppage, 0, 1023);
+    const base = ppage * 4096;
+    if (this.group === null) this.flagCodePage(base, false);
+    else for (const core of this.group.cores) core.flagCodePage(base, false);
+  }
+
+  /**
+   * A page at physical byte `base` now holds decoded words (`code`: stores to it
+   * through the write cache must take the slow path), or no longer does.
+   */
+  private flagCodePage(base: number, code = true): void {
     for (let k = 0; k < SOFT_TLB_SIZE; k++) {
       const t = this.wTag[k]!;
-      if (t !== -1 && !(t & TAG_MMIO) && this.wVal[k] === base) this.wTag[k] = t | TAG_CODE;
+      if (t !== -1 && !(t & TAG_MMIO) && this.wVal[k] === base) this.wTag[k] = code ? t | TAG_CODE : t & ~TAG_CODE;
     }
   }
 
@@ -913,6 +961,7 @@ export class Cpu {
    * from RAM then.
    */
   private decodedPage(ppage: number): Int32Array {
+    this.codeStores[ppage] = 0;
     let code = this.codePages[ppage];
     if (code === undefined) {
       code = new Int32Array(2048);
@@ -1072,12 +1121,7 @@ export class Cpu {
       const ram32 = this.ram32;
       for (let w = pa >> 2, end = (pa + size) >> 2; w < end; w++) ram32[w] = 0;
       const code = this.codePages[(pa / 4096) | 0];
-      if (code !== undefined) {
-        const first = (pa & 0xFFF) >>> 2;
-        const last = (((pa & 0xFFF) + size) >>> 2) - 1;
-        for (let w = first; w <= last; w++) code[w * 2] = 0;
-        this.codeChangedEverywhere((pa / 4096) | 0, first, last);
-      }
+      if (code !== undefined) this.codeWritten((pa / 4096) | 0, code, (pa & 0xFFF) >>> 2, (((pa & 0xFFF) + size) >>> 2) - 1);
     } else {
       for (let k = 0; k < size; k += 4) this.bus.mmioWrite(pa + k, 4, 0);
     }

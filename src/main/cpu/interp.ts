@@ -23,12 +23,6 @@ import { runWasmInterpreter } from './wasm-jit';
 const EMPTY_PAGE = new Int32Array(2048);
 /** A WebAssembly interpreter's run shorter than this that stops in front of an instruction it leaves here marks its first word: no run starts there again (JitPage.jsStarts). */
 const SHORT_RUN = 8;
-/**
- * So does a run in which more than one instruction in SLOW_SHARE took the
- * core's slow path for its data (a call out of the WebAssembly each: a TLB
- * miss handler's loop, memwalk's, runs faster here).
- */
-const SLOW_SHARE = 8;
 const EMPTY_HEAT = new Int32Array(1024);
 
 function crField(v: number, so: number): number {
@@ -186,10 +180,9 @@ export function execute(cpu: Cpu, budget: number): number {
               const stopped = !faulted && s[CORE_SLOT.STOP] !== 0;
               // A run that cost more than it saved (entering and leaving the WebAssembly costs about a region
               // call): a short one that stopped in front of an instruction left here (code dense with SPR
-              // accesses and TLB writes: a TLB miss handler), nothing at all, or one whose data accesses took
-              // the core's slow path often. Runs no longer start at this word (and, after enough such words,
-              // on this page).
-              if ((stopped && ran < SHORT_RUN) || s[CORE_SLOT.SLOW]! * SLOW_SHARE > ran) {
+              // accesses and TLB writes: a TLB miss handler), or nothing at all. Runs no longer start at this
+              // word (and, after enough such words, on this page).
+              if (stopped && ran < SHORT_RUN) {
                 jsStarts = jit.noWasmStart(wi);
                 wasmPage = !jit.jsOnly;
               }

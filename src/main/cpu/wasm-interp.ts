@@ -24,8 +24,10 @@
 // the same instruction here and there; every case does what its case in
 // interp.ts does, and test/unit/cpu/wasm-interp.test.ts compares the two on
 // random words and states. Everything else, the forms with an overflow bit,
-// the SPRs other than LR and CTR, the MMU and cache instructions, FP, and the
-// privileged ones from user mode, are left to JavaScript.
+// the SPRs other than LR and CTR, the MMU instructions, cache locking, FP,
+// traps that are taken, a misaligned lwarx, and the privileged ones from user
+// mode, are left to JavaScript. The lwarx reservation is Cpu.resAddr/resValue,
+// which runWasmInterpreter hands over in two exchange slots.
 //
 // Its calling convention is a region's (wasm-jit.ts), f0(pc, n, dKey) -> pc
 // over the guest's memory and the core's table, with the core's area address
@@ -36,9 +38,8 @@
 // bridge's helpers, a fault returned as 1 with the instruction recorded. It
 // reads the code page's RAM address, its heat counts' address and the
 // threshold from CORE_SLOT.CODE, HEAT and THRESHOLD, and leaves
-// CORE_SLOT.SEQ (the address after the last instruction it ran), STOP (1:
-// stopped in front of an instruction it does not handle) and SLOW (data
-// accesses that took the core's slow path).
+// CORE_SLOT.SEQ (the address after the last instruction it ran) and STOP
+// (1: stopped in front of an instruction it does not handle).
 
 import { decode, INSNS } from './isa';
 import { HOT_BLOCK, LOOP_HEAT } from './jit';
@@ -52,7 +53,7 @@ const INTERP_MODULE_HEAD = moduleHead(4);
 const PC = 0, N = 1, DKEY = 2, CORE = 3;
 const DONE = 4, W = 5, A = 6, B = 7, T = 8, V = 9, EA = 10, PAGE = 11, IDX = 12, X = 13, BASE = 14, RET = 15, SEQ = 16, STOP = 17;
 const CR = 18, CTR = 19, LR = 20, SO = 21, CA = 22, OV = 23;
-const HEAT = 24, THRESHOLD = 25, H = 26, HOLD = 27, SLOW = 28;
+const HEAT = 24, THRESHOLD = 25, H = 26, HOLD = 27, FLAG = 28;
 const LOCALS = 29 - 4;
 
 /** MSR[PR]'s bit in the data translation key (Cpu.setMsr). */
@@ -77,6 +78,8 @@ export const WASM_INTERP_MNEMONICS = [
   'addc', 'adde', 'addze', 'addme', 'subfc', 'subfe', 'subfme', 'subfze', 'orc', 'nand', 'eqv',
   'mcrf', 'crnor', 'crandc', 'crxor', 'crnand', 'crand', 'creqv', 'crorc', 'cror',
   'isync', 'sync', 'mbar', 'dcbtst', 'dcbt', 'dcba', 'icbt', 'mfmsr', 'wrtee', 'wrteei', 'dcbz',
+  'lwarx', 'stwcx.', 'lmw', 'stmw', 'lwzux', 'lbzux', 'lhzux', 'lhaux', 'lhax', 'stwux', 'stbux', 'sthux',
+  'lwbrx', 'lhbrx', 'stwbrx', 'sthbrx', 'twi', 'tw', 'dcbf', 'dcbst', 'icbi',
 ] as const;
 
 type Mnemonic = typeof WASM_INTERP_MNEMONICS[number];
@@ -221,8 +224,13 @@ class Emitter {
     a.set(V);
   }
 
-  /** Stores V's low `size` bytes at EA; a fault leaves, and so does a store the run must end after (`after` runs first). */
-  store(size: 1 | 2 | 4, after: (() => void) | null = null): void {
+  /**
+   * Stores V's low `size` bytes at EA; a fault leaves, and so does a store the
+   * run must end after (`after` runs first), unless `after` is 'flag': then
+   * FLAG is set and the instruction goes on (stmw: the rest of its stores
+   * first; it ends the run when done).
+   */
+  store(size: 1 | 2 | 4, after: (() => void) | 'flag' | null = null): void {
     const a = this.a;
     this.tlbHit(true, size);
     a.open(OP.if, VOID);
@@ -242,8 +250,12 @@ class Emitter {
     a.c(1);
     this.leave();
     a.end();
-    after?.();
-    this.leaveAfter();
+    if (after === 'flag') {
+      a.c(1).set(FLAG);
+    } else {
+      after?.();
+      this.leaveAfter();
+    }
     a.end();
     a.end();
   }
@@ -258,7 +270,6 @@ class Emitter {
   }
 
   private callIndirect(fn: number): void {
-    if (fn !== IMPORT_CALL) this.a.get(SLOW).c(1).op(OP.add).set(SLOW);
     this.a.c(fn).op(OP.callIndirect);
     this.a.uleb(HELPER_TYPE[fn]!);
     this.a.byte(0);
@@ -459,6 +470,53 @@ function handlers(e: Emitter): Record<Mnemonic, () => void> {
       a.get(V).c((0xF0000000 >>> (f * 4)) | 0).c(0).get(W).c(19 - f).op(OP.shrU).c(1).op(OP.and, OP.select, OP.or).set(V);
     }
   };
+
+  /** EA = (rA|0) + rB. */
+  const indexedEa = () => { e.ra0(); e.reg(11); a.op(OP.add).set(EA); };
+  /** The update-indexed loads (rA = 0 or rA = rT invalid: JavaScript raises it): rT = the loaded value (sign-extended halfword for lhaux), rA = EA. */
+  const loadUpdateIndexed = (size: 1 | 2 | 4, signed = false) => () => {
+    e.unsupportedIf(() => { e.field(16); a.op(OP.eqz); e.field(16); e.field(21); a.op(OP.eq, OP.or); });
+    e.reg(16); e.reg(11); a.op(OP.add).set(EA);
+    e.load(size);
+    e.setReg(21, () => { a.get(V); if (signed) a.op(OP.extend16); });
+    e.setReg(16, () => a.get(EA));
+    e.rareNext();
+  };
+  /** The update-indexed stores (rA = 0 invalid): rA = EA, also when the store ends the run. */
+  const storeUpdateIndexed = (size: 1 | 2 | 4) => () => {
+    e.unsupportedIf(() => { e.field(16); a.op(OP.eqz); });
+    e.reg(16); e.reg(11); a.op(OP.add).set(EA);
+    e.reg(21); a.set(V);
+    e.store(size, () => e.setReg(16, () => a.get(EA)));
+    e.setReg(16, () => a.get(EA));
+    e.rareNext();
+  };
+  /** Pushes V's four bytes reversed. */
+  const reverse32 = () => {
+    a.get(V).c(8).op(OP.rotl).c(0x00FF00FF).op(OP.and);
+    a.get(V).c(24).op(OP.rotl).c(0xFF00FF00 | 0).op(OP.and, OP.or);
+  };
+  /** Pushes V's low two bytes swapped. */
+  const reverse16 = () => { a.get(V).c(0xFF).op(OP.and).c(8).op(OP.shl).get(V).c(8).op(OP.shrU).c(0xFF).op(OP.and, OP.or); };
+  /** A trap whose condition (TO against A and B) holds is JavaScript's (the program interrupt); else nothing. */
+  const trap = () => {
+    e.unsupportedIf(() => {
+      const to = (bit: number) => { a.get(W).c(21 + bit).op(OP.shrU).c(1).op(OP.and); };
+      to(4); a.get(A).get(B).op(OP.ltS, OP.and);
+      to(3); a.get(A).get(B).op(OP.gtS, OP.and, OP.or);
+      to(2); a.get(A).get(B).op(OP.eq, OP.and, OP.or);
+      to(1); a.get(A).get(B).op(OP.ltU, OP.and, OP.or);
+      to(0); a.get(A).get(B).op(OP.gtU, OP.and, OP.or);
+    });
+    e.rareNext();
+  };
+  /** dcbf, dcbst, icbi: the address translated by a byte load (which may fault, as interp.ts's), nothing else. */
+  const touch = () => { indexedEa(); e.load(1); e.rareNext(); };
+  /** The reservation's slots (lwarx, stwcx.; runWasmInterpreter exchanges them with Cpu.resAddr/resValue). */
+  const resAddr = () => a.get(CORE).mem(OP.load, e.slot(CORE_SLOT.RES_ADDR));
+  const clearReservation = () => { a.get(CORE).c(-1).mem(OP.store, e.slot(CORE_SLOT.RES_ADDR)); };
+  /** CR0 = (the pushed LT/GT/EQ bits) | SO. */
+  const setCr0 = (bits: () => void) => { a.get(CR).c(0x0FFFFFFF).op(OP.and); bits(); a.get(SO).op(OP.or).c(28).op(OP.shl, OP.or).set(CR); };
 
   /** rT = rA + SIMM with XER[CA] the carry out; CR0 too for addic. */
   const addic = (dot: boolean) => () => {
@@ -691,6 +749,90 @@ function handlers(e: Emitter): Record<Mnemonic, () => void> {
       a.set(X);
       e.rareNext(() => a.get(X));
     },
+    lwarx: () => {
+      indexedEa();
+      // A misaligned one is JavaScript's (the alignment interrupt).
+      e.unsupportedIf(() => a.get(EA).c(3).op(OP.and));
+      e.load(4);
+      e.setReg(21, () => a.get(V));
+      a.get(CORE).get(EA).mem(OP.store, e.slot(CORE_SLOT.RES_ADDR));
+      a.get(CORE).get(V).mem(OP.store, e.slot(CORE_SLOT.RES_VALUE));
+      e.rareNext();
+    },
+    'stwcx.': () => {
+      // Stores only if the reservation is at EA and the word there still holds the value lwarx read (QEMU's rule,
+      // interp.ts), reading it first as a load; T = 2 (CR0[EQ]) if it stored.
+      indexedEa();
+      a.c(0).set(T);
+      resAddr(); a.get(EA).op(OP.eq).open(OP.if, VOID);
+      e.load(4);
+      a.get(V).get(CORE).mem(OP.load, e.slot(CORE_SLOT.RES_VALUE)).op(OP.eq).open(OP.if, VOID);
+      e.reg(21); a.set(V);
+      e.store(4, () => { clearReservation(); setCr0(() => a.c(2)); });
+      a.c(2).set(T);
+      a.end();
+      a.end();
+      clearReservation();
+      setCr0(() => a.get(T));
+      e.rareNext();
+    },
+    lmw: () => {
+      // rT..r31 from consecutive words (rA itself is not written unless it is r31, as interp.ts); a fault part of the
+      // way leaves the registers before it loaded. A = the register, EA the address.
+      const loop = {};
+      const out = {};
+      e.ra0(); e.simm(); a.op(OP.add).set(EA);
+      a.get(W).c(21).op(OP.shrU).c(31).op(OP.and).set(A);
+      a.open(OP.block, VOID, out);
+      a.open(OP.loop, VOID, loop);
+      a.get(A).c(32).op(OP.geU).op(OP.brIf).uleb(a.depth(out));
+      e.load(4);
+      a.get(A).get(W).c(16).op(OP.shrU).c(31).op(OP.and, OP.ne).get(A).c(31).op(OP.eq, OP.or).open(OP.if, VOID);
+      a.get(A).c(2).op(OP.shl).get(CORE).op(OP.add).get(V).mem(OP.store, 0);
+      a.end();
+      a.get(EA).c(4).op(OP.add).set(EA);
+      a.get(A).c(1).op(OP.add).set(A);
+      a.br(loop);
+      a.end();
+      a.end();
+      e.rareNext();
+    },
+    stmw: () => {
+      // rS..r31 to consecutive words; a store after which the run must end (FLAG) lets the rest be stored first.
+      const loop = {};
+      const out = {};
+      e.ra0(); e.simm(); a.op(OP.add).set(EA);
+      a.get(W).c(21).op(OP.shrU).c(31).op(OP.and).set(A);
+      a.c(0).set(FLAG);
+      a.open(OP.block, VOID, out);
+      a.open(OP.loop, VOID, loop);
+      a.get(A).c(32).op(OP.geU).op(OP.brIf).uleb(a.depth(out));
+      a.get(A).c(2).op(OP.shl).get(CORE).op(OP.add).mem(OP.load, 0).set(V);
+      e.store(4, 'flag');
+      a.get(EA).c(4).op(OP.add).set(EA);
+      a.get(A).c(1).op(OP.add).set(A);
+      a.br(loop);
+      a.end();
+      a.end();
+      e.rareNext(() => a.get(FLAG));
+    },
+    lwzux: loadUpdateIndexed(4),
+    lbzux: loadUpdateIndexed(1),
+    lhzux: loadUpdateIndexed(2),
+    lhaux: loadUpdateIndexed(2, true),
+    lhax: () => { indexedEa(); e.load(2); e.setReg(21, () => a.get(V).op(OP.extend16)); e.rareNext(); },
+    stwux: storeUpdateIndexed(4),
+    stbux: storeUpdateIndexed(1),
+    sthux: storeUpdateIndexed(2),
+    lwbrx: () => { indexedEa(); e.load(4); e.setReg(21, reverse32); e.rareNext(); },
+    lhbrx: () => { indexedEa(); e.load(2); e.setReg(21, reverse16); e.rareNext(); },
+    stwbrx: () => { indexedEa(); e.reg(21); a.set(V); reverse32(); a.set(V); e.store(4); e.rareNext(); },
+    sthbrx: () => { indexedEa(); e.reg(21); a.set(V); reverse16(); a.set(V); e.store(2); e.rareNext(); },
+    twi: () => { e.reg(16); a.set(A); e.simm(); a.set(B); trap(); },
+    tw: () => { e.reg(16); a.set(A); e.reg(11); a.set(B); trap(); },
+    dcbf: touch,
+    dcbst: touch,
+    icbi: touch,
   };
 }
 
@@ -792,7 +934,6 @@ export function wasmInterpreterModule(): Uint8Array {
   a.get(CORE).get(DONE).mem(OP.store, e.slot(CORE_SLOT.RAN));
   a.get(CORE).get(SEQ).mem(OP.store, e.slot(CORE_SLOT.SEQ));
   a.get(CORE).get(STOP).mem(OP.store, e.slot(CORE_SLOT.STOP));
-  a.get(CORE).get(SLOW).mem(OP.store, e.slot(CORE_SLOT.SLOW));
   a.get(RET);
   a.op(OP.end);
 

@@ -980,8 +980,12 @@ export type WasmInterpreterFn = (pc0: number, n: number, dKey: number, core: num
 export function runWasmInterpreter(cpu: Cpu, fn: WasmInterpreterFn, pc0: number, n: number, dKey: number): number {
   const s = cpu.coreSlots!;
   stateOut(cpu, s);
+  s[CORE_SLOT.RES_ADDR] = cpu.resAddr;
+  s[CORE_SLOT.RES_VALUE] = cpu.resValue;
   const pc = fn(pc0, n, dKey, cpu.areaBase);
   syncIn(cpu, s);
+  cpu.resAddr = s[CORE_SLOT.RES_ADDR]!;
+  cpu.resValue = s[CORE_SLOT.RES_VALUE]!;
   cpu.jitRan = s[CORE_SLOT.RAN]!;
   return pc;
 }
