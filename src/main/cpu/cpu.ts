@@ -18,7 +18,7 @@ import { JIT_THRESHOLD, type JitBlock, JitPage, planRegion, translate } from './
 import { WasmCore, type WasmInterpreterFn, wasmSupports } from './wasm-jit';
 import { wasmInterpreter } from './wasm-interp';
 import { EXEC, MMUCFG, READ, TLB0CFG, TLB1CFG, Tlb, tlb1SizeSupported, WRITE, type Access } from './mmu';
-import { CORE_TB_F64, CORE_TLB, coreAreaBase, type GuestMemory, HEAT_PAGE_BYTES, heatArenaBase } from './memory';
+import { CORE_PAGE_LINKS, CORE_TB_F64, CORE_TLB, coreAreaBase, type GuestMemory, HEAT_PAGE_BYTES, heatArenaBase, PAGE_LINKS } from './memory';
 import { SPR_CATALOG } from '../../shared/spr';
 import { EPCR, ESR, IVOR, MAS, MSR, MSR_MASK, PVR_E500MC, SVR_PPCE500, TCR, TSR } from './regs';
 import { DEFAULT_CLOCK, EXPIRED, type TimerClock, Timers } from './timers';
@@ -576,6 +576,8 @@ export class Cpu {
     this.wTag.fill(-1);
     this.xTag.fill(-1);
     this.fetchEpoch++;
+    // The WebAssembly interpreter's page links go too (the epoch alone would do, but a snapshot restores it).
+    this.coreSlots?.fill(-1, CORE_PAGE_LINKS, CORE_PAGE_LINKS + 4 * PAGE_LINKS);
   }
 
   /** Drops cached translations of the effective pages covered by TLB entry i (or everything for big pages). */

@@ -16,7 +16,7 @@ import { loadSingle, storeSingle } from './fpu';
 import { MASKS, mulhw, mulhwu } from './bits';
 import { decode, ID_BREAKPOINT, INSNS } from './isa';
 import { BLOCK_MIN_RUN, BLOCK_TRIAL, HOT_BLOCK, JIT_LIB, type JitPage, LOOP_HEAT } from './jit';
-import { CORE_SLOT } from './memory';
+import { CORE_PAGE_LINKS, CORE_SLOT, PAGE_LINKS } from './memory';
 import { ESR, IVOR, MSR } from './regs';
 import { runWasmInterpreter } from './wasm-jit';
 
@@ -105,6 +105,15 @@ export function execute(cpu: Cpu, budget: number): number {
           epoch = cpu.fetchEpoch;
           wasmPage = wasmOn && jit !== null && jit.heatAddr >= 0 && !jit.jsOnly;
           jsStarts = jit !== null ? jit.jsStarts : null;
+          if (wasmPage) {
+            // The page's link, for the WebAssembly interpreter to come back to it by itself.
+            const s = cpu.coreSlots!;
+            const link = CORE_PAGE_LINKS + (codeVpage & (PAGE_LINKS - 1)) * 4;
+            s[link] = codeVpage;
+            s[link + 1] = epoch;
+            s[link + 2] = codeBase;
+            s[link + 3] = jit!.heatAddr;
+          }
         }
         const w = (pc & 0xFFF) >>> 1;
         if (jit !== null) {
@@ -185,6 +194,8 @@ export function execute(cpu: Cpu, budget: number): number {
               if (stopped && ran < SHORT_RUN) {
                 jsStarts = jit.noWasmStart(wi);
                 wasmPage = !jit.jsOnly;
+                // A page now JavaScript's alone: the WebAssembly interpreter's links to it go (all of them: a new epoch).
+                if (!wasmPage) cpu.fetchEpoch++;
               }
               if (faulted) {
                 // A data access faulted (recorded): the instructions before it ran, it used its slot.

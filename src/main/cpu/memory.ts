@@ -15,6 +15,10 @@
 //              threshold, an interrupt check due (irqPoll, after a slow load)
 //   48..59     the time base's state as six doubles (CORE_TB_F64, Timers.exportTimeBase)
 //   60, 61     the lwarx reservation (address, value) while the WebAssembly interpreter runs
+//   62         Cpu.fetchEpoch at the start of its run
+//   64..319    its page links (PAGE_LINKS entries of 4 words: effective page, fetch epoch, RAM address, heat
+//              counts' address): code pages the interpreter fetched, which the WebAssembly interpreter goes on
+//              into when a branch or the end of a page leaves one (valid while the fetch epoch is the same)
 //   1024..     the soft TLB's read tags and values, then the write tags and values (SOFT_TLB_SIZE each)
 //
 // After the cores' areas, each core's heat arena: heatSlots(mem) pages of
@@ -26,9 +30,12 @@
 // memory only once it is touched.
 
 /** Exchange slots between translated WebAssembly and the core (word index in the area). */
-export const CORE_SLOT = { CR: 32, CTR: 33, LR: 34, SO: 35, CA: 36, OV: 37, RAN: 38, FAULT: 39, SLICE: 40, WATCH: 41, CODE: 42, SEQ: 43, STOP: 44, HEAT: 45, THRESHOLD: 46, IRQ: 47, RES_ADDR: 60, RES_VALUE: 61 } as const;
+export const CORE_SLOT = { CR: 32, CTR: 33, LR: 34, SO: 35, CA: 36, OV: 37, RAN: 38, FAULT: 39, SLICE: 40, WATCH: 41, CODE: 42, SEQ: 43, STOP: 44, HEAT: 45, THRESHOLD: 46, IRQ: 47, RES_ADDR: 60, RES_VALUE: 61, EPOCH: 62 } as const;
 /** Index (in doubles) of the time base's state in the area: ticks, remainder, multiplier, denominator, offset low, offset high. */
 export const CORE_TB_F64 = 24;
+/** Word index of the WebAssembly interpreter's page links in the area, and their number (a power of two). */
+export const CORE_PAGE_LINKS = 64;
+export const PAGE_LINKS = 64;
 /** Word index of the first soft-TLB array in the area. */
 export const CORE_TLB = 1024;
 /** Bytes of the core's area (one WebAssembly page). */

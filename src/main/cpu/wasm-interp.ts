@@ -43,7 +43,7 @@
 
 import { decode, INSNS } from './isa';
 import { HOT_BLOCK, LOOP_HEAT } from './jit';
-import { CORE_SLOT, CORE_TLB } from './memory';
+import { CORE_PAGE_LINKS, CORE_SLOT, CORE_TLB, PAGE_LINKS } from './memory';
 import { Asm, CALL, HELPER_TYPE, I32, IMPORT_CALL, IMPORT_LD, IMPORT_ST, moduleHead, OP, regionModule, VOID } from './wasm-jit';
 
 /** The module's head: a region's, with the core's address as a fourth parameter. */
@@ -178,12 +178,33 @@ class Emitter {
     a.set(T);
     a.get(PC).c(4).op(OP.add).set(SEQ);
     a.get(DONE).c(1).op(OP.add).set(DONE);
+    a.get(CORE).mem(OP.load, this.slot(CORE_SLOT.IRQ)).op(OP.eqz).open(OP.if, VOID);
     a.get(T).get(PC).op(OP.xor).c(12).op(OP.shrU, OP.eqz);
-    a.get(CORE).mem(OP.load, this.slot(CORE_SLOT.IRQ)).op(OP.eqz, OP.and);
     a.get(T).set(PC);
     a.op(OP.brIf).uleb(a.depth(this.l.top));
-    a.get(PC);
+    this.enterPage();
+    a.end();
+    a.get(T);
     this.leave();
+  }
+
+  /**
+   * PC is on another page: on there (BASE and HEAT that page's) if the
+   * interpreter left a link to it in this fetch epoch (it fetched the page,
+   * which was the WebAssembly's to run, and nothing since changed what the
+   * effective page translates to), else nothing (the caller leaves).
+   */
+  enterPage(): void {
+    const a = this.a;
+    const links = CORE_PAGE_LINKS * 4;
+    a.get(PC).c(12).op(OP.shrU).c(PAGE_LINKS - 1).op(OP.and).c(4).op(OP.shl).get(CORE).op(OP.add).set(X);
+    a.get(X).mem(OP.load, links).get(PC).c(12).op(OP.shrU).op(OP.eq);
+    a.get(X).mem(OP.load, links + 4).get(CORE).mem(OP.load, this.slot(CORE_SLOT.EPOCH)).op(OP.eq, OP.and);
+    a.open(OP.if, VOID);
+    a.get(X).mem(OP.load, links + 8).set(BASE);
+    a.get(X).mem(OP.load, links + 12).set(HEAT);
+    a.br(this.l.top);
+    a.end();
   }
 
   /** The soft-TLB check of an access at EA (tlbHit in wasm-jit.ts): pushes "hit", leaves IDX. */
@@ -921,8 +942,12 @@ export function wasmInterpreterModule(): Uint8Array {
   a.end(); // next
   a.get(PC).c(4).op(OP.add).tee(PC).set(SEQ);
   a.get(DONE).c(1).op(OP.add).set(DONE);
-  // Out at the page's end (the interpreter fetches the next page), else on.
+  // At the page's end, on into the next page if it is linked and no interrupt check is due, else out (the
+  // interpreter fetches it).
   a.get(PC).c(4095).op(OP.and, OP.eqz).open(OP.if, VOID);
+  a.get(CORE).mem(OP.load, e.slot(CORE_SLOT.IRQ)).op(OP.eqz).open(OP.if, VOID);
+  e.enterPage();
+  a.end();
   a.get(PC);
   e.leave();
   a.end();

@@ -982,6 +982,7 @@ export function runWasmInterpreter(cpu: Cpu, fn: WasmInterpreterFn, pc0: number,
   stateOut(cpu, s);
   s[CORE_SLOT.RES_ADDR] = cpu.resAddr;
   s[CORE_SLOT.RES_VALUE] = cpu.resValue;
+  s[CORE_SLOT.EPOCH] = cpu.fetchEpoch;
   const pc = fn(pc0, n, dKey, cpu.areaBase);
   syncIn(cpu, s);
   cpu.resAddr = s[CORE_SLOT.RES_ADDR]!;

@@ -300,4 +300,58 @@ describe('the WebAssembly interpreter against the JavaScript one', () => {
     expect(w!.state.gpr[9]).toBe((w!.state.gpr[4]! << 16) >> 16);
     expect(w!.state.dear).toBe(-4);
   });
+
+  it('goes on into pages the interpreter linked, by branches and at a page\'s end, and not after their translation changed', () => {
+    const addi = (rt: number, ra: number, v: number) => ((14 << 26) | (rt << 21) | (ra << 16) | (v & 0xFFFF)) | 0;
+    const mtctr = (rs: number) => ((31 << 26) | (rs << 21) | (9 << 16) | (467 << 1)) | 0;
+    const bdnz = (off: number) => ((16 << 26) | (16 << 21) | (off & 0xFFFC)) | 0;
+    const absolute = (target: number, lk: number) => ((18 << 26) | (target & 0x3FFFFFC) | 2 | lk) | 0;
+    const blr = ((19 << 26) | (20 << 21) | (16 << 1)) | 0;
+    const bSelf = (18 << 26) | 0;
+    const FAR = 0xFF000000 | 0; // outside the 1 GB entry (and in reach of an absolute branch): a 4 KB TLB1 entry of its own, first to 0x2000, then to 0x5000
+    const mapFar = (cpu: Cpu, pa: number) => {
+      cpu.spr[624] = MAS.TLBSEL | (1 << MAS.ESEL_SHIFT);
+      cpu.spr[625] = MAS.V | (1 << MAS.TSIZE_SHIFT);
+      cpu.spr[626] = FAR;
+      cpu.spr[627] = pa | MAS.SR | MAS.SW | MAS.SX;
+      cpu.spr[944] = 0;
+      cpu.tlbwe();
+    };
+    // A: 50 calls of a function on the far page (r3 += 1 at 0x2000, += 100 at 0x5000), then 30 passes of a loop
+    // that runs off the end of page 0x3000 into 0x4000 (r5 += 7 a pass) and branches back, then `b .`.
+    const a = [addi(4, 0, 50), mtctr(4), absolute(FAR, 1), bdnz(-4), addi(4, 0, 30), mtctr(4), absolute(0x3FF8, 0)];
+    const steps = 2 + 50 * 4 + 3 + 30 * 4;
+    const results = [true, false].map((wasm) => {
+      const cpu = core(wasm);
+      a.forEach((w, k) => cpu.bus.writeRam(CODE + 4 * k, 4, w));
+      [addi(3, 3, 1), blr].forEach((w, k) => cpu.bus.writeRam(0x2000 + 4 * k, 4, w));
+      [addi(3, 3, 100), blr].forEach((w, k) => cpu.bus.writeRam(0x5000 + 4 * k, 4, w));
+      [addi(5, 5, 1), addi(5, 5, 2), addi(5, 5, 4), bdnz(-12), bSelf].forEach((w, k) => cpu.bus.writeRam(0x3FF8 + 4 * k, 4, w));
+      mapFar(cpu, 0x2000);
+      let runs = 0;
+      if (wasm) {
+        cpu.makeWasmInterpreter();
+        const fn = cpu.wasmInterpFn!;
+        cpu.wasmInterpFn = (pc0, n, dKey, area) => { runs++; return fn(pc0, n, dKey, area); };
+      }
+      cpu.pc = CODE;
+      expect(execute(cpu, steps)).toBe(steps);
+      const first = { r3: cpu.gpr[3], r5: cpu.gpr[5], pc: cpu.pc, runs };
+      // The far page now translates elsewhere (tlbwe, no branch in between): the next calls must run the new code.
+      mapFar(cpu, 0x5000);
+      cpu.pc = CODE;
+      cpu.gpr[5] = 0;
+      expect(execute(cpu, steps)).toBe(steps);
+      return { first, state: state(cpu), inWasm: cpu.wasmInterpInsns, runs };
+    });
+    const [w, j] = results;
+    expect(w!.first).toEqual({ ...j!.first, runs: w!.first.runs });
+    expect(j!.first).toMatchObject({ r3: 50, r5: 210, pc: 0x4008 });
+    expect(w!.state).toEqual(j!.state);
+    expect(j!.state.gpr[3]).toBe(50 + 5000);
+    // Most of it ran in WebAssembly, in a few runs: each page fetched once by the interpreter, linked, then
+    // crossed into without it (a run ends at the budget, a fault, or where no link is).
+    expect(w!.inWasm).toBeGreaterThan(2 * steps - 20);
+    expect(w!.first.runs).toBeLessThan(10);
+  });
 });
