@@ -93,7 +93,7 @@ describe('block trial', () => {
 });
 
 describe('a page\'s translation state', () => {
-  const block = (words: number[]): JitBlock => ({ len: words.length, fn: () => 0, words, sourceChars: 0, calls: 0, ran: 0 });
+  const block = (words: number[]): JitBlock => ({ len: words.length, fn: () => 0, words, sourceChars: 0, calls: 0, ran: 0, direct: -1 });
 
   it('marks an entry where nothing was translated, and a dropped block\'s words, as tried: run, never counted again', () => {
     const page = new JitPage();

@@ -15,7 +15,7 @@ import { CheckStop, DEBUG_HALT, FAULT, FAULTED, WASM_INTERP_MADE, WASM_INTERP_NO
 import { loadSingle, storeSingle } from './fpu';
 import { MASKS, mulhw, mulhwu } from './bits';
 import { decode, ID_BREAKPOINT, INSNS } from './isa';
-import { BLOCK_MIN_RUN, BLOCK_TRIAL, HOT_BLOCK, JIT_LIB, type JitPage, LOOP_HEAT } from './jit';
+import { BLOCK_MIN_RUN, BLOCK_TRIAL, DIRECT_BASE, HOT_BLOCK, JIT_LIB, type JitPage, LOOP_HEAT } from './jit';
 import { CORE_PAGE_LINKS, CORE_SLOT, PAGE_LINKS } from './memory';
 import { ESR, IVOR, MSR } from './regs';
 import { runWasmInterpreter } from './wasm-jit';
@@ -121,7 +121,7 @@ export function execute(cpu: Cpu, budget: number): number {
           // (HOT_BLOCK) and a word tried before, which runs without counting (TRIED).
           const wi = w >>> 1;
           const h = heat[wi]!;
-          if (h === HOT_BLOCK) {
+          if (h === HOT_BLOCK || h <= DIRECT_BASE) {
             const blk = jit.blocks![wi];
             // With an interrupt check due (set by an exit the interpreter just took), interpret up to the
             // next taken branch, where the interpreter looks at it: a block would run its loops first.
@@ -132,7 +132,10 @@ export function execute(cpu: Cpu, budget: number): number {
               const faulted = (pc & 3) !== 0;
               const ran = faulted ? cpu.jitBase + cpu.jitK : cpu.jitRan;
               blk.ran += ran;
-              if (++blk.calls === BLOCK_TRIAL && blk.ran < BLOCK_TRIAL * BLOCK_MIN_RUN && threshold > 1) jit.demote(wi);
+              if (++blk.calls === BLOCK_TRIAL) {
+                if (blk.ran < BLOCK_TRIAL * BLOCK_MIN_RUN && threshold > 1) jit.demote(wi);
+                else jit.passed(wi, blk);
+              }
               if (faulted) {
                 // A data access in the block faulted (recorded, not thrown).
                 n -= ran;
@@ -187,6 +190,9 @@ export function execute(cpu: Cpu, budget: number): number {
               const faulted = (next & 3) !== 0;
               const ran = faulted ? cpu.jitBase + cpu.jitK : cpu.jitRan;
               const stopped = !faulted && s[CORE_SLOT.STOP] !== 0;
+              // What ran in the blocks it called itself is the translator's.
+              const inRegions = s[CORE_SLOT.JIT_RAN]!;
+              cpu.jitInsns += inRegions;
               // A run that cost more than it saved (entering and leaving the WebAssembly costs about a region
               // call): a short one that stopped in front of an instruction left here (code dense with SPR
               // accesses and TLB writes: a TLB miss handler), or nothing at all. Runs no longer start at this
@@ -200,7 +206,7 @@ export function execute(cpu: Cpu, budget: number): number {
               if (faulted) {
                 // A data access faulted (recorded): the instructions before it ran, it used its slot.
                 n -= ran;
-                wasmRan += ran;
+                wasmRan += ran - inRegions;
                 pc = cpu.takeFault(cpu.curPc);
                 codeVpage = -1;
                 dKey = cpu.dKey;
@@ -208,7 +214,7 @@ export function execute(cpu: Cpu, budget: number): number {
               }
               if (ran > 0) {
                 n -= ran - 1;
-                wasmRan += ran;
+                wasmRan += ran - inRegions;
                 pc = next;
                 seqPc = s[CORE_SLOT.SEQ]!;
                 // Stopped in front of an instruction it leaves to this loop: that one here.
@@ -1178,6 +1184,7 @@ export function execute(cpu: Cpu, budget: number): number {
           n -= cpu.jitBase + cpu.jitK;
           pc = cpu.curPc;
           blockPc = -1;
+          if (cpu.coreSlots !== null) cpu.coreSlots[CORE_SLOT.OUTER] = 0;
         }
         n++;
         cpu.breakHit = true;
@@ -1191,12 +1198,13 @@ export function execute(cpu: Cpu, budget: number): number {
         throw e;
       }
       if (blockPc !== -1) {
-        // A fault inside a translated block: the instructions before the
-        // faulting one completed, and it used its slot, as in the interpreter
+        // A fault inside a translated block (or a run of the WebAssembly interpreter, or a block it called):
+        // the instructions before the faulting one completed, and it used its slot, as in the interpreter
         // (the block's first slot was taken at the top of the loop).
         n -= cpu.jitBase + cpu.jitK;
         pc = cpu.curPc;
         blockPc = -1;
+        if (cpu.coreSlots !== null) cpu.coreSlots[CORE_SLOT.OUTER] = 0;
       }
       cpu.sliceLeft = n;
       pc = cpu.deliverFault(pc);

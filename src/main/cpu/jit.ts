@@ -43,6 +43,13 @@ export interface JitBlock {
   /** Calls so far and the instructions they ran (the interpreter's trial of the block, BLOCK_TRIAL). */
   calls: number;
   ran: number;
+  /**
+   * The table slot the WebAssembly interpreter may call the block through
+   * once it has passed its trial (DIRECT_BASE), or -1: a JavaScript block, or
+   * a WebAssembly one that reads the time base (runWasm exports the timers
+   * first).
+   */
+  readonly direct: number;
 }
 
 /**
@@ -113,6 +120,13 @@ const LIB: JitLib = {
 export const HOT_BLOCK = -1;
 /** JitPage.hot of a word where translation was tried and found nothing, or inside a block that failed its trial: the interpreter runs it without counting. */
 export const TRIED = -2;
+/**
+ * JitPage.hot of a word where a block starts that passed its trial and that
+ * the WebAssembly interpreter calls itself: DIRECT_BASE - the block's table
+ * slot (JitBlock.direct). Any value below TRIED. The JavaScript interpreter
+ * treats it as HOT_BLOCK.
+ */
+export const DIRECT_BASE = -16;
 
 /** Words marked in jsStarts after which the WebAssembly interpreter runs nothing on the page (JitPage.jsOnly). */
 export const JS_ONLY_MARKS = 16;
@@ -185,8 +199,16 @@ export class JitPage {
 
   /** Drops every block (the page's translations are discarded). */
   dispose(): void {
-    for (const w of this.starts) this.blocks![w]!.dispose?.();
+    for (const w of this.starts) {
+      this.blocks![w]!.dispose?.();
+      this.hot[w] = 0; // no direct call of a slot that is free now
+    }
     this.starts.length = 0;
+  }
+
+  /** The block at word w passed its trial: the WebAssembly interpreter calls it itself from now on, if it can. */
+  passed(w: number, block: JitBlock): void {
+    if (block.direct >= 0) this.hot[w] = DIRECT_BASE - block.direct;
   }
 
   add(w: number, block: JitBlock | null): void {
@@ -283,7 +305,7 @@ export const JIT_THRESHOLD = 30000;
  */
 export const LOOP_HEAT = 8;
 /** Most instructions in one translated region. */
-const REGION_MAX = 160;
+export const REGION_MAX = 160;
 
 export { LIB as JIT_LIB };
 
@@ -731,5 +753,5 @@ function translateJs(plan: RegionPlan): JitBlock {
     + 'var cr = cpu.cr, ctr = cpu.ctr, lr = cpu.lr, so = cpu.so;\n'
     + `for (;;) { switch (lbl) {\n${localise(out.join('\n'))}\n} return ${SYNC}-1; }`;
   const fn = new Function('cpu', 'r', 'rTag', 'rVal', 'wTag', 'wVal', 'ram32', 'ram16', 'ram8', 'dKey', 'pc0', 'n', 'L', source) as BlockFn;
-  return { len: size, fn, words: region, sourceChars: source.length, calls: 0, ran: 0 };
+  return { len: size, fn, words: region, sourceChars: source.length, calls: 0, ran: 0, direct: -1 };
 }

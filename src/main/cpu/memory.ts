@@ -16,7 +16,10 @@
 //   48..59     the time base's state as six doubles (CORE_TB_F64, Timers.exportTimeBase)
 //   60, 61     the lwarx reservation (address, value) while the WebAssembly interpreter runs
 //   62         Cpu.fetchEpoch at the start of its run
-//   64..319    its page links (PAGE_LINKS entries of 4 words: effective page, fetch epoch, RAM address, heat
+//   63         the instructions of its run that ran in regions it called itself
+//   64         regions may be called directly in this run (no debugger watching SPRs)
+//   65         while it calls a region, the instructions it ran before the call (added to a fault's jitBase)
+//   128..383   its page links (PAGE_LINKS entries of 4 words: effective page, fetch epoch, RAM address, heat
 //              counts' address): code pages the interpreter fetched, which the WebAssembly interpreter goes on
 //              into when a branch or the end of a page leaves one (valid while the fetch epoch is the same)
 //   1024..     the soft TLB's read tags and values, then the write tags and values (SOFT_TLB_SIZE each)
@@ -30,11 +33,11 @@
 // memory only once it is touched.
 
 /** Exchange slots between translated WebAssembly and the core (word index in the area). */
-export const CORE_SLOT = { CR: 32, CTR: 33, LR: 34, SO: 35, CA: 36, OV: 37, RAN: 38, FAULT: 39, SLICE: 40, WATCH: 41, CODE: 42, SEQ: 43, STOP: 44, HEAT: 45, THRESHOLD: 46, IRQ: 47, RES_ADDR: 60, RES_VALUE: 61, EPOCH: 62 } as const;
+export const CORE_SLOT = { CR: 32, CTR: 33, LR: 34, SO: 35, CA: 36, OV: 37, RAN: 38, FAULT: 39, SLICE: 40, WATCH: 41, CODE: 42, SEQ: 43, STOP: 44, HEAT: 45, THRESHOLD: 46, IRQ: 47, RES_ADDR: 60, RES_VALUE: 61, EPOCH: 62, JIT_RAN: 63, DIRECT: 64, OUTER: 65 } as const;
 /** Index (in doubles) of the time base's state in the area: ticks, remainder, multiplier, denominator, offset low, offset high. */
 export const CORE_TB_F64 = 24;
 /** Word index of the WebAssembly interpreter's page links in the area, and their number (a power of two). */
-export const CORE_PAGE_LINKS = 64;
+export const CORE_PAGE_LINKS = 128;
 export const PAGE_LINKS = 64;
 /** Word index of the first soft-TLB array in the area. */
 export const CORE_TLB = 1024;

@@ -10,12 +10,16 @@
 // JavaScript's speed on an interpreter loop) and never deoptimises.
 //
 // What it does: from an address in the current code page, it runs
-// instructions, through taken branches that stay in the page, counting each
-// word's heat for the translator as the interpreter does (in the core's heat
-// arena, memory.ts, of which JitPage.hot is a view), until it reaches a
-// block's entry, a count at the threshold, an instruction it does not
-// handle, a branch out of the page or the page's end, uses up the budget, or
-// a data access faults or has to end the run (a device store that raises an
+// instructions, through taken branches, counting each word's heat for the
+// translator as the interpreter does (in the core's heat arena, memory.ts, of
+// which JitPage.hot is a view). A branch out of the page, or the page's end,
+// goes on into the next page if the interpreter left a link to it (it
+// fetched that page in the same fetch epoch: CORE_PAGE_LINKS). At the entry
+// of a block that passed its trial (DIRECT_BASE in its heat) it calls the
+// block itself, through the core's table, as the interpreter would. It stops
+// at another block's entry, a count at the threshold, an instruction it does
+// not handle, a page it has no link to, the end of the budget, or where a
+// data access faults or has to end the run (a device store that raises an
 // interrupt, a store over code; an interrupt check a slow load made due ends
 // it at the next taken branch). The interpreter then carries on from there:
 // it counts the heat of the address reached, runs a region if one starts
@@ -38,11 +42,12 @@
 // bridge's helpers, a fault returned as 1 with the instruction recorded. It
 // reads the code page's RAM address, its heat counts' address and the
 // threshold from CORE_SLOT.CODE, HEAT and THRESHOLD, and leaves
-// CORE_SLOT.SEQ (the address after the last instruction it ran) and STOP
-// (1: stopped in front of an instruction it does not handle).
+// CORE_SLOT.SEQ (the address after the last instruction it ran), STOP (1:
+// stopped in front of an instruction it does not handle) and JIT_RAN (the
+// instructions of its run that ran in blocks it called).
 
 import { decode, INSNS } from './isa';
-import { HOT_BLOCK, LOOP_HEAT } from './jit';
+import { DIRECT_BASE, HOT_BLOCK, LOOP_HEAT, REGION_MAX, TRIED } from './jit';
 import { CORE_PAGE_LINKS, CORE_SLOT, CORE_TLB, PAGE_LINKS } from './memory';
 import { Asm, CALL, HELPER_TYPE, I32, IMPORT_CALL, IMPORT_LD, IMPORT_ST, moduleHead, OP, regionModule, VOID } from './wasm-jit';
 
@@ -53,8 +58,12 @@ const INTERP_MODULE_HEAD = moduleHead(4);
 const PC = 0, N = 1, DKEY = 2, CORE = 3;
 const DONE = 4, W = 5, A = 6, B = 7, T = 8, V = 9, EA = 10, PAGE = 11, IDX = 12, X = 13, BASE = 14, RET = 15, SEQ = 16, STOP = 17;
 const CR = 18, CTR = 19, LR = 20, SO = 21, CA = 22, OV = 23;
-const HEAT = 24, THRESHOLD = 25, H = 26, HOLD = 27, FLAG = 28;
-const LOCALS = 29 - 4;
+const HEAT = 24, THRESHOLD = 25, H = 26, HOLD = 27, FLAG = 28, JR = 29;
+const LOCALS = 30 - 4;
+
+/** The type index of a region's function (pc0, n, dKey) -> pc in the interpreter's module (moduleHead). */
+const REGION_TYPE = 3;
+
 
 /** MSR[PR]'s bit in the data translation key (Cpu.setMsr). */
 const USER_KEY = 2 << 20;
@@ -162,6 +171,63 @@ class Emitter {
     a.get(CORE).get(SO).mem(OP.store, this.slot(CORE_SLOT.SO));
     a.get(CORE).get(CA).mem(OP.store, this.slot(CORE_SLOT.CA));
     a.get(CORE).get(OV).mem(OP.store, this.slot(CORE_SLOT.OV));
+  }
+
+  /** Loads the state locals from their slots (after a region ran: it stored what it changed). */
+  syncIn(): void {
+    const a = this.a;
+    a.get(CORE).mem(OP.load, this.slot(CORE_SLOT.CR)).set(CR);
+    a.get(CORE).mem(OP.load, this.slot(CORE_SLOT.CTR)).set(CTR);
+    a.get(CORE).mem(OP.load, this.slot(CORE_SLOT.LR)).set(LR);
+    a.get(CORE).mem(OP.load, this.slot(CORE_SLOT.SO)).set(SO);
+    a.get(CORE).mem(OP.load, this.slot(CORE_SLOT.CA)).set(CA);
+    a.get(CORE).mem(OP.load, this.slot(CORE_SLOT.OV)).set(OV);
+  }
+
+  /**
+   * PC is the entry of a block that passed its trial (H = DIRECT_BASE - its
+   * table slot): call it, as the interpreter would (interp.ts), and go on
+   * where it left, or leave there. Out in front of it instead when the budget
+   * left might not cover it (the interpreter knows its length; none is longer
+   * than REGION_MAX), an interrupt check is due, or a debugger watches SPRs. Its instructions count in DONE and in JR; a fault in it returns its
+   * odd pc (the core has recorded where: at() adds CORE_SLOT.OUTER).
+   */
+  callRegion(): void {
+    const a = this.a;
+    a.get(N).get(DONE).op(OP.sub).c(REGION_MAX).op(OP.ltS);
+    a.get(CORE).mem(OP.load, this.slot(CORE_SLOT.DIRECT)).op(OP.eqz, OP.or);
+    a.get(CORE).mem(OP.load, this.slot(CORE_SLOT.IRQ)).op(OP.or);
+    a.open(OP.if, VOID);
+    a.get(PC);
+    this.leave();
+    a.end();
+    this.syncOut();
+    a.get(CORE).get(DONE).mem(OP.store, this.slot(CORE_SLOT.OUTER));
+    a.get(PC).get(N).get(DONE).op(OP.sub).get(DKEY);
+    a.c(DIRECT_BASE).get(H).op(OP.sub);
+    a.op(OP.callIndirect).uleb(REGION_TYPE);
+    a.byte(0);
+    a.set(T);
+    a.get(CORE).c(0).mem(OP.store, this.slot(CORE_SLOT.OUTER));
+    this.syncIn();
+    a.get(T).c(3).op(OP.and).open(OP.if, VOID);
+    a.get(T);
+    this.leave();
+    a.end();
+    a.get(CORE).mem(OP.load, this.slot(CORE_SLOT.RAN)).set(V);
+    a.get(DONE).get(V).op(OP.add).set(DONE);
+    a.get(JR).get(V).op(OP.add).set(JR);
+    // On where it left: in this page, or a linked one, unless an interrupt check is due.
+    a.get(T).get(PC).op(OP.xor).c(12).op(OP.shrU, OP.eqz).set(X);
+    a.get(T).set(PC);
+    a.get(CORE).mem(OP.load, this.slot(CORE_SLOT.IRQ)).open(OP.if, VOID);
+    a.get(PC);
+    this.leave();
+    a.end();
+    a.get(X).op(OP.brIf).uleb(a.depth(this.l.top));
+    this.enterPage();
+    a.get(PC);
+    this.leave();
   }
 
   /** RET = the pushed value; out. */
@@ -897,6 +963,9 @@ export function wasmInterpreterModule(): Uint8Array {
   a.get(PC);
   e.leave();
   a.end();
+  a.get(H).c(TRIED).op(OP.ltS).open(OP.if, VOID);
+  e.callRegion();
+  a.end();
   a.else();
   // A word reached by a backward branch counts LOOP_HEAT passes (a loop's head).
   a.get(H).c(LOOP_HEAT).c(1).get(PC).get(SEQ).c(4).op(OP.sub, OP.ltU, OP.select, OP.add).tee(H);
@@ -959,6 +1028,7 @@ export function wasmInterpreterModule(): Uint8Array {
   a.get(CORE).get(DONE).mem(OP.store, e.slot(CORE_SLOT.RAN));
   a.get(CORE).get(SEQ).mem(OP.store, e.slot(CORE_SLOT.SEQ));
   a.get(CORE).get(STOP).mem(OP.store, e.slot(CORE_SLOT.STOP));
+  a.get(CORE).get(JR).mem(OP.store, e.slot(CORE_SLOT.JIT_RAN));
   a.get(RET);
   a.op(OP.end);
 

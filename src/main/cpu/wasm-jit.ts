@@ -940,7 +940,7 @@ export class WasmCore {
     // One closure site for every region (the interpreter's call of a block then sees one feedback cell: two
     // sites, timed and not, deoptimised it in a Linux boot even after the warm-up had called both).
     const fn: BlockFn = (cpu, _r, _rTag, _rVal, _wTag, _wVal, _ram32, _ram16, _ram8, dKey, pc0, n) => runWasm(cpu, index, pc0, n, dKey, timed);
-    return { len: plan.region.length, fn, words: plan.region, sourceChars: bytes.length, dispose: () => this.release(index), calls: 0, ran: 0 };
+    return { len: plan.region.length, fn, words: plan.region, sourceChars: bytes.length, dispose: () => this.release(index), calls: 0, ran: 0, direct: timed ? -1 : index };
   }
 
   /**
@@ -983,6 +983,7 @@ export function runWasmInterpreter(cpu: Cpu, fn: WasmInterpreterFn, pc0: number,
   s[CORE_SLOT.RES_ADDR] = cpu.resAddr;
   s[CORE_SLOT.RES_VALUE] = cpu.resValue;
   s[CORE_SLOT.EPOCH] = cpu.fetchEpoch;
+  s[CORE_SLOT.DIRECT] = cpu.sprWatch === null ? 1 : 0;
   const pc = fn(pc0, n, dKey, cpu.areaBase);
   syncIn(cpu, s);
   cpu.resAddr = s[CORE_SLOT.RES_ADDR]!;
@@ -1034,7 +1035,9 @@ function syncIn(cpu: Cpu, s: Int32Array): void {
 function at(cpu: Cpu, pc: number, k: number, done: number, n: number): void {
   cpu.curPc = pc;
   cpu.jitK = k;
-  cpu.jitBase = done;
+  // In a region the WebAssembly interpreter called, its budget is what the interpreter had left: the slot holds
+  // what the interpreter ran before the call (0 otherwise), so jitBase counts from the start of the run.
+  cpu.jitBase = done + cpu.coreSlots![CORE_SLOT.OUTER]!;
   cpu.sliceLeft = n - done - k - 1;
 }
 
@@ -1066,6 +1069,7 @@ function jsHelpers(cpu: Cpu): Record<string, WebAssembly.ImportValue> {
       at(cpu, pc, k, done, n);
       cpu.storeSlowAt(ea, size as 1 | 2 | 4, pc, value);
       cpu.timers.exportTimeBase(tb);
+      s[CORE_SLOT.IRQ] = cpu.irqPoll; // the WebAssembly interpreter leaves after a region it called that ends so
       if (cpu.faultPending) return 1;
       if (cpu.codeDirty || cpu.irqPoll !== 0) {
         cpu.codeDirty = false;
@@ -1078,6 +1082,7 @@ function jsHelpers(cpu: Cpu): Record<string, WebAssembly.ImportValue> {
       at(cpu, pc, k, done, n);
       const v = coreWork(cpu, what, arg, pc);
       cpu.timers.exportTimeBase(tb);
+      s[CORE_SLOT.IRQ] = cpu.irqPoll;
       return v;
     },
   };
@@ -1166,8 +1171,11 @@ function name(out: number[], s: string): void {
 export function moduleHead(params: number): Uint8Array {
   const out = [0x00, 0x61, 0x73, 0x6D, 0x01, 0x00, 0x00, 0x00];
   const fnType = (k: number) => { const t = [0x60]; uleb(t, k); for (let i = 0; i < k; i++) t.push(I32); t.push(1, I32); return t; };
-  // Types: 0 = the function (a region: 3 params), 1 = ld/call (6), 2 = st (7).
-  section(out, 1, [3, ...fnType(params), ...fnType(6), ...fnType(7)]);
+  // Types: 0 = the function (a region: 3 params), 1 = ld/call (6), 2 = st (7); another function's (the
+  // interpreter's) also 3 = a region's, which it calls.
+  const types = [...fnType(params), ...fnType(6), ...fnType(7)];
+  if (params === 3) section(out, 1, [3, ...types]);
+  else section(out, 1, [4, ...types, ...fnType(3)]);
   const imp: number[] = [2];
   name(imp, 'j'); name(imp, 'm'); imp.push(0x02, 0x00, 0x00); // memory, no maximum required (min 0)
   name(imp, 'j'); name(imp, 't'); imp.push(0x01, 0x70, 0x00, 0x00); // a funcref table, min 0, no maximum

@@ -9,7 +9,7 @@ import { Cpu } from '../../../src/main/cpu/cpu';
 import { execute } from '../../../src/main/cpu/interp';
 import { INSNS } from '../../../src/main/cpu/isa';
 import { MAS, MSR } from '../../../src/main/cpu/regs';
-import { JS_ONLY_MARKS } from '../../../src/main/cpu/jit';
+import { BLOCK_TRIAL, JS_ONLY_MARKS } from '../../../src/main/cpu/jit';
 import { WASM_INTERP_MNEMONICS } from '../../../src/main/cpu/wasm-interp';
 import { Bus } from '../../../src/main/devices/bus';
 
@@ -353,5 +353,67 @@ describe('the WebAssembly interpreter against the JavaScript one', () => {
     // crossed into without it (a run ends at the budget, a fault, or where no link is).
     expect(w!.inWasm).toBeGreaterThan(2 * steps - 20);
     expect(w!.first.runs).toBeLessThan(10);
+  });
+
+  it('calls a block that passed its trial itself, with the same results, to a fault inside it', () => {
+    const addi = (rt: number, ra: number, v: number) => ((14 << 26) | (rt << 21) | (ra << 16) | (v & 0xFFFF)) | 0;
+    const lwzu = (rt: number, ra: number, d: number) => ((33 << 26) | (rt << 21) | (ra << 16) | (d & 0xFFFF)) | 0;
+    const add = (rt: number, ra: number, rb: number) => ((31 << 26) | (rt << 21) | (ra << 16) | (rb << 11) | (266 << 1)) | 0;
+    const cmpwi = (ra: number, v: number) => ((11 << 26) | (ra << 16) | (v & 0xFFFF)) | 0;
+    const bne = (off: number) => ((16 << 26) | (4 << 21) | (2 << 16) | (off & 0xFFFC)) | 0;
+    const mtsprg0 = ((31 << 26) | (4 << 21) | (((272 & 0x1F) << 5 | (272 >>> 5)) << 11) | (467 << 1)) | 0; // neither's
+    const lis = (rt: number, v: number) => ((15 << 26) | (rt << 21) | (v & 0xFFFF)) | 0;
+    const bSelf = (18 << 26) | 0;
+    const FAR = 0xFF000000 | 0; // 4 KB of data (TLB1 entry 1, to 0x8000); the word after it is a DTLB miss
+    // loop: a block of 17 (a load walking the far page, its sum, 15 additions), then mtspr (JavaScript's), then
+    // the loop's count and 6 more additions, so that the WebAssembly's runs are long and come back to the block.
+    const body = [lwzu(6, 3, 4), add(4, 4, 6), ...Array.from({ length: 15 }, (_, k) => addi(7 + (k % 4), 7 + (k % 4), k + 1))];
+    const program = [
+      lis(3, FAR >>> 16), addi(3, 3, -4), addi(20, 0, 2000),
+      ...body,
+      mtsprg0,
+      ...Array.from({ length: 6 }, (_, k) => addi(11 + k, 11 + k, 1)),
+      addi(20, 20, -1), cmpwi(20, 0), bne(-(body.length + 1 + 6 + 2) * 4),
+      bSelf,
+    ];
+    const loop = CODE + 3 * 4;
+    const results = [true, false].map((wasm) => {
+      const cpu = core(wasm);
+      cpu.jitThreshold = 64;
+      cpu.spr[624] = MAS.TLBSEL | (1 << MAS.ESEL_SHIFT);
+      cpu.spr[625] = MAS.V | (1 << MAS.TSIZE_SHIFT);
+      cpu.spr[626] = FAR;
+      cpu.spr[627] = 0x8000 | MAS.SR | MAS.SW;
+      cpu.spr[944] = 0;
+      cpu.tlbwe();
+      for (let i = 0; i < 1024; i++) cpu.bus.writeRam(0x8000 + 4 * i, 4, i * 3 + 1);
+      program.forEach((w, k) => cpu.bus.writeRam(CODE + 4 * k, 4, w));
+      // Every interrupt's handler (IVPR 0, IVORs 0x800): r31 counts its passes, so the slice's budget left after the
+      // fault (where the fault was taken) shows in r31.
+      cpu.bus.writeRam(0x800, 4, addi(31, 31, 1));
+      cpu.bus.writeRam(0x804, 4, ((18 << 26) | (-4 & 0x3FFFFFC)) | 0);
+      for (let v = 400; v <= 415; v++) cpu.writeSpr(v, 0x800);
+      cpu.pc = CODE;
+      let ran = 0;
+      for (let k = 0; k < 40 && cpu.spr[61] === 0; k++) {
+        cpu.irqPoll = 0;
+        ran += execute(cpu, 5000);
+      }
+      const blk = cpu.jitPageFor(CODE >>> 12).blocks?.[(loop & 0xFFF) >>> 2] ?? null;
+      return { ran, state: state(cpu), ram: Buffer.from(ram(cpu)), jitInsns: cpu.jitInsns, calls: blk?.calls ?? 0 };
+    });
+    const [w, j] = results;
+    expect(w!.ran).toBe(j!.ran);
+    expect(w!.state).toEqual(j!.state);
+    expect(w!.ram.equals(j!.ram)).toBe(true);
+    // It ended at the DTLB miss of the 1,025th load (DEAR the word after the far page), inside the block, and
+    // the handler ran what was left of the slice.
+    expect(j!.state.dear >>> 0).toBe((FAR + 4096) >>> 0);
+    expect(j!.state.gpr[31]).toBeGreaterThan(100);
+    // The interpreter called the block for its trial, and where a slice's end was near; the WebAssembly called
+    // it the other times (about 768), and what those ran counts as translated.
+    expect(w!.calls).toBeGreaterThanOrEqual(BLOCK_TRIAL);
+    expect(w!.calls).toBeLessThan(BLOCK_TRIAL + 100);
+    expect(w!.jitInsns).toBeGreaterThan(1000 * body.length);
   });
 });
