@@ -135,7 +135,7 @@ export const WASM_INTERP_NONE = -2;
  */
 const CPU_SNAPSHOT_SKIP: ReadonlySet<string> = new Set([
   'bus', 'ram8', 'ram16', 'ram32', 'timers', 'tlb', 'fpu', 'rTag', 'rVal', 'wTag', 'wVal', 'xTag', 'xVal',
-  'codePages', 'codeStores', 'jitPages', 'fetchJit', 'fetchBase', 'codeDirty', 'jitRan', 'jitInsns', 'jitMs', 'jitBlocks', 'jitSourceChars', 'jitK', 'jitBase', 'jitEnabled', 'jitThreshold', 'jitBackend', 'coreSlots', 'coreTimeBase', 'wasm', 'seqPc', 'wasmInterp', 'wasmInterpFn', 'wasmInterpInsns', 'heatBase', 'heatSlots', 'heatUsed',
+  'codePages', 'codeStores', 'jitPages', 'fetchJit', 'fetchBase', 'codeDirty', 'jitRan', 'jitInsns', 'jitMs', 'jitBlocks', 'jitSourceChars', 'jitK', 'jitBase', 'jitEnabled', 'jitThreshold', 'jitBackend', 'coreSlots', 'pageLinks', 'coreTimeBase', 'wasm', 'seqPc', 'wasmInterp', 'wasmInterpFn', 'wasmInterpInsns', 'heatBase', 'heatSlots', 'heatUsed',
   'group', 'index', 'areaBase', 'hooks', 'onGuestMsr', 'externalProxy', 'sliceLeft', 'sliceStart', 'sprTrap', 'sprAlias',
   'codeBreaks', 'breakHit', 'sprWatch', 'watchPass', 'watchHit', 'stopRequested',
 ]);
@@ -331,6 +331,8 @@ export class Cpu {
   jitBackend: 'wasm' | 'js';
   /** The slots translated WebAssembly exchanges CR, CTR, LR and XER through (memory.ts), when the bus has a memory. */
   readonly coreSlots: Int32Array | null;
+  /** The WebAssembly interpreter's page links in the core's area (memory.ts CORE_PAGE_LINKS), or null. */
+  readonly pageLinks: Int32Array | null;
   /** The time base's state for translated WebAssembly (memory.ts CORE_TB_F64). */
   readonly coreTimeBase: Float64Array | null;
   /** This core's WebAssembly regions (made at the first translation). */
@@ -470,6 +472,7 @@ export class Cpu {
     this.wTag = view(CORE_TLB + 2 * SOFT_TLB_SIZE, SOFT_TLB_SIZE).fill(-1);
     this.wVal = view(CORE_TLB + 3 * SOFT_TLB_SIZE, SOFT_TLB_SIZE);
     this.coreSlots = area !== undefined ? view(0, CORE_TLB) : null;
+    this.pageLinks = area !== undefined ? view(CORE_PAGE_LINKS, 4 * PAGE_LINKS) : null;
     this.coreTimeBase = area !== undefined ? new Float64Array(area.memory.buffer, areaBase + CORE_TB_F64 * 8, 6) : null;
     this.jitBackend = area !== undefined ? 'wasm' : 'js';
     this.timers = new Timers(clock);
@@ -577,7 +580,7 @@ export class Cpu {
     this.xTag.fill(-1);
     this.fetchEpoch++;
     // The WebAssembly interpreter's page links go too (the epoch alone would do, but a snapshot restores it).
-    this.coreSlots?.fill(-1, CORE_PAGE_LINKS, CORE_PAGE_LINKS + 4 * PAGE_LINKS);
+    this.pageLinks?.fill(-1);
   }
 
   /** Drops cached translations of the effective pages covered by TLB entry i (or everything for big pages). */

@@ -16,7 +16,7 @@ import { loadSingle, storeSingle } from './fpu';
 import { MASKS, mulhw, mulhwu } from './bits';
 import { decode, ID_BREAKPOINT, INSNS } from './isa';
 import { BLOCK_MIN_RUN, BLOCK_TRIAL, DIRECT_BASE, HOT_BLOCK, JIT_LIB, type JitPage, LOOP_HEAT } from './jit';
-import { CORE_PAGE_LINKS, CORE_SLOT, PAGE_LINKS } from './memory';
+import { CORE_SLOT, PAGE_LINKS } from './memory';
 import { ESR, IVOR, MSR } from './regs';
 import { runWasmInterpreter } from './wasm-jit';
 
@@ -107,12 +107,12 @@ export function execute(cpu: Cpu, budget: number): number {
           jsStarts = jit !== null ? jit.jsStarts : null;
           if (wasmPage) {
             // The page's link, for the WebAssembly interpreter to come back to it by itself.
-            const s = cpu.coreSlots!;
-            const link = CORE_PAGE_LINKS + (codeVpage & (PAGE_LINKS - 1)) * 4;
-            s[link] = codeVpage;
-            s[link + 1] = epoch;
-            s[link + 2] = codeBase;
-            s[link + 3] = jit!.heatAddr;
+            const links = cpu.pageLinks!;
+            const link = (codeVpage & (PAGE_LINKS - 1)) * 4;
+            links[link] = codeVpage;
+            links[link + 1] = epoch;
+            links[link + 2] = codeBase;
+            links[link + 3] = jit!.heatAddr;
           }
         }
         const w = (pc & 0xFFF) >>> 1;

@@ -19,10 +19,11 @@
 //   63         the instructions of its run that ran in regions it called itself
 //   64         regions may be called directly in this run (no debugger watching SPRs)
 //   65         while it calls a region, the instructions it ran before the call (added to a fault's jitBase)
-//   128..383   its page links (PAGE_LINKS entries of 4 words: effective page, fetch epoch, RAM address, heat
-//              counts' address): code pages the interpreter fetched, which the WebAssembly interpreter goes on
-//              into when a branch or the end of a page leaves one (valid while the fetch epoch is the same)
 //   1024..     the soft TLB's read tags and values, then the write tags and values (SOFT_TLB_SIZE each)
+//   8192..     the WebAssembly interpreter's page links (PAGE_LINKS entries of 4 words: effective page, fetch
+//              epoch, RAM address, heat counts' address): code pages the interpreter fetched, which the
+//              WebAssembly interpreter goes on into when a branch or the end of a page leaves one (valid while
+//              the fetch epoch is the same). A Linux boot's runs: 63 k with 64 links, 35 k with 512.
 //
 // After the cores' areas, each core's heat arena: heatSlots(mem) pages of
 // 1,024 Int32 counts, the translator's heat of one code page each (jit.ts
@@ -37,8 +38,8 @@ export const CORE_SLOT = { CR: 32, CTR: 33, LR: 34, SO: 35, CA: 36, OV: 37, RAN:
 /** Index (in doubles) of the time base's state in the area: ticks, remainder, multiplier, denominator, offset low, offset high. */
 export const CORE_TB_F64 = 24;
 /** Word index of the WebAssembly interpreter's page links in the area, and their number (a power of two). */
-export const CORE_PAGE_LINKS = 128;
-export const PAGE_LINKS = 64;
+export const CORE_PAGE_LINKS = 8192;
+export const PAGE_LINKS = 512;
 /** Word index of the first soft-TLB array in the area. */
 export const CORE_TLB = 1024;
 /** Bytes of the core's area (one WebAssembly page). */
