@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { presetConfig } from '../../src/shared/hw';
 import { runElf, type RunOptions, type RunResult } from '../../src/main/guest/run';
-import { BLOCK_MIN_RUN, BLOCK_TRIAL, HOT_BLOCK, type JitBlock, JitPage, LOOP_HEAT, TRIED } from '../../src/main/cpu/jit';
+import { BLOCK_MIN_RUN, BLOCK_TRIAL, DIRECT_BASE, HOT_BLOCK, type JitBlock, JitPage, LOOP_HEAT, TRIED } from '../../src/main/cpu/jit';
 import { Cpu } from '../../src/main/cpu/cpu';
 import { execute } from '../../src/main/cpu/interp';
 import { MAS, MSR } from '../../src/main/cpu/regs';
@@ -109,6 +109,30 @@ describe('a page\'s translation state', () => {
     expect([page.hot[10], page.hot[11], page.hot[12]]).toEqual([TRIED, TRIED, HOT_BLOCK]);
     expect(page.blocks![12]).not.toBeNull();
     expect(page.covers(11)).toBe(true);
+  });
+
+  it('marks a block that passed its trial for the WebAssembly interpreter\'s direct call, only while it is installed', () => {
+    const page = new JitPage();
+    const direct = (words: number[], slot: number): JitBlock => ({ ...block(words), direct: slot });
+    const a = direct([10, 11], 7);
+    page.add(10, a);
+    page.passed(10, a);
+    expect(page.hot[10]).toBe(DIRECT_BASE - 7);
+    expect(page.hot[10]).toBeLessThan(TRIED);
+    // A JavaScript block, or one that reads the time base: no direct call.
+    const js = block([20, 21]);
+    page.add(20, js);
+    page.passed(20, js);
+    expect(page.hot[20]).toBe(HOT_BLOCK);
+    // A block dropped during the call that ended its trial (a store over its own code) is not marked: its slot is free.
+    const b = direct([30, 31], 8);
+    page.add(30, b);
+    page.invalidate(31, 31);
+    page.passed(30, b);
+    expect(page.hot[30]).toBe(0);
+    // Dropping the page's translations takes the marks back.
+    page.dispose();
+    expect(page.hot[10]).toBe(0);
   });
 
   it('lets the interpreter run a dropped block\'s loop without counting it', () => {

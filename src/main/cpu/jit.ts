@@ -206,9 +206,12 @@ export class JitPage {
     this.starts.length = 0;
   }
 
-  /** The block at word w passed its trial: the WebAssembly interpreter calls it itself from now on, if it can. */
+  /**
+   * The block at word w passed its trial: the WebAssembly interpreter calls it itself from now on, if it can
+   * (not if the call that ended the trial dropped it: a store over its own code frees its table slot).
+   */
   passed(w: number, block: JitBlock): void {
-    if (block.direct >= 0) this.hot[w] = DIRECT_BASE - block.direct;
+    if (block.direct >= 0 && this.blocks?.[w] === block) this.hot[w] = DIRECT_BASE - block.direct;
   }
 
   add(w: number, block: JitBlock | null): void {
