@@ -169,8 +169,9 @@ export function execute(cpu: Cpu, budget: number): number {
           }
           seqPc = (pc + 4) | 0;
           // From here the WebAssembly interpreter runs what it can (wasm-interp.ts), counting the heat of the
-          // words after this one itself: up to a branch out of the page, the page's end, a block's entry, a
-          // count reaching the threshold, or an instruction it leaves to this loop (which then runs it: jsNext).
+          // words after this one itself, into pages this loop left links to and through blocks that passed
+          // their trial: up to a page without a link, another block's entry, a count reaching the threshold, or
+          // an instruction it leaves to this loop (which then runs it: jsNext).
           if (!wasmPage) {
             // The JavaScript interpreter alone here (LAB_INTERP=js, the JavaScript back end, a debugger's
             // breakpoints, a page whose heat is not in the arena).

@@ -155,8 +155,9 @@ export class JitPage {
   private readonly starts: number[] = [];
   /**
    * Words where the WebAssembly interpreter starts no run (1): a run that
-   * started there cost more than it saved (interp.ts: short, or its data
-   * accesses took the slow path often). Made at the first such word.
+   * started there cost more than it saved (interp.ts: it stopped short in
+   * front of an instruction it leaves to JavaScript). Made at the first such
+   * word.
    */
   jsStarts: Uint8Array | null = null;
   /**
