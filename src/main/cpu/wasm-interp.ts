@@ -173,9 +173,8 @@ class Emitter {
     a.get(CORE).get(OV).mem(OP.store, this.slot(CORE_SLOT.OV));
   }
 
-  /** Loads the state locals from their slots (after a region ran: it stored what it changed). */
-  syncIn(): void {
-    const a = this.a;
+  /** Loads the state locals from their slots (the prologue's, into `a`; after a region ran: it stored what it changed). */
+  syncIn(a: Asm = this.a): void {
     a.get(CORE).mem(OP.load, this.slot(CORE_SLOT.CR)).set(CR);
     a.get(CORE).mem(OP.load, this.slot(CORE_SLOT.CTR)).set(CTR);
     a.get(CORE).mem(OP.load, this.slot(CORE_SLOT.LR)).set(LR);
@@ -558,6 +557,22 @@ function handlers(e: Emitter): Record<Mnemonic, () => void> {
     }
   };
 
+  /** lmw/stmw: `body` for each register A from rT to r31, EA its word (from (rA|0) + d, 4 bytes a register). */
+  const eachRegister = (body: () => void) => {
+    const loop = {};
+    const out = {};
+    e.ra0(); e.simm(); a.op(OP.add).set(EA);
+    a.get(W).c(21).op(OP.shrU).c(31).op(OP.and).set(A);
+    a.open(OP.block, VOID, out);
+    a.open(OP.loop, VOID, loop);
+    a.get(A).c(32).op(OP.geU).op(OP.brIf).uleb(a.depth(out));
+    body();
+    a.get(EA).c(4).op(OP.add).set(EA);
+    a.get(A).c(1).op(OP.add).set(A);
+    a.br(loop);
+    a.end();
+    a.end();
+  };
   /** EA = (rA|0) + rB. */
   const indexedEa = () => { e.ra0(); e.reg(11); a.op(OP.add).set(EA); };
   /** The update-indexed loads (rA = 0 or rA = rT invalid: JavaScript raises it): rT = the loaded value (sign-extended halfword for lhaux), rA = EA. */
@@ -865,42 +880,22 @@ function handlers(e: Emitter): Record<Mnemonic, () => void> {
     },
     lmw: () => {
       // rT..r31 from consecutive words (rA itself is not written unless it is r31, as interp.ts); a fault part of the
-      // way leaves the registers before it loaded. A = the register, EA the address.
-      const loop = {};
-      const out = {};
-      e.ra0(); e.simm(); a.op(OP.add).set(EA);
-      a.get(W).c(21).op(OP.shrU).c(31).op(OP.and).set(A);
-      a.open(OP.block, VOID, out);
-      a.open(OP.loop, VOID, loop);
-      a.get(A).c(32).op(OP.geU).op(OP.brIf).uleb(a.depth(out));
-      e.load(4);
-      a.get(A).get(W).c(16).op(OP.shrU).c(31).op(OP.and, OP.ne).get(A).c(31).op(OP.eq, OP.or).open(OP.if, VOID);
-      a.get(A).c(2).op(OP.shl).get(CORE).op(OP.add).get(V).mem(OP.store, 0);
-      a.end();
-      a.get(EA).c(4).op(OP.add).set(EA);
-      a.get(A).c(1).op(OP.add).set(A);
-      a.br(loop);
-      a.end();
-      a.end();
+      // way leaves the registers before it loaded.
+      eachRegister(() => {
+        e.load(4);
+        a.get(A).get(W).c(16).op(OP.shrU).c(31).op(OP.and, OP.ne).get(A).c(31).op(OP.eq, OP.or).open(OP.if, VOID);
+        a.get(A).c(2).op(OP.shl).get(CORE).op(OP.add).get(V).mem(OP.store, 0);
+        a.end();
+      });
       e.rareNext();
     },
     stmw: () => {
       // rS..r31 to consecutive words; a store after which the run must end (FLAG) lets the rest be stored first.
-      const loop = {};
-      const out = {};
-      e.ra0(); e.simm(); a.op(OP.add).set(EA);
-      a.get(W).c(21).op(OP.shrU).c(31).op(OP.and).set(A);
       a.c(0).set(FLAG);
-      a.open(OP.block, VOID, out);
-      a.open(OP.loop, VOID, loop);
-      a.get(A).c(32).op(OP.geU).op(OP.brIf).uleb(a.depth(out));
-      a.get(A).c(2).op(OP.shl).get(CORE).op(OP.add).mem(OP.load, 0).set(V);
-      e.store(4, 'flag');
-      a.get(EA).c(4).op(OP.add).set(EA);
-      a.get(A).c(1).op(OP.add).set(A);
-      a.br(loop);
-      a.end();
-      a.end();
+      eachRegister(() => {
+        a.get(A).c(2).op(OP.shl).get(CORE).op(OP.add).mem(OP.load, 0).set(V);
+        e.store(4, 'flag');
+      });
       e.rareNext(() => a.get(FLAG));
     },
     lwzux: loadUpdateIndexed(4),
@@ -1033,12 +1028,7 @@ export function wasmInterpreterModule(): Uint8Array {
   a.op(OP.end);
 
   const pro = new Asm(256);
-  pro.get(CORE).mem(OP.load, e.slot(CORE_SLOT.CR)).set(CR);
-  pro.get(CORE).mem(OP.load, e.slot(CORE_SLOT.CTR)).set(CTR);
-  pro.get(CORE).mem(OP.load, e.slot(CORE_SLOT.LR)).set(LR);
-  pro.get(CORE).mem(OP.load, e.slot(CORE_SLOT.SO)).set(SO);
-  pro.get(CORE).mem(OP.load, e.slot(CORE_SLOT.CA)).set(CA);
-  pro.get(CORE).mem(OP.load, e.slot(CORE_SLOT.OV)).set(OV);
+  e.syncIn(pro);
   pro.get(CORE).mem(OP.load, e.slot(CORE_SLOT.CODE)).set(BASE);
   pro.get(CORE).mem(OP.load, e.slot(CORE_SLOT.HEAT)).set(HEAT);
   pro.get(CORE).mem(OP.load, e.slot(CORE_SLOT.THRESHOLD)).set(THRESHOLD);

@@ -5,8 +5,9 @@
 import { describe, expect, it } from 'vitest';
 import { Cpu, RETIRE_STORES, SOFT_TLB_MASK, TAG_CODE } from '../../../src/main/cpu/cpu';
 import { execute } from '../../../src/main/cpu/interp';
-import { MAS, MSR } from '../../../src/main/cpu/regs';
+import { MSR } from '../../../src/main/cpu/regs';
 import { Bus } from '../../../src/main/devices/bus';
+import { mapTlb1 } from '../../support/tlb';
 
 const PAGE_A = 0x1000;
 const PAGE_B = 0x3000;
@@ -23,12 +24,7 @@ const ori = (ra: number, rs: number, v: number) => ((24 << 26) | (rs << 21) | (r
 /** A core over 64 KB of RAM mapped 1:1, translation on or off. */
 function core(jit: boolean): Cpu {
   const cpu = new Cpu(new Bus(64 * 1024));
-  cpu.spr[624] = MAS.TLBSEL;
-  cpu.spr[625] = MAS.V | MAS.IPROT | (5 << MAS.TSIZE_SHIFT);
-  cpu.spr[626] = 0;
-  cpu.spr[627] = MAS.SR | MAS.SW | MAS.SX | MAS.UR | MAS.UW | MAS.UX;
-  cpu.spr[944] = 0;
-  cpu.tlbwe();
+  mapTlb1(cpu, 0, 0, 0, 5);
   cpu.setMsr(MSR.ME);
   cpu.jitEnabled = jit;
   cpu.irqPoll = 0;

@@ -12,6 +12,7 @@ import { MAS, MSR } from '../../../src/main/cpu/regs';
 import { BLOCK_TRIAL, JS_ONLY_MARKS } from '../../../src/main/cpu/jit';
 import { WASM_INTERP_MNEMONICS } from '../../../src/main/cpu/wasm-interp';
 import { Bus } from '../../../src/main/devices/bus';
+import { mapTlb1 } from '../../support/tlb';
 
 const RAM = 256 * 1024;
 const CODE = 0x1000;
@@ -32,12 +33,7 @@ function rng(seed: number): () => number {
 /** A core with RAM mapped 1:1 (TLB1, 1 GB: addresses past RAM are bus errors, past 1 GB TLB misses); `wasm`: the WebAssembly interpreter on. */
 function core(wasm: boolean): Cpu {
   const cpu = new Cpu(new Bus(RAM));
-  cpu.spr[624] = MAS.TLBSEL;
-  cpu.spr[625] = MAS.V | MAS.IPROT | (10 << MAS.TSIZE_SHIFT);
-  cpu.spr[626] = 0;
-  cpu.spr[627] = MAS.SR | MAS.SW | MAS.SX | MAS.UR | MAS.UW | MAS.UX;
-  cpu.spr[944] = 0;
-  cpu.tlbwe();
+  mapTlb1(cpu, 0, 0, 0, 10);
   cpu.setMsr(MSR.ME);
   cpu.jitEnabled = wasm;
   cpu.jitThreshold = 0x7FFFFFFF; // no regions: what runs is the interpreters
@@ -309,14 +305,7 @@ describe('the WebAssembly interpreter against the JavaScript one', () => {
     const blr = ((19 << 26) | (20 << 21) | (16 << 1)) | 0;
     const bSelf = (18 << 26) | 0;
     const FAR = 0xFF000000 | 0; // outside the 1 GB entry (and in reach of an absolute branch): a 4 KB TLB1 entry of its own, first to 0x2000, then to 0x5000
-    const mapFar = (cpu: Cpu, pa: number) => {
-      cpu.spr[624] = MAS.TLBSEL | (1 << MAS.ESEL_SHIFT);
-      cpu.spr[625] = MAS.V | (1 << MAS.TSIZE_SHIFT);
-      cpu.spr[626] = FAR;
-      cpu.spr[627] = pa | MAS.SR | MAS.SW | MAS.SX;
-      cpu.spr[944] = 0;
-      cpu.tlbwe();
-    };
+    const mapFar = (cpu: Cpu, pa: number) => mapTlb1(cpu, 1, FAR, pa, 1, MAS.SR | MAS.SW | MAS.SX, false);
     // A: 50 calls of a function on the far page (r3 += 1 at 0x2000, += 100 at 0x5000), then 30 passes of a loop
     // that runs off the end of page 0x3000 into 0x4000 (r5 += 7 a pass) and branches back, then `b .`.
     const a = [addi(4, 0, 50), mtctr(4), absolute(FAR, 1), bdnz(-4), addi(4, 0, 30), mtctr(4), absolute(0x3FF8, 0)];
@@ -380,12 +369,7 @@ describe('the WebAssembly interpreter against the JavaScript one', () => {
     const results = [true, false].map((wasm) => {
       const cpu = core(wasm);
       cpu.jitThreshold = 64;
-      cpu.spr[624] = MAS.TLBSEL | (1 << MAS.ESEL_SHIFT);
-      cpu.spr[625] = MAS.V | (1 << MAS.TSIZE_SHIFT);
-      cpu.spr[626] = FAR;
-      cpu.spr[627] = 0x8000 | MAS.SR | MAS.SW;
-      cpu.spr[944] = 0;
-      cpu.tlbwe();
+      mapTlb1(cpu, 1, FAR, 0x8000, 1, MAS.SR | MAS.SW, false);
       for (let i = 0; i < 1024; i++) cpu.bus.writeRam(0x8000 + 4 * i, 4, i * 3 + 1);
       program.forEach((w, k) => cpu.bus.writeRam(CODE + 4 * k, 4, w));
       // Every interrupt's handler (IVPR 0, IVORs 0x800): r31 counts its passes, so the slice's budget left after the
