@@ -1178,6 +1178,9 @@ export function execute(cpu: Cpu, budget: number): number {
         }
       }
     } catch (e) {
+      // A throw out of a block the WebAssembly interpreter called (its jitBase is counted already): no call is
+      // in progress any more.
+      if (cpu.coreSlots !== null) cpu.coreSlots[CORE_SLOT.OUTER] = 0;
       if (e === DEBUG_HALT) {
         // A debugger's watch stopped in front of the instruction: it has not
         // happened, and gives its slot back (in a block, the ones before it ran).
@@ -1185,7 +1188,6 @@ export function execute(cpu: Cpu, budget: number): number {
           n -= cpu.jitBase + cpu.jitK;
           pc = cpu.curPc;
           blockPc = -1;
-          if (cpu.coreSlots !== null) cpu.coreSlots[CORE_SLOT.OUTER] = 0;
         }
         n++;
         cpu.breakHit = true;
@@ -1205,7 +1207,6 @@ export function execute(cpu: Cpu, budget: number): number {
         n -= cpu.jitBase + cpu.jitK;
         pc = cpu.curPc;
         blockPc = -1;
-        if (cpu.coreSlots !== null) cpu.coreSlots[CORE_SLOT.OUTER] = 0;
       }
       cpu.sliceLeft = n;
       pc = cpu.deliverFault(pc);
