@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { presetConfig } from '../../src/shared/hw';
 import { runElf, type RunOptions, type RunResult } from '../../src/main/guest/run';
-import { BLOCK_MIN_RUN, BLOCK_TRIAL, DIRECT_BASE, HOT_BLOCK, type JitBlock, JitPage, LOOP_HEAT, TRIED } from '../../src/main/cpu/jit';
+import { BLOCK_MIN_RUN, BLOCK_TRIAL, DIRECT_BASE, HOT_BLOCK, type JitBlock, JitPage, LOOP_HEAT, planRegion, TRIED } from '../../src/main/cpu/jit';
 import { Cpu } from '../../src/main/cpu/cpu';
 import { execute } from '../../src/main/cpu/interp';
 import { MAS, MSR } from '../../src/main/cpu/regs';
@@ -133,6 +133,25 @@ describe('a page\'s translation state', () => {
     // Dropping the page's translations takes the marks back.
     page.dispose();
     expect(page.hot[10]).toBe(0);
+  });
+
+  it('plans a region over the words that follow a word that ran in straight line, and leaves out paths that never ran', () => {
+    // 0: addi; 1: addi; 2: beq +12 (to 5); 3: addi; 4: b -16 (to 0); 5: addi; 6: addi; 7: blr.
+    const addi = (rt: number, v: number) => ((14 << 26) | (rt << 21) | (rt << 16) | (v & 0xFFFF)) | 0;
+    const words = [addi(3, 1), addi(4, 1), ((16 << 26) | (12 << 21) | (2 << 16) | 12) | 0, addi(5, 1),
+      ((18 << 26) | (-16 & 0x3FFFFFC)) | 0, addi(6, 1), addi(7, 1), ((19 << 26) | (20 << 21) | (16 << 1)) | 0];
+    const ram32 = new Int32Array(1024);
+    words.forEach((w, k) => { ram32[k] = w; });
+    // Counts as the WebAssembly interpreter leaves them: where basic blocks start (the entry, the word after the
+    // branch not taken), not the words in straight line after them. The branch's target (5) never ran.
+    const seen = new Int32Array(1024);
+    seen[0] = 100;
+    seen[3] = 50;
+    const plan = planRegion(new Int32Array(2048), ram32, 0, 0, null, seen)!;
+    expect([...plan.region]).toEqual([0, 1, 2, 3, 4]);
+    // Once the target has run, its block and the words after it are in too.
+    seen[5] = 10;
+    expect([...planRegion(new Int32Array(2048), ram32, 0, 0, null, seen)!.region]).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
   });
 
   it('lets the interpreter run a dropped block\'s loop without counting it', () => {

@@ -637,7 +637,9 @@ function classifyJs(id: number, word: number): Classified {
  * within the page that the back end translates (`classify`), up to
  * REGION_MAX of them, leaving out what the interpreter never ran (`seen`,
  * its execution counts: the region leaves to such a path instead, so that
- * compiled code is not spent on it). Calls, indirect branches, branches
+ * compiled code is not spent on it). A word that follows an instruction of
+ * the region in straight line ran whenever that one did, counted or not (the
+ * WebAssembly interpreter counts only where basic blocks start). Calls, indirect branches, branches
  * leaving the region and instructions the back end does not translate end
  * it. Null when the first instruction is not translatable.
  */
@@ -648,11 +650,13 @@ export function planRegion(code: Int32Array, ram32: Int32Array, pageBase: number
   const words = new Map<number, number>();
   const stack = [w];
   const visited = new Set<number>();
+  /** Words that follow an instruction of the region in straight line (no branch): they ran whenever it did. */
+  const straight = new Set<number>();
   while (stack.length > 0 && kinds.size < REGION_MAX) {
     const pos = stack.pop()!;
     if (pos < w || pos >= 1024 || visited.has(pos)) continue;
     visited.add(pos);
-    if (pos !== w && seen !== null && seen[pos] === 0) continue;
+    if (pos !== w && seen !== null && seen[pos] === 0 && !straight.has(pos)) continue;
     const slot = pos * 2;
     let id = code[slot]!;
     if (id === 0) {
@@ -670,6 +674,7 @@ export function planRegion(code: Int32Array, ram32: Int32Array, pageBase: number
     ids.set(pos, id);
     words.set(pos, word);
     if (kind === 'ok') {
+      straight.add(pos + 1);
       stack.push(pos + 1);
       continue;
     }
