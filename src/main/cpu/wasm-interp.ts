@@ -853,7 +853,16 @@ function handlers(e: Emitter): Record<Mnemonic, () => void> {
     wrtee: () => { userMode(); e.coreCall(CALL.WRTEE, () => { e.reg(21); a.c(0x8000).op(OP.and); }); a.set(X); e.rareNext(() => a.get(X)); },
     wrteei: () => { userMode(); e.coreCall(CALL.WRTEE, () => a.get(W).c(0x8000).op(OP.and)); a.set(X); e.rareNext(() => a.get(X)); },
     dcbz: () => {
-      e.coreCall(CALL.DCBZ, () => { e.ra0(); e.reg(11); a.op(OP.add).c(-64).op(OP.and); });
+      // RAM the write cache holds (not code, not a device): 64 zeros here; anything else through the core.
+      indexedEa();
+      a.get(EA).c(-64).op(OP.and).set(EA);
+      e.tlbHit(true, 1);
+      a.open(OP.if, VOID);
+      e.hostAddress(true, 4);
+      a.c(0).c(64).fill();
+      e.rareNext();
+      a.end();
+      e.coreCall(CALL.DCBZ, () => a.get(EA));
       a.set(X);
       e.rareNext(() => a.get(X));
     },

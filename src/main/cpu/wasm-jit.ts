@@ -107,6 +107,8 @@ export class Asm {
   }
 
   op(...x: number[]): this { for (const v of x) this.byte(v); return this; }
+  /** memory.fill (bulk memory) of memory 0: pops the address, the byte value and the length. */
+  fill(): this { this.byte(0xFC); this.uleb(11); this.byte(0); return this; }
   c(v: number): this { this.byte(OP.const); this.sleb(v); return this; }
   get(l: number): this { this.byte(OP.localGet); this.uleb(l); return this; }
   set(l: number): this { this.byte(OP.localSet); this.uleb(l); if (l < 32) this.setMask |= 1 << l; return this; }
@@ -636,9 +638,18 @@ function emitW(c: Ctx, id: number, word: number, k: number, off: number): 'ok' |
     }
     case 57: case 138: case 150: case 108: case 112: case 160: case 161: // isync sync mbar dcbtst dcbt dcba icbt
       return ok();
-    case 159: // dcbz: zero the 64-byte line (a store: it may fault, hit code or a device)
-      coreCall(c, CALL.DCBZ, () => { ra0(c, ra); r(c, rb); a.op(OP.add).c(-64).op(OP.and); }, off, k, true);
+    case 159: { // dcbz: zero the 64-byte line (a store: it may fault, hit code or a device)
+      ra0(c, ra); r(c, rb); a.op(OP.add).c(-64).op(OP.and).set(EA);
+      // RAM the write cache holds (not code, not a device): 64 zeros here; anything else through the core.
+      tlbHit(c, true, 1);
+      a.open(OP.if, VOID);
+      hostAddress(c, true, 4);
+      a.c(0).c(64).fill();
+      a.else();
+      coreCall(c, CALL.DCBZ, () => a.get(EA), off, k, true);
+      a.end();
       return ok();
+    }
     case 85: // mfmsr
       coreCall(c, CALL.MFMSR, () => a.c(0), off, k, false);
       setR(c, rt);

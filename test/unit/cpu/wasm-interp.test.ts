@@ -400,4 +400,44 @@ describe('the WebAssembly interpreter against the JavaScript one', () => {
     expect(w!.calls).toBeLessThan(BLOCK_TRIAL + 100);
     expect(w!.jitInsns).toBeGreaterThan(1000 * body.length);
   });
+
+  it('zeroes cache lines with dcbz in WebAssembly and in regions as the core does, over data, code and a fresh page', () => {
+    const addi = (rt: number, ra: number, v: number) => ((14 << 26) | (rt << 21) | (ra << 16) | (v & 0xFFFF)) | 0;
+    const mtctr = (rs: number) => ((31 << 26) | (rs << 21) | (9 << 16) | (467 << 1)) | 0;
+    const bdnz = (off: number) => ((16 << 26) | (16 << 21) | (off & 0xFFFC)) | 0;
+    const dcbz = (ra: number, rb: number) => ((31 << 26) | (ra << 16) | (rb << 11) | (1014 << 1)) | 0;
+    const bSelf = (18 << 26) | 0;
+    // r3 walks 3 pages of data from DATA + 8 (dcbz clears the line around it), then r5 walks the code page's
+    // second half (its loop is in the first half: stores over decoded code).
+    const lis = (rt: number, v: number) => ((15 << 26) | (rt << 21) | (v & 0xFFFF)) | 0;
+    const program = [lis(3, DATA >>> 16), addi(3, 3, 8), addi(4, 0, 3 * 64), mtctr(4), dcbz(0, 3), addi(3, 3, 64), bdnz(-8),
+      addi(5, 0, CODE + 0x800), addi(4, 0, 32), mtctr(4), dcbz(5, 0), addi(5, 5, 64), bdnz(-8), bSelf];
+    const results = [[true, 4], [true, 0x7FFFFFFF], [false, 0x7FFFFFFF]].map(([wasm, threshold]) => {
+      const cpu = core(wasm as boolean);
+      cpu.jitThreshold = threshold as number;
+      for (let i = 0; i < 0x4000; i += 4) cpu.bus.writeRam(DATA + i, 4, 0x01010101 * ((i >>> 2) & 0xFF));
+      for (let i = 0x800; i < 0x1000; i += 4) cpu.bus.writeRam(CODE + i, 4, bSelf);
+      program.forEach((w, k) => cpu.bus.writeRam(CODE + 4 * k, 4, w));
+      cpu.pc = CODE;
+      let ran = 0;
+      for (let k = 0; k < 10; k++) {
+        cpu.irqPoll = 0;
+        ran += execute(cpu, 100);
+      }
+      return { ran, state: state(cpu), ram: Buffer.from(ram(cpu)), jit: cpu.jitInsns, wasm: cpu.wasmInterpInsns };
+    });
+    const [region, interp, js] = results;
+    for (const r of [region!, interp!]) {
+      expect(r.ran).toBe(js!.ran);
+      expect(r.state).toEqual(js!.state);
+      expect(r.ram.equals(js!.ram)).toBe(true);
+    }
+    expect(js!.state.pc).toBe(CODE + 13 * 4);
+    expect(region!.jit).toBeGreaterThan(100);
+    expect(interp!.wasm).toBeGreaterThan(300);
+    // The lines are zero, the rest of the data as it was.
+    const data = new DataView(js!.ram.buffer, js!.ram.byteOffset);
+    expect(js!.ram.subarray(DATA, DATA + 3 * 4096).every((b) => b === 0)).toBe(true);
+    expect(data.getUint32(DATA + 3 * 4096 + 4, true)).not.toBe(0);
+  });
 });
