@@ -8,8 +8,8 @@ export const ALL_PERMISSIONS = MAS.SR | MAS.SW | MAS.SX | MAS.UR | MAS.UW | MAS.
 
 /**
  * TLB1 entry `esel`: effective `ea` to physical `pa` (below 4 GB), size code
- * `tsize` (4^tsize KB: 1 = 4 KB, 5 = 1 MB, 10 = 1 GB), permissions `perms`,
- * protected from invalidation when `iprot`.
+ * `tsize` (2^tsize KB, even: 2 = 4 KB, 10 = 1 MB, 20 = 1 GB; mmu.ts),
+ * permissions `perms`, protected from invalidation when `iprot`.
  */
 export function mapTlb1(cpu: Cpu, esel: number, ea: number, pa: number, tsize: number, perms = ALL_PERMISSIONS, iprot = true): void {
   cpu.spr[624] = MAS.TLBSEL | (esel << MAS.ESEL_SHIFT);

@@ -190,7 +190,7 @@ export function execute(cpu: Cpu, budget: number): number {
               blockPc = -1;
               const faulted = (next & 3) !== 0;
               const ran = faulted ? cpu.jitBase + cpu.jitK : cpu.jitRan;
-              const stopped = !faulted && s[CORE_SLOT.STOP] !== 0;
+              const stopped = !faulted && s[CORE_SLOT.STOP] === 1;
               // What ran in the blocks it called itself is the translator's.
               const inRegions = s[CORE_SLOT.JIT_RAN]!;
               cpu.jitInsns += inRegions;
@@ -220,7 +220,10 @@ export function execute(cpu: Cpu, budget: number): number {
                 seqPc = s[CORE_SLOT.SEQ]!;
                 // Stopped in front of an instruction it leaves to this loop: that one here.
                 jsNext = stopped;
-                if (cpu.irqPoll !== 0) break outer;
+                // Where this loop would have ended the slice for an interrupt check (after a taken branch, a
+                // rare instruction, a slow store, a block). Elsewhere, with one due, it carries on here, running
+                // neither blocks nor the WebAssembly up to the next such point, as it would have.
+                if (s[CORE_SLOT.STOP] === 2) break outer;
                 continue;
               }
               // Nothing ran (stopped at once, so marked above): this word is the loop's.

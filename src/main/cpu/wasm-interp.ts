@@ -43,7 +43,8 @@
 // reads the code page's RAM address, its heat counts' address and the
 // threshold from CORE_SLOT.CODE, HEAT and THRESHOLD, and leaves
 // CORE_SLOT.SEQ (the address after the last instruction it ran), STOP (1:
-// stopped in front of an instruction it does not handle) and JIT_RAN (the
+// stopped in front of an instruction it does not handle; 2: stopped where the
+// interpreter would end its slice for an interrupt check) and JIT_RAN (the
 // instructions of its run that ran in blocks it called).
 
 import { decode, INSNS } from './isa';
@@ -221,6 +222,7 @@ class Emitter {
     a.get(T).set(PC);
     a.c(0).set(SEQW);
     a.get(CORE).mem(OP.load, this.slot(CORE_SLOT.IRQ)).open(OP.if, VOID);
+    a.c(2).set(STOP);
     a.get(PC);
     this.leave();
     a.end();
@@ -251,6 +253,7 @@ class Emitter {
     a.op(OP.brIf).uleb(a.depth(this.l.top));
     this.enterPage();
     a.end();
+    this.dueHere();
     a.get(T);
     this.leave();
   }
@@ -343,10 +346,22 @@ class Emitter {
       a.c(1).set(FLAG);
     } else {
       after?.();
+      this.dueHere();
       this.leaveAfter();
     }
     a.end();
     a.end();
+  }
+
+  /**
+   * STOP = 2 if an interrupt check is due, else 0: out at a point where the
+   * interpreter, running the same instructions itself, looks at irqPoll and
+   * ends its slice (after a taken branch, a rare instruction, a slow store, a
+   * block); out elsewhere (a page without a link, a block's entry in straight
+   * line, an instruction left to it) it carries on, as it would have.
+   */
+  dueHere(): void {
+    this.a.get(CORE).mem(OP.load, this.slot(CORE_SLOT.IRQ)).c(0).op(OP.ne).c(1).op(OP.shl).set(STOP);
   }
 
   /** The instruction at PC is done: out, in front of the next one. */
@@ -387,6 +402,7 @@ class Emitter {
     a.get(CORE).mem(OP.load, this.slot(CORE_SLOT.IRQ));
     if (leaveToo !== null) { leaveToo(); a.op(OP.or); }
     a.open(OP.if, VOID);
+    this.dueHere();
     this.leaveAfter();
     a.end();
     this.next();

@@ -24,7 +24,7 @@ const ori = (ra: number, rs: number, v: number) => ((24 << 26) | (rs << 21) | (r
 /** A core over 64 KB of RAM mapped 1:1, translation on or off. */
 function core(jit: boolean): Cpu {
   const cpu = new Cpu(new Bus(64 * 1024));
-  mapTlb1(cpu, 0, 0, 0, 5);
+  mapTlb1(cpu, 0, 0, 0, 10);
   cpu.setMsr(MSR.ME);
   cpu.jitEnabled = jit;
   cpu.irqPoll = 0;

@@ -30,7 +30,7 @@ function rng(seed: number): () => number {
   };
 }
 
-/** A core with RAM mapped 1:1 (TLB1, 1 GB: addresses past RAM are bus errors, past 1 GB TLB misses); `wasm`: the WebAssembly interpreter on. */
+/** A core with RAM mapped 1:1 (TLB1, 1 MB: addresses past RAM read nothing unless a device is mapped there, past 1 MB TLB misses); `wasm`: the WebAssembly interpreter on. */
 function core(wasm: boolean): Cpu {
   const cpu = new Cpu(new Bus(RAM));
   mapTlb1(cpu, 0, 0, 0, 10);
@@ -304,8 +304,8 @@ describe('the WebAssembly interpreter against the JavaScript one', () => {
     const absolute = (target: number, lk: number) => ((18 << 26) | (target & 0x3FFFFFC) | 2 | lk) | 0;
     const blr = ((19 << 26) | (20 << 21) | (16 << 1)) | 0;
     const bSelf = (18 << 26) | 0;
-    const FAR = 0xFF000000 | 0; // outside the 1 GB entry (and in reach of an absolute branch): a 4 KB TLB1 entry of its own, first to 0x2000, then to 0x5000
-    const mapFar = (cpu: Cpu, pa: number) => mapTlb1(cpu, 1, FAR, pa, 1, MAS.SR | MAS.SW | MAS.SX, false);
+    const FAR = 0xFF000000 | 0; // outside the 1 MB entry (and in reach of an absolute branch): a 4 KB TLB1 entry of its own, first to 0x2000, then to 0x5000
+    const mapFar = (cpu: Cpu, pa: number) => mapTlb1(cpu, 1, FAR, pa, 2, MAS.SR | MAS.SW | MAS.SX, false);
     // A: 50 calls of a function on the far page (r3 += 1 at 0x2000, += 100 at 0x5000), then 30 passes of a loop
     // that runs off the end of page 0x3000 into 0x4000 (r5 += 7 a pass) and branches back, then `b .`.
     const a = [addi(4, 0, 50), mtctr(4), absolute(FAR, 1), bdnz(-4), addi(4, 0, 30), mtctr(4), absolute(0x3FF8, 0)];
@@ -369,7 +369,7 @@ describe('the WebAssembly interpreter against the JavaScript one', () => {
     const results = [true, false].map((wasm) => {
       const cpu = core(wasm);
       cpu.jitThreshold = 64;
-      mapTlb1(cpu, 1, FAR, 0x8000, 1, MAS.SR | MAS.SW, false);
+      mapTlb1(cpu, 1, FAR, 0x8000, 2, MAS.SR | MAS.SW, false);
       for (let i = 0; i < 1024; i++) cpu.bus.writeRam(0x8000 + 4 * i, 4, i * 3 + 1);
       program.forEach((w, k) => cpu.bus.writeRam(CODE + 4 * k, 4, w));
       // Every interrupt's handler (IVPR 0, IVORs 0x800): r31 counts its passes, so the slice's budget left after the
@@ -439,5 +439,54 @@ describe('the WebAssembly interpreter against the JavaScript one', () => {
     const data = new DataView(js!.ram.buffer, js!.ram.byteOffset);
     expect(js!.ram.subarray(DATA, DATA + 3 * 4096).every((b) => b === 0)).toBe(true);
     expect(data.getUint32(DATA + 3 * 4096 + 4, true)).not.toBe(0);
+  });
+
+  it('ends a slice for an interrupt check where the JavaScript interpreter does: not at a page\'s end, nor in front of an instruction it leaves to it', () => {
+    const addi = (rt: number, ra: number, v: number) => ((14 << 26) | (rt << 21) | (ra << 16) | (v & 0xFFFF)) | 0;
+    const lwz = (rt: number, ra: number, d: number) => ((32 << 26) | (rt << 21) | (ra << 16) | (d & 0xFFFF)) | 0;
+    const b = (off: number) => ((18 << 26) | (off & 0x3FFFFFC)) | 0;
+    const mtsprg0 = ((31 << 26) | (4 << 21) | (((272 & 0x1F) << 5 | (272 >>> 5)) << 11) | (467 << 1)) | 0;
+    const DEVICE = 0x80000; // mapped, past RAM: a device whose read raises the external line
+    // A: a device read, then straight line off the end of the page into the next, then a taken branch.
+    // B: a device read, then an instruction the WebAssembly leaves (mtspr), straight line, a taken branch.
+    const A = 0x1FE8;
+    const B = 0x3000;
+    const code: [number, number[]][] = [
+      [A, [lwz(5, 3, 0), addi(6, 6, 1), addi(6, 6, 1), addi(6, 6, 1), addi(6, 6, 1), addi(6, 6, 1),
+        addi(7, 7, 1), addi(7, 7, 1), b(8), addi(8, 8, 1), addi(9, 9, 1), b(0)]],
+      [B, [lwz(5, 3, 0), addi(6, 6, 1), mtsprg0, addi(7, 7, 1), addi(7, 7, 1), b(8), addi(8, 8, 1), addi(9, 9, 1), b(0)]],
+    ];
+    const results = [true, false].map((wasm) => {
+      const cpu = core(wasm);
+      let armed = false;
+      (cpu.bus as Bus).map(DEVICE, 0x1000, { name: 'raiser', read: () => { if (armed) cpu.setExternalInput(true); return 7; }, write: () => {} });
+      for (const [at, words] of code) words.forEach((w, k) => cpu.bus.writeRam(at + 4 * k, 4, w));
+      cpu.bus.writeRam(0x800, 4, b(0)); // the external interrupt's handler
+      for (let v = 400; v <= 415; v++) cpu.writeSpr(v, 0x800);
+      const out: number[][] = [];
+      for (const start of [A, B]) {
+        // Twice: the first pass (nothing raised) fetches the pages (the WebAssembly's links), the second raises.
+        for (const raise of [false, true]) {
+          cpu.setExternalInput(false);
+          cpu.setMsr(MSR.ME | (raise ? MSR.EE : 0));
+          cpu.gpr[3] = DEVICE;
+          armed = raise;
+          cpu.pc = start;
+          cpu.irqPoll = 0;
+          const ran = execute(cpu, 200);
+          // As the machine's run loop does between slices.
+          cpu.irqPoll = 0;
+          if (cpu.interruptPending()) cpu.checkInterrupts();
+          out.push([ran, cpu.pc, cpu.spr[26]! | 0, cpu.gpr[6]!, cpu.gpr[7]!, cpu.gpr[8]!, cpu.gpr[9]!]);
+        }
+      }
+      return out;
+    });
+    const [w, j] = results;
+    expect(w).toEqual(j);
+    // The JavaScript interpreter ended the raising slices at the taken branch (A: SRR0 its target, across the
+    // page) and after the mtspr (B: it looks at irqPoll after an SPR write).
+    expect(j![1]![2]).toBe(A + 10 * 4);
+    expect(j![3]![2]).toBe(B + 3 * 4);
   });
 });
