@@ -189,8 +189,9 @@ class Emitter {
    * table slot): call it, as the interpreter would (interp.ts), and go on
    * where it left, or leave there. Out in front of it instead when the budget
    * left might not cover it (the interpreter knows its length; none is longer
-   * than REGION_MAX), an interrupt check is due, or a debugger watches SPRs. Its instructions count in DONE and in JR; a fault in it returns its
-   * odd pc (the core has recorded where: at() adds CORE_SLOT.OUTER).
+   * than REGION_MAX), an interrupt check is due, or a debugger watches SPRs.
+   * Its instructions count in DONE and in JR; a fault in it returns its odd pc
+   * (the core has recorded where: at() adds CORE_SLOT.OUTER).
    */
   callRegion(): void {
     const a = this.a;
