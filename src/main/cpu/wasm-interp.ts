@@ -49,8 +49,8 @@
 
 import { decode, INSNS } from './isa';
 import { DIRECT_BASE, HOT_BLOCK, LOOP_HEAT, REGION_MAX, TRIED } from './jit';
-import { CORE_PAGE_LINKS, CORE_SLOT, CORE_TLB, PAGE_LINKS } from './memory';
-import { Asm, CALL, HELPER_TYPE, I32, IMPORT_CALL, IMPORT_LD, IMPORT_ST, moduleHead, OP, regionModule, VOID } from './wasm-jit';
+import { CORE_PAGE_LINKS, CORE_SLOT, PAGE_LINKS } from './memory';
+import { Asm, CALL, emitHostAddress, emitTlbHit, HELPER_TYPE, I32, IMPORT_CALL, IMPORT_LD, IMPORT_ST, moduleHead, OP, regionModule, type SoftTlbAt, VOID } from './wasm-jit';
 
 /** The module's head: a region's, with the core's address as a fourth parameter. */
 const INTERP_MODULE_HEAD = moduleHead(4);
@@ -61,6 +61,9 @@ const DONE = 4, W = 5, A = 6, B = 7, T = 8, V = 9, EA = 10, PAGE = 11, IDX = 12,
 const CR = 18, CTR = 19, LR = 20, SO = 21, CA = 22, OV = 23;
 const HEAT = 24, THRESHOLD = 25, H = 26, HOLD = 27, FLAG = 28, JR = 29, SEQW = 30;
 const LOCALS = 31 - 4;
+
+/** The soft TLB as the interpreter reaches it: through the core's area address, a parameter. */
+const SOFT_TLB: SoftTlbAt = { ea: EA, page: PAGE, idx: IDX, dKey: DKEY, core: 0, coreLocal: CORE };
 
 /** The type index of a region's function (pc0, n, dKey) -> pc in the interpreter's module (moduleHead). */
 const REGION_TYPE = 3;
@@ -279,21 +282,11 @@ class Emitter {
     a.end();
   }
 
-  /** The soft-TLB check of an access at EA (tlbHit in wasm-jit.ts): pushes "hit", leaves IDX. */
-  tlbHit(write: boolean, size: number): void {
-    const a = this.a;
-    a.get(EA).c(12).op(OP.shrU).tee(PAGE).c(1023).op(OP.and).c(2).op(OP.shl).tee(IDX);
-    a.get(CORE).op(OP.add).mem(OP.load, (CORE_TLB + (write ? 2048 : 0)) * 4).get(PAGE).get(DKEY).op(OP.or, OP.eq);
-    if (size > 1) a.get(EA).c(size - 1).op(OP.and, OP.eqz, OP.and);
-  }
+  /** The soft-TLB check of an access at EA (wasm-jit.ts emitTlbHit): pushes "hit", leaves IDX. */
+  tlbHit(write: boolean, size: number): void { emitTlbHit(this.a, SOFT_TLB, write, size); }
 
   /** Pushes the RAM address of EA's bytes (after tlbHit). */
-  hostAddress(write: boolean, size: number): void {
-    const a = this.a;
-    a.get(IDX).get(CORE).op(OP.add).mem(OP.load, (CORE_TLB + (write ? 3072 : 1024)) * 4).get(EA).c(4095).op(OP.and, OP.add);
-    if (size === 2) a.c(2).op(OP.xor);
-    if (size === 1) a.c(3).op(OP.xor);
-  }
+  hostAddress(write: boolean, size: number): void { emitHostAddress(this.a, SOFT_TLB, write, size); }
 
   /** V = `size` bytes at EA (zero-extended), through the soft TLB or the core; a fault leaves. */
   load(size: 1 | 2 | 4): void {

@@ -198,6 +198,8 @@ interface Ctx {
   exit: object;
   /** The region reads the time base (runWasm gives it the timers' state). */
   timed: boolean;
+  /** Its soft-TLB code's locals and the core's area (a constant address). */
+  tlb: SoftTlbAt;
 }
 
 /** The local holding GPR n (given one at its first use). */
@@ -284,24 +286,43 @@ function leaveOnFault(c: Ctx): void {
 const rotl = (c: Ctx, sh: number) => { if (sh !== 0) c.a.c(sh).op(OP.rotl); };
 
 /**
+ * Where soft-TLB code finds its locals and the core's area: at the constant
+ * byte address `core` (a region, compiled for one core), or at `core` plus
+ * the local `coreLocal` (the interpreter, one module for every core).
+ */
+export interface SoftTlbAt {
+  ea: number;
+  page: number;
+  idx: number;
+  dKey: number;
+  core: number;
+  coreLocal: number | null;
+}
+
+/**
  * The soft-TLB check of a data access at EA: pushes "hit" (the tag of EA's
  * page matches the key and the access is aligned). Leaves PAGE and IDX set.
  */
-function tlbHit(c: Ctx, write: boolean, size: number): void {
-  const a = c.a;
-  const tags = c.core + (CORE_TLB + (write ? 2048 : 0)) * 4;
-  a.get(EA).c(12).op(OP.shrU).tee(PAGE).c(1023).op(OP.and).c(2).op(OP.shl).tee(IDX);
-  a.mem(OP.load, tags).get(PAGE).get(DKEY).op(OP.or, OP.eq);
-  if (size > 1) a.get(EA).c(size - 1).op(OP.and, OP.eqz, OP.and);
+export function emitTlbHit(a: Asm, l: SoftTlbAt, write: boolean, size: number): void {
+  a.get(l.ea).c(12).op(OP.shrU).tee(l.page).c(1023).op(OP.and).c(2).op(OP.shl).tee(l.idx);
+  if (l.coreLocal !== null) a.get(l.coreLocal).op(OP.add);
+  a.mem(OP.load, l.core + (CORE_TLB + (write ? 2048 : 0)) * 4).get(l.page).get(l.dKey).op(OP.or, OP.eq);
+  if (size > 1) a.get(l.ea).c(size - 1).op(OP.and, OP.eqz, OP.and);
 }
 
-/** Pushes the host address of EA's byte in RAM from the soft TLB's value (after tlbHit). */
-function hostAddress(c: Ctx, write: boolean, size: number): void {
-  const vals = c.core + (CORE_TLB + (write ? 3072 : 1024)) * 4;
-  c.a.get(IDX).mem(OP.load, vals).get(EA).c(4095).op(OP.and, OP.add);
-  if (size === 2) c.a.c(2).op(OP.xor);
-  if (size === 1) c.a.c(3).op(OP.xor);
+/** Pushes the host address of EA's byte in RAM from the soft TLB's value (after emitTlbHit). */
+export function emitHostAddress(a: Asm, l: SoftTlbAt, write: boolean, size: number): void {
+  a.get(l.idx);
+  if (l.coreLocal !== null) a.get(l.coreLocal).op(OP.add);
+  a.mem(OP.load, l.core + (CORE_TLB + (write ? 3072 : 1024)) * 4).get(l.ea).c(4095).op(OP.and, OP.add);
+  if (size === 2) a.c(2).op(OP.xor);
+  if (size === 1) a.c(3).op(OP.xor);
 }
+
+/** A region's soft-TLB locals, with its core's area at byte `core`. */
+const regionSoftTlb = (core: number): SoftTlbAt => ({ ea: EA, page: PAGE, idx: IDX, dKey: DKEY, core, coreLocal: null });
+const tlbHit = (c: Ctx, write: boolean, size: number) => emitTlbHit(c.a, c.tlb, write, size);
+const hostAddress = (c: Ctx, write: boolean, size: number) => emitHostAddress(c.a, c.tlb, write, size);
 
 /** Loads `size` bytes at EA into V (zero-extended), through the fast path or the core. */
 function load(c: Ctx, size: 1 | 2 | 4, pcOff: number, k: number): void {
@@ -763,7 +784,7 @@ const WORD_FACTS_MAX = 1 << 16;
 function factsOf(id: number, word: number): WordFacts {
   const known = wordFacts.get(word);
   if (known !== undefined && known.id === id) return known;
-  const c: Ctx = { a: new Asm(256), core: 0, written: new Set(), stateWritten: 0, used: new Set(), local: [], exit: {}, timed: false };
+  const c: Ctx = { a: new Asm(256), core: 0, written: new Set(), stateWritten: 0, used: new Set(), local: [], exit: {}, timed: false, tlb: regionSoftTlb(0) };
   c.a.open(OP.block, VOID, c.exit);
   const e = emitW(c, id, word, 0, 0);
   if (e !== null && e !== 'ok') {
@@ -810,7 +831,10 @@ function emitRegion(plan: RegionPlan, core: number): { bytes: Uint8Array; timed:
   // throws (a fault) leaves the block without its exit's write-back, and a loop may have written a register
   // that comes later in address order.
   const writes = regionWrites(plan);
-  const c: Ctx = { a: body, core, written: writes.gprs, stateWritten: writes.state, used: new Set(), local: [], exit: {}, timed: false };
+  const c: Ctx = {
+    a: body, core, written: writes.gprs, stateWritten: writes.state, used: new Set(), local: [], exit: {}, timed: false,
+    tlb: regionSoftTlb(core),
+  };
   const size = region.length;
   const inRegion = (pos: number) => ids.has(pos);
   const leaderList = region.filter((p) => leaders.has(p));
