@@ -121,6 +121,9 @@ const STOP_PAGE: Int32Array = (() => {
   return page;
 })();
 
+/** MAS3's permission bits, supervisor and user: read, write, execute. */
+export const ALL_PERMISSIONS = MAS.SR | MAS.SW | MAS.SX | MAS.UR | MAS.UW | MAS.UX;
+
 /** Cpu.wasmInterp before the interpreter is made, once it is, and where there is none. */
 export const WASM_INTERP_UNMADE = -1;
 export const WASM_INTERP_MADE = 0;
@@ -1856,6 +1859,24 @@ export class Cpu {
     const mas1 = s[SPR.MAS1]!;
     if (!(s[SPR.MAS0]! & MAS.TLBSEL) || !(mas1 & MAS.V)) return false;
     return !tlb1SizeSupported((mas1 & MAS.TSIZE_MASK) >>> MAS.TSIZE_SHIFT);
+  }
+
+  /**
+   * Writes TLB1 entry `esel` as a tlbwe from MAS0-3 and MAS7 does (they are
+   * left holding it): effective `ea` onto physical `pa` (36 bits), size code
+   * `tsize` (2^tsize KB: 2 = 4 KB, 10 = 1 MB), the permission bits `perms`
+   * (every one by default), IPROT if `iprot`, WIMGE bits `wimge`. For what
+   * sets up mappings without a guest: the board's boot mapping, the warm-up,
+   * tests.
+   */
+  writeTlb1(esel: number, ea: number, pa: number, tsize: number, perms = ALL_PERMISSIONS, iprot = false, wimge = 0): void {
+    const s = this.spr;
+    s[SPR.MAS0] = MAS.TLBSEL | (esel << MAS.ESEL_SHIFT);
+    s[SPR.MAS1] = MAS.V | (iprot ? MAS.IPROT : 0) | (tsize << MAS.TSIZE_SHIFT);
+    s[SPR.MAS2] = (ea & MAS.EPN_MASK) | wimge;
+    s[SPR.MAS3] = (pa % 2 ** 32) | perms;
+    s[SPR.MAS7] = Math.floor(pa / 2 ** 32);
+    this.tlbwe();
   }
 
   /**

@@ -19,10 +19,9 @@
 // PC = entry, r1 = 16 MB - 8, r3 = device tree, r6 = ePAPR magic, r7 = size
 // of the initial mapping, MSR = 0, TLB1[0] maps the first 64 MB 1:1.
 
-import { CoreGroup, Cpu, CheckStop } from '../cpu/cpu';
+import { ALL_PERMISSIONS, CoreGroup, Cpu, CheckStop } from '../cpu/cpu';
 import { MAX_CORES } from '../cpu/memory';
 import { execute } from '../cpu/interp';
-import { MAS } from '../cpu/regs';
 import type { TimerClock } from '../cpu/timers';
 import { DEFAULT_CLOCK } from '../cpu/timers';
 import { Bus } from '../devices/bus';
@@ -581,13 +580,8 @@ function untilTimerEvent(cpu: Cpu, limit: number): number {
 
 /** Writes TLB1 entry `esel` as the board's firmware leaves it: effective 0 onto physical `pa`, `tsize`, all permissions, no IPROT (as QEMU). */
 function writeBootMapping(cpu: Cpu, esel: number, tsize: number, pa: number, wimge: number): void {
-  cpu.spr[624] = MAS.TLBSEL | (esel << MAS.ESEL_SHIFT); // MAS0: TLB1, entry esel
-  cpu.spr[625] = MAS.V | (tsize << MAS.TSIZE_SHIFT);
-  cpu.spr[626] = wimge;
-  cpu.spr[627] = (pa % 2 ** 32) | MAS.SR | MAS.SW | MAS.SX | MAS.UR | MAS.UW | MAS.UX;
-  cpu.spr[944] = Math.floor(pa / 2 ** 32);
-  cpu.tlbwe();
-  cpu.spr[624] = cpu.spr[625] = cpu.spr[626] = cpu.spr[627] = cpu.spr[944] = 0;
+  cpu.writeTlb1(esel, 0, pa, tsize, ALL_PERMISSIONS, false, wimge);
+  cpu.spr[624] = cpu.spr[625] = cpu.spr[626] = cpu.spr[627] = cpu.spr[944] = 0; // MAS0-3, MAS7
 }
 
 /**

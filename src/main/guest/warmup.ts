@@ -23,11 +23,11 @@
 // interpreter's program, 4 before the translator's, 0-1 after it,
 // docs/performance.md). Nothing of them reaches any guest.
 
-import { Cpu, WASM_INTERP_NONE } from '../cpu/cpu';
+import { ALL_PERMISSIONS, Cpu, WASM_INTERP_NONE } from '../cpu/cpu';
 import { LOOP_HEAT } from '../cpu/jit';
 import { execute } from '../cpu/interp';
 import { INSNS } from '../cpu/isa';
-import { MAS, MSR } from '../cpu/regs';
+import { MSR } from '../cpu/regs';
 import { Bus } from '../devices/bus';
 import { isMainThread } from 'node:worker_threads';
 import { tuneV8 } from './v8-tuning';
@@ -255,16 +255,6 @@ export function warmUpJitProgram(): number[] {
 
 let warmed = false;
 
-/** Writes TLB1 entry `esel`: EA `ea` to PA `pa`, size code `tsize`, every permission. */
-function tlb1(cpu: Cpu, esel: number, ea: number, pa: number, tsize: number): void {
-  cpu.spr[624] = MAS.TLBSEL | (esel << MAS.ESEL_SHIFT);
-  cpu.spr[625] = MAS.V | MAS.IPROT | (tsize << MAS.TSIZE_SHIFT);
-  cpu.spr[626] = ea;
-  cpu.spr[627] = (pa % 0x100000000) | 0x3F;
-  cpu.spr[944] = Math.floor(pa / 0x100000000);
-  cpu.tlbwe();
-}
-
 /** Throwaway cores whose WebAssembly functions the interpreter calls in the warm-up: more than V8 keeps as a call site's known targets. */
 export const CALL_TARGETS = 5;
 
@@ -287,7 +277,7 @@ export function varyCallTargets(): { interpreted: number; translated: number } {
     const bus = new Bus(64 * 1024);
     bus.warn = () => {};
     const cpu = new Cpu(bus);
-    tlb1(cpu, 0, 0, 0, 10);
+    cpu.writeTlb1(0, 0, 0, 10, ALL_PERMISSIONS, true);
     program.forEach((w, i) => bus.writeRam(CODE + i * 4, 4, w));
     cpu.pc = CODE;
     cpu.setMsr(MSR.ME);
@@ -373,8 +363,8 @@ export function warmUpInterpreter(force: boolean, parts: WarmUpParts): WarmUpRep
   cpu.writeSpr(408, SC_HANDLER);
   cpu.writeSpr(414, FETCH_HANDLER);
   // RAM at 0 (1 MB), a device page with nothing behind it, and the unmapped page.
-  tlb1(cpu, 0, 0, 0, 10);
-  tlb1(cpu, 1, DEVICE_EA, 0xF00000000, 2);
+  cpu.writeTlb1(0, 0, 0, 10, ALL_PERMISSIONS, true);
+  cpu.writeTlb1(1, DEVICE_EA, 0xF00000000, 2, ALL_PERMISSIONS, true);
   /** Runs from `start` to `end` in small slices (many calls of execute, as a guest's run makes them); the instructions, or -1. */
   const runTo = (start: number, end: number) => {
     cpu.pc = start;

@@ -3,11 +3,10 @@
 // page (its stores back on the soft TLB's fast path), and code fetched from it
 // later is decoded afresh, so it runs what the stores left there.
 import { describe, expect, it } from 'vitest';
-import { Cpu, RETIRE_STORES, SOFT_TLB_MASK, TAG_CODE } from '../../../src/main/cpu/cpu';
+import { ALL_PERMISSIONS, Cpu, RETIRE_STORES, SOFT_TLB_MASK, TAG_CODE } from '../../../src/main/cpu/cpu';
 import { execute } from '../../../src/main/cpu/interp';
 import { MSR } from '../../../src/main/cpu/regs';
 import { Bus } from '../../../src/main/devices/bus';
-import { mapTlb1 } from '../../support/tlb';
 
 const PAGE_A = 0x1000;
 const PAGE_B = 0x3000;
@@ -24,7 +23,7 @@ const ori = (ra: number, rs: number, v: number) => ((24 << 26) | (rs << 21) | (r
 /** A core over 64 KB of RAM mapped 1:1, translation on or off. */
 function core(jit: boolean): Cpu {
   const cpu = new Cpu(new Bus(64 * 1024));
-  mapTlb1(cpu, 0, 0, 0, 10);
+  cpu.writeTlb1(0, 0, 0, 10, ALL_PERMISSIONS, true);
   cpu.setMsr(MSR.ME);
   cpu.jitEnabled = jit;
   cpu.irqPoll = 0;

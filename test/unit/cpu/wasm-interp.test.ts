@@ -5,14 +5,13 @@
 // miss the soft TLB, fault or straddle, and in runs of many instructions
 // with branches, a fault in the middle and a store over the code.
 import { describe, expect, it } from 'vitest';
-import { Cpu } from '../../../src/main/cpu/cpu';
+import { ALL_PERMISSIONS, Cpu } from '../../../src/main/cpu/cpu';
 import { execute } from '../../../src/main/cpu/interp';
 import { INSNS } from '../../../src/main/cpu/isa';
 import { MAS, MSR } from '../../../src/main/cpu/regs';
 import { BLOCK_TRIAL, JS_ONLY_MARKS } from '../../../src/main/cpu/jit';
 import { WASM_INTERP_MNEMONICS } from '../../../src/main/cpu/wasm-interp';
 import { Bus } from '../../../src/main/devices/bus';
-import { mapTlb1 } from '../../support/tlb';
 
 const RAM = 256 * 1024;
 const CODE = 0x1000;
@@ -33,7 +32,7 @@ function rng(seed: number): () => number {
 /** A core with RAM mapped 1:1 (TLB1, 1 MB: addresses past RAM read nothing unless a device is mapped there, past 1 MB TLB misses); `wasm`: the WebAssembly interpreter on. */
 function core(wasm: boolean): Cpu {
   const cpu = new Cpu(new Bus(RAM));
-  mapTlb1(cpu, 0, 0, 0, 10);
+  cpu.writeTlb1(0, 0, 0, 10, ALL_PERMISSIONS, true);
   cpu.setMsr(MSR.ME);
   cpu.jitEnabled = wasm;
   cpu.jitThreshold = 0x7FFFFFFF; // no regions: what runs is the interpreters
@@ -305,7 +304,7 @@ describe('the WebAssembly interpreter against the JavaScript one', () => {
     const blr = ((19 << 26) | (20 << 21) | (16 << 1)) | 0;
     const bSelf = (18 << 26) | 0;
     const FAR = 0xFF000000 | 0; // outside the 1 MB entry (and in reach of an absolute branch): a 4 KB TLB1 entry of its own, first to 0x2000, then to 0x5000
-    const mapFar = (cpu: Cpu, pa: number) => mapTlb1(cpu, 1, FAR, pa, 2, MAS.SR | MAS.SW | MAS.SX, false);
+    const mapFar = (cpu: Cpu, pa: number) => cpu.writeTlb1(1, FAR, pa, 2, MAS.SR | MAS.SW | MAS.SX);
     // A: 50 calls of a function on the far page (r3 += 1 at 0x2000, += 100 at 0x5000), then 30 passes of a loop
     // that runs off the end of page 0x3000 into 0x4000 (r5 += 7 a pass) and branches back, then `b .`.
     const a = [addi(4, 0, 50), mtctr(4), absolute(FAR, 1), bdnz(-4), addi(4, 0, 30), mtctr(4), absolute(0x3FF8, 0)];
@@ -369,7 +368,7 @@ describe('the WebAssembly interpreter against the JavaScript one', () => {
     const results = [true, false].map((wasm) => {
       const cpu = core(wasm);
       cpu.jitThreshold = 64;
-      mapTlb1(cpu, 1, FAR, 0x8000, 2, MAS.SR | MAS.SW, false);
+      cpu.writeTlb1(1, FAR, 0x8000, 2, MAS.SR | MAS.SW);
       for (let i = 0; i < 1024; i++) cpu.bus.writeRam(0x8000 + 4 * i, 4, i * 3 + 1);
       program.forEach((w, k) => cpu.bus.writeRam(CODE + 4 * k, 4, w));
       // Every interrupt's handler (IVPR 0, IVORs 0x800): r31 counts its passes, so the slice's budget left after the
