@@ -639,9 +639,10 @@ function classifyJs(id: number, word: number): Classified {
  * its execution counts: the region leaves to such a path instead, so that
  * compiled code is not spent on it). A word that follows an instruction of
  * the region in straight line ran whenever that one did, counted or not (the
- * WebAssembly interpreter counts only where basic blocks start). Calls, indirect branches, branches
- * leaving the region and instructions the back end does not translate end
- * it. Null when the first instruction is not translatable.
+ * WebAssembly interpreter counts only where basic blocks start). Calls,
+ * indirect branches, branches leaving the region and instructions the back
+ * end does not translate end it. Null when the first instruction is not
+ * translatable.
  */
 export function planRegion(code: Int32Array, ram32: Int32Array, pageBase: number, w: number, breaks: ReadonlySet<number> | null,
   seen: Int32Array | null, classify: (id: number, word: number) => Classified = classifyJs): RegionPlan | null {
