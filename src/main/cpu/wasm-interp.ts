@@ -221,18 +221,25 @@ class Emitter {
     a.get(CORE).mem(OP.load, this.slot(CORE_SLOT.RAN)).set(V);
     a.get(DONE).get(V).op(OP.add).set(DONE);
     a.get(JR).get(V).op(OP.add).set(JR);
-    // On where it left: in this page, or a linked one, unless an interrupt check is due.
-    a.get(T).get(PC).op(OP.xor).c(12).op(OP.shrU, OP.eqz).set(X);
+    this.onAtTarget();
+  }
+
+  /**
+   * On at T (where a taken branch or a block left: a basic block starts
+   * there) if it is in this page or a linked one and no interrupt check is
+   * due, else out there (STOP 2 if one is: the interpreter ends its slice).
+   */
+  onAtTarget(): void {
+    const a = this.a;
+    a.get(CORE).mem(OP.load, this.slot(CORE_SLOT.IRQ)).op(OP.eqz).open(OP.if, VOID);
+    a.get(T).get(PC).op(OP.xor).c(12).op(OP.shrU, OP.eqz);
     a.get(T).set(PC);
     a.c(0).set(SEQW);
-    a.get(CORE).mem(OP.load, this.slot(CORE_SLOT.IRQ)).open(OP.if, VOID);
-    a.c(2).set(STOP);
-    a.get(PC);
-    this.leave();
-    a.end();
-    a.get(X).op(OP.brIf).uleb(a.depth(this.l.top));
+    a.op(OP.brIf).uleb(a.depth(this.l.top));
     this.enterPage();
-    a.get(PC);
+    a.end();
+    this.dueHere();
+    a.get(T);
     this.leave();
   }
 
@@ -241,25 +248,15 @@ class Emitter {
 
   /**
    * The instruction at PC is done and branches to the pushed target: on at
-   * the target if it is in this page and no interrupt check is due (a slow
-   * load's exit may have made one: the interpreter looks at taken branches),
-   * else out.
+   * the target (onAtTarget; a slow load's exit may have made an interrupt
+   * check due: the interpreter looks at taken branches).
    */
   taken(): void {
     const a = this.a;
     a.set(T);
-    a.c(0).set(SEQW);
     a.get(PC).c(4).op(OP.add).set(SEQ);
     a.get(DONE).c(1).op(OP.add).set(DONE);
-    a.get(CORE).mem(OP.load, this.slot(CORE_SLOT.IRQ)).op(OP.eqz).open(OP.if, VOID);
-    a.get(T).get(PC).op(OP.xor).c(12).op(OP.shrU, OP.eqz);
-    a.get(T).set(PC);
-    a.op(OP.brIf).uleb(a.depth(this.l.top));
-    this.enterPage();
-    a.end();
-    this.dueHere();
-    a.get(T);
-    this.leave();
+    this.onAtTarget();
   }
 
   /**
