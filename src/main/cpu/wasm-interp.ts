@@ -435,52 +435,41 @@ function handlers(e: Emitter): Record<Mnemonic, () => void> {
     e.rc();
     next();
   };
-  const dLoad = (size: 1 | 2 | 4, update: boolean, signed = false) => () => {
+  /**
+   * EA of a load or store: (rA|0) + d, or + rB (`indexed`); with `update`,
+   * rA + ... (rA = 0 is invalid, and for a load rA = rT too: JavaScript raises
+   * it).
+   */
+  const accessEa = (indexed: boolean, update: boolean, load: boolean) => {
     if (update) {
-      // rA = 0 or rA = rT: invalid, JavaScript raises it.
-      e.unsupportedIf(() => { e.field(16); a.op(OP.eqz); e.field(16); e.field(21); a.op(OP.eq, OP.or); });
+      e.unsupportedIf(() => { e.field(16); a.op(OP.eqz); if (load) { e.field(16); e.field(21); a.op(OP.eq, OP.or); } });
       e.reg(16);
     } else {
       e.ra0();
     }
-    e.simm();
+    if (indexed) e.reg(11);
+    else e.simm();
     a.op(OP.add).set(EA);
-    e.load(size);
-    e.setReg(21, () => { a.get(V); if (signed) a.op(OP.extend16); });
-    if (update) e.setReg(16, () => a.get(EA));
-    next();
   };
-  const dStore = (size: 1 | 2 | 4, update: boolean) => () => {
-    if (update) {
-      e.unsupportedIf(() => { e.field(16); a.op(OP.eqz); });
-      e.reg(16);
-    } else {
-      e.ra0();
-    }
-    e.simm();
-    a.op(OP.add).set(EA);
+  /** A load's or store's form: indexed (rB), with update (rA = EA), a sign-extended halfword, one interp.ts runs through executeRare. */
+  interface Form { indexed?: boolean; update?: boolean; signed?: boolean; rare?: boolean }
+  const done = (f: Form) => { if (f.rare) e.rareNext(); else next(); };
+  /** rT = `size` bytes at EA (rA = EA with update). */
+  const loadOf = (size: 1 | 2 | 4, f: Form = {}) => () => {
+    accessEa(f.indexed === true, f.update === true, true);
+    e.load(size);
+    e.setReg(21, () => { a.get(V); if (f.signed) a.op(OP.extend16); });
+    if (f.update) e.setReg(16, () => a.get(EA));
+    done(f);
+  };
+  /** `size` bytes of rS at EA (rA = EA with update, also when the store ends the run). */
+  const storeOf = (size: 1 | 2 | 4, f: Form = {}) => () => {
+    accessEa(f.indexed === true, f.update === true, false);
     e.reg(21);
     a.set(V);
-    e.store(size, update ? () => e.setReg(16, () => a.get(EA)) : null);
-    if (update) e.setReg(16, () => a.get(EA));
-    next();
-  };
-  const xLoad = (size: 1 | 2 | 4) => () => {
-    e.ra0();
-    e.reg(11);
-    a.op(OP.add).set(EA);
-    e.load(size);
-    e.setReg(21, () => a.get(V));
-    next();
-  };
-  const xStore = (size: 1 | 2 | 4) => () => {
-    e.ra0();
-    e.reg(11);
-    a.op(OP.add).set(EA);
-    e.reg(21);
-    a.set(V);
-    e.store(size);
-    next();
+    e.store(size, f.update ? () => e.setReg(16, () => a.get(EA)) : null);
+    if (f.update) e.setReg(16, () => a.get(EA));
+    done(f);
   };
   /** BO's CTR and condition tests for bc/bclr: pushes "taken" (CTR decremented first when BO says so). */
   const branchCondition = (ctr: boolean) => {
@@ -587,25 +576,7 @@ function handlers(e: Emitter): Record<Mnemonic, () => void> {
     a.end();
   };
   /** EA = (rA|0) + rB. */
-  const indexedEa = () => { e.ra0(); e.reg(11); a.op(OP.add).set(EA); };
-  /** The update-indexed loads (rA = 0 or rA = rT invalid: JavaScript raises it): rT = the loaded value (sign-extended halfword for lhaux), rA = EA. */
-  const loadUpdateIndexed = (size: 1 | 2 | 4, signed = false) => () => {
-    e.unsupportedIf(() => { e.field(16); a.op(OP.eqz); e.field(16); e.field(21); a.op(OP.eq, OP.or); });
-    e.reg(16); e.reg(11); a.op(OP.add).set(EA);
-    e.load(size);
-    e.setReg(21, () => { a.get(V); if (signed) a.op(OP.extend16); });
-    e.setReg(16, () => a.get(EA));
-    e.rareNext();
-  };
-  /** The update-indexed stores (rA = 0 invalid): rA = EA, also when the store ends the run. */
-  const storeUpdateIndexed = (size: 1 | 2 | 4) => () => {
-    e.unsupportedIf(() => { e.field(16); a.op(OP.eqz); });
-    e.reg(16); e.reg(11); a.op(OP.add).set(EA);
-    e.reg(21); a.set(V);
-    e.store(size, () => e.setReg(16, () => a.get(EA)));
-    e.setReg(16, () => a.get(EA));
-    e.rareNext();
-  };
+  const indexedEa = () => accessEa(true, false, false);
   /** Pushes V's four bytes reversed. */
   const reverse32 = () => {
     a.get(V).c(8).op(OP.rotl).c(0x00FF00FF).op(OP.and);
@@ -714,25 +685,25 @@ function handlers(e: Emitter): Record<Mnemonic, () => void> {
       a.end();
       e.nextLeader();
     },
-    lwz: dLoad(4, false),
-    lwzu: dLoad(4, true),
-    lbz: dLoad(1, false),
-    lbzu: dLoad(1, true),
-    lhz: dLoad(2, false),
-    lhzu: dLoad(2, true),
-    lha: dLoad(2, false, true),
-    stw: dStore(4, false),
-    stwu: dStore(4, true),
-    stb: dStore(1, false),
-    stbu: dStore(1, true),
-    sth: dStore(2, false),
-    sthu: dStore(2, true),
-    lwzx: xLoad(4),
-    lbzx: xLoad(1),
-    lhzx: xLoad(2),
-    stwx: xStore(4),
-    stbx: xStore(1),
-    sthx: xStore(2),
+    lwz: loadOf(4),
+    lwzu: loadOf(4, { update: true }),
+    lbz: loadOf(1),
+    lbzu: loadOf(1, { update: true }),
+    lhz: loadOf(2),
+    lhzu: loadOf(2, { update: true }),
+    lha: loadOf(2, { signed: true }),
+    stw: storeOf(4),
+    stwu: storeOf(4, { update: true }),
+    stb: storeOf(1),
+    stbu: storeOf(1, { update: true }),
+    sth: storeOf(2),
+    sthu: storeOf(2, { update: true }),
+    lwzx: loadOf(4, { indexed: true }),
+    lbzx: loadOf(1, { indexed: true }),
+    lhzx: loadOf(2, { indexed: true }),
+    stwx: storeOf(4, { indexed: true }),
+    stbx: storeOf(1, { indexed: true }),
+    sthx: storeOf(2, { indexed: true }),
     add: () => arith(() => { e.reg(16); e.reg(11); a.op(OP.add); }),
     subf: () => arith(() => { e.reg(11); e.reg(16); a.op(OP.sub); }),
     neg: () => arith(() => { a.c(0); e.reg(16); a.op(OP.sub); }),
@@ -794,7 +765,7 @@ function handlers(e: Emitter): Record<Mnemonic, () => void> {
       e.unsupportedIf(() => a.get(W).c(0x00100000).op(OP.and));
       toRt(() => a.get(CR));
     },
-    lhau: dLoad(2, true, true),
+    lhau: loadOf(2, { update: true, signed: true }),
     mulhw: () => { mulHigh(true); a.set(T); e.setReg(21, () => a.get(T)); e.rc(); next(); },
     mulhwu: () => { mulHigh(false); a.set(T); e.setReg(21, () => a.get(T)); e.rc(); next(); },
     divw: () => arith(() => {
@@ -920,14 +891,14 @@ function handlers(e: Emitter): Record<Mnemonic, () => void> {
       });
       e.rareNext(() => a.get(FLAG));
     },
-    lwzux: loadUpdateIndexed(4),
-    lbzux: loadUpdateIndexed(1),
-    lhzux: loadUpdateIndexed(2),
-    lhaux: loadUpdateIndexed(2, true),
-    lhax: () => { indexedEa(); e.load(2); e.setReg(21, () => a.get(V).op(OP.extend16)); e.rareNext(); },
-    stwux: storeUpdateIndexed(4),
-    stbux: storeUpdateIndexed(1),
-    sthux: storeUpdateIndexed(2),
+    lwzux: loadOf(4, { indexed: true, update: true, rare: true }),
+    lbzux: loadOf(1, { indexed: true, update: true, rare: true }),
+    lhzux: loadOf(2, { indexed: true, update: true, rare: true }),
+    lhaux: loadOf(2, { indexed: true, update: true, signed: true, rare: true }),
+    lhax: loadOf(2, { indexed: true, signed: true, rare: true }),
+    stwux: storeOf(4, { indexed: true, update: true, rare: true }),
+    stbux: storeOf(1, { indexed: true, update: true, rare: true }),
+    sthux: storeOf(2, { indexed: true, update: true, rare: true }),
     lwbrx: () => { indexedEa(); e.load(4); e.setReg(21, reverse32); e.rareNext(); },
     lhbrx: () => { indexedEa(); e.load(2); e.setReg(21, reverse16); e.rareNext(); },
     stwbrx: () => { indexedEa(); e.reg(21); a.set(V); reverse32(); a.set(V); e.store(4); e.rareNext(); },
