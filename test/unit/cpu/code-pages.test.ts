@@ -7,18 +7,11 @@ import { ALL_PERMISSIONS, Cpu, RETIRE_STORES, SOFT_TLB_MASK, TAG_CODE } from '..
 import { execute } from '../../../src/main/cpu/interp';
 import { MSR } from '../../../src/main/cpu/regs';
 import { Bus } from '../../../src/main/devices/bus';
+import { addi, ba, bdnz, bla, blr, bSelf, lis, mtctr, ori, stwu } from '../../support/words';
 
 const PAGE_A = 0x1000;
 const PAGE_B = 0x3000;
 
-const addi = (rt: number, ra: number, v: number) => ((14 << 26) | (rt << 21) | (ra << 16) | (v & 0xFFFF)) | 0;
-const stwu = (rs: number, ra: number, d: number) => ((37 << 26) | (rs << 21) | (ra << 16) | (d & 0xFFFF)) | 0;
-const mtctr = (rs: number) => ((31 << 26) | (rs << 21) | (9 << 16) | (467 << 1)) | 0;
-const bdnz = (off: number) => ((16 << 26) | (16 << 21) | (off & 0xFFFC)) | 0;
-const ba = (target: number) => ((18 << 26) | (target & 0x3FFFFFC) | 2) | 0;
-const bSelf = (18 << 26) | 0;
-const lis = (rt: number, v: number) => ((15 << 26) | (rt << 21) | (v & 0xFFFF)) | 0;
-const ori = (ra: number, rs: number, v: number) => ((24 << 26) | (rs << 21) | (ra << 16) | (v & 0xFFFF)) | 0;
 
 /** A core over 64 KB of RAM mapped 1:1, translation on or off. */
 function core(jit: boolean): Cpu {
@@ -98,8 +91,6 @@ describe('a code page overwritten as data', () => {
     const cpu = core(false);
     // B calls A (which returns), stores RETIRE_STORES - 1 words into A's second half, calls A again, stores as
     // many again: never RETIRE_STORES in a row.
-    const blr = (19 << 26) | (20 << 21) | (16 << 1);
-    const bla = (target: number) => ((18 << 26) | (target & 0x3FFFFFC) | 3) | 0;
     put(cpu, PAGE_A, [blr]);
     const stores = [addi(4, 0, RETIRE_STORES - 1), mtctr(4), stwu(5, 3, 4), bdnz(-4)];
     put(cpu, PAGE_B, [addi(3, 0, PAGE_A + 0x800 - 4), bla(PAGE_A), ...stores, bla(PAGE_A), ...stores, bSelf]);

@@ -12,6 +12,7 @@ import { MAS, MSR } from '../../../src/main/cpu/regs';
 import { BLOCK_TRIAL, JS_ONLY_MARKS } from '../../../src/main/cpu/jit';
 import { WASM_INTERP_MNEMONICS } from '../../../src/main/cpu/wasm-interp';
 import { Bus } from '../../../src/main/devices/bus';
+import { add, addi, b, ba, bdnz, bla, blr, bne, bSelf, cmpwi, dcbz, lis, lwz, lwzu, mtctr, mtsprg0, rlwinm, sth, stw } from '../../support/words';
 
 const RAM = 256 * 1024;
 const CODE = 0x1000;
@@ -206,9 +207,9 @@ describe('the WebAssembly interpreter against the JavaScript one', () => {
 
   it('starts no run again at a word where one ran less than a few instructions, until the word is written', () => {
     const cpu = core(true);
-    const mtsprg0 = (31 << 26) | (3 << 21) | (((272 & 0x1F) << 5 | (272 >>> 5)) << 11) | (467 << 1); // JavaScript's
-    const addi = (14 << 26) | (4 << 21) | (4 << 16) | 1;
-    [addi, mtsprg0, addi, addi, addi, addi].forEach((w, k) => cpu.bus.writeRam(CODE + 4 * k, 4, w));
+    const toJs = mtsprg0(3); // JavaScript's
+    const inc = addi(4, 4, 1);
+    [inc, toJs, inc, inc, inc, inc].forEach((w, k) => cpu.bus.writeRam(CODE + 4 * k, 4, w));
     cpu.pc = CODE;
     expect(execute(cpu, 6)).toBe(6);
     expect(cpu.gpr[4]).toBe(5);
@@ -219,14 +220,13 @@ describe('the WebAssembly interpreter against the JavaScript one', () => {
     cpu.pc = CODE;
     execute(cpu, 6);
     expect(cpu.wasmInterpInsns - before).toBe(4); // the addi at CODE and mtspr in JavaScript, the rest in WebAssembly
-    for (let b = 0; b < 4; b++) cpu.writePhysical(CODE + b, addi >>> (24 - 8 * b));
+    for (let k = 0; k < 4; k++) cpu.writePhysical(CODE + k, inc >>> (24 - 8 * k));
     expect(marks[0]).toBe(0);
 
     // A long run whose loads all take the core's slow path (a page the soft TLB has not seen, each) is not marked:
     // the WebAssembly's calls of the slow path cost no more than the JavaScript interpreter's.
-    const lwz = (rt: number, d: number) => (32 << 26) | (rt << 21) | (3 << 16) | (d & 0xFFFF);
-    const lis3 = (15 << 26) | (3 << 21) | 1; // r3 = 0x10000: the loads reach 0x8000-0x13000, a page each
-    const loads = [lis3, ...Array.from({ length: 12 }, (_, k) => lwz(5, k * 0x1000 - 0x8000))];
+    // r3 = 0x10000: the loads reach 0x8000-0x13000, a page each.
+    const loads = [lis(3, 1), ...Array.from({ length: 12 }, (_, k) => lwz(5, 3, k * 0x1000 - 0x8000))];
     loads.forEach((w, k) => cpu.bus.writeRam(CODE + 0x100 + 4 * k, 4, w));
     cpu.pc = CODE + 0x100;
     const beforeLoads = cpu.wasmInterpInsns;
@@ -236,7 +236,7 @@ describe('the WebAssembly interpreter against the JavaScript one', () => {
 
     // Enough marked words, and the page is the JavaScript interpreter's alone.
     const page = cpu.jitPageFor(CODE >>> 12);
-    const pairs = Array.from({ length: JS_ONLY_MARKS + 2 }, () => [addi, mtsprg0]).flat();
+    const pairs = Array.from({ length: JS_ONLY_MARKS + 2 }, () => [inc, toJs]).flat();
     pairs.forEach((w, k) => cpu.bus.writeRam(CODE + 0x400 + 4 * k, 4, w));
     cpu.pc = CODE + 0x400;
     execute(cpu, pairs.length);
@@ -248,34 +248,21 @@ describe('the WebAssembly interpreter against the JavaScript one', () => {
   });
 
   it('runs a loop of loads, stores, compares and branches to the same end, with a fault and a store over its code', () => {
-    const enc = {
-      addi: (rt: number, ra: number, v: number) => (14 << 26) | (rt << 21) | (ra << 16) | (v & 0xFFFF),
-      lwzu: (rt: number, ra: number, d: number) => (33 << 26) | (rt << 21) | (ra << 16) | (d & 0xFFFF),
-      stw: (rs: number, ra: number, d: number) => (36 << 26) | (rs << 21) | (ra << 16) | (d & 0xFFFF),
-      sth: (rs: number, ra: number, d: number) => (44 << 26) | (rs << 21) | (ra << 16) | (d & 0xFFFF),
-      add: (rt: number, ra: number, rb: number) => (31 << 26) | (rt << 21) | (ra << 16) | (rb << 11) | (266 << 1),
-      rlwinm: (ra: number, rs: number, sh: number, mb: number, me: number) => (21 << 26) | (rs << 21) | (ra << 16) | (sh << 11) | (mb << 6) | (me << 1),
-      cmpwi: (ra: number, v: number) => (11 << 26) | (ra << 16) | (v & 0xFFFF),
-      bne: (off: number) => (16 << 26) | (4 << 21) | (2 << 16) | (off & 0xFFFC),
-      mtctr: (rs: number) => (31 << 26) | (rs << 21) | (((9 << 5) | 0) << 11) | (467 << 1),
-      bdnz: (off: number) => (16 << 26) | (16 << 21) | (off & 0xFFFC),
-      lwz: (rt: number, ra: number, d: number) => (32 << 26) | (rt << 21) | (ra << 16) | (d & 0xFFFF),
-    };
     const program = [
-      enc.addi(3, 0, 0x1FFC), // r3: the data pointer (before the first word)
-      enc.addi(4, 0, 0), // r4: the sum
-      enc.addi(5, 0, 200), enc.mtctr(5),
-      enc.lwzu(6, 3, 4), // loop:
-      enc.add(4, 4, 6),
-      enc.rlwinm(7, 4, 3, 0, 31),
-      enc.stw(7, 3, 0x100),
-      enc.cmpwi(6, 0),
-      enc.bne(8),
-      enc.addi(4, 4, 1),
-      enc.bdnz(-28),
-      enc.sth(4, 0, CODE + 4 * 13 + 2), // a store over the next word's immediate: it must run as stored (addi r9,0,<r4's low half>)
-      (14 << 26) | (9 << 21) | 7,
-      enc.lwz(8, 0, -4), // a fault (a TLB miss at 0xFFFFFFFC)
+      addi(3, 0, 0x1FFC), // r3: the data pointer (before the first word)
+      addi(4, 0, 0), // r4: the sum
+      addi(5, 0, 200), mtctr(5),
+      lwzu(6, 3, 4), // loop:
+      add(4, 4, 6),
+      rlwinm(7, 4, 3, 0, 31),
+      stw(7, 3, 0x100),
+      cmpwi(6, 0),
+      bne(8),
+      addi(4, 4, 1),
+      bdnz(-28),
+      sth(4, 0, CODE + 4 * 13 + 2), // a store over the next word's immediate: it must run as stored (addi r9,0,<r4's low half>)
+      addi(9, 0, 7),
+      lwz(8, 0, -4), // a fault (a TLB miss at 0xFFFFFFFC)
     ].map((w) => w | 0);
     const results = [true, false].map((wasm) => {
       const cpu = core(wasm);
@@ -297,17 +284,11 @@ describe('the WebAssembly interpreter against the JavaScript one', () => {
   });
 
   it('goes on into pages the interpreter linked, by branches and at a page\'s end, and not after their translation changed', () => {
-    const addi = (rt: number, ra: number, v: number) => ((14 << 26) | (rt << 21) | (ra << 16) | (v & 0xFFFF)) | 0;
-    const mtctr = (rs: number) => ((31 << 26) | (rs << 21) | (9 << 16) | (467 << 1)) | 0;
-    const bdnz = (off: number) => ((16 << 26) | (16 << 21) | (off & 0xFFFC)) | 0;
-    const absolute = (target: number, lk: number) => ((18 << 26) | (target & 0x3FFFFFC) | 2 | lk) | 0;
-    const blr = ((19 << 26) | (20 << 21) | (16 << 1)) | 0;
-    const bSelf = (18 << 26) | 0;
     const FAR = 0xFF000000 | 0; // outside the 1 MB entry (and in reach of an absolute branch): a 4 KB TLB1 entry of its own, first to 0x2000, then to 0x5000
     const mapFar = (cpu: Cpu, pa: number) => cpu.writeTlb1(1, FAR, pa, 2, MAS.SR | MAS.SW | MAS.SX);
     // A: 50 calls of a function on the far page (r3 += 1 at 0x2000, += 100 at 0x5000), then 30 passes of a loop
     // that runs off the end of page 0x3000 into 0x4000 (r5 += 7 a pass) and branches back, then `b .`.
-    const a = [addi(4, 0, 50), mtctr(4), absolute(FAR, 1), bdnz(-4), addi(4, 0, 30), mtctr(4), absolute(0x3FF8, 0)];
+    const a = [addi(4, 0, 50), mtctr(4), bla(FAR), bdnz(-4), addi(4, 0, 30), mtctr(4), ba(0x3FF8)];
     const steps = 2 + 50 * 4 + 3 + 30 * 4;
     const results = [true, false].map((wasm) => {
       const cpu = core(wasm);
@@ -344,22 +325,14 @@ describe('the WebAssembly interpreter against the JavaScript one', () => {
   });
 
   it('calls a block that passed its trial itself, with the same results, to a fault inside it', () => {
-    const addi = (rt: number, ra: number, v: number) => ((14 << 26) | (rt << 21) | (ra << 16) | (v & 0xFFFF)) | 0;
-    const lwzu = (rt: number, ra: number, d: number) => ((33 << 26) | (rt << 21) | (ra << 16) | (d & 0xFFFF)) | 0;
-    const add = (rt: number, ra: number, rb: number) => ((31 << 26) | (rt << 21) | (ra << 16) | (rb << 11) | (266 << 1)) | 0;
-    const cmpwi = (ra: number, v: number) => ((11 << 26) | (ra << 16) | (v & 0xFFFF)) | 0;
-    const bne = (off: number) => ((16 << 26) | (4 << 21) | (2 << 16) | (off & 0xFFFC)) | 0;
-    const mtsprg0 = ((31 << 26) | (4 << 21) | (((272 & 0x1F) << 5 | (272 >>> 5)) << 11) | (467 << 1)) | 0; // neither's
-    const lis = (rt: number, v: number) => ((15 << 26) | (rt << 21) | (v & 0xFFFF)) | 0;
-    const bSelf = (18 << 26) | 0;
     const FAR = 0xFF000000 | 0; // 4 KB of data (TLB1 entry 1, to 0x8000); the word after it is a DTLB miss
     // loop: a block of 17 (a load walking the far page, its sum, 15 additions), then mtspr (JavaScript's), then
     // the loop's count and 6 more additions, so that the WebAssembly's runs are long and come back to the block.
     const body = [lwzu(6, 3, 4), add(4, 4, 6), ...Array.from({ length: 15 }, (_, k) => addi(7 + (k % 4), 7 + (k % 4), k + 1))];
     const program = [
-      lis(3, FAR >>> 16), addi(3, 3, -4), addi(20, 0, 2000),
+      lis(3, FAR >> 16), addi(3, 3, -4), addi(20, 0, 2000),
       ...body,
-      mtsprg0,
+      mtsprg0(4), // neither's
       ...Array.from({ length: 6 }, (_, k) => addi(11 + k, 11 + k, 1)),
       addi(20, 20, -1), cmpwi(20, 0), bne(-(body.length + 1 + 6 + 2) * 4),
       bSelf,
@@ -374,7 +347,7 @@ describe('the WebAssembly interpreter against the JavaScript one', () => {
       // Every interrupt's handler (IVPR 0, IVORs 0x800): r31 counts its passes, so the slice's budget left after the
       // fault (where the fault was taken) shows in r31.
       cpu.bus.writeRam(0x800, 4, addi(31, 31, 1));
-      cpu.bus.writeRam(0x804, 4, ((18 << 26) | (-4 & 0x3FFFFFC)) | 0);
+      cpu.bus.writeRam(0x804, 4, b(-4));
       for (let v = 400; v <= 415; v++) cpu.writeSpr(v, 0x800);
       cpu.pc = CODE;
       let ran = 0;
@@ -401,14 +374,8 @@ describe('the WebAssembly interpreter against the JavaScript one', () => {
   });
 
   it('zeroes cache lines with dcbz in WebAssembly and in regions as the core does, over data, code and a fresh page', () => {
-    const addi = (rt: number, ra: number, v: number) => ((14 << 26) | (rt << 21) | (ra << 16) | (v & 0xFFFF)) | 0;
-    const mtctr = (rs: number) => ((31 << 26) | (rs << 21) | (9 << 16) | (467 << 1)) | 0;
-    const bdnz = (off: number) => ((16 << 26) | (16 << 21) | (off & 0xFFFC)) | 0;
-    const dcbz = (ra: number, rb: number) => ((31 << 26) | (ra << 16) | (rb << 11) | (1014 << 1)) | 0;
-    const bSelf = (18 << 26) | 0;
     // r3 walks 3 pages of data from DATA + 8 (dcbz clears the line around it), then r5 walks the code page's
     // second half (its loop is in the first half: stores over decoded code).
-    const lis = (rt: number, v: number) => ((15 << 26) | (rt << 21) | (v & 0xFFFF)) | 0;
     const program = [lis(3, DATA >>> 16), addi(3, 3, 8), addi(4, 0, 3 * 64), mtctr(4), dcbz(0, 3), addi(3, 3, 64), bdnz(-8),
       addi(5, 0, CODE + 0x800), addi(4, 0, 32), mtctr(4), dcbz(5, 0), addi(5, 5, 64), bdnz(-8), bSelf];
     const results = [[true, 4], [true, 0x7FFFFFFF], [false, 0x7FFFFFFF]].map(([wasm, threshold]) => {
@@ -441,10 +408,6 @@ describe('the WebAssembly interpreter against the JavaScript one', () => {
   });
 
   it('ends a slice for an interrupt check where the JavaScript interpreter does: not at a page\'s end, nor in front of an instruction it leaves to it', () => {
-    const addi = (rt: number, ra: number, v: number) => ((14 << 26) | (rt << 21) | (ra << 16) | (v & 0xFFFF)) | 0;
-    const lwz = (rt: number, ra: number, d: number) => ((32 << 26) | (rt << 21) | (ra << 16) | (d & 0xFFFF)) | 0;
-    const b = (off: number) => ((18 << 26) | (off & 0x3FFFFFC)) | 0;
-    const mtsprg0 = ((31 << 26) | (4 << 21) | (((272 & 0x1F) << 5 | (272 >>> 5)) << 11) | (467 << 1)) | 0;
     const DEVICE = 0x80000; // mapped, past RAM: a device whose read raises the external line
     // A: a device read, then straight line off the end of the page into the next, then a taken branch.
     // B: a device read, then an instruction the WebAssembly leaves (mtspr), straight line, a taken branch.
@@ -453,7 +416,7 @@ describe('the WebAssembly interpreter against the JavaScript one', () => {
     const code: [number, number[]][] = [
       [A, [lwz(5, 3, 0), addi(6, 6, 1), addi(6, 6, 1), addi(6, 6, 1), addi(6, 6, 1), addi(6, 6, 1),
         addi(7, 7, 1), addi(7, 7, 1), b(8), addi(8, 8, 1), addi(9, 9, 1), b(0)]],
-      [B, [lwz(5, 3, 0), addi(6, 6, 1), mtsprg0, addi(7, 7, 1), addi(7, 7, 1), b(8), addi(8, 8, 1), addi(9, 9, 1), b(0)]],
+      [B, [lwz(5, 3, 0), addi(6, 6, 1), mtsprg0(4), addi(7, 7, 1), addi(7, 7, 1), b(8), addi(8, 8, 1), addi(9, 9, 1), b(0)]],
     ];
     const results = [true, false].map((wasm) => {
       const cpu = core(wasm);
