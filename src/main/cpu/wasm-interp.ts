@@ -50,7 +50,7 @@
 import { decode, INSNS } from './isa';
 import { DIRECT_BASE, HOT_BLOCK, LOOP_HEAT, REGION_MAX, TRIED } from './jit';
 import { CORE_PAGE_LINKS, CORE_SLOT, PAGE_LINKS } from './memory';
-import { Asm, CALL, emitHostAddress, emitTlbHit, HELPER_TYPE, I32, IMPORT_CALL, IMPORT_LD, IMPORT_ST, moduleHead, OP, regionModule, type SoftTlbAt, VOID } from './wasm-jit';
+import { Asm, CALL, emitHostAddress, emitTlbMiss, HELPER_TYPE, I32, IMPORT_CALL, IMPORT_LD, IMPORT_ST, moduleHead, OP, regionModule, type SoftTlbAt, VOID } from './wasm-jit';
 
 /** The module's head: a region's, with the core's address as a fourth parameter. */
 const INTERP_MODULE_HEAD = moduleHead(4);
@@ -279,30 +279,30 @@ class Emitter {
     a.end();
   }
 
-  /** The soft-TLB check of an access at EA (wasm-jit.ts emitTlbHit): pushes "hit", leaves IDX. */
-  tlbHit(write: boolean, size: number): void { emitTlbHit(this.a, SOFT_TLB, write, size); }
+  /** The soft-TLB check of an access at EA (wasm-jit.ts emitTlbMiss): pushes "miss" (0 on a hit), leaves IDX. */
+  tlbMiss(write: boolean, size: number): void { emitTlbMiss(this.a, SOFT_TLB, write, size); }
 
-  /** Pushes the RAM address of EA's bytes (after tlbHit). */
+  /** Pushes the RAM address of EA's bytes (after tlbMiss). */
   hostAddress(write: boolean, size: number): void { emitHostAddress(this.a, SOFT_TLB, write, size); }
 
   /** V = `size` bytes at EA (zero-extended), through the soft TLB or the core; a fault leaves. */
   load(size: 1 | 2 | 4): void {
     const a = this.a;
-    this.tlbHit(false, size);
-    a.open(OP.if, I32);
-    this.hostAddress(false, size);
-    a.mem(size === 4 ? OP.load : size === 2 ? OP.load16u : OP.load8u, 0);
-    a.else();
+    this.tlbMiss(false, size);
+    a.ifLikely(false, I32);
     this.syncOut();
     a.get(EA).c(size).get(PC).c(0).get(DONE).get(N);
     this.callIndirect(IMPORT_LD);
     a.set(V);
     a.get(CORE).mem(OP.load, this.slot(CORE_SLOT.FAULT));
-    a.open(OP.if, VOID);
+    a.ifLikely(false);
     a.c(1);
     this.leave();
     a.end();
     a.get(V);
+    a.else();
+    this.hostAddress(false, size);
+    a.mem(size === 4 ? OP.load : size === 2 ? OP.load16u : OP.load8u, 0);
     a.end();
     a.set(V);
   }
@@ -315,18 +315,15 @@ class Emitter {
    */
   store(size: 1 | 2 | 4, after: (() => void) | 'flag' | null = null): void {
     const a = this.a;
-    this.tlbHit(true, size);
-    a.open(OP.if, VOID);
-    this.hostAddress(true, size);
-    a.get(V).mem(size === 4 ? OP.store : size === 2 ? OP.store16 : OP.store8, 0);
-    a.else();
+    this.tlbMiss(true, size);
+    a.ifLikely(false);
     this.syncOut();
     a.get(EA).c(size).get(PC).get(V);
     if (size < 4) a.c(size === 2 ? 0xFFFF : 0xFF).op(OP.and);
     a.c(0).get(DONE).get(N);
     this.callIndirect(IMPORT_ST);
     a.tee(X);
-    a.open(OP.if, VOID);
+    a.ifLikely(false);
     // 1: a fault; 2: an interrupt check is due or code was overwritten: the run ends after this store.
     a.get(X).c(1).op(OP.eq);
     a.open(OP.if, VOID);
@@ -341,6 +338,9 @@ class Emitter {
       this.leaveAfter();
     }
     a.end();
+    a.else();
+    this.hostAddress(true, size);
+    a.get(V).mem(size === 4 ? OP.store : size === 2 ? OP.store16 : OP.store8, 0);
     a.end();
   }
 
@@ -834,8 +834,9 @@ function handlers(e: Emitter): Record<Mnemonic, () => void> {
       // RAM the write cache holds (not code, not a device): 64 zeros here; anything else through the core.
       indexedEa();
       a.get(EA).c(-64).op(OP.and).set(EA);
-      e.tlbHit(true, 1);
-      a.open(OP.if, VOID);
+      e.tlbMiss(true, 1);
+      a.op(OP.eqz);
+      a.ifLikely(true);
       e.hostAddress(true, 4);
       a.c(0).c(64).fill();
       e.rareNext();
@@ -1033,5 +1034,5 @@ export function wasmInterpreterModule(): Uint8Array {
   pro.get(CORE).mem(OP.load, e.slot(CORE_SLOT.THRESHOLD)).set(THRESHOLD);
   pro.get(CORE).c(0).mem(OP.store, e.slot(CORE_SLOT.IRQ));
   pro.get(PC).set(SEQ);
-  return regionModule(LOCALS, pro.bytes(), a.bytes(), INTERP_MODULE_HEAD);
+  return regionModule(LOCALS, pro.bytes(), a.bytes(), INTERP_MODULE_HEAD, a.hints);
 }

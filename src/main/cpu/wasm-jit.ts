@@ -66,6 +66,13 @@ export class Asm {
   len = 0;
   /** Bit l set: local l (below 32) was set or teed. */
   setMask = 0;
+  /**
+   * Branch hints, in order: the byte offset of each hinted `if` in this code,
+   * and 1 (its condition is likely true) or 0 (unlikely). regionModule gives
+   * them to V8 (branchHintSection), whose optimising compiler then places the
+   * unlikely arm out of line and its spills there.
+   */
+  readonly hints: number[] = [];
   private readonly labels: object[] = [];
 
   constructor(capacity = 8192) {
@@ -121,6 +128,11 @@ export class Asm {
     return this;
   }
   open(kind: number, type: number, label: object = {}): object { this.byte(kind); this.byte(type); this.labels.push(label); return label; }
+  /** An `if` whose condition is `likely` true or not (a hint: the slow paths of loads, stores and calls out). */
+  ifLikely(likely: boolean, type: number = VOID): object {
+    this.hints.push(this.len, likely ? 1 : 0);
+    return this.open(OP.if, type);
+  }
   else(): this { this.byte(OP.else); return this; }
   end(): this { this.byte(OP.end); this.labels.pop(); return this; }
   depth(label: object): number {
@@ -277,7 +289,7 @@ function callOut(c: Ctx, fn: number, args: () => void): void {
 function leaveOnFault(c: Ctx): void {
   const a = c.a;
   a.c(0).mem(OP.load, slot(c, CORE_SLOT.FAULT));
-  a.open(OP.if, VOID);
+  a.ifLikely(false);
   a.c(1);
   leave(c, (x) => x.get(DONE));
   a.end();
@@ -300,17 +312,19 @@ export interface SoftTlbAt {
 }
 
 /**
- * The soft-TLB check of a data access at EA: pushes "hit" (the tag of EA's
- * page matches the key and the access is aligned). Leaves PAGE and IDX set.
+ * The soft-TLB check of a data access at EA: pushes "miss", zero when the
+ * tag of EA's page matches the key and the access is aligned (one value
+ * that V8 tests with one branch: (tag ^ key) | (EA & (size - 1))). Leaves
+ * PAGE and IDX set.
  */
-export function emitTlbHit(a: Asm, l: SoftTlbAt, write: boolean, size: number): void {
+export function emitTlbMiss(a: Asm, l: SoftTlbAt, write: boolean, size: number): void {
   a.get(l.ea).c(12).op(OP.shrU).tee(l.page).c(1023).op(OP.and).c(2).op(OP.shl).tee(l.idx);
   if (l.coreLocal !== null) a.get(l.coreLocal).op(OP.add);
-  a.mem(OP.load, l.core + (CORE_TLB + (write ? 2048 : 0)) * 4).get(l.page).get(l.dKey).op(OP.or, OP.eq);
-  if (size > 1) a.get(l.ea).c(size - 1).op(OP.and, OP.eqz, OP.and);
+  a.mem(OP.load, l.core + (CORE_TLB + (write ? 2048 : 0)) * 4).get(l.page).get(l.dKey).op(OP.or, OP.xor);
+  if (size > 1) a.get(l.ea).c(size - 1).op(OP.and, OP.or);
 }
 
-/** Pushes the host address of EA's byte in RAM from the soft TLB's value (after emitTlbHit). */
+/** Pushes the host address of EA's byte in RAM from the soft TLB's value (after emitTlbMiss). */
 export function emitHostAddress(a: Asm, l: SoftTlbAt, write: boolean, size: number): void {
   a.get(l.idx);
   if (l.coreLocal !== null) a.get(l.coreLocal).op(OP.add);
@@ -321,21 +335,21 @@ export function emitHostAddress(a: Asm, l: SoftTlbAt, write: boolean, size: numb
 
 /** A region's soft-TLB locals, with its core's area at byte `core`. */
 const regionSoftTlb = (core: number): SoftTlbAt => ({ ea: EA, page: PAGE, idx: IDX, dKey: DKEY, core, coreLocal: null });
-const tlbHit = (c: Ctx, write: boolean, size: number) => emitTlbHit(c.a, c.tlb, write, size);
+const tlbMiss = (c: Ctx, write: boolean, size: number) => emitTlbMiss(c.a, c.tlb, write, size);
 const hostAddress = (c: Ctx, write: boolean, size: number) => emitHostAddress(c.a, c.tlb, write, size);
 
 /** Loads `size` bytes at EA into V (zero-extended), through the fast path or the core. */
 function load(c: Ctx, size: 1 | 2 | 4, pcOff: number, k: number): void {
   const a = c.a;
-  tlbHit(c, false, size);
-  a.open(OP.if, I32);
-  hostAddress(c, false, size);
-  a.mem(size === 4 ? OP.load : size === 2 ? OP.load16u : OP.load8u, 0);
-  a.else();
+  tlbMiss(c, false, size);
+  a.ifLikely(false, I32);
   callOut(c, IMPORT_LD, () => { a.get(EA).c(size).get(PC0).c(pcOff).op(OP.add).c(k).get(DONE).get(N); });
   a.set(V);
   leaveOnFault(c);
   a.get(V);
+  a.else();
+  hostAddress(c, false, size);
+  a.mem(size === 4 ? OP.load : size === 2 ? OP.load16u : OP.load8u, 0);
   a.end();
   a.set(V);
 }
@@ -343,18 +357,15 @@ function load(c: Ctx, size: 1 | 2 | 4, pcOff: number, k: number): void {
 /** Stores V's low `size` bytes at EA; `next` pushes where to go if the block must end after it. */
 function store(c: Ctx, size: 1 | 2 | 4, pcOff: number, k: number, afterLeave: (() => void) | null = null): void {
   const a = c.a;
-  tlbHit(c, true, size);
-  a.open(OP.if, VOID);
-  hostAddress(c, true, size);
-  a.get(V).mem(size === 4 ? OP.store : size === 2 ? OP.store16 : OP.store8, 0);
-  a.else();
+  tlbMiss(c, true, size);
+  a.ifLikely(false);
   callOut(c, IMPORT_ST, () => {
     a.get(EA).c(size).get(PC0).c(pcOff).op(OP.add).get(V);
     if (size < 4) a.c(size === 2 ? 0xFFFF : 0xFF).op(OP.and);
     a.c(k).get(DONE).get(N);
   });
   a.tee(X);
-  a.open(OP.if, VOID);
+  a.ifLikely(false);
   // 1: a fault; 2: code was overwritten or an interrupt check is due: end the block after this store.
   a.get(X).c(1).op(OP.eq);
   a.open(OP.if, VOID);
@@ -365,6 +376,9 @@ function store(c: Ctx, size: 1 | 2 | 4, pcOff: number, k: number, afterLeave: ((
   a.get(PC0).c(pcOff + 4).op(OP.add);
   leave(c, (x) => x.get(DONE).c(k + 1).op(OP.add));
   a.end();
+  a.else();
+  hostAddress(c, true, size);
+  a.get(V).mem(size === 4 ? OP.store : size === 2 ? OP.store16 : OP.store8, 0);
   a.end();
 }
 
@@ -379,7 +393,7 @@ function coreCall(c: Ctx, what: number, arg: () => void, pcOff: number, k: numbe
   const a = c.a;
   callOut(c, IMPORT_CALL, () => { a.c(what); arg(); a.get(PC0).c(pcOff).op(OP.add).c(k).get(DONE).get(N); });
   if (!mayLeave) return;
-  a.open(OP.if, VOID);
+  a.ifLikely(false);
   a.get(PC0).c(pcOff + 4).op(OP.add);
   leave(c, (x) => x.get(DONE).c(k + 1).op(OP.add));
   a.end();
@@ -396,7 +410,7 @@ function timeBase(c: Ctx, spr: number, pcOff: number, k: number): void {
   c.timed = true;
   const f64 = (i: number) => a.c(0).mem(OP.loadF64, c.core + (CORE_TB_F64 + i) * 8);
   a.c(0).mem(OP.load, slot(c, CORE_SLOT.WATCH));
-  a.open(OP.if, I32);
+  a.ifLikely(false, I32);
   coreCall(c, CALL.TIMEBASE, () => a.c(spr), pcOff, k, false);
   a.else();
   // ticks + floor((remainder + instructions so far in the slice * multiplier) / denominator)
@@ -662,12 +676,12 @@ function emitW(c: Ctx, id: number, word: number, k: number, off: number): 'ok' |
     case 159: { // dcbz: zero the 64-byte line (a store: it may fault, hit code or a device)
       ra0(c, ra); r(c, rb); a.op(OP.add).c(-64).op(OP.and).set(EA);
       // RAM the write cache holds (not code, not a device): 64 zeros here; anything else through the core.
-      tlbHit(c, true, 1);
-      a.open(OP.if, VOID);
+      tlbMiss(c, true, 1);
+      a.ifLikely(false);
+      coreCall(c, CALL.DCBZ, () => a.get(EA), off, k, true);
+      a.else();
       hostAddress(c, true, 4);
       a.c(0).c(64).fill();
-      a.else();
-      coreCall(c, CALL.DCBZ, () => a.get(EA), off, k, true);
       a.end();
       return ok();
     }
@@ -857,7 +871,7 @@ function emitRegion(plan: RegionPlan, core: number): { bytes: Uint8Array; timed:
     }
     // A back edge: leave when the budget might not cover another pass.
     a.get(N).get(DONE).op(OP.sub).c(size).op(OP.ltS);
-    a.open(OP.if, VOID);
+    a.ifLikely(false);
     exitTo(to, (x) => x.get(DONE));
     a.end();
     a.c(leaderList.indexOf(to)).set(LBL).br(top);
@@ -935,7 +949,7 @@ function emitRegion(plan: RegionPlan, core: number): { bytes: Uint8Array; timed:
   for (const n of c.used) pro.c(0).mem(OP.load, core + n * 4).set(gprLocal(c, n));
   // LBL starts at 0: the entry is the first leader (locals start zeroed).
 
-  return { bytes: regionModule(G + c.used.size - 3, pro.bytes(), body.bytes()), timed: c.timed };
+  return { bytes: regionModule(G + c.used.size - 3, pro.bytes(), body.bytes(), REGION_MODULE_HEAD, body.hints), timed: c.timed };
 }
 
 /**
@@ -1225,19 +1239,44 @@ export function moduleHead(params: number): Uint8Array {
 
 const REGION_MODULE_HEAD = moduleHead(3);
 
-/** The module of one region: the fixed head (or `head`), then a code section of one function (`locals` i32 locals, the prologue, the body). */
-export function regionModule(locals: number, prologue: Uint8Array, body: Uint8Array, head = REGION_MODULE_HEAD): Uint8Array {
+/**
+ * The custom section of V8's branch hints (the branch-hinting proposal's
+ * metadata.code.branch_hint) for function 0: each hint's offset from the
+ * start of the function's body (its locals' declaration included), then 1
+ * and the hint. Empty when there are none.
+ */
+function branchHintSection(hints: readonly number[], bodyStart: number): number[] {
+  if (hints.length === 0) return [];
+  const content: number[] = [];
+  name(content, 'metadata.code.branch_hint');
+  content.push(1, 0); // one function, index 0
+  uleb(content, hints.length / 2);
+  for (let i = 0; i < hints.length; i += 2) {
+    uleb(content, bodyStart + hints[i]!);
+    content.push(1, hints[i + 1]!);
+  }
+  const out: number[] = [];
+  section(out, 0, content);
+  return out;
+}
+
+/**
+ * The module of one region: the fixed head (or `head`), the branch hints of its body (Asm.hints), then a
+ * code section of one function (`locals` i32 locals, the prologue, the body).
+ */
+export function regionModule(locals: number, prologue: Uint8Array, body: Uint8Array, head = REGION_MODULE_HEAD, hints: readonly number[] = []): Uint8Array {
   const localsDecl: number[] = [1];
   uleb(localsDecl, locals);
   localsDecl.push(I32);
+  const hintSection = new Uint8Array(branchHintSection(hints, localsDecl.length + prologue.length));
   const fnLength = localsDecl.length + prologue.length + body.length;
   const fnHead: number[] = [1]; // one function
   uleb(fnHead, fnLength);
   const sectionHead: number[] = [10];
   uleb(sectionHead, fnHead.length + fnLength);
-  const out = new Uint8Array(head.length + sectionHead.length + fnHead.length + fnLength);
+  const out = new Uint8Array(head.length + hintSection.length + sectionHead.length + fnHead.length + fnLength);
   let at = 0;
-  for (const part of [head, sectionHead, fnHead, localsDecl, prologue, body]) {
+  for (const part of [head, hintSection, sectionHead, fnHead, localsDecl, prologue, body]) {
     out.set(part, at);
     at += part.length;
   }

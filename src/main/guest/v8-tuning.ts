@@ -14,6 +14,14 @@
 // native operations (copying an image into RAM swaps its bytes with Node's
 // swap32, devices/bus.ts). Per-slice loops (the run loops) are not affected.
 //
+// Branch hints for WebAssembly (the branch-hinting proposal, experimental in
+// Node 20's V8). The translator's regions and the WebAssembly interpreter
+// mark the slow paths of their loads, stores and calls out as unlikely
+// (wasm-jit.ts Asm.ifLikely); TurboFan then lays them out of line and keeps
+// their spills there instead of spilling live registers on the fast path.
+// intmix 6 % faster, a first Linux boot 0.479 → 0.443 s (docs/performance.md).
+// Without the flag the hints are ignored: nothing else changes.
+//
 // An ArrayBuffer detached at once, in worker threads. V8's optimised code
 // for typed arrays assumes that no ArrayBuffer has ever been detached in the
 // isolate (a "protector"); the first detach (a transfer in postMessage: a
@@ -33,11 +41,12 @@ import { isMainThread } from 'node:worker_threads';
 
 let tuned = false;
 
-/** Sets the flags (process-wide) and, in a worker thread, detaches a buffer; once per thread (later calls do nothing). */
+/** Sets the flags (process-wide: no OSR, WebAssembly branch hints) and, in a worker thread, detaches a buffer; once per thread (later calls do nothing). */
 export function tuneV8(): void {
   if (tuned) return;
   tuned = true;
   setFlagsFromString('--no-use-osr');
+  setFlagsFromString('--experimental-wasm-branch-hinting');
   if (!isMainThread) detachOne();
 }
 
