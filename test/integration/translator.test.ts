@@ -147,11 +147,14 @@ describe('a page\'s translation state', () => {
     const seen = new Int32Array(1024);
     seen[0] = 100;
     seen[3] = 50;
-    const plan = planRegion(new Int32Array(2048), ram32, 0, 0, null, seen)!;
+    const lines = new Uint8Array(4096 / 64);
+    const plan = planRegion(new Int32Array(2048), ram32, lines, 0, 0, null, seen)!;
     expect([...plan.region]).toEqual([0, 1, 2, 3, 4]);
+    // The words it decoded are in the first 64-byte line of the page: marked in the code-line map, no other line.
+    expect([...lines.keys()].filter((l) => lines[l] !== 0)).toEqual([0]);
     // Once the target has run, its block and the words after it are in too.
     seen[5] = 10;
-    expect([...planRegion(new Int32Array(2048), ram32, 0, 0, null, seen)!.region]).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
+    expect([...planRegion(new Int32Array(2048), ram32, lines, 0, 0, null, seen)!.region]).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
   });
 
   it('lets the interpreter run a dropped block\'s loop without counting it', () => {

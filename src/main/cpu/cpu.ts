@@ -18,7 +18,7 @@ import { JIT_THRESHOLD, type JitBlock, JitPage, planRegion, translate } from './
 import { WasmCore, type WasmInterpreterFn, wasmSupports } from './wasm-jit';
 import { wasmInterpreter } from './wasm-interp';
 import { EXEC, MMUCFG, READ, TLB0CFG, TLB1CFG, Tlb, tlb1SizeSupported, WRITE, type Access } from './mmu';
-import { CORE_PAGE_LINKS, CORE_TB_F64, CORE_TLB, coreAreaBase, type GuestMemory, HEAT_PAGE_BYTES, heatArenaBase, PAGE_LINKS } from './memory';
+import { CODE_LINE_SHIFT, CORE_PAGE_LINKS, CORE_SLOT, CORE_TB_F64, CORE_TLB, coreAreaBase, type GuestMemory, HEAT_PAGE_BYTES, heatArenaBase, PAGE_LINKS, TAG_CODE, TAG_MMIO } from './memory';
 import { SPR_CATALOG } from '../../shared/spr';
 import { EPCR, ESR, IVOR, MAS, MSR, MSR_MASK, PVR_E500MC, SVR_PPCE500, TCR, TSR } from './regs';
 import { DEFAULT_CLOCK, EXPIRED, type TimerClock, Timers } from './timers';
@@ -157,6 +157,8 @@ export class CoreGroup {
   readonly cores: Cpu[] = [];
   readonly codePages: (Int32Array | undefined)[];
   readonly codeStores: Uint8Array;
+  /** The code-line map of cores without a guest memory (theirs is in it otherwise), made by the first. */
+  codeLines: Uint8Array | null = null;
 
   constructor(ramSize: number) {
     this.codePages = new Array<Int32Array | undefined>(Math.ceil(ramSize / 4096));
@@ -189,10 +191,6 @@ export class CheckStop extends Error {
 export const SOFT_TLB_BITS = 10;
 export const SOFT_TLB_SIZE = 1 << SOFT_TLB_BITS;
 export const SOFT_TLB_MASK = SOFT_TLB_SIZE - 1;
-/** Tag flag: the page is device memory (the value is its physical page number). */
-export const TAG_MMIO = 0x400000;
-/** Tag flag (write cache): the page holds decoded instructions. */
-export const TAG_CODE = 0x800000;
 
 // SPR numbers the core handles itself.
 const SPR = {
@@ -320,6 +318,12 @@ export class Cpu {
   readonly codePages: (Int32Array | undefined)[];
   /** Per RAM page: stores into it since code was last fetched from it (shared by a group's cores, as codePages). */
   readonly codeStores: Uint8Array;
+  /**
+   * The code-line map (memory.ts): per CODE_LINE_BYTES of RAM, not zero once
+   * a word in that line has been decoded on a page of codePages (markCodeLine);
+   * cleared with the page. Stores to a line at zero invalidate nothing.
+   */
+  readonly codeLines: Uint8Array;
   /** Bumped when cached fetch translations become invalid (the interpreter re-translates its page). */
   fetchEpoch = 0;
   /** Translated blocks per RAM page (see jit.ts). */
@@ -481,6 +485,10 @@ export class Cpu {
     this.timers = new Timers(clock);
     this.codePages = group?.codePages ?? new Array<Int32Array | undefined>(Math.ceil(bus.ramSize / 4096));
     this.codeStores = group?.codeStores ?? new Uint8Array(this.codePages.length);
+    const lines = bus.ramSize >>> CODE_LINE_SHIFT;
+    this.codeLines = area !== undefined ? new Uint8Array(area.memory.buffer, area.codeLineBase, lines)
+      : group !== null ? (group.codeLines ??= new Uint8Array(lines)) : new Uint8Array(lines);
+    if (this.coreSlots !== null && area !== undefined) this.coreSlots[CORE_SLOT.CODE_LINES] = area.codeLineBase;
     this.jitPages = new Array<JitPage | undefined>(Math.ceil(bus.ramSize / 4096));
     this.heatBase = area !== undefined ? heatArenaBase(area, this.index) : -1;
     this.heatSlots = area !== undefined ? new Uint16Array(Math.ceil(bus.ramSize / 4096)) : null;
@@ -538,6 +546,7 @@ export class Cpu {
     this.jitInsns = this.jitMs = this.jitBlocks = this.jitSourceChars = 0;
     this.codePages.fill(undefined);
     this.codeStores.fill(0);
+    this.codeLines.fill(0);
     this.dropTranslations();
     this.setMsr(0);
     this.flushSoftTlb();
@@ -728,7 +737,7 @@ export class Cpu {
     if (pa < this.bus.ramSize) {
       this.bus.writeRam(pa, size, value);
       const code = this.codePages[(pa / 4096) | 0];
-      if (code !== undefined) {
+      if (code !== undefined && this.linesHoldCode(pa, size)) {
         const first = (pa & 0xFFF) >>> 2;
         this.codeWritten((pa / 4096) | 0, code, first, Math.min(((pa & 0xFFF) + size - 1) >>> 2, 1023));
       }
@@ -858,11 +867,19 @@ export class Cpu {
     }
   }
 
+  /** Whether a decoded word may lie in the `size` bytes of RAM at `pa` (within a page; a misaligned store may straddle two lines). */
+  private linesHoldCode(pa: number, size: number): boolean {
+    for (let l = pa >>> CODE_LINE_SHIFT, last = (pa + size - 1) >>> CODE_LINE_SHIFT; l <= last; l++) if (this.codeLines[l] !== 0) return true;
+    return false;
+  }
+
   /**
-   * Words first..last of decoded page `ppage` (its `code`) were written: their
-   * decoded slots and the translations over them go. After RETIRE_STORES such
-   * stores with no fetch from the page (decodedPage counts from there), by
-   * code on another page, the page stops being a code page.
+   * Words first..last of decoded page `ppage` (its `code`), in a line holding
+   * a decoded word (linesHoldCode), were written: their decoded slots and the
+   * translations over them go. After RETIRE_STORES such stores with no fetch
+   * from the page (decodedPage counts from there), by code on another page,
+   * the page stops being a code page. (Stores to its other lines invalidate
+   * nothing; the WebAssembly makes them itself, emitCodeLineFree.)
    */
   private codeWritten(ppage: number, code: Int32Array, first: number, last: number): void {
     for (let w = first; w <= last; w++) code[w * 2] = 0;
@@ -885,6 +902,7 @@ export class Cpu {
     code.fill(0);
     this.codePages[ppage] = undefined;
     this.codeStores[ppage] = 0;
+    this.codeLines.fill(0, (ppage * 4096) >>> CODE_LINE_SHIFT, ((ppage + 1) * 4096) >>> CODE_LINE_SHIFT);
     this.codeChangedEverywhere(ppage, 0, 1023);
     const base = ppage * 4096;
     if (this.group === null) this.flagCodePage(base, false);
@@ -1004,8 +1022,8 @@ export class Cpu {
   translateRegion(code: Int32Array, pageBase: number, w: number, hot: Int32Array): JitBlock | null {
     // Translating at first sight (a threshold of 1, the tests' eager mode), nothing after the entry has run yet: take every path.
     const seen = this.jitThreshold > 1 ? hot : null;
-    if (this.jitBackend === 'js' || this.bus.memory === undefined) return translate(code, this.ram32, pageBase, w, this.codeBreaks, seen);
-    const plan = planRegion(code, this.ram32, pageBase, w, this.codeBreaks, seen, wasmSupports);
+    if (this.jitBackend === 'js' || this.bus.memory === undefined) return translate(code, this.ram32, this.codeLines, pageBase, w, this.codeBreaks, seen);
+    const plan = planRegion(code, this.ram32, this.codeLines, pageBase, w, this.codeBreaks, seen, wasmSupports);
     if (plan === null) return null;
     this.wasm ??= new WasmCore(this, this.bus.memory.memory, this.areaBase);
     return this.wasm.compile(plan);
@@ -1068,6 +1086,7 @@ export class Cpu {
       const ppage = (pa / 4096) | 0;
       const w = (pa & 0xFFF) >>> 2;
       this.decodedPage(ppage)[w * 2] = ID_BREAKPOINT;
+      this.codeLines[pa >>> CODE_LINE_SHIFT] = 1;
       this.codeChanged(ppage, w, w);
     }
   }
@@ -1083,11 +1102,13 @@ export class Cpu {
     let word: number;
     if (base >= 0) {
       word = this.ram32[(base + (pc & 0xFFF)) >> 2]!;
+      this.codeLines[(base + (pc & 0xFFF)) >>> CODE_LINE_SHIFT] = 1;
     } else {
       const page = pc >>> 12;
       const idx = page & SOFT_TLB_MASK;
       const pa = this.xTag[idx] === (page | this.iKey) ? this.xVal[idx]! + (pc & 0xFFF) : this.translateOrThrow(pc, EXEC);
       word = pa < this.bus.ramSize ? this.ram32[pa >> 2]! : this.bus.mmioRead(pa, 4);
+      if (pa < this.bus.ramSize) this.codeLines[pa >>> CODE_LINE_SHIFT] = 1;
     }
     code[slot + 1] = word;
     return word;
@@ -1129,7 +1150,7 @@ export class Cpu {
       const ram32 = this.ram32;
       for (let w = pa >> 2, end = (pa + size) >> 2; w < end; w++) ram32[w] = 0;
       const code = this.codePages[(pa / 4096) | 0];
-      if (code !== undefined) this.codeWritten((pa / 4096) | 0, code, (pa & 0xFFF) >>> 2, (((pa & 0xFFF) + size) >>> 2) - 1);
+      if (code !== undefined && this.linesHoldCode(pa, size)) this.codeWritten((pa / 4096) | 0, code, (pa & 0xFFF) >>> 2, (((pa & 0xFFF) + size) >>> 2) - 1);
     } else {
       for (let k = 0; k < size; k += 4) this.bus.mmioWrite(pa + k, 4, 0);
     }

@@ -29,6 +29,7 @@
 import type { Cpu } from './cpu';
 import { decode, ID_BREAKPOINT } from './isa';
 import { MASKS, mulhw, mulhwu } from './bits';
+import { CODE_LINE_SHIFT } from './memory';
 
 export interface JitBlock {
   /** The most guest instructions one call may run (the budget it needs). */
@@ -632,7 +633,8 @@ function classifyJs(id: number, word: number): Classified {
 
 /**
  * The region of a code page reachable from word `w` (decoded [id, word]
- * pairs, refreshed from RAM at `pageBase` where a store invalidated them):
+ * pairs, refreshed from RAM at `pageBase` where a store invalidated them,
+ * each word decoded here marked in the code-line map `codeLines`):
  * the instructions reachable by falling through and by relative branches
  * within the page that the back end translates (`classify`), up to
  * REGION_MAX of them, leaving out what the interpreter never ran (`seen`,
@@ -644,7 +646,7 @@ function classifyJs(id: number, word: number): Classified {
  * end does not translate end it. Null when the first instruction is not
  * translatable.
  */
-export function planRegion(code: Int32Array, ram32: Int32Array, pageBase: number, w: number, breaks: ReadonlySet<number> | null,
+export function planRegion(code: Int32Array, ram32: Int32Array, codeLines: Uint8Array, pageBase: number, w: number, breaks: ReadonlySet<number> | null,
   seen: Int32Array | null, classify: (id: number, word: number) => Classified = classifyJs): RegionPlan | null {
   const kinds = new Map<number, Classified>();
   const ids = new Map<number, number>();
@@ -663,6 +665,7 @@ export function planRegion(code: Int32Array, ram32: Int32Array, pageBase: number
     if (id === 0) {
       const fresh = ram32[(pageBase >> 2) + pos]!;
       code[slot + 1] = fresh;
+      codeLines[(pageBase + pos * 4) >>> CODE_LINE_SHIFT] = 1;
       id = decode(fresh);
       // A debugger's breakpoint stays a stop (no translation runs through it).
       if (breaks !== null && breaks.has(pageBase + pos * 4)) id = ID_BREAKPOINT;
@@ -701,9 +704,9 @@ export function planRegion(code: Int32Array, ram32: Int32Array, pageBase: number
  * its basic blocks inside a loop, so that branches inside the region (loops,
  * if/else) stay in compiled code.
  */
-export function translate(code: Int32Array, ram32: Int32Array, pageBase: number, w: number, breaks: ReadonlySet<number> | null = null,
+export function translate(code: Int32Array, ram32: Int32Array, codeLines: Uint8Array, pageBase: number, w: number, breaks: ReadonlySet<number> | null = null,
   seen: Int32Array | null = null): JitBlock | null {
-  const plan = planRegion(code, ram32, pageBase, w, breaks, seen);
+  const plan = planRegion(code, ram32, codeLines, pageBase, w, breaks, seen);
   return plan === null ? null : translateJs(plan);
 }
 

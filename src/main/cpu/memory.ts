@@ -19,6 +19,7 @@
 //   63         the instructions of its run that ran in regions it called itself
 //   64         regions may be called directly in this run (no debugger watching SPRs)
 //   65         while it calls a region, the instructions it ran before the call (added to a fault's jitBase)
+//   66         the code-line map's byte address (below)
 //   1024..     the soft TLB's read tags and values, then the write tags and values (SOFT_TLB_SIZE each)
 //   8192..     the WebAssembly interpreter's page links (PAGE_LINKS entries of 4 words: effective page, fetch
 //              epoch, RAM address, heat counts' address): code pages the interpreter fetched, which the
@@ -32,9 +33,18 @@
 // that runs code on more pages than that counts the rest in JavaScript arrays
 // (the interpreter runs them in JavaScript). The OS backs a page of the
 // memory only once it is touched.
+//
+// Last, the guest's code-line map: a byte for each CODE_LINE_BYTES of RAM,
+// not zero while an instruction word in that line has been decoded (Cpu:
+// the interpreters' decoded slots and the translator's regions are made
+// only from decoded words). A store to a page of code takes the soft TLB's
+// slow path, but a store to a line of it that holds no decoded word has
+// nothing to invalidate: the WebAssembly makes it itself, and the core skips
+// the invalidation (a small program's data sharing a page with its code:
+// intmix's list nodes).
 
 /** Exchange slots between translated WebAssembly and the core (word index in the area). */
-export const CORE_SLOT = { CR: 32, CTR: 33, LR: 34, SO: 35, CA: 36, OV: 37, RAN: 38, FAULT: 39, SLICE: 40, WATCH: 41, CODE: 42, SEQ: 43, STOP: 44, HEAT: 45, THRESHOLD: 46, IRQ: 47, RES_ADDR: 60, RES_VALUE: 61, EPOCH: 62, JIT_RAN: 63, DIRECT: 64, OUTER: 65 } as const;
+export const CORE_SLOT = { CR: 32, CTR: 33, LR: 34, SO: 35, CA: 36, OV: 37, RAN: 38, FAULT: 39, SLICE: 40, WATCH: 41, CODE: 42, SEQ: 43, STOP: 44, HEAT: 45, THRESHOLD: 46, IRQ: 47, RES_ADDR: 60, RES_VALUE: 61, EPOCH: 62, JIT_RAN: 63, DIRECT: 64, OUTER: 65, CODE_LINES: 66 } as const;
 /** Index (in doubles) of the time base's state in the area: ticks, remainder, multiplier, denominator, offset low, offset high. */
 export const CORE_TB_F64 = 24;
 /** Word index of the WebAssembly interpreter's page links in the area, and their number (a power of two). */
@@ -42,6 +52,10 @@ export const CORE_PAGE_LINKS = 8192;
 export const PAGE_LINKS = 512;
 /** Word index of the first soft-TLB array in the area. */
 export const CORE_TLB = 1024;
+/** Soft-TLB tag flag: the page is device memory (the value is its physical page number). */
+export const TAG_MMIO = 0x400000;
+/** Soft-TLB tag flag (write cache): the page holds decoded instructions (stores to it take the slow path). */
+export const TAG_CODE = 0x800000;
 /** Bytes of the core's area (one WebAssembly page). */
 export const CORE_AREA_BYTES = 65536;
 
@@ -52,6 +66,9 @@ export const MAX_CORES = 8;
 export const HEAT_SLOTS_MAX = 2048;
 /** Bytes of one page's heat counts. */
 export const HEAT_PAGE_BYTES = 4096;
+/** Bytes of RAM one byte of the code-line map covers (log2: CODE_LINE_SHIFT). */
+export const CODE_LINE_SHIFT = 6;
+export const CODE_LINE_BYTES = 1 << CODE_LINE_SHIFT;
 
 export interface GuestMemory {
   readonly memory: WebAssembly.Memory;
@@ -61,6 +78,8 @@ export interface GuestMemory {
   readonly cores: number;
   /** Pages of heat counts each core's arena holds (no more than RAM has pages). */
   readonly heatSlots: number;
+  /** Byte offset of the code-line map (ramSize / CODE_LINE_BYTES bytes), after the heat arenas. */
+  readonly codeLineBase: number;
 }
 
 /** A memory for `ramSize` bytes of RAM (a multiple of 64 KB), `cores` core areas and their heat arenas. */
@@ -68,8 +87,9 @@ export function guestMemory(ramSize: number, cores = 1): GuestMemory {
   if (ramSize % 65536 !== 0) throw new Error(`RAM of ${ramSize} bytes is not a whole number of 64 KB pages`);
   if (!Number.isInteger(cores) || cores < 1 || cores > MAX_CORES) throw new Error(`a guest has 1 to ${MAX_CORES} cores (got ${cores})`);
   const heatSlots = Math.min(HEAT_SLOTS_MAX, ramSize / HEAT_PAGE_BYTES);
-  const pages = ramSize / 65536 + (cores * (CORE_AREA_BYTES + heatSlots * HEAT_PAGE_BYTES)) / 65536;
-  return { memory: new WebAssembly.Memory({ initial: pages, maximum: pages }), coreBase: ramSize, cores, heatSlots };
+  const codeLineBase = ramSize + cores * (CORE_AREA_BYTES + heatSlots * HEAT_PAGE_BYTES);
+  const pages = codeLineBase / 65536 + Math.ceil((ramSize >>> CODE_LINE_SHIFT) / 65536);
+  return { memory: new WebAssembly.Memory({ initial: pages, maximum: pages }), coreBase: ramSize, cores, heatSlots, codeLineBase };
 }
 
 /** Byte offset of core `index`'s heat arena (after every core's area). */

@@ -50,20 +50,20 @@
 import { decode, INSNS } from './isa';
 import { DIRECT_BASE, HOT_BLOCK, LOOP_HEAT, REGION_MAX, TRIED } from './jit';
 import { CORE_PAGE_LINKS, CORE_SLOT, PAGE_LINKS } from './memory';
-import { Asm, CALL, emitHostAddress, emitTlbMiss, HELPER_TYPE, I32, IMPORT_CALL, IMPORT_LD, IMPORT_ST, moduleHead, OP, regionModule, type SoftTlbAt, VOID } from './wasm-jit';
+import { Asm, CALL, emitCodeLineFree, emitHostAddress, emitTlbMiss, HELPER_TYPE, I32, IMPORT_CALL, IMPORT_LD, IMPORT_ST, moduleHead, OP, regionModule, type SoftTlbAt, VOID } from './wasm-jit';
 
 /** The module's head: a region's, with the core's address as a fourth parameter. */
 const INTERP_MODULE_HEAD = moduleHead(4);
 
 // Parameters (the core's area address last: one module serves every core and every RAM size), then locals.
 const PC = 0, N = 1, DKEY = 2, CORE = 3;
-const DONE = 4, W = 5, A = 6, B = 7, T = 8, V = 9, EA = 10, PAGE = 11, IDX = 12, X = 13, BASE = 14, RET = 15, SEQ = 16, STOP = 17;
+const DONE = 4, W = 5, A = 6, B = 7, T = 8, V = 9, EA = 10, MISS = 11, IDX = 12, X = 13, BASE = 14, RET = 15, SEQ = 16, STOP = 17;
 const CR = 18, CTR = 19, LR = 20, SO = 21, CA = 22, OV = 23;
 const HEAT = 24, THRESHOLD = 25, H = 26, HOLD = 27, FLAG = 28, JR = 29, SEQW = 30;
 const LOCALS = 31 - 4;
 
 /** The soft TLB as the interpreter reaches it: through the core's area address, a parameter. */
-const SOFT_TLB: SoftTlbAt = { ea: EA, page: PAGE, idx: IDX, dKey: DKEY, core: 0, coreLocal: CORE };
+const SOFT_TLB: SoftTlbAt = { ea: EA, miss: MISS, idx: IDX, dKey: DKEY, core: 0, coreLocal: CORE };
 
 /** The type index of a region's function (pc0, n, dKey) -> pc in the interpreter's module (moduleHead). */
 const REGION_TYPE = 3;
@@ -315,8 +315,16 @@ class Emitter {
    */
   store(size: 1 | 2 | 4, after: (() => void) | 'flag' | null = null): void {
     const a = this.a;
+    const here = () => {
+      this.hostAddress(true, size);
+      a.get(V).mem(size === 4 ? OP.store : size === 2 ? OP.store16 : OP.store8, 0);
+    };
     this.tlbMiss(true, size);
     a.ifLikely(false);
+    emitCodeLineFree(a, SOFT_TLB);
+    a.open(OP.if, VOID);
+    here();
+    a.else();
     this.syncOut();
     a.get(EA).c(size).get(PC).get(V);
     if (size < 4) a.c(size === 2 ? 0xFFFF : 0xFF).op(OP.and);
@@ -338,9 +346,9 @@ class Emitter {
       this.leaveAfter();
     }
     a.end();
+    a.end();
     a.else();
-    this.hostAddress(true, size);
-    a.get(V).mem(size === 4 ? OP.store : size === 2 ? OP.store16 : OP.store8, 0);
+    here();
     a.end();
   }
 

@@ -24,7 +24,7 @@
 
 import type { Cpu } from './cpu';
 import { MASKS } from './bits';
-import { CORE_SLOT, CORE_TB_F64, CORE_TLB } from './memory';
+import { CODE_LINE_SHIFT, CORE_SLOT, CORE_TB_F64, CORE_TLB, TAG_CODE } from './memory';
 import type { BlockFn, JitBlock, RegionPlan } from './jit';
 import { regionModules } from './wasm-modules';
 
@@ -155,7 +155,7 @@ export class Asm {
 // Parameters: the region's first address, the budget, the data translation key.
 const PC0 = 0, N = 1, DKEY = 2;
 // Scratch and state locals.
-const LBL = 3, DONE = 4, RET = 5, RAN = 6, A = 7, B = 8, T = 9, V = 10, EA = 11, PAGE = 12, IDX = 13, X = 14;
+const LBL = 3, DONE = 4, RET = 5, RAN = 6, A = 7, B = 8, T = 9, V = 10, EA = 11, MISS = 12, IDX = 13, X = 14;
 const CR = 15, CTR = 16, LR = 17, SO = 18, CA = 19, OV = 20;
 /** The state locals CR to OV as bits (bit i: local CR + i), from a set-locals mask. */
 const stateBits = (setMask: number) => (setMask >>> CR) & 0x3F;
@@ -304,7 +304,7 @@ const rotl = (c: Ctx, sh: number) => { if (sh !== 0) c.a.c(sh).op(OP.rotl); };
  */
 export interface SoftTlbAt {
   ea: number;
-  page: number;
+  miss: number;
   idx: number;
   dKey: number;
   core: number;
@@ -315,13 +315,32 @@ export interface SoftTlbAt {
  * The soft-TLB check of a data access at EA: pushes "miss", zero when the
  * tag of EA's page matches the key and the access is aligned (one value
  * that V8 tests with one branch: (tag ^ key) | (EA & (size - 1))). Leaves
- * PAGE and IDX set.
+ * IDX set, and for a store MISS too (emitCodeLineFree).
  */
 export function emitTlbMiss(a: Asm, l: SoftTlbAt, write: boolean, size: number): void {
-  a.get(l.ea).c(12).op(OP.shrU).tee(l.page).c(1023).op(OP.and).c(2).op(OP.shl).tee(l.idx);
+  a.get(l.ea).c(10).op(OP.shrU).c(1023 << 2).op(OP.and).tee(l.idx);
   if (l.coreLocal !== null) a.get(l.coreLocal).op(OP.add);
-  a.mem(OP.load, l.core + (CORE_TLB + (write ? 2048 : 0)) * 4).get(l.page).get(l.dKey).op(OP.or, OP.xor);
+  a.mem(OP.load, l.core + (CORE_TLB + (write ? 2048 : 0)) * 4).get(l.ea).c(12).op(OP.shrU).get(l.dKey).op(OP.or, OP.xor);
   if (size > 1) a.get(l.ea).c(size - 1).op(OP.and, OP.or);
+  if (write) a.tee(l.miss);
+}
+
+/**
+ * In a store's miss arm (after emitTlbMiss): pushes whether the store may
+ * still be made here, its page holding code but not the line it writes (a
+ * miss of exactly TAG_CODE, aligned, and the code-line map's byte at zero,
+ * memory.ts): nothing decoded there to invalidate.
+ */
+export function emitCodeLineFree(a: Asm, l: SoftTlbAt): void {
+  a.get(l.miss).c(TAG_CODE).op(OP.eq);
+  a.open(OP.if, I32);
+  emitHostAddress(a, l, true, 4);
+  a.c(CODE_LINE_SHIFT).op(OP.shrU);
+  if (l.coreLocal !== null) a.get(l.coreLocal); else a.c(0);
+  a.mem(OP.load, l.core + CORE_SLOT.CODE_LINES * 4).op(OP.add).mem(OP.load8u, 0).op(OP.eqz);
+  a.else();
+  a.c(0);
+  a.end();
 }
 
 /** Pushes the host address of EA's byte in RAM from the soft TLB's value (after emitTlbMiss). */
@@ -334,7 +353,7 @@ export function emitHostAddress(a: Asm, l: SoftTlbAt, write: boolean, size: numb
 }
 
 /** A region's soft-TLB locals, with its core's area at byte `core`. */
-const regionSoftTlb = (core: number): SoftTlbAt => ({ ea: EA, page: PAGE, idx: IDX, dKey: DKEY, core, coreLocal: null });
+const regionSoftTlb = (core: number): SoftTlbAt => ({ ea: EA, miss: MISS, idx: IDX, dKey: DKEY, core, coreLocal: null });
 const tlbMiss = (c: Ctx, write: boolean, size: number) => emitTlbMiss(c.a, c.tlb, write, size);
 const hostAddress = (c: Ctx, write: boolean, size: number) => emitHostAddress(c.a, c.tlb, write, size);
 
@@ -357,8 +376,16 @@ function load(c: Ctx, size: 1 | 2 | 4, pcOff: number, k: number): void {
 /** Stores V's low `size` bytes at EA; `next` pushes where to go if the block must end after it. */
 function store(c: Ctx, size: 1 | 2 | 4, pcOff: number, k: number, afterLeave: (() => void) | null = null): void {
   const a = c.a;
+  const here = () => {
+    hostAddress(c, true, size);
+    a.get(V).mem(size === 4 ? OP.store : size === 2 ? OP.store16 : OP.store8, 0);
+  };
   tlbMiss(c, true, size);
   a.ifLikely(false);
+  emitCodeLineFree(a, c.tlb);
+  a.open(OP.if, VOID);
+  here();
+  a.else();
   callOut(c, IMPORT_ST, () => {
     a.get(EA).c(size).get(PC0).c(pcOff).op(OP.add).get(V);
     if (size < 4) a.c(size === 2 ? 0xFFFF : 0xFF).op(OP.and);
@@ -376,9 +403,9 @@ function store(c: Ctx, size: 1 | 2 | 4, pcOff: number, k: number, afterLeave: ((
   a.get(PC0).c(pcOff + 4).op(OP.add);
   leave(c, (x) => x.get(DONE).c(k + 1).op(OP.add));
   a.end();
+  a.end();
   a.else();
-  hostAddress(c, true, size);
-  a.get(V).mem(size === 4 ? OP.store : size === 2 ? OP.store16 : OP.store8, 0);
+  here();
   a.end();
 }
 

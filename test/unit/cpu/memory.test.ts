@@ -14,7 +14,8 @@ describe('guest memory', () => {
       expect(bus.ram32.length).toBe(ramSize / 4);
       expect(bus.memory.coreBase).toBe(ramSize);
       expect(bus.memory.heatSlots).toBe(HEAT_SLOTS_MAX);
-      expect(bus.memory.memory.buffer.byteLength).toBe(ramSize + CORE_AREA_BYTES + HEAT_SLOTS_MAX * HEAT_PAGE_BYTES);
+      // Then the code-line map, a byte per 64 bytes of RAM.
+      expect(bus.memory.memory.buffer.byteLength).toBe(ramSize + CORE_AREA_BYTES + HEAT_SLOTS_MAX * HEAT_PAGE_BYTES + ramSize / 64);
       const cpu = new Cpu(bus);
       // The GPRs and the exchange slots are views into the area: what the core writes, the memory holds.
       cpu.gpr[5] = 0x12345678;
@@ -31,7 +32,7 @@ describe('guest memory', () => {
   it('gives each core of a group an area of its own, in order, and a PIR equal to its number', () => {
     const ramSize = 64 * 1024 * 1024;
     const bus = new Bus(ramSize, 3);
-    expect(bus.memory.memory.buffer.byteLength).toBe(ramSize + 3 * (CORE_AREA_BYTES + HEAT_SLOTS_MAX * HEAT_PAGE_BYTES));
+    expect(bus.memory.memory.buffer.byteLength).toBe(ramSize + 3 * (CORE_AREA_BYTES + HEAT_SLOTS_MAX * HEAT_PAGE_BYTES) + ramSize / 64);
     const group = new CoreGroup(ramSize);
     const cpus = [0, 1, 2].map(() => new Cpu(bus, undefined, group));
     cpus.forEach((cpu, k) => {
@@ -43,6 +44,11 @@ describe('guest memory', () => {
     expect(group.cores).toEqual(cpus);
     // The decoded-instruction cache is the group's: one array for every core.
     expect(cpus[1]!.codePages).toBe(cpus[0]!.codePages);
+    // So is the code-line map: one set of bytes in the memory, its address in every core's slot.
+    cpus[2]!.codeLines[5] = 1;
+    expect(cpus[0]!.codeLines[5]).toBe(1);
+    expect(cpus.map((c) => c.coreSlots![CORE_SLOT.CODE_LINES])).toEqual([0, 1, 2].map(() => bus.memory.codeLineBase));
+    expect(new Uint8Array(bus.memory.memory.buffer, bus.memory.codeLineBase, 8)[5]).toBe(1);
     // A fourth core has no area.
     expect(() => new Cpu(bus, undefined, group)).toThrow(/no core 3/);
   });
@@ -52,7 +58,9 @@ describe('guest memory', () => {
     expect(small.heatSlots).toBe(64);
     expect(heatArenaBase(small, 0)).toBe(256 * 1024 + 2 * CORE_AREA_BYTES);
     expect(heatArenaBase(small, 1)).toBe(heatArenaBase(small, 0) + 64 * HEAT_PAGE_BYTES);
-    expect(small.memory.buffer.byteLength).toBe(heatArenaBase(small, 1) + 64 * HEAT_PAGE_BYTES);
+    // Then the code-line map: a byte per 64 bytes of RAM, in whole 64 KB pages.
+    expect(small.codeLineBase).toBe(heatArenaBase(small, 1) + 64 * HEAT_PAGE_BYTES);
+    expect(small.memory.buffer.byteLength).toBe(small.codeLineBase + 65536);
     expect(() => heatArenaBase(small, 2)).toThrow(/no core 2/);
     // A core's heat counts are its translator's: a page's counts live in its arena.
     const bus = new Bus(1 << 20);
