@@ -201,7 +201,7 @@ class Emitter {
     a.get(N).get(DONE).op(OP.sub).c(REGION_MAX).op(OP.ltS);
     a.get(CORE).mem(OP.load, this.slot(CORE_SLOT.DIRECT)).op(OP.eqz, OP.or);
     a.get(CORE).mem(OP.load, this.slot(CORE_SLOT.IRQ)).op(OP.or);
-    a.open(OP.if, VOID);
+    a.ifLikely(false);
     a.get(PC);
     this.leave();
     a.end();
@@ -214,7 +214,8 @@ class Emitter {
     a.set(T);
     a.get(CORE).c(0).mem(OP.store, this.slot(CORE_SLOT.OUTER));
     this.syncIn();
-    a.get(T).c(3).op(OP.and).open(OP.if, VOID);
+    a.get(T).c(3).op(OP.and);
+    a.ifLikely(false);
     a.get(T);
     this.leave();
     a.end();
@@ -947,7 +948,8 @@ export function wasmInterpreterModule(): Uint8Array {
   a.open(OP.block, VOID, labels.exit);
   a.open(OP.loop, VOID, top);
   // The budget.
-  a.get(DONE).get(N).op(OP.geS).open(OP.if, VOID);
+  a.get(DONE).get(N).op(OP.geS);
+  a.ifLikely(false);
   a.get(PC);
   e.leave();
   a.end();
@@ -960,7 +962,8 @@ export function wasmInterpreterModule(): Uint8Array {
   a.get(DONE).open(OP.if, VOID);
   a.get(HEAT).get(PC).c(4095).op(OP.and, OP.add).mem(OP.load, 0).tee(H).tee(HOLD);
   a.c(0).op(OP.ltS).open(OP.if, VOID);
-  a.get(H).c(HOT_BLOCK).op(OP.eq).open(OP.if, VOID);
+  a.get(H).c(HOT_BLOCK).op(OP.eq);
+  a.ifLikely(false);
   a.get(PC);
   e.leave();
   a.end();
@@ -971,7 +974,8 @@ export function wasmInterpreterModule(): Uint8Array {
   a.get(SEQW).op(OP.eqz).open(OP.if, VOID);
   // A word reached by a backward branch counts LOOP_HEAT passes (a loop's head).
   a.get(H).c(LOOP_HEAT).c(1).get(PC).get(SEQ).c(4).op(OP.sub, OP.ltU, OP.select, OP.add).tee(H);
-  a.get(THRESHOLD).op(OP.geS).open(OP.if, VOID);
+  a.get(THRESHOLD).op(OP.geS);
+  a.ifLikely(false);
   a.get(PC);
   e.leave();
   a.end();
@@ -1016,7 +1020,8 @@ export function wasmInterpreterModule(): Uint8Array {
   a.get(DONE).c(1).op(OP.add).set(DONE);
   // At the page's end, on into the next page if it is linked and no interrupt check is due, else out (the
   // interpreter fetches it).
-  a.get(PC).c(4095).op(OP.and, OP.eqz).open(OP.if, VOID);
+  a.get(PC).c(4095).op(OP.and, OP.eqz);
+  a.ifLikely(false);
   a.get(CORE).mem(OP.load, e.slot(CORE_SLOT.IRQ)).op(OP.eqz).open(OP.if, VOID);
   e.enterPage();
   a.end();
