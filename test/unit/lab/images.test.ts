@@ -82,6 +82,15 @@ describe('bundled images', () => {
     expect(Buffer.from(readGuestImage(path)).equals(Buffer.from(elf))).toBe(true);
   });
 
+  it('resolves an id without reading what describes the images (a fresh `lab run` does not pay for it)', () => {
+    const elf = hello();
+    // A README that cannot be read (a directory of that name): listing fails on it, finding a path does not.
+    const guests = tree({ 'labos/labos.elf': elf, 'labos/README.md/x': 'x', 'linux/vmlinux.gz': gzipSync(elf) });
+    expect(() => listGuestImages(guests, [])).toThrow();
+    expect(guestImagePath('linux', guests, [])).toBe(join(guests, 'linux', 'vmlinux.gz'));
+    expect(guestImagePath('labos', guests, [])).toBe(join(guests, 'labos', 'labos.elf'));
+  });
+
   it('lists an installed system image by its absolute path, and leaves out one that is not installed', () => {
     const guests = tree({ 'hello/hello.elf': hello() });
     const system = [{ id: 'u-boot', path: HELLO, description: 'firmware' }, { id: 'gone', path: '/nonexistent/x.elf', description: '' }];
