@@ -156,11 +156,20 @@ export class Asm {
 const PC0 = 0, N = 1, DKEY = 2;
 // Scratch and state locals.
 const LBL = 3, DONE = 4, RET = 5, RAN = 6, A = 7, B = 8, T = 9, V = 10, EA = 11, MISS = 12, IDX = 13, X = 14;
-const CR = 15, CTR = 16, LR = 17, SO = 18, CA = 19, OV = 20;
-/** The state locals CR to OV as bits (bit i: local CR + i), from a set-locals mask. */
-const stateBits = (setMask: number) => (setMask >>> CR) & 0x3F;
+const CTR = 15, LR = 16, SO = 17, CA = 18, OV = 19;
+/**
+ * CR's eight fields, each in a local of its own (4 bits: LT GT EQ SO): a
+ * compare sets one without masking and shifting the whole register, and
+ * fields do not depend on one another. CR is composed from them where the
+ * core may look at it (syncOut) and by mfcr.
+ */
+const CRF = 20;
+/** The state locals (CTR to OV, then the CR fields) as bits (bit i: local CTR + i), from a set-locals mask. */
+const stateBits = (setMask: number) => (setMask >>> CTR) & 0x1FFF;
+/** A state local's bit in stateBits. */
+const stateBit = (local: number) => 1 << (local - CTR);
 /** The GPRs a region uses get locals from G on, in order of first use (only those it uses). */
-const G = 21;
+const G = 28;
 
 /**
  * The core's helpers a region calls out to: slots of the core's table (the
@@ -200,8 +209,8 @@ interface Ctx {
   /** GPRs written in the region (stored back at every exit and before every call out). */
   written: Set<number>;
   /**
-   * The state locals (CR to OV) the region writes, as bits of STATE_BITS: only those are stored back (the
-   * others still hold what the prologue loaded from their slots, so storing them would change nothing).
+   * The state locals (CTR to OV, the CR fields) the region writes, as stateBits: only those are stored back
+   * (the others still hold what the prologue loaded from their slots, so storing them would change nothing).
    */
   stateWritten: number;
   used: Set<number>;
@@ -232,12 +241,21 @@ function syncOut(c: Ctx): void {
   const a = c.a;
   for (const n of c.written) a.c(0).get(gprLocal(c, n)).mem(OP.store, c.core + n * 4);
   const state = c.stateWritten;
-  if (state & 1) a.c(0).get(CR).mem(OP.store, slot(c, CORE_SLOT.CR));
-  if (state & 2) a.c(0).get(CTR).mem(OP.store, slot(c, CORE_SLOT.CTR));
-  if (state & 4) a.c(0).get(LR).mem(OP.store, slot(c, CORE_SLOT.LR));
-  if (state & 8) a.c(0).get(SO).mem(OP.store, slot(c, CORE_SLOT.SO));
-  if (state & 16) a.c(0).get(CA).mem(OP.store, slot(c, CORE_SLOT.CA));
-  if (state & 32) a.c(0).get(OV).mem(OP.store, slot(c, CORE_SLOT.OV));
+  const fields = [0, 1, 2, 3, 4, 5, 6, 7].filter((f) => state & stateBit(CRF + f));
+  if (fields.length > 0) {
+    // The fields written, into CR as its slot holds it (the others are as the prologue found them there).
+    let keep = -1;
+    for (const f of fields) keep &= ~(15 << (28 - 4 * f));
+    a.c(0);
+    a.c(0).mem(OP.load, slot(c, CORE_SLOT.CR)).c(keep).op(OP.and);
+    for (const f of fields) fieldAt(c, f);
+    a.mem(OP.store, slot(c, CORE_SLOT.CR));
+  }
+  if (state & stateBit(CTR)) a.c(0).get(CTR).mem(OP.store, slot(c, CORE_SLOT.CTR));
+  if (state & stateBit(LR)) a.c(0).get(LR).mem(OP.store, slot(c, CORE_SLOT.LR));
+  if (state & stateBit(SO)) a.c(0).get(SO).mem(OP.store, slot(c, CORE_SLOT.SO));
+  if (state & stateBit(CA)) a.c(0).get(CA).mem(OP.store, slot(c, CORE_SLOT.CA));
+  if (state & stateBit(OV)) a.c(0).get(OV).mem(OP.store, slot(c, CORE_SLOT.OV));
 }
 
 /** Leave the region returning the value on the stack, having run `ran` instructions (pushed by `ranOf`). */
@@ -258,11 +276,29 @@ function cr0(c: Ctx): void {
 
 /** CR field `field` = (pushed 3-bit value) | SO. */
 function crField(c: Ctx, field: number, value: () => void): void {
-  const sh = (7 - field) * 4;
-  const a = c.a;
-  a.get(CR).c(~(15 << sh)).op(OP.and);
   value();
-  a.get(SO).op(OP.or).c(sh).op(OP.shl, OP.or).set(CR);
+  c.a.get(SO).op(OP.or).set(CRF + field);
+}
+
+/** ORs field f, in its place in CR, into the value on the stack. */
+function fieldAt(c: Ctx, f: number): void {
+  c.a.get(CRF + f);
+  if (f < 7) c.a.c(28 - 4 * f).op(OP.shl);
+  c.a.op(OP.or);
+}
+
+/** Pushes the whole CR, composed from its fields. */
+function wholeCr(c: Ctx): void {
+  c.a.c(0);
+  for (let f = 0; f < 8; f++) fieldAt(c, f);
+}
+
+/** Pushes CR bit `bi` (0 = CR0's LT), 0 or 1. */
+function crBit(c: Ctx, bi: number): void {
+  const sh = 3 - (bi & 3);
+  c.a.get(CRF + (bi >> 2));
+  if (sh > 0) c.a.c(sh).op(OP.shrU);
+  c.a.c(1).op(OP.and);
 }
 
 /** The comparison result 8/4/2 of locals A and B, signed or not. */
@@ -602,7 +638,7 @@ function emitW(c: Ctx, id: number, word: number, k: number, off: number): 'ok' |
     case 153: return logic(() => { r(c, rt); a.op(OP.extend16); }); // extsh
     case 70: { // isel
       const bc = (word >>> 6) & 31;
-      ra0(c, ra); r(c, rb); a.get(CR).c(31 - bc).op(OP.shrU).c(1).op(OP.and, OP.select); setR(c, rt);
+      ra0(c, ra); r(c, rb); crBit(c, bc); a.op(OP.select); setR(c, rt);
       return ok();
     }
     // ---- loads and stores ----
@@ -671,31 +707,33 @@ function emitW(c: Ctx, id: number, word: number, k: number, off: number): 'ok' |
       return ok();
     }
     case 71: // mfcr / mfocrf
-      a.get(CR);
+      wholeCr(c);
       if (word & 0x00100000) a.c(crMask((word >>> 12) & 0xFF)).op(OP.and);
       setR(c, rt);
       return ok();
     case 94: { // mtcrf
-      const m = crMask((word >>> 12) & 0xFF);
-      a.get(CR).c(~m).op(OP.and); r(c, rt); a.c(m).op(OP.and, OP.or).set(CR);
+      const fxm = (word >>> 12) & 0xFF;
+      for (let f = 0; f < 8; f++) {
+        if (!(fxm & (0x80 >>> f))) continue;
+        r(c, rt);
+        if (f < 7) a.c(28 - 4 * f).op(OP.shrU);
+        a.c(15).op(OP.and).set(CRF + f);
+      }
       return ok();
     }
-    case 48: { // mcrf
-      const shS = (7 - (ra >> 2)) * 4;
-      const shD = (7 - (rt >> 2)) * 4;
-      a.get(CR).c(~(15 << shD)).op(OP.and).get(CR).c(shS).op(OP.shrU).c(15).op(OP.and).c(shD).op(OP.shl, OP.or).set(CR);
+    case 48: // mcrf
+      a.get(CRF + (ra >> 2)).set(CRF + (rt >> 2));
       return ok();
-    }
     case 50: case 56: case 58: case 59: case 60: case 61: case 62: case 63: { // crnor crandc crxor crnand crand creqv crorc cror
-      const bitA = () => a.get(CR).c(31 - ra).op(OP.shrU).c(1).op(OP.and);
-      const bitB = () => a.get(CR).c(31 - rb).op(OP.shrU).c(1).op(OP.and);
-      bitA(); bitB();
+      crBit(c, ra); crBit(c, rb);
       if (id === 56 || id === 62) a.c(1).op(OP.xor); // complemented B
       a.op(id === 60 || id === 56 || id === 59 ? OP.and : id === 58 || id === 61 ? OP.xor : OP.or);
       if (id === 59 || id === 50 || id === 61) a.c(1).op(OP.xor); // complemented result
       a.set(X);
-      const bit = 1 << (31 - rt);
-      a.get(CR).c(~bit).op(OP.and).get(X).c(31 - rt).op(OP.shl, OP.or).set(CR);
+      const pos = 3 - (rt & 3);
+      a.get(CRF + (rt >> 2)).c(~(1 << pos) & 15).op(OP.and).get(X);
+      if (pos > 0) a.c(pos).op(OP.shl);
+      a.op(OP.or).set(CRF + (rt >> 2));
       return ok();
     }
     case 57: case 138: case 150: case 108: case 112: case 160: case 161: // isync sync mbar dcbtst dcbt dcba icbt
@@ -745,7 +783,7 @@ function emitW(c: Ctx, id: number, word: number, k: number, off: number): 'ok' |
           if (bo & 2) x.op(OP.eqz); else x.c(0).op(OP.ne);
         }
         if (crTest) {
-          x.get(CR).c(31 - bi).op(OP.shrU).c(1).op(OP.and);
+          crBit(c, bi);
           if (!((bo >>> 3) & 1)) x.op(OP.eqz);
         }
         if (ctrTest && crTest) x.op(OP.and);
@@ -967,7 +1005,11 @@ function emitRegion(plan: RegionPlan, core: number): { bytes: Uint8Array; timed:
 
   // Prologue: the state from the core's slots, the GPRs the region uses.
   const pro = new Asm(256);
-  pro.c(0).mem(OP.load, slot(c, CORE_SLOT.CR)).set(CR);
+  for (let f = 0; f < 8; f++) {
+    pro.c(0).mem(OP.load, slot(c, CORE_SLOT.CR));
+    if (f < 7) pro.c(28 - 4 * f).op(OP.shrU);
+    pro.c(15).op(OP.and).set(CRF + f);
+  }
   pro.c(0).mem(OP.load, slot(c, CORE_SLOT.CTR)).set(CTR);
   pro.c(0).mem(OP.load, slot(c, CORE_SLOT.LR)).set(LR);
   pro.c(0).mem(OP.load, slot(c, CORE_SLOT.SO)).set(SO);
