@@ -18,7 +18,7 @@ import { JIT_THRESHOLD, type JitBlock, JitPage, planRegion, translate } from './
 import { WasmCore, type WasmInterpreterFn, wasmSupports } from './wasm-jit';
 import { wasmInterpreter } from './wasm-interp';
 import { EXEC, MMUCFG, READ, TLB0CFG, TLB1CFG, Tlb, tlb1SizeSupported, WRITE, type Access } from './mmu';
-import { CODE_LINE_SHIFT, CORE_PAGE_LINKS, CORE_SLOT, CORE_TB_F64, CORE_TLB, coreAreaBase, type GuestMemory, HEAT_PAGE_BYTES, heatArenaBase, PAGE_LINKS, TAG_CODE, TAG_MMIO } from './memory';
+import { CODE_LINE_SHIFT, CORE_PAGE_LINKS, CORE_SLOT, CORE_TB_F64, CORE_TLB, coreAreaBase, type GuestMemory, HEAT_PAGE_BYTES, heatArenaBase, KEY_SHIFT, PAGE_LINKS, TAG_CODE, TAG_MMIO } from './memory';
 import { SPR_CATALOG } from '../../shared/spr';
 import { EPCR, ESR, IVOR, MAS, MSR, MSR_MASK, PVR_E500MC, SVR_PPCE500, TCR, TSR } from './regs';
 import { DEFAULT_CLOCK, EXPIRED, type TimerClock, Timers } from './timers';
@@ -559,8 +559,8 @@ export class Cpu {
     const old = this.msr;
     this.msr = v;
     const pr = (v & MSR.PR) !== 0 ? 2 : 0;
-    this.dKey = (pr | ((v & MSR.DS) !== 0 ? 1 : 0)) << 20;
-    this.iKey = (pr | ((v & MSR.IS) !== 0 ? 1 : 0)) << 20;
+    this.dKey = (pr | ((v & MSR.DS) !== 0 ? 1 : 0)) << KEY_SHIFT;
+    this.iKey = (pr | ((v & MSR.IS) !== 0 ? 1 : 0)) << KEY_SHIFT;
     if ((old ^ v) & (MSR.IS | MSR.PR | MSR.GS)) this.fetchEpoch++;
     if ((v & ~old) & (MSR.EE | MSR.CE | MSR.ME | MSR.DE)) this.irqPoll = 1;
   }
@@ -676,22 +676,28 @@ export class Cpu {
     return this.deliverFault(pc);
   }
 
+  /**
+   * Caches a translation (memory.ts describes the tags and values): a data
+   * entry of RAM holds the RAM address of its page less the page's effective
+   * address (RAM address = value + EA, modulo 2^32), of a device the
+   * physical page number; an instruction entry the page's RAM address.
+   */
   private cacheTranslation(ea: number, pa: number, access: Access): void {
-    const page = ea >>> 12;
-    const idx = page & SOFT_TLB_MASK;
+    const vpage = ea & ~0xFFF;
+    const idx = (ea >>> 12) & SOFT_TLB_MASK;
     const ppage = Math.floor(pa / 4096);
     const inRam = pa < this.bus.ramSize;
     if (access === READ) {
-      this.rTag[idx] = inRam ? page | this.dKey : page | this.dKey | TAG_MMIO;
-      this.rVal[idx] = inRam ? ppage * 4096 : ppage;
+      this.rTag[idx] = inRam ? vpage | this.dKey : vpage | this.dKey | TAG_MMIO;
+      this.rVal[idx] = inRam ? (ppage * 4096 - vpage) | 0 : ppage;
     } else if (access === WRITE) {
       // Every store to RAM goes through a write translation cached here (or the bus, which marks its own).
       if (inRam) this.bus.written[ppage] = 1;
       const code = inRam && this.codePages[ppage] !== undefined;
-      this.wTag[idx] = !inRam ? page | this.dKey | TAG_MMIO : code ? page | this.dKey | TAG_CODE : page | this.dKey;
-      this.wVal[idx] = inRam ? ppage * 4096 : ppage;
+      this.wTag[idx] = !inRam ? vpage | this.dKey | TAG_MMIO : code ? vpage | this.dKey | TAG_CODE : vpage | this.dKey;
+      this.wVal[idx] = inRam ? (ppage * 4096 - vpage) | 0 : ppage;
     } else {
-      this.xTag[idx] = inRam ? page | this.iKey : page | this.iKey | TAG_MMIO;
+      this.xTag[idx] = inRam ? vpage | this.iKey : vpage | this.iKey | TAG_MMIO;
       this.xVal[idx] = inRam ? ppage * 4096 : ppage;
     }
   }
@@ -700,16 +706,15 @@ export class Cpu {
 
   /** Physical address of a data access: through the soft TLB or the MMU. */
   private dataPa(ea: number, access: Access): number {
-    const page = ea >>> 12;
-    const idx = page & SOFT_TLB_MASK;
-    const key = page | this.dKey;
+    const idx = (ea >>> 12) & SOFT_TLB_MASK;
+    const key = (ea & ~0xFFF) | this.dKey;
     if (access === READ) {
       const t = this.rTag[idx]!;
-      if (t === key) return this.rVal[idx]! + (ea & 0xFFF);
+      if (t === key) return (this.rVal[idx]! + ea) | 0;
       if (t === (key | TAG_MMIO)) return this.rVal[idx]! * 4096 + (ea & 0xFFF);
     } else {
       const t = this.wTag[idx]!;
-      if (t === key || t === (key | TAG_CODE)) return this.wVal[idx]! + (ea & 0xFFF);
+      if (t === key || t === (key | TAG_CODE)) return (this.wVal[idx]! + ea) | 0;
       if (t === (key | TAG_MMIO)) return this.wVal[idx]! * 4096 + (ea & 0xFFF);
     }
     return this.translate(ea, access);
@@ -809,42 +814,42 @@ export class Cpu {
   ld8(ea: number): number {
     const page = ea >>> 12;
     const idx = page & SOFT_TLB_MASK;
-    if (this.rTag[idx] === (page | this.dKey)) return this.ram8[(this.rVal[idx]! + (ea & 0xFFF)) ^ 3]!;
+    if (this.rTag[idx] === ((ea & 0xFFFFF000) | this.dKey)) return this.ram8[(this.rVal[idx]! + ea) ^ 3]!;
     return this.loadSlow(ea, 1);
   }
 
   ld16(ea: number): number {
     const page = ea >>> 12;
     const idx = page & SOFT_TLB_MASK;
-    if (this.rTag[idx] === (page | this.dKey) && (ea & 1) === 0) return this.ram16[((this.rVal[idx]! + (ea & 0xFFF)) ^ 2) >> 1]!;
+    if (this.rTag[idx] === ((ea & 0xFFFFF001) | this.dKey)) return this.ram16[((this.rVal[idx]! + ea) ^ 2) >> 1]!;
     return this.loadSlow(ea, 2);
   }
 
   ld32(ea: number): number {
     const page = ea >>> 12;
     const idx = page & SOFT_TLB_MASK;
-    if (this.rTag[idx] === (page | this.dKey) && (ea & 3) === 0) return this.ram32[(this.rVal[idx]! + (ea & 0xFFF)) >> 2]!;
+    if (this.rTag[idx] === ((ea & 0xFFFFF003) | this.dKey)) return this.ram32[(this.rVal[idx]! + ea) >> 2]!;
     return this.loadSlow(ea, 4);
   }
 
   st8(ea: number, v: number): void {
     const page = ea >>> 12;
     const idx = page & SOFT_TLB_MASK;
-    if (this.wTag[idx] === (page | this.dKey)) this.ram8[(this.wVal[idx]! + (ea & 0xFFF)) ^ 3] = v;
+    if (this.wTag[idx] === ((ea & 0xFFFFF000) | this.dKey)) this.ram8[(this.wVal[idx]! + ea) ^ 3] = v;
     else this.storeSlow(ea, 1, v & 0xFF);
   }
 
   st16(ea: number, v: number): void {
     const page = ea >>> 12;
     const idx = page & SOFT_TLB_MASK;
-    if (this.wTag[idx] === (page | this.dKey) && (ea & 1) === 0) this.ram16[((this.wVal[idx]! + (ea & 0xFFF)) ^ 2) >> 1] = v;
+    if (this.wTag[idx] === ((ea & 0xFFFFF001) | this.dKey)) this.ram16[((this.wVal[idx]! + ea) ^ 2) >> 1] = v;
     else this.storeSlow(ea, 2, v & 0xFFFF);
   }
 
   st32(ea: number, v: number): void {
     const page = ea >>> 12;
     const idx = page & SOFT_TLB_MASK;
-    if (this.wTag[idx] === (page | this.dKey) && (ea & 3) === 0) this.ram32[(this.wVal[idx]! + (ea & 0xFFF)) >> 2] = v;
+    if (this.wTag[idx] === ((ea & 0xFFFFF003) | this.dKey)) this.ram32[(this.wVal[idx]! + ea) >> 2] = v;
     else this.storeSlow(ea, 4, v);
   }
 
@@ -916,7 +921,7 @@ export class Cpu {
   private flagCodePage(base: number, code = true): void {
     for (let k = 0; k < SOFT_TLB_SIZE; k++) {
       const t = this.wTag[k]!;
-      if (t !== -1 && !(t & TAG_MMIO) && this.wVal[k] === base) this.wTag[k] = code ? t | TAG_CODE : t & ~TAG_CODE;
+      if (t !== -1 && !(t & TAG_MMIO) && ((this.wVal[k]! + (t & ~0xFFF)) | 0) === base) this.wTag[k] = code ? t | TAG_CODE : t & ~TAG_CODE;
     }
   }
 
@@ -938,7 +943,7 @@ export class Cpu {
     const page = pc >>> 12;
     const idx = page & SOFT_TLB_MASK;
     let pa: number;
-    if (this.xTag[idx] === (page | this.iKey)) pa = this.xVal[idx]!;
+    if (this.xTag[idx] === ((pc & ~0xFFF) | this.iKey)) pa = this.xVal[idx]!;
     else pa = this.translateOrThrow(pc & ~0xFFF, EXEC);
     if (pa >= this.bus.ramSize) {
       // Executing device memory: decode a private copy each time (never cached, never translated).
@@ -1106,7 +1111,7 @@ export class Cpu {
     } else {
       const page = pc >>> 12;
       const idx = page & SOFT_TLB_MASK;
-      const pa = this.xTag[idx] === (page | this.iKey) ? this.xVal[idx]! + (pc & 0xFFF) : this.translateOrThrow(pc, EXEC);
+      const pa = this.xTag[idx] === ((pc & ~0xFFF) | this.iKey) ? this.xVal[idx]! + (pc & 0xFFF) : this.translateOrThrow(pc, EXEC);
       word = pa < this.bus.ramSize ? this.ram32[pa >> 2]! : this.bus.mmioRead(pa, 4);
       if (pa < this.bus.ramSize) this.codeLines[pa >>> CODE_LINE_SHIFT] = 1;
     }

@@ -430,7 +430,7 @@ export function execute(cpu: Cpu, budget: number): number {
             const page = ea >>> 12;
             const idx = page & 1023;
             let v: number;
-            if (rTag[idx] === (page | dKey) && (ea & 3) === 0) v = ram32[(rVal[idx]! + (ea & 0xFFF)) >> 2]!;
+            if (rTag[idx] === ((ea & 0xFFFFF003) | dKey)) v = ram32[(rVal[idx]! + ea) >> 2]!;
             else {
               cpu.sliceLeft = n;
               v = cpu.loadSlowAt(ea, 4, pc);
@@ -454,7 +454,7 @@ export function execute(cpu: Cpu, budget: number): number {
             const page = ea >>> 12;
             const idx = page & 1023;
             let v: number;
-            if (rTag[idx] === (page | dKey) && (ea & 3) === 0) v = ram32[(rVal[idx]! + (ea & 0xFFF)) >> 2]!;
+            if (rTag[idx] === ((ea & 0xFFFFF003) | dKey)) v = ram32[(rVal[idx]! + ea) >> 2]!;
             else {
               cpu.sliceLeft = n;
               v = cpu.loadSlowAt(ea, 4, pc);
@@ -478,7 +478,7 @@ export function execute(cpu: Cpu, budget: number): number {
             const page = ea >>> 12;
             const idx = page & 1023;
             let v: number;
-            if (rTag[idx] === (page | dKey)) v = ram8[(rVal[idx]! + (ea & 0xFFF)) ^ 3]!;
+            if (rTag[idx] === ((ea & 0xFFFFF000) | dKey)) v = ram8[(rVal[idx]! + ea) ^ 3]!;
             else {
               cpu.sliceLeft = n;
               v = cpu.loadSlowAt(ea, 1, pc);
@@ -502,7 +502,7 @@ export function execute(cpu: Cpu, budget: number): number {
             const page = ea >>> 12;
             const idx = page & 1023;
             let v: number;
-            if (rTag[idx] === (page | dKey)) v = ram8[(rVal[idx]! + (ea & 0xFFF)) ^ 3]!;
+            if (rTag[idx] === ((ea & 0xFFFFF000) | dKey)) v = ram8[(rVal[idx]! + ea) ^ 3]!;
             else {
               cpu.sliceLeft = n;
               v = cpu.loadSlowAt(ea, 1, pc);
@@ -526,7 +526,7 @@ export function execute(cpu: Cpu, budget: number): number {
             const page = ea >>> 12;
             const idx = page & 1023;
             let v: number;
-            if (rTag[idx] === (page | dKey) && (ea & 1) === 0) v = ram16[((rVal[idx]! + (ea & 0xFFF)) ^ 2) >> 1]!;
+            if (rTag[idx] === ((ea & 0xFFFFF001) | dKey)) v = ram16[((rVal[idx]! + ea) ^ 2) >> 1]!;
             else {
               cpu.sliceLeft = n;
               v = cpu.loadSlowAt(ea, 2, pc);
@@ -550,7 +550,7 @@ export function execute(cpu: Cpu, budget: number): number {
             const page = ea >>> 12;
             const idx = page & 1023;
             let v: number;
-            if (rTag[idx] === (page | dKey) && (ea & 1) === 0) v = ram16[((rVal[idx]! + (ea & 0xFFF)) ^ 2) >> 1]!;
+            if (rTag[idx] === ((ea & 0xFFFFF001) | dKey)) v = ram16[((rVal[idx]! + ea) ^ 2) >> 1]!;
             else {
               cpu.sliceLeft = n;
               v = cpu.loadSlowAt(ea, 2, pc);
@@ -574,7 +574,7 @@ export function execute(cpu: Cpu, budget: number): number {
             const page = ea >>> 12;
             const idx = page & 1023;
             let v: number;
-            if (rTag[idx] === (page | dKey) && (ea & 1) === 0) v = ram16[((rVal[idx]! + (ea & 0xFFF)) ^ 2) >> 1]!;
+            if (rTag[idx] === ((ea & 0xFFFFF001) | dKey)) v = ram16[((rVal[idx]! + ea) ^ 2) >> 1]!;
             else {
               cpu.sliceLeft = n;
               v = cpu.loadSlowAt(ea, 2, pc);
@@ -598,7 +598,7 @@ export function execute(cpu: Cpu, budget: number): number {
             const page = ea >>> 12;
             const idx = page & 1023;
             let v: number;
-            if (rTag[idx] === (page | dKey) && (ea & 1) === 0) v = ram16[((rVal[idx]! + (ea & 0xFFF)) ^ 2) >> 1]!;
+            if (rTag[idx] === ((ea & 0xFFFFF001) | dKey)) v = ram16[((rVal[idx]! + ea) ^ 2) >> 1]!;
             else {
               cpu.sliceLeft = n;
               v = cpu.loadSlowAt(ea, 2, pc);
@@ -621,7 +621,7 @@ export function execute(cpu: Cpu, budget: number): number {
             const page = ea >>> 12;
             const idx = page & 1023;
             const v = r[(word >>> 21) & 31]!;
-            if (wTag[idx] === (page | dKey) && (ea & 3) === 0) ram32[(wVal[idx]! + (ea & 0xFFF)) >> 2] = v;
+            if (wTag[idx] === ((ea & 0xFFFFF003) | dKey)) ram32[(wVal[idx]! + ea) >> 2] = v;
             else {
               cpu.sliceLeft = n;
               cpu.storeSlowAt(ea, 4, pc, v);
@@ -647,7 +647,7 @@ export function execute(cpu: Cpu, budget: number): number {
             const page = ea >>> 12;
             const idx = page & 1023;
             const v = r[(word >>> 21) & 31]!;
-            if (wTag[idx] === (page | dKey) && (ea & 3) === 0) ram32[(wVal[idx]! + (ea & 0xFFF)) >> 2] = v;
+            if (wTag[idx] === ((ea & 0xFFFFF003) | dKey)) ram32[(wVal[idx]! + ea) >> 2] = v;
             else {
               cpu.sliceLeft = n;
               cpu.storeSlowAt(ea, 4, pc, v);
@@ -674,7 +674,7 @@ export function execute(cpu: Cpu, budget: number): number {
             const page = ea >>> 12;
             const idx = page & 1023;
             const v = r[(word >>> 21) & 31]!;
-            if (wTag[idx] === (page | dKey)) ram8[(wVal[idx]! + (ea & 0xFFF)) ^ 3] = v;
+            if (wTag[idx] === ((ea & 0xFFFFF000) | dKey)) ram8[(wVal[idx]! + ea) ^ 3] = v;
             else {
               cpu.sliceLeft = n;
               cpu.storeSlowAt(ea, 1, pc, v & 0xFF);
@@ -700,7 +700,7 @@ export function execute(cpu: Cpu, budget: number): number {
             const page = ea >>> 12;
             const idx = page & 1023;
             const v = r[(word >>> 21) & 31]!;
-            if (wTag[idx] === (page | dKey)) ram8[(wVal[idx]! + (ea & 0xFFF)) ^ 3] = v;
+            if (wTag[idx] === ((ea & 0xFFFFF000) | dKey)) ram8[(wVal[idx]! + ea) ^ 3] = v;
             else {
               cpu.sliceLeft = n;
               cpu.storeSlowAt(ea, 1, pc, v & 0xFF);
@@ -727,7 +727,7 @@ export function execute(cpu: Cpu, budget: number): number {
             const page = ea >>> 12;
             const idx = page & 1023;
             const v = r[(word >>> 21) & 31]!;
-            if (wTag[idx] === (page | dKey) && (ea & 1) === 0) ram16[((wVal[idx]! + (ea & 0xFFF)) ^ 2) >> 1] = v;
+            if (wTag[idx] === ((ea & 0xFFFFF001) | dKey)) ram16[((wVal[idx]! + ea) ^ 2) >> 1] = v;
             else {
               cpu.sliceLeft = n;
               cpu.storeSlowAt(ea, 2, pc, v & 0xFFFF);
@@ -753,7 +753,7 @@ export function execute(cpu: Cpu, budget: number): number {
             const page = ea >>> 12;
             const idx = page & 1023;
             const v = r[(word >>> 21) & 31]!;
-            if (wTag[idx] === (page | dKey) && (ea & 1) === 0) ram16[((wVal[idx]! + (ea & 0xFFF)) ^ 2) >> 1] = v;
+            if (wTag[idx] === ((ea & 0xFFFFF001) | dKey)) ram16[((wVal[idx]! + ea) ^ 2) >> 1] = v;
             else {
               cpu.sliceLeft = n;
               cpu.storeSlowAt(ea, 2, pc, v & 0xFFFF);
@@ -781,7 +781,7 @@ export function execute(cpu: Cpu, budget: number): number {
             const page = ea >>> 12;
             const idx = page & 1023;
             let v: number;
-            if (rTag[idx] === (page | dKey) && (ea & 3) === 0) v = ram32[(rVal[idx]! + (ea & 0xFFF)) >> 2]!;
+            if (rTag[idx] === ((ea & 0xFFFFF003) | dKey)) v = ram32[(rVal[idx]! + ea) >> 2]!;
             else {
               cpu.sliceLeft = n;
               v = cpu.loadSlowAt(ea, 4, pc);
@@ -804,7 +804,7 @@ export function execute(cpu: Cpu, budget: number): number {
             const page = ea >>> 12;
             const idx = page & 1023;
             let v: number;
-            if (rTag[idx] === (page | dKey)) v = ram8[(rVal[idx]! + (ea & 0xFFF)) ^ 3]!;
+            if (rTag[idx] === ((ea & 0xFFFFF000) | dKey)) v = ram8[(rVal[idx]! + ea) ^ 3]!;
             else {
               cpu.sliceLeft = n;
               v = cpu.loadSlowAt(ea, 1, pc);
@@ -827,7 +827,7 @@ export function execute(cpu: Cpu, budget: number): number {
             const page = ea >>> 12;
             const idx = page & 1023;
             let v: number;
-            if (rTag[idx] === (page | dKey) && (ea & 1) === 0) v = ram16[((rVal[idx]! + (ea & 0xFFF)) ^ 2) >> 1]!;
+            if (rTag[idx] === ((ea & 0xFFFFF001) | dKey)) v = ram16[((rVal[idx]! + ea) ^ 2) >> 1]!;
             else {
               cpu.sliceLeft = n;
               v = cpu.loadSlowAt(ea, 2, pc);
@@ -849,7 +849,7 @@ export function execute(cpu: Cpu, budget: number): number {
             const page = ea >>> 12;
             const idx = page & 1023;
             const v = r[(word >>> 21) & 31]!;
-            if (wTag[idx] === (page | dKey) && (ea & 3) === 0) ram32[(wVal[idx]! + (ea & 0xFFF)) >> 2] = v;
+            if (wTag[idx] === ((ea & 0xFFFFF003) | dKey)) ram32[(wVal[idx]! + ea) >> 2] = v;
             else {
               cpu.sliceLeft = n;
               cpu.storeSlowAt(ea, 4, pc, v);
@@ -874,7 +874,7 @@ export function execute(cpu: Cpu, budget: number): number {
             const page = ea >>> 12;
             const idx = page & 1023;
             const v = r[(word >>> 21) & 31]!;
-            if (wTag[idx] === (page | dKey)) ram8[(wVal[idx]! + (ea & 0xFFF)) ^ 3] = v;
+            if (wTag[idx] === ((ea & 0xFFFFF000) | dKey)) ram8[(wVal[idx]! + ea) ^ 3] = v;
             else {
               cpu.sliceLeft = n;
               cpu.storeSlowAt(ea, 1, pc, v & 0xFF);
@@ -899,7 +899,7 @@ export function execute(cpu: Cpu, budget: number): number {
             const page = ea >>> 12;
             const idx = page & 1023;
             const v = r[(word >>> 21) & 31]!;
-            if (wTag[idx] === (page | dKey) && (ea & 1) === 0) ram16[((wVal[idx]! + (ea & 0xFFF)) ^ 2) >> 1] = v;
+            if (wTag[idx] === ((ea & 0xFFFFF001) | dKey)) ram16[((wVal[idx]! + ea) ^ 2) >> 1] = v;
             else {
               cpu.sliceLeft = n;
               cpu.storeSlowAt(ea, 2, pc, v & 0xFFFF);

@@ -29,7 +29,7 @@
 import type { Cpu } from './cpu';
 import { decode, ID_BREAKPOINT } from './isa';
 import { MASKS, mulhw, mulhwu } from './bits';
-import { CODE_LINE_SHIFT } from './memory';
+import { CODE_LINE_SHIFT, tagMask } from './memory';
 
 export interface JitBlock {
   /** The most guest instructions one call may run (the budget it needs). */
@@ -326,19 +326,18 @@ function ra0(ra: number): string {
 const LOCALS = 'cpu.cr, cpu.ctr, cpu.lr, cpu.so';
 
 function load(size: 1 | 2 | 4, pcK: string, k: number): string {
-  const fast = size === 4 ? 'ram32[(rVal[idx] + (ea & 4095)) >> 2]'
-    : size === 2 ? 'ram16[((rVal[idx] + (ea & 4095)) ^ 2) >> 1]' : 'ram8[(rVal[idx] + (ea & 4095)) ^ 3]';
-  const align = size === 4 ? ' && (ea & 3) === 0' : size === 2 ? ' && (ea & 1) === 0' : '';
-  return `page = ea >>> 12; idx = page & 1023; if (rTag[idx] === (page | dKey)${align}) v = ${fast}; `
+  const fast = size === 4 ? 'ram32[(rVal[idx] + ea) >> 2]'
+    : size === 2 ? 'ram16[((rVal[idx] + ea) ^ 2) >> 1]' : 'ram8[(rVal[idx] + ea) ^ 3]';
+  // (The tag's comparison checks the alignment too: memory.ts KEY_SHIFT.)
+  return `idx = (ea >>> 12) & 1023; if (rTag[idx] === ((ea & ${tagMask(size)}) | dKey)) v = ${fast}; `
     + `else { v = L.ld(cpu, ea, ${size}, ${pcK}, ${k}, done, n, ${LOCALS}); if (cpu.faultPending) return 1; }`;
 }
 
 function store(size: 1 | 2 | 4, pcK: string, k: number, next: string): string {
-  const fast = size === 4 ? 'ram32[(wVal[idx] + (ea & 4095)) >> 2] = v'
-    : size === 2 ? 'ram16[((wVal[idx] + (ea & 4095)) ^ 2) >> 1] = v' : 'ram8[(wVal[idx] + (ea & 4095)) ^ 3] = v';
-  const align = size === 4 ? ' && (ea & 3) === 0' : size === 2 ? ' && (ea & 1) === 0' : '';
+  const fast = size === 4 ? 'ram32[(wVal[idx] + ea) >> 2] = v'
+    : size === 2 ? 'ram16[((wVal[idx] + ea) ^ 2) >> 1] = v' : 'ram8[(wVal[idx] + ea) ^ 3] = v';
   const mask = size === 4 ? 'v' : size === 2 ? 'v & 65535' : 'v & 255';
-  return `page = ea >>> 12; idx = page & 1023; if (wTag[idx] === (page | dKey)${align}) ${fast}; `
+  return `idx = (ea >>> 12) & 1023; if (wTag[idx] === ((ea & ${tagMask(size)}) | dKey)) ${fast}; `
     + `else if ((x = L.st(cpu, ea, ${size}, ${pcK}, ${mask}, ${k}, done, n, ${LOCALS})) !== 0) { if (x === 1) return 1; cpu.jitRan = done + ${k + 1}; return ${next}; }`;
 }
 
@@ -762,7 +761,7 @@ function translateJs(plan: RegionPlan): JitBlock {
     }
   }
   if (fallsThrough) out.push(`done += ${pending}; cpu.jitRan = done; return ${pcAt(prev + 1)};`);
-  const source = '"use strict"; var a, b, t, o, v, s, x, ea, page, idx, done = 0, lbl = 0;\n'
+  const source = '"use strict"; var a, b, t, o, v, s, x, ea, idx, done = 0, lbl = 0;\n'
     + 'var cr = cpu.cr, ctr = cpu.ctr, lr = cpu.lr, so = cpu.so;\n'
     + `for (;;) { switch (lbl) {\n${localise(out.join('\n'))}\n} return ${SYNC}-1; }`;
   const fn = new Function('cpu', 'r', 'rTag', 'rVal', 'wTag', 'wVal', 'ram32', 'ram16', 'ram8', 'dKey', 'pc0', 'n', 'L', source) as BlockFn;

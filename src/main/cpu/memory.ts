@@ -52,10 +52,24 @@ export const CORE_PAGE_LINKS = 8192;
 export const PAGE_LINKS = 512;
 /** Word index of the first soft-TLB array in the area. */
 export const CORE_TLB = 1024;
+/**
+ * A soft-TLB tag: the page's effective address (EA & ~0xFFF), the
+ * translation key in bits 2-3 (MSR[PR] and MSR[DS], or MSR[IS] for the
+ * instruction cache: Cpu.dKey, iKey, shifted by KEY_SHIFT), the flags
+ * below; -1 when empty. An access of `size` bytes at EA hits when the tag
+ * equals (EA & (0xFFFFF000 | (size - 1))) | key: one comparison checks the
+ * page, the key and the alignment (bits 0-1 of a tag are zero). A data
+ * entry's value is the page's RAM address less its effective address (RAM
+ * address = value + EA, modulo 2^32), a device page's its physical page
+ * number (TAG_MMIO); the instruction cache's value is the page's RAM address.
+ */
+export const KEY_SHIFT = 2;
+/** What of an access's EA its soft-TLB tag must equal, the key ORed in: the page and the low bits an aligned access of `size` bytes has clear. */
+export const tagMask = (size: number): number => (0xFFFFF000 | (size - 1)) | 0;
 /** Soft-TLB tag flag: the page is device memory (the value is its physical page number). */
-export const TAG_MMIO = 0x400000;
+export const TAG_MMIO = 0x10;
 /** Soft-TLB tag flag (write cache): the page holds decoded instructions (stores to it take the slow path). */
-export const TAG_CODE = 0x800000;
+export const TAG_CODE = 0x20;
 /** Bytes of the core's area (one WebAssembly page). */
 export const CORE_AREA_BYTES = 65536;
 

@@ -24,7 +24,7 @@
 
 import type { Cpu } from './cpu';
 import { MASKS } from './bits';
-import { CODE_LINE_SHIFT, CORE_SLOT, CORE_TB_F64, CORE_TLB, TAG_CODE } from './memory';
+import { CODE_LINE_SHIFT, CORE_SLOT, CORE_TB_F64, CORE_TLB, TAG_CODE, tagMask } from './memory';
 import type { BlockFn, JitBlock, RegionPlan } from './jit';
 import { regionModules } from './wasm-modules';
 
@@ -349,15 +349,14 @@ export interface SoftTlbAt {
 
 /**
  * The soft-TLB check of a data access at EA: pushes "miss", zero when the
- * tag of EA's page matches the key and the access is aligned (one value
- * that V8 tests with one branch: (tag ^ key) | (EA & (size - 1))). Leaves
- * IDX set, and for a store MISS too (emitCodeLineFree).
+ * tag equals (EA & tagMask(size)) | key, i.e. EA's page with this key and
+ * an aligned access (memory.ts), one value that V8 tests with one branch.
+ * Leaves IDX set, and for a store MISS too (emitCodeLineFree).
  */
 export function emitTlbMiss(a: Asm, l: SoftTlbAt, write: boolean, size: number): void {
   a.get(l.ea).c(10).op(OP.shrU).c(1023 << 2).op(OP.and).tee(l.idx);
   if (l.coreLocal !== null) a.get(l.coreLocal).op(OP.add);
-  a.mem(OP.load, l.core + (CORE_TLB + (write ? 2048 : 0)) * 4).get(l.ea).c(12).op(OP.shrU).get(l.dKey).op(OP.or, OP.xor);
-  if (size > 1) a.get(l.ea).c(size - 1).op(OP.and, OP.or);
+  a.mem(OP.load, l.core + (CORE_TLB + (write ? 2048 : 0)) * 4).get(l.ea).c(tagMask(size)).op(OP.and).get(l.dKey).op(OP.or, OP.xor);
   if (write) a.tee(l.miss);
 }
 
@@ -379,11 +378,11 @@ export function emitCodeLineFree(a: Asm, l: SoftTlbAt): void {
   a.end();
 }
 
-/** Pushes the host address of EA's byte in RAM from the soft TLB's value (after emitTlbMiss). */
+/** Pushes the host address of EA's byte in RAM, the soft TLB's value + EA (after emitTlbMiss). */
 export function emitHostAddress(a: Asm, l: SoftTlbAt, write: boolean, size: number): void {
   a.get(l.idx);
   if (l.coreLocal !== null) a.get(l.coreLocal).op(OP.add);
-  a.mem(OP.load, l.core + (CORE_TLB + (write ? 3072 : 1024)) * 4).get(l.ea).c(4095).op(OP.and, OP.add);
+  a.mem(OP.load, l.core + (CORE_TLB + (write ? 3072 : 1024)) * 4).get(l.ea).op(OP.add);
   if (size === 2) a.c(2).op(OP.xor);
   if (size === 1) a.c(3).op(OP.xor);
 }

@@ -39,7 +39,7 @@ function run(cpu: Cpu, pc: number, n: number): void {
 /** Does the core's write cache hold page `page`'s translation flagged as code (stores take the slow path)? */
 function flaggedAsCode(cpu: Cpu, page: number): boolean {
   const idx = page & SOFT_TLB_MASK;
-  return cpu.wTag[idx] !== -1 && (cpu.wTag[idx]! & TAG_CODE) !== 0 && cpu.wVal[idx] === page * 4096;
+  return cpu.wTag[idx] !== -1 && (cpu.wTag[idx]! & TAG_CODE) !== 0 && (cpu.wTag[idx]! & ~0xFFF) === page * 4096;
 }
 
 describe('a code page overwritten as data', () => {
@@ -69,7 +69,7 @@ describe('a code page overwritten as data', () => {
       expect(cpu.pc).toBe(PAGE_B + 7 * 4);
       // No longer a code page: not decoded, its stores on the fast path (the write cache holds A's page unflagged).
       expect(cpu.codePages[PAGE_A >>> 12]).toBeUndefined();
-      expect(cpu.wVal[(PAGE_A >>> 12) & SOFT_TLB_MASK]).toBe(PAGE_A);
+      expect(cpu.wTag[(PAGE_A >>> 12) & SOFT_TLB_MASK]! & ~0xFFF).toBe(PAGE_A);
       expect(flaggedAsCode(cpu, PAGE_A >>> 12)).toBe(false);
       // The branch to A runs the words stored there: 1,024 additions of 100, then `b .` after the page.
       run(cpu, cpu.pc, 1 + 1024 + 1);

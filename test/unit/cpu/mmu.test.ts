@@ -85,7 +85,9 @@ describe('translation, faults and the soft TLB', () => {
     const cpu = cpuWithTlb();
     tlbwe(cpu, 0, MAS.V | TSIZE_4K, 0x5000, 0x9000 | MAS.SR | MAS.SW);
     expect(cpu.translate(0x5123, READ)).toBe(0x9123);
-    expect(cpu.rTag[5]).toBe(5 | cpu.dKey);
+    // The tag: the page's effective address and the key; the value: its RAM address less that (memory.ts).
+    expect(cpu.rTag[5]).toBe(0x5000 | cpu.dKey);
+    expect(cpu.rVal[5]).toBe(0x9000 - 0x5000);
     expect(cpu.wTag[5]).toBe(-1);
     cpu.st32(0x5100, 0x11223344);
     expect(cpu.ld32(0x5100)).toBe(0x11223344);
