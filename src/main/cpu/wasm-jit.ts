@@ -1004,8 +1004,9 @@ function emitRegion(plan: RegionPlan, core: number): { bytes: Uint8Array; timed:
 
   // Prologue: the state from the core's slots, the GPRs the region uses.
   const pro = new Asm(256);
+  pro.c(0).mem(OP.load, slot(c, CORE_SLOT.CR)).set(X);
   for (let f = 0; f < 8; f++) {
-    pro.c(0).mem(OP.load, slot(c, CORE_SLOT.CR));
+    pro.get(X);
     if (f < 7) pro.c(28 - 4 * f).op(OP.shrU);
     pro.c(15).op(OP.and).set(CRF + f);
   }
