@@ -319,9 +319,10 @@ export class Cpu {
   /** Per RAM page: stores into it since code was last fetched from it (shared by a group's cores, as codePages). */
   readonly codeStores: Uint8Array;
   /**
-   * The code-line map (memory.ts): per CODE_LINE_BYTES of RAM, not zero once
-   * a word in that line has been decoded on a page of codePages (markCodeLine);
-   * cleared with the page. Stores to a line at zero invalidate nothing.
+   * The code-line map (memory.ts): per 64 bytes of RAM, not zero once a
+   * word in that line has been decoded on a page of codePages (refetchWord,
+   * the planner, a breakpoint); cleared with the page. Stores to a line at
+   * zero invalidate nothing.
    */
   readonly codeLines: Uint8Array;
   /** Bumped when cached fetch translations become invalid (the interpreter re-translates its page). */

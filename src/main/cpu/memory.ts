@@ -34,7 +34,7 @@
 // (the interpreter runs them in JavaScript). The OS backs a page of the
 // memory only once it is touched.
 //
-// Last, the guest's code-line map: a byte for each CODE_LINE_BYTES of RAM,
+// Last, the guest's code-line map: a byte for each 64 bytes of RAM,
 // not zero while an instruction word in that line has been decoded (Cpu:
 // the interpreters' decoded slots and the translator's regions are made
 // only from decoded words). A store to a page of code takes the soft TLB's
@@ -80,9 +80,8 @@ export const MAX_CORES = 8;
 export const HEAT_SLOTS_MAX = 2048;
 /** Bytes of one page's heat counts. */
 export const HEAT_PAGE_BYTES = 4096;
-/** Bytes of RAM one byte of the code-line map covers (log2: CODE_LINE_SHIFT). */
+/** log2 of the bytes of RAM one byte of the code-line map covers (64: a cache line). */
 export const CODE_LINE_SHIFT = 6;
-export const CODE_LINE_BYTES = 1 << CODE_LINE_SHIFT;
 
 export interface GuestMemory {
   readonly memory: WebAssembly.Memory;
@@ -92,7 +91,7 @@ export interface GuestMemory {
   readonly cores: number;
   /** Pages of heat counts each core's arena holds (no more than RAM has pages). */
   readonly heatSlots: number;
-  /** Byte offset of the code-line map (ramSize / CODE_LINE_BYTES bytes), after the heat arenas. */
+  /** Byte offset of the code-line map (ramSize >>> CODE_LINE_SHIFT bytes), after the heat arenas. */
   readonly codeLineBase: number;
 }
 
