@@ -15,7 +15,7 @@
 // swap32, devices/bus.ts). Per-slice loops (the run loops) are not affected.
 //
 // Branch hints for WebAssembly (the branch-hinting proposal, experimental in
-// Node 20's V8). The translator's regions and the WebAssembly interpreter
+// Node 20's V8, shipped in V8 13.7). The translator's regions and the WebAssembly interpreter
 // mark the slow paths of their loads, stores and calls out as unlikely
 // (wasm-jit.ts Asm.ifLikely); TurboFan then lays them out of line and keeps
 // their spills there instead of spilling live registers on the fast path.
@@ -46,8 +46,18 @@ export function tuneV8(): void {
   if (tuned) return;
   tuned = true;
   setFlagsFromString('--no-use-osr');
-  setFlagsFromString('--experimental-wasm-branch-hinting');
+  if (branchHintsNeedFlag(process.versions.v8)) setFlagsFromString('--experimental-wasm-branch-hinting');
   if (!isMainThread) detachOne();
+}
+
+/**
+ * Whether this V8 reads branch hints only behind the experimental flag: it
+ * shipped them in 13.7 (Electron's newer V8), where the flag may be gone and
+ * setting it would only print an error.
+ */
+export function branchHintsNeedFlag(v8Version: string): boolean {
+  const [major = 0, minor = 0] = v8Version.split('.').map(Number);
+  return major < 13 || (major === 13 && minor < 7);
 }
 
 /** Detaches a buffer of no use (transferring it to a clone that is dropped). */
