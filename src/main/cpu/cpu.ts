@@ -742,11 +742,7 @@ export class Cpu {
   private writePa(pa: number, size: 1 | 2 | 4, value: number): void {
     if (pa < this.bus.ramSize) {
       this.bus.writeRam(pa, size, value);
-      const code = this.codePages[(pa / 4096) | 0];
-      if (code !== undefined && this.linesHoldCode(pa, size)) {
-        const first = (pa & 0xFFF) >>> 2;
-        this.codeWritten((pa / 4096) | 0, code, first, Math.min(((pa & 0xFFF) + size - 1) >>> 2, 1023));
-      }
+      this.ramWritten(pa, size);
       return;
     }
     if (this.hooks !== null && (this.msr & MSR.GS || this.deprivileged)) {
@@ -873,15 +869,26 @@ export class Cpu {
     }
   }
 
-  /** Whether a decoded word may lie in the `size` bytes of RAM at `pa` (within a page; a misaligned store may straddle two lines). */
-  private linesHoldCode(pa: number, size: number): boolean {
-    for (let l = pa >>> CODE_LINE_SHIFT, last = (pa + size - 1) >>> CODE_LINE_SHIFT; l <= last; l++) if (this.codeLines[l] !== 0) return true;
-    return false;
+  /**
+   * The core stored `size` bytes of RAM at `pa` (within one page): if the
+   * page is decoded and a line they touch holds a decoded word (a misaligned
+   * store may straddle two lines), the words go (codeWritten).
+   */
+  private ramWritten(pa: number, size: number): void {
+    const ppage = (pa / 4096) | 0;
+    const code = this.codePages[ppage];
+    if (code === undefined) return;
+    for (let l = pa >>> CODE_LINE_SHIFT, last = (pa + size - 1) >>> CODE_LINE_SHIFT; l <= last; l++) {
+      if (this.codeLines[l] !== 0) {
+        this.codeWritten(ppage, code, (pa & 0xFFF) >>> 2, ((pa & 0xFFF) + size - 1) >>> 2);
+        return;
+      }
+    }
   }
 
   /**
    * Words first..last of decoded page `ppage` (its `code`), in a line holding
-   * a decoded word (linesHoldCode), were written: their decoded slots and the
+   * a decoded word (ramWritten), were written: their decoded slots and the
    * translations over them go. After RETIRE_STORES such stores with no fetch
    * from the page (decodedPage counts from there), by code on another page,
    * the page stops being a code page. (Stores to its other lines invalidate
@@ -1155,8 +1162,7 @@ export class Cpu {
       // A loop, not fill(): for a 64-byte line it is several times faster.
       const ram32 = this.ram32;
       for (let w = pa >> 2, end = (pa + size) >> 2; w < end; w++) ram32[w] = 0;
-      const code = this.codePages[(pa / 4096) | 0];
-      if (code !== undefined && this.linesHoldCode(pa, size)) this.codeWritten((pa / 4096) | 0, code, (pa & 0xFFF) >>> 2, (((pa & 0xFFF) + size) >>> 2) - 1);
+      this.ramWritten(pa, size);
     } else {
       for (let k = 0; k < size; k += 4) this.bus.mmioWrite(pa + k, 4, 0);
     }

@@ -15,10 +15,11 @@
 // swap32, devices/bus.ts). Per-slice loops (the run loops) are not affected.
 //
 // Branch hints for WebAssembly (the branch-hinting proposal, experimental in
-// Node 20's V8, shipped in V8 13.7). The translator's regions and the WebAssembly interpreter
-// mark the slow paths of their loads, stores and calls out as unlikely
-// (wasm-jit.ts Asm.ifLikely); TurboFan then lays them out of line and keeps
-// their spills there instead of spilling live registers on the fast path.
+// Node 20's V8, shipped in V8 13.7). The translator's regions and the
+// WebAssembly interpreter mark the slow paths of their loads, stores and
+// calls out as unlikely (wasm-jit.ts Asm.ifLikely); TurboFan then lays them
+// out of line and keeps their spills there instead of spilling live
+// registers on the fast path.
 // intmix 6 % faster, a first Linux boot 0.479 → 0.443 s (docs/performance.md).
 // Without the flag the hints are ignored: nothing else changes.
 //
