@@ -59,13 +59,39 @@ describe('guest threads', () => {
     expect(session.guestThreadCounts()).toMatchObject({ started: 2, reused: 0 });
   });
 
-  it('a session with a spare starts its first guest on a thread already warmed up', async () => {
+  it('a session with a spare starts its first guest on a thread already warmed up, machine and all, and the guest sees nothing of it', async () => {
+    const plain = new LabSession();
+    let alone: string;
+    try {
+      alone = (await scriptedRun(plain, new Recorder(plain), 'alone')).text;
+    } finally {
+      await plain.shutdown();
+    }
     session = new LabSession({ spareThread: true });
     expect(session.guestThreadCounts()).toEqual({ started: 1, reused: 0, idle: 1 });
+    // The spare boots labOS natively and under the hypervisor (guest/machine-warmup.ts) before any guest comes.
+    await waitUntil(() => session.spareWarmUps().length === 1, 'the spare to warm up', 60_000);
+    const [warm] = session.spareWarmUps();
+    expect(warm).toMatchObject({ abandoned: false });
+    expect(warm!.error).toBeUndefined();
+    expect(warm!.runs.map((r) => [r.model, r.end])).toEqual([['native', 'budget'], ['booke-hv', 'budget']]);
+    expect(warm!.runs[1]!.exits).toBeGreaterThan(0);
     const rec = new Recorder(session);
     const g = await scriptedRun(session, rec, 'on-spare');
+    expect(session.guestThreadCounts()).toMatchObject({ started: 1, reused: 1 });
+    // The same console, byte for byte, as on a thread that never warmed up (the name is the same: 'alone' vs 'on-spare' is not printed).
+    expect(g.text).toBe(alone);
+  });
+
+  it('a guest that comes while the spare warms up ends the warm-up and runs at once', async () => {
+    session = new LabSession({ spareThread: true });
+    const rec = new Recorder(session);
+    const g = await scriptedRun(session, rec, 'early');
     expect(g.text).toContain('scripted');
     expect(session.guestThreadCounts()).toMatchObject({ started: 1, reused: 1 });
+    // The spare was still warming up: it gave up (between two steps of its machine warm-up, or before it began).
+    await waitUntil(() => session.spareWarmUps().length === 1, 'the spare\'s warm-up report');
+    expect(session.spareWarmUps()[0]).toMatchObject({ abandoned: true });
   });
 
   it(`keeps at most ${MAX_IDLE} idle threads and ends them with the session`, async () => {

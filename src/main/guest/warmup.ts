@@ -255,6 +255,20 @@ export function warmUpJitProgram(): number[] {
 
 let warmed = false;
 
+/**
+ * The warm-up's cores, kept for the life of the thread. V8's optimised code
+ * for `execute` holds some of the objects it saw as weak constants; when the
+ * warm-up's core was collected during a guest's first boot, that code was
+ * thrown away ("weak objects") and the whole switch ran in baseline code
+ * until compiled again (an in-process Linux first boot 0.64 -> 0.60 s kept,
+ * docs/performance.md). They hold 1.3 MB of RAM between them.
+ */
+const kept: Cpu[] = [];
+/** Keeps a warm-up core (the first warm-up's: a forced one, in tests, adds none). */
+const keep = (cpu: Cpu) => {
+  if (kept.length <= CALL_TARGETS) kept.push(cpu);
+};
+
 /** Throwaway cores whose WebAssembly functions the interpreter calls in the warm-up: more than V8 keeps as a call site's known targets. */
 export const CALL_TARGETS = 5;
 
@@ -277,6 +291,7 @@ export function varyCallTargets(): { interpreted: number; translated: number } {
     const bus = new Bus(64 * 1024);
     bus.warn = () => {};
     const cpu = new Cpu(bus);
+    keep(cpu);
     cpu.writeTlb1(0, 0, 0, 10, ALL_PERMISSIONS, true);
     program.forEach((w, i) => bus.writeRam(CODE + i * 4, 4, w));
     cpu.pc = CODE;
@@ -346,6 +361,7 @@ export function warmUpInterpreter(force: boolean, parts: WarmUpParts): WarmUpRep
   const bus = new Bus(RAM);
   bus.warn = () => {};
   const cpu = new Cpu(bus);
+  keep(cpu);
   const words = warmUpProgram();
   const end = CODE + (words.length - 1) * 4;
   // The skip handler every interrupt goes to: SRR0 += 4, rfi.

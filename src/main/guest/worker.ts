@@ -13,6 +13,7 @@ import type { ExperimentJob, ExperimentPoolInit } from '../link/experiment-proto
 import type { FromGuestThread, FromWorker, GuestThreadInit, GuestWorkerInit, ToGuestThread, ToWorker } from '../link/worker-protocol';
 import { runJob } from './experiment-job';
 import { GuestRunner } from './runner';
+import { MachineWarmUp } from './machine-warmup';
 import { warmUpInterpreter } from './warmup';
 
 const kind = (workerData as ExperimentPoolInit | GuestThreadInit | undefined)?.kind;
@@ -25,12 +26,41 @@ if (kind === 'experiment-pool') {
   });
 } else if (kind === 'guest-thread') {
   const tell = (m: FromGuestThread) => parentPort!.postMessage(m);
+  /** A spare thread's machine warm-up under way (it runs a step at a time between messages). */
+  let warming: MachineWarmUp | null = null;
+  const warmed = (abandoned: boolean, error?: string) => {
+    tell({ kind: 'warmed', runs: [...(warming?.runs ?? [])], abandoned, ...(error !== undefined ? { error } : {}) });
+    warming = null;
+  };
+  const warmStep = () => {
+    if (warming === null) return; // a guest came: it was abandoned
+    let more: boolean;
+    try {
+      more = warming.step();
+    } catch (e) {
+      // An emulator failure: reported, and the thread ends (as after a guest's fatal error).
+      warmed(false, e instanceof Error ? e.stack ?? e.message : String(e));
+      parentPort!.close();
+      return;
+    }
+    if (more) setImmediate(warmStep);
+    else warmed(false);
+  };
   parentPort!.on('message', (m: ToGuestThread) => {
     if (m.kind === 'warm') {
-      // A spare thread: whatever guest comes, the whole warm-up (it is idle now; a guest would wait for it).
+      // A spare thread: whatever guest comes, the whole warm-up (it is idle now; a guest would wait for it),
+      // then, given an image, the machine's, a step at a time so that a guest arriving meanwhile ends it.
       warmUpInterpreter(false, 'all');
-      tell({ kind: 'warmed' });
+      if (m.image === undefined) warmed(false);
+      else {
+        warming = new MachineWarmUp(m.image);
+        setImmediate(warmStep);
+      }
       return;
+    }
+    if (warming !== null) {
+      warming.abandon();
+      warmed(true);
     }
     const ok = runGuest(m.init);
     tell({ kind: 'guest-done', reusable: ok });

@@ -26,6 +26,9 @@ export const IDLE_MS = 120_000;
 /** How long after a guest took the last idle thread a new spare is started. */
 export const SPARE_DELAY_MS = 3000;
 
+/** A spare thread's report of its warm-up (its `warmed` message). */
+export type SpareWarmUp = Extract<FromGuestThread, { kind: 'warmed' }>;
+
 interface Idle {
   readonly worker: Worker;
   /** Stops watching the idle thread (it is taken, or ended). */
@@ -35,6 +38,12 @@ interface Idle {
 export interface GuestThreadOptions {
   /** Keep a warm spare: one now, and another SPARE_DELAY_MS after a guest takes the last idle thread (the app does; tests choose). */
   keepSpare?: boolean;
+  /**
+   * The guest a spare boots for its machine warm-up (guest/machine-warmup.ts:
+   * labOS), read when the spare starts; undefined (or a throw): the
+   * interpreter's warm-up alone.
+   */
+  warmUpImage?: () => Uint8Array | undefined;
   /** IDLE_MS and SPARE_DELAY_MS (tests shorten them). */
   idleMs?: number;
   spareDelayMs?: number;
@@ -47,6 +56,8 @@ export class GuestThreads {
   /** Threads started, and threads handed out again (tests and the benchmark read them). */
   started = 0;
   reused = 0;
+  /** The spares' warm-ups that are over, in the order they ended (tests and the benchmark read them). */
+  readonly warmUps: SpareWarmUp[] = [];
 
   constructor(private readonly script: () => WorkerScript, private readonly options: GuestThreadOptions = {}) {
     if (options.keepSpare) this.spare();
@@ -89,7 +100,19 @@ export class GuestThreads {
     } catch {
       return; // the next guest starts its own thread and reports why it could not
     }
-    worker.postMessage({ kind: 'warm' } satisfies ToGuestThread);
+    let image: Uint8Array | undefined;
+    try {
+      image = this.options.warmUpImage?.();
+    } catch {
+      image = undefined; // no machine warm-up: the interpreter's alone
+    }
+    const recordWarmUp = (m: FromGuestThread) => {
+      if (m.kind !== 'warmed') return;
+      worker.off('message', recordWarmUp);
+      this.warmUps.push(m);
+    };
+    worker.on('message', recordWarmUp);
+    worker.postMessage({ kind: 'warm', ...(image !== undefined ? { image } : {}) } satisfies ToGuestThread);
     this.park(worker, null);
   }
 

@@ -24,7 +24,7 @@ import { ConsoleHub } from './console-hub';
 import { consoleTaken, createControl, resetConsoleQueue, setConsoleHold } from '../link/control';
 import { createHostTlb } from '../link/host-tlb';
 import { GuestHost } from './guest-host';
-import { GuestThreads } from './guest-threads';
+import { GuestThreads, type SpareWarmUp } from './guest-threads';
 import { GdbRelay } from './gdb-relay';
 import { guestImagePath, listGuestImages, unpackImage, UnpackedImages } from './images';
 import type { LabClient } from './session';
@@ -98,6 +98,9 @@ interface Guest {
   snapshot?: Uint8Array;
 }
 
+/** The bundled image a spare thread's machine warm-up boots. */
+const WARMUP_IMAGE = 'labos';
+
 const encoder = new TextEncoder();
 
 function labLine(text: string): Uint8Array {
@@ -130,7 +133,7 @@ export class GuestManager {
 
   constructor(private readonly ctx: GuestManagerContext) {
     this.limits = { maxGuests: MAX_GUESTS, maxTotalRamMb: defaultTotalRamMb(), ...ctx.limits };
-    this.threads = new GuestThreads(() => this.workerScript(), { keepSpare: ctx.spareThread ?? false });
+    this.threads = new GuestThreads(() => this.workerScript(), { keepSpare: ctx.spareThread ?? false, warmUpImage: () => this.warmUpImage() });
   }
 
   // ---- queries ---------------------------------------------------------------
@@ -171,6 +174,11 @@ export class GuestManager {
   /** Guest threads started and handed out again so far, and idle now. */
   threadCounts(): { started: number; reused: number; idle: number } {
     return { started: this.threads.started, reused: this.threads.reused, idle: this.threads.idleCount };
+  }
+
+  /** The spare threads' warm-ups that are over (guest-threads.ts), oldest first. */
+  spareWarmUps(): readonly SpareWarmUp[] {
+    return this.threads.warmUps;
   }
 
   /** The worker thread of a guest (tests kill it from outside). */
@@ -557,6 +565,12 @@ export class GuestManager {
     const used = new Set([...this.guests.values()].map((g) => g.lpid));
     for (let l = 1; l < 64; l++) if (!used.has(l)) return l;
     throw new LabFailure('unavailable', 'No logical partition ID is free');
+  }
+
+  /** The guest a spare thread boots to warm up its machine (guest/machine-warmup.ts): the bundled labOS, if found. */
+  private warmUpImage(): Uint8Array | undefined {
+    const path = guestImagePath(WARMUP_IMAGE);
+    return path === undefined ? undefined : this.images.get(path, WARMUP_IMAGE);
   }
 
   private workerScript(): WorkerScript {

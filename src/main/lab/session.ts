@@ -15,6 +15,7 @@ import {
 import { LabFailure } from '../../shared/result';
 import type { StatsSnapshot } from '../../shared/stats';
 import { type GuestLimits, GuestManager, type InternalGuestOptions } from './guests';
+import type { SpareWarmUp } from './guest-threads';
 import { listGuestImages } from './images';
 
 /** A connected renderer: it receives broadcast events and the consoles it subscribed to. */
@@ -284,6 +285,11 @@ export class LabSession {
   /** Guest worker threads started and reused so far, and idle now (tests and the benchmark). */
   guestThreadCounts(): { started: number; reused: number; idle: number } {
     return this.guests.threadCounts();
+  }
+
+  /** The spare guest threads' warm-ups that are over, oldest first: what each ran, or why it stopped (tests and the benchmark). */
+  spareWarmUps(): readonly SpareWarmUp[] {
+    return this.guests.spareWarmUps();
   }
 
   /** Stops every guest and releases their workers. */

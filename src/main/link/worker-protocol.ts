@@ -41,19 +41,37 @@ export interface GuestThreadInit {
   kind: 'guest-thread';
 }
 
+/** One run of a spare thread's machine warm-up (guest/machine-warmup.ts): its model, the instructions it ran, and why it ended. */
+export interface MachineWarmUpRun {
+  model: GuestModel;
+  insns: number;
+  /** 'budget': it ran its instructions; otherwise the machine's stop (labOS powers off at its script's end) or 'halted'. */
+  end: string;
+  /** Exits to the hypervisor it took (none natively), and the console bytes the guest wrote (to nowhere). */
+  exits: number;
+  consoleBytes: number;
+}
+
 /** The session to a guest thread (on its parentPort). */
 export type ToGuestThread =
   /** Run this guest until its `stop` request. */
   | { kind: 'guest'; init: GuestWorkerInit }
-  /** Run the V8 warm-up now, with no guest yet (a spare thread). */
-  | { kind: 'warm' };
+  /**
+   * Run the V8 warm-up now, with no guest yet (a spare thread); with `image`,
+   * then boot that guest (labOS) for the machine's warm-up (guest/machine-warmup.ts).
+   */
+  | { kind: 'warm'; image?: Uint8Array };
 
 /** A guest thread to the session (on its parentPort). */
 export type FromGuestThread =
   /** The guest given last is over; `reusable`: the thread takes another (false after an emulator failure: it ends). */
   | { kind: 'guest-done'; reusable: boolean }
-  /** The warm-up asked for is done. */
-  | { kind: 'warmed' };
+  /**
+   * The warm-up asked for is over: the machine warm-up's runs, whether a
+   * guest's arrival cut it short, and the error that ended it (the thread
+   * then ends: nothing a failing emulator left behind is trusted with a guest).
+   */
+  | { kind: 'warmed'; runs: MachineWarmUpRun[]; abandoned: boolean; error?: string };
 
 /** A guest, as its thread receives it (structured-clonable; the port is transferred). */
 export interface GuestWorkerInit {
