@@ -23,16 +23,36 @@ interface Entry {
   readonly module: WebAssembly.Module;
 }
 
-/** FNV-1a over the bytes: the bucket of a module; equal bytes are checked in full. */
+// Both loops go a 32-bit word at a time: they run once per region, in a
+// guest's first boot mostly before V8 has optimised them (no on-stack
+// replacement, v8-tuning.ts), where a loop a byte at a time over 0.2 MB of
+// regions cost 3-5 ms.
+
+/** The bytes' whole 32-bit words, little-endian: a view where the bytes are aligned, else a copy (the same values either way). */
+function wordsOf(bytes: Uint8Array): Int32Array {
+  const n = bytes.length >>> 2;
+  if ((bytes.byteOffset & 3) === 0) return new Int32Array(bytes.buffer, bytes.byteOffset, n);
+  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.length);
+  const w = new Int32Array(n);
+  for (let i = 0; i < n; i++) w[i] = dv.getInt32(i * 4, true);
+  return w;
+}
+
+/** FNV-1a over the bytes' words and the bytes after them: the bucket of a module; equal bytes are checked in full. */
 export function moduleHash(bytes: Uint8Array): number {
   let h = 0x811C9DC5 ^ bytes.length;
-  for (let i = 0; i < bytes.length; i++) h = Math.imul(h ^ bytes[i]!, 0x01000193);
+  const w = wordsOf(bytes);
+  for (let i = 0; i < w.length; i++) h = Math.imul(h ^ w[i]!, 0x01000193);
+  for (let i = w.length * 4; i < bytes.length; i++) h = Math.imul(h ^ bytes[i]!, 0x01000193);
   return h >>> 0;
 }
 
 function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
   if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  const wa = wordsOf(a);
+  const wb = wordsOf(b);
+  for (let i = 0; i < wa.length; i++) if (wa[i] !== wb[i]) return false;
+  for (let i = wa.length * 4; i < a.length; i++) if (a[i] !== b[i]) return false;
   return true;
 }
 

@@ -59,4 +59,27 @@ describe('region module cache', () => {
     expect(moduleHash(moduleBytes('a'))).not.toBe(moduleHash(moduleBytes('b')));
     expect(moduleHash(new Uint8Array(1))).not.toBe(moduleHash(new Uint8Array(2)));
   });
+
+  it('hashes and compares a word at a time, whatever the bytes\' alignment, the bytes after the last word included', () => {
+    const bytes = moduleBytes('aligned');
+    expect(bytes.length % 4).not.toBe(0); // a tail after the whole words
+    // The same bytes one byte into a buffer: a view that is not word-aligned.
+    const shifted = new Uint8Array(bytes.length + 1);
+    shifted.set(bytes, 1);
+    const unaligned = shifted.subarray(1);
+    expect(moduleHash(unaligned)).toBe(moduleHash(bytes));
+    for (const at of [0, 5, bytes.length - 1]) {
+      const other = bytes.slice();
+      other[at] ^= 1;
+      expect(moduleHash(other)).not.toBe(moduleHash(bytes));
+    }
+    // With every module in one bucket, the full comparison tells them apart, a tail byte too, and finds the unaligned copy.
+    const cache = new ModuleCache(1 << 20, () => 7);
+    const m = cache.get(bytes);
+    const tail = bytes.slice();
+    tail[tail.length - 1] ^= 1;
+    expect(cache.get(tail)).not.toBe(m);
+    expect(cache.get(unaligned)).toBe(m);
+    expect(cache.hits).toBe(1);
+  });
 });
