@@ -5,7 +5,8 @@
 // before it was asked for; idle threads are bounded and end with the session.
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Worker } from 'node:worker_threads';
-import { MAX_IDLE } from '../../src/main/lab/guest-threads';
+import { GuestThreads, MAX_IDLE } from '../../src/main/lab/guest-threads';
+import { resolveWorkerScript } from '../../src/main/lab/worker-script';
 import { LabSession } from '../../src/main/lab/session';
 import { Recorder, waitUntil } from '../support/runtime';
 
@@ -76,11 +77,28 @@ describe('guest threads', () => {
     expect(warm!.error).toBeUndefined();
     expect(warm!.runs.map((r) => [r.model, r.end])).toEqual([['native', 'budget'], ['booke-hv', 'budget']]);
     expect(warm!.runs[1]!.exits).toBeGreaterThan(0);
+    expect(warm!.ms).toBeGreaterThan(0);
     const rec = new Recorder(session);
     const g = await scriptedRun(session, rec, 'on-spare');
     expect(session.guestThreadCounts()).toMatchObject({ started: 1, reused: 1 });
     // The same console, byte for byte, as on a thread that never warmed up (the name is the same: 'alone' vs 'on-spare' is not printed).
     expect(g.text).toBe(alone);
+  });
+
+  it('a spare whose machine warm-up fails reports why and ends; the next guest gets a new thread', async () => {
+    // The real guest worker, given an image that is not an ELF file to warm up with.
+    const threads = new GuestThreads(() => resolveWorkerScript(), { keepSpare: true, warmUpImage: () => new TextEncoder().encode('not an ELF file') });
+    try {
+      await waitUntil(() => threads.warmUps.length === 1, 'the spare\'s warm-up report');
+      expect(threads.warmUps[0]!.error).toMatch(/ELF/);
+      expect(threads.warmUps[0]!.abandoned).toBe(false);
+      await waitUntil(() => threads.idleCount === 0, 'the failed spare to leave the pool');
+      const next = threads.take();
+      expect(threads.started).toBe(2);
+      await next.terminate();
+    } finally {
+      await threads.close();
+    }
   });
 
   it('a guest that comes while the spare warms up ends the warm-up and runs at once', async () => {

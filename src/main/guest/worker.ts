@@ -28,8 +28,9 @@ if (kind === 'experiment-pool') {
   const tell = (m: FromGuestThread) => parentPort!.postMessage(m);
   /** A spare thread's machine warm-up under way (it runs a step at a time between messages). */
   let warming: MachineWarmUp | null = null;
+  let warmFrom = 0;
   const warmed = (abandoned: boolean, error?: string) => {
-    tell({ kind: 'warmed', runs: [...(warming?.runs ?? [])], abandoned, ...(error !== undefined ? { error } : {}) });
+    tell({ kind: 'warmed', runs: [...(warming?.runs ?? [])], abandoned, ...(error !== undefined ? { error } : {}), ms: performance.now() - warmFrom });
     warming = null;
   };
   const warmStep = () => {
@@ -50,6 +51,7 @@ if (kind === 'experiment-pool') {
     if (m.kind === 'warm') {
       // A spare thread: whatever guest comes, the whole warm-up (it is idle now; a guest would wait for it),
       // then, given an image, the machine's, a step at a time so that a guest arriving meanwhile ends it.
+      warmFrom = performance.now();
       warmUpInterpreter(false, 'all');
       if (m.image === undefined) warmed(false);
       else {

@@ -71,7 +71,7 @@ export type FromGuestThread =
    * guest's arrival cut it short, and the error that ended it (the thread
    * then ends: nothing a failing emulator left behind is trusted with a guest).
    */
-  | { kind: 'warmed'; runs: MachineWarmUpRun[]; abandoned: boolean; error?: string };
+  | { kind: 'warmed'; runs: MachineWarmUpRun[]; abandoned: boolean; error?: string; /** Host ms from the request to now. */ ms: number };
 
 /** A guest, as its thread receives it (structured-clonable; the port is transferred). */
 export interface GuestWorkerInit {

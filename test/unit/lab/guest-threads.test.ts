@@ -66,6 +66,20 @@ describe('GuestThreads', () => {
     expect(p.take()).not.toBe(b);
   });
 
+  it('hands a spare the machine warm-up\'s image, read when the spare starts, and warms without one the image reader cannot give', async () => {
+    let reads = 0;
+    const p = pool({ keepSpare: true, warmUpImage: () => new Uint8Array(++reads * 100) });
+    await until('the spare\'s warm-up report', () => p.warmUps.length === 1);
+    expect(p.warmUps[0]!.runs.map((r) => r.insns)).toEqual([100]);
+    const failing = pool({ keepSpare: true, warmUpImage: () => { throw new Error('no labOS here'); } });
+    const absent = pool({ keepSpare: true, warmUpImage: () => undefined });
+    await until('the other spares\' reports', () => failing.warmUps.length === 1 && absent.warmUps.length === 1);
+    expect(failing.warmUps[0]!.runs).toEqual([]);
+    expect(absent.warmUps[0]!.runs).toEqual([]);
+    expect([failing.idleCount, absent.idleCount]).toEqual([1, 1]);
+    expect(reads).toBe(1);
+  });
+
   it('keeps a warmed spare, never ended for waiting, and starts another after the last idle thread is taken', async () => {
     const p = pool({ keepSpare: true, idleMs: 30, spareDelayMs: 30 });
     expect([p.started, p.idleCount]).toEqual([1, 1]);
