@@ -261,6 +261,11 @@ const PLAIN_SPRS = [
   368, 369, 370, 371, 378, 379, 380, 381, 382, 383, 440, 441, 442, 443, 444, 445, 447,
 ];
 
+/** What acknowledges an external interrupt for a core in proxy mode (the MPIC). */
+export interface ExternalProxy {
+  proxyAcknowledge(core: number): number;
+}
+
 export class Cpu {
   // ---- architected state --------------------------------------------------
   readonly gpr: Int32Array;
@@ -293,10 +298,11 @@ export class Cpu {
   critInput = false;
   /**
    * The interrupt controller's external proxy (set by the board): acknowledges
-   * the interrupt being taken and returns its vector for EPR, or -1 when the
-   * controller is not in proxy mode.
+   * the interrupt being taken on core `index` and returns its vector for EPR,
+   * or -1 when the controller is not in proxy mode. The controller itself, not
+   * a closure (devices/irq-line.ts).
    */
-  externalProxy: (() => number) | null = null;
+  externalProxy: ExternalProxy | null = null;
   /** Something may need attention at the next taken branch (an interrupt became pending). */
   irqPoll = 0;
   /** Executing `wait`: no instructions until an interrupt. */
@@ -1482,7 +1488,7 @@ export class Cpu {
   /** External proxy: an external interrupt taken loads EPR (GEPR when it goes to the guest) with the acknowledged vector. */
   private loadEpr(reg: number): void {
     if (this.externalProxy === null) return;
-    const vector = this.externalProxy();
+    const vector = this.externalProxy.proxyAcknowledge(this.index);
     if (vector >= 0) this.spr[reg] = vector;
   }
 

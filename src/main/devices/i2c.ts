@@ -13,6 +13,7 @@
 // region, so there it reads 0 and ignores writes; so it does here.
 
 import type { MmioDevice } from './bus';
+import type { IrqLine } from './irq-line';
 
 /** A device on the I2C bus, addressed by its 7-bit address. */
 export interface I2cTarget {
@@ -52,7 +53,7 @@ export class I2cController implements MmioDevice {
   private addressed = false;
   private irq = false;
 
-  constructor(private readonly targets: ReadonlyMap<number, I2cTarget>, private readonly setIrq: (level: boolean) => void) {}
+  constructor(private readonly targets: ReadonlyMap<number, I2cTarget>, private readonly setIrq: IrqLine) {}
 
   reset(): void {
     this.endTransfer();
@@ -171,7 +172,7 @@ export class I2cController implements MmioDevice {
     const level = (this.cr & CR_MEN) !== 0 && (this.cr & CR_MIEN) !== 0 && (this.sr & SR_MIF) !== 0;
     if (level !== this.irq) {
       this.irq = level;
-      this.setIrq(level);
+      this.setIrq.set(level);
     }
   }
 }

@@ -20,6 +20,12 @@
 // private registers of the core making the access (`current`).
 
 import { type MmioDevice, registerSlice } from './bus';
+import type { IrqLine } from './irq-line';
+
+/** A core's external interrupt input, which the MPIC's INT output for that core drives (Cpu has it). */
+export interface InterruptInput {
+  setExternalInput(level: boolean): void;
+}
 
 export const MPIC_SOURCES = 256;
 /** The four inter-processor interrupts are sources 256-259 here (their VPRs live at 0x10A0). */
@@ -55,7 +61,7 @@ const TIMER_TDR_CORE0 = 1;
 const GCR_EXTERNAL_PROXY = 0x60000000;
 
 /** What a snapshot of the MPIC leaves out: update()'s scratch array. */
-const MPIC_SNAPSHOT_SKIP: ReadonlySet<string> = new Set(['busy']);
+const MPIC_SNAPSHOT_SKIP: ReadonlySet<string> = new Set(['busy', 'inputs']);
 
 export class Mpic implements MmioDevice {
   readonly name = 'mpic';
@@ -80,8 +86,14 @@ export class Mpic implements MmioDevice {
   /** Scratch for update(): the sources in service on some core. */
   private readonly busy = new Uint8Array(ALL_SOURCES);
 
-  constructor(private readonly setInt: (level: boolean, core: number) => void, readonly cores = 1) {
-    if (!Number.isInteger(cores) || cores < 1 || cores > 8) throw new Error(`the MPIC serves 1 to 8 cores (got ${cores})`);
+  /** Cores served: one per input. */
+  readonly cores: number;
+
+  /** `inputs`: each core's external interrupt input, in core order (irq-line.ts: objects, not closures). */
+  constructor(private readonly inputs: readonly InterruptInput[]) {
+    const cores = inputs.length;
+    if (cores < 1 || cores > 8) throw new Error(`the MPIC serves 1 to 8 cores (got ${cores})`);
+    this.cores = cores;
     this.inService = Array.from({ length: cores }, () => []);
     this.ctpr = new Int32Array(cores);
     this.output = new Uint8Array(cores);
@@ -170,7 +182,7 @@ export class Mpic implements MmioDevice {
       const level = b >= 0 && this.priority(b) > this.currentPriority(core) ? 1 : 0;
       if (level !== this.output[core]) {
         this.output[core] = level;
-        this.setInt(level === 1, core);
+        this.inputs[core]!.setExternalInput(level === 1);
       }
     }
   }
@@ -340,5 +352,14 @@ export class Mpic implements MmioDevice {
         if (off >= 0x1100 && off < 0x1200) this.timers[((off - 0x1100) >>> 6) * 4 + ((off >>> 4) & 3)] = v;
         break;
     }
+  }
+}
+
+/** Interrupt source `source`'s line into the MPIC, for a device to drive (irq-line.ts). */
+export class MpicLine implements IrqLine {
+  constructor(private readonly mpic: Mpic, readonly source: number) {}
+
+  set(level: boolean): void {
+    this.mpic.setLine(this.source, level);
   }
 }

@@ -7,6 +7,7 @@
 // receive FIFO as the guest drains it.
 
 import type { MmioDevice } from './bus';
+import type { IrqLine } from './irq-line';
 
 export interface ConsoleSink {
   /** Bytes the guest transmitted. */
@@ -62,7 +63,7 @@ export class Uart16550 implements MmioDevice {
   /** Bytes lost because a guest kept writing past TX_HOLD_LIMIT while output was paused. */
   txOverruns = 0;
 
-  constructor(name: string, private readonly sink: ConsoleSink, private readonly irq: (level: boolean) => void) {
+  constructor(name: string, private readonly sink: ConsoleSink, private readonly irq: IrqLine) {
     this.name = name;
   }
 
@@ -147,7 +148,7 @@ export class Uart16550 implements MmioDevice {
     const level = (this.iir() & IIR_NONE) === 0;
     if (level !== this.irqLevel) {
       this.irqLevel = level;
-      this.irq(level);
+      this.irq.set(level);
     }
   }
 

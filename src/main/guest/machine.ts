@@ -28,7 +28,7 @@ import { Bus } from '../devices/bus';
 import { GlobalUtilities } from '../devices/guts';
 import { Gpio } from '../devices/gpio';
 import { I2cController } from '../devices/i2c';
-import { Mpic } from '../devices/mpic';
+import { Mpic, MpicLine } from '../devices/mpic';
 import { PciHost } from '../devices/pci-host';
 import { RtcDs1338 } from '../devices/rtc-ds1338';
 import { SPIN_TABLE_BYTES, SpinTable } from '../devices/spin-table';
@@ -171,18 +171,17 @@ export class Machine {
     this.cpus = Array.from({ length: smp }, () => new Cpu(this.bus, options.clock ?? DEFAULT_CLOCK, group));
     this.cpu = this.cpus[0]!;
     this.held = this.cpus.map((_, k) => k > 0);
-    this.mpic = new Mpic((level, core) => this.cpus[core]!.setExternalInput(level), smp);
-    this.cpus.forEach((cpu, k) => { cpu.externalProxy = () => this.mpic.proxyAcknowledge(k); });
+    // Devices reach the cores, the MPIC and the console through objects, never closures made here: V8 inlined
+    // those as constants and threw the callers' code away when the board was collected (devices/irq-line.ts).
+    this.mpic = new Mpic(this.cpus);
+    for (const cpu of this.cpus) cpu.externalProxy = this.mpic;
     this.spin = new SpinTable(smp, (core, addr, r3) => this.release(core, addr, r3));
-    const panicWatch = this.panicWatch;
-    const sink = options.console;
-    const watched = { write: (bytes: Uint8Array) => { sink.write(bytes); panicWatch.feed(bytes); }, ready: () => sink.ready() };
-    this.uart = new Uart16550('uart0', watched, (level) => this.mpic.setLine(UART0_IRQ, level));
+    this.uart = new Uart16550('uart0', new WatchedConsole(options.console, this.panicWatch), new MpicLine(this.mpic, UART0_IRQ));
     this.guts = new GlobalUtilities(() => this.halt('reset'));
     this.gpio = new Gpio(() => this.halt('poweroff'));
     const rtc = new RtcDs1338(() => this.cpu.timers.ticks / this.timebaseHz);
     this.rtc = rtc;
-    this.i2c = new I2cController(new Map([[RTC_I2C_ADDRESS, rtc]]), (level) => this.mpic.setLine(I2C_IRQ, level));
+    this.i2c = new I2cController(new Map([[RTC_I2C_ADDRESS, rtc]]), new MpicLine(this.mpic, I2C_IRQ));
     this.bus.map(CCSR_BASE + I2C_OFFSET, 0x100, this.i2c);
     this.bus.map(CCSR_BASE + UART0_OFFSET, 0x100, this.uart);
     this.bus.map(CCSR_BASE + LBC_OFFSET, 0x1000, new UnimplementedBlock('lbc'));
@@ -573,6 +572,20 @@ export class Machine {
 }
 
 /** Up to `limit` instructions, fewer when the core's next timer event comes first (at least one). */
+/** The board's console: what the UART transmits goes to the user's sink and past the panic watch. */
+class WatchedConsole implements ConsoleSink {
+  constructor(private readonly sink: ConsoleSink, private readonly watch: PanicWatch) {}
+
+  write(bytes: Uint8Array): void {
+    this.sink.write(bytes);
+    this.watch.feed(bytes);
+  }
+
+  ready(): boolean {
+    return this.sink.ready();
+  }
+}
+
 function untilTimerEvent(cpu: Cpu, limit: number): number {
   const untilEvent = cpu.timers.insnsUntil(cpu.timers.nextEvent());
   return untilEvent < limit ? Math.max(1, untilEvent) : limit;

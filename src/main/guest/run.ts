@@ -11,6 +11,7 @@ import type { GuestStatsSample } from '../../shared/stats';
 import { attachHypervisor, type GuestHypervisor } from '../hv/index';
 import { createStatsBuffer, H, sampleStats } from '../link/stats';
 import { Machine, type StopReason } from './machine';
+import type { ConsoleSink } from '../devices/uart16550';
 import { warmUpInterpreter, warmUpParts } from './warmup';
 import { applyJitChoice, defaultInterpreter, defaultJitChoice, type JitChoice } from './jit-mode';
 import { captureParts, captureRam, checkCompatible, ramChecksum, restoreParts, restoreRam, sha256, type Snapshot, type SnapshotConfig } from '../link/snapshot';
@@ -82,6 +83,25 @@ export interface PreparedRun {
   chunks: Uint8Array[];
 }
 
+/**
+ * A run's console: every chunk kept, and passed on to `onOutput`. A class,
+ * not closures made per run: V8 inlines the UART's call of the sink, and a
+ * closure inlined as a constant took the UART's optimised code with it when
+ * the run was collected (devices/irq-line.ts).
+ */
+class CollectedConsole implements ConsoleSink {
+  constructor(private readonly chunks: Uint8Array[], private readonly onOutput: ((bytes: Uint8Array) => void) | undefined) {}
+
+  write(bytes: Uint8Array): void {
+    this.chunks.push(bytes);
+    this.onOutput?.(bytes);
+  }
+
+  ready(): boolean {
+    return true;
+  }
+}
+
 export function prepareRun(elf: Uint8Array, opts: RunOptions = {}): PreparedRun {
   // V8 sees the paths of the interpreter and the translator before it optimises them (warmup.ts;
   // once per thread, the part that suits it: the experiments' pool workers come through here too).
@@ -103,13 +123,7 @@ export function prepareRun(elf: Uint8Array, opts: RunOptions = {}): PreparedRun 
     ...(opts.smp !== undefined ? { smp: opts.smp } : {}),
     ...(opts.bootargs !== undefined ? { bootargs: opts.bootargs } : {}),
     clock: { cpi: cost.cpi, coreMHz: cost.coreMHz, timebaseMHz: cost.timebaseMHz },
-    console: {
-      write: (b) => {
-        chunks.push(b);
-        opts.onOutput?.(b);
-      },
-      ready: () => true,
-    },
+    console: new CollectedConsole(chunks, opts.onOutput),
   });
   const hypervisor = attachHypervisor(machine, hvOptions);
   const jit: JitChoice = opts.jit === undefined && opts.translator === undefined ? defaultJitChoice()

@@ -103,7 +103,7 @@ describe('I2C controller and DS1338 clock', () => {
   function board(seconds: () => number) {
     const rtc = new RtcDs1338(seconds);
     const irq: boolean[] = [];
-    const i2c = new I2cController(new Map<number, I2cTarget>([[0x68, rtc]]), (l) => irq.push(l));
+    const i2c = new I2cController(new Map<number, I2cTarget>([[0x68, rtc]]), { set: (l) => irq.push(l) });
     return { i2c, irq };
   }
 
@@ -170,7 +170,7 @@ describe('I2C controller and DS1338 clock', () => {
 describe('MPIC as QEMU presents it', () => {
   it('raises an MSI source when MSIIR is written and lowers it when the MSIR is read', () => {
     let out = false;
-    const mpic = new Mpic((l) => { out = l; });
+    const mpic = new Mpic([{ setExternalInput: (l) => { out = l; } }]);
     const msiSource = 224 + 3;
     mpic.write(0x10000 + msiSource * 0x20, 4, (5 << 16) | 0x42); // priority 5, vector 0x42, unmasked
     mpic.write(0x20080, 4, 0); // task priority 0
@@ -186,7 +186,7 @@ describe('MPIC as QEMU presents it', () => {
   });
 
   it('reads all ones for registers its blocks do not have, zero outside them', () => {
-    const mpic = new Mpic(() => {});
+    const mpic = new Mpic([{ setExternalInput: () => {} }]);
     expect(mpic.read(0x0, 4)).toBe(0x00400402);
     expect(mpic.read(0x4, 4) >>> 0).toBe(0xFFFFFFFF);
     expect(mpic.read(0x1000, 4)).toBe(0x00C30002);
@@ -211,7 +211,7 @@ describe('MPIC with several cores', () => {
   /** An MPIC for `cores` cores, with each core's INT output level recorded. */
   function board(cores: number) {
     const out = new Array<boolean>(cores).fill(false);
-    const mpic = new Mpic((level, core) => { out[core] = level; }, cores);
+    const mpic = new Mpic(Array.from({ length: cores }, (_, core) => ({ setExternalInput: (level: boolean) => { out[core] = level; } })));
     for (let k = 0; k < cores; k++) mpic.write(0x20080 + 0x1000 * k, 4, 0); // every core's task priority 0
     return { mpic, out };
   }
@@ -267,7 +267,7 @@ describe('MPIC with several cores', () => {
 describe('ns16550 loopback', () => {
   it('keeps typed bytes off the receiver while in loopback (a driver self-test must not eat them)', async () => {
     const { Uart16550 } = await import('../../../src/main/devices/uart16550');
-    const uart = new Uart16550('u', { write: () => {}, ready: () => true }, () => {});
+    const uart = new Uart16550('u', { write: () => {}, ready: () => true }, { set: () => {} });
     uart.write(2, 1, 0x07); // FIFO on, both cleared
     uart.write(4, 1, 0x10); // loopback
     uart.pushInput(new TextEncoder().encode('b')); // typed meanwhile
@@ -276,5 +276,21 @@ describe('ns16550 loopback', () => {
     expect(uart.read(5, 1) & 1).toBe(0); // nothing more: 'b' waits on the line
     uart.write(4, 1, 0x00); // line reconnected
     expect(uart.read(0, 1)).toBe(0x62);
+  });
+});
+
+describe('the board\'s wiring', () => {
+  it('connects devices, cores and the MPIC through objects and their methods, never closures made per board (devices/irq-line.ts)', async () => {
+    const { Machine } = await import('../../../src/main/guest/machine');
+    const { MpicLine } = await import('../../../src/main/devices/mpic');
+    const m = new Machine({ ramMb: 64, smp: 2, console: { write: () => {}, ready: () => true } });
+    const fields = (o: object) => Object.values(o as Record<string, unknown>);
+    // No device, and no core, holds a function as a field: a closure a caller inlines dies with the board.
+    for (const dev of [m.uart, m.i2c, m.mpic, ...m.cpus]) {
+      expect(fields(dev).filter((v) => typeof v === 'function')).toEqual([]);
+    }
+    expect(fields(m.uart).filter((v) => v instanceof MpicLine).map((l) => (l as InstanceType<typeof MpicLine>).source)).toEqual([42]);
+    expect(fields(m.i2c).filter((v) => v instanceof MpicLine).map((l) => (l as InstanceType<typeof MpicLine>).source)).toEqual([43]);
+    for (const cpu of m.cpus) expect(cpu.externalProxy).toBe(m.mpic);
   });
 });
