@@ -150,7 +150,8 @@ export async function linuxBenchmarks(print: Print = (l) => console.log(l)): Pro
   for (let k = 0; k < 3; k++) sessions.push(await sessionBootSeconds(worker));
   const session = median(sessions.map((b) => b.first));
   const sessionNext = median(sessions.map((b) => b.next));
-  print(line('linux.session_poweroff_s', session, 2, `host seconds from createGuest to power-off of a session's first Linux guest (on the spare thread the session warmed up, as the app's does, ${SESSION_LEAD_MS} ms after the session started: its machine warm-up was over in ${sessions.filter((b) => b.warmedUp).length} of 3, after ${median(sessions.filter((b) => b.warmedUp).map((b) => b.warmUpMs)).toFixed(0)} ms), median of 3 sessions (${spread(sessions.map((b) => b.first), 2)})`));
+  const warmed = sessions.filter((b) => b.warmedUp);
+  print(line('linux.session_poweroff_s', session, 2, `host seconds from createGuest to power-off of a session's first Linux guest (on the spare thread the session warmed up, as the app's does, ${SESSION_LEAD_MS} ms after the session started: its machine warm-up was over in ${warmed.length} of 3${warmed.length > 0 ? `, after ${median(warmed.map((b) => b.warmUpMs)).toFixed(0)} ms` : ''}), median of 3 sessions (${spread(sessions.map((b) => b.first), 2)})`));
   print(line('linux.session_next_poweroff_s', sessionNext, 2, `the same for the session's next Linux guest, on the thread the first gave back, median of 3 (${spread(sessions.map((b) => b.next), 2)})`));
 
   if (qemuAvailable()) {

@@ -68,7 +68,7 @@ export class MachineWarmUp {
     return false;
   }
 
-  /** Ends the warm-up where it is (a guest has come): its machine and its regions go (a guest's first boot is not to find them compiled). */
+  /** Ends the warm-up where it is (a guest has come, or its last run is over): its machine and its regions go (a guest's first boot is not to find them compiled). */
   abandon(): void {
     this.run = null;
     this.next = this.models.length;

@@ -571,7 +571,6 @@ export class Machine {
   }
 }
 
-/** Up to `limit` instructions, fewer when the core's next timer event comes first (at least one). */
 /** The board's console: what the UART transmits goes to the user's sink and past the panic watch. */
 class WatchedConsole implements ConsoleSink {
   constructor(private readonly sink: ConsoleSink, private readonly watch: PanicWatch) {}
@@ -586,6 +585,7 @@ class WatchedConsole implements ConsoleSink {
   }
 }
 
+/** Up to `limit` instructions, fewer when the core's next timer event comes first (at least one). */
 function untilTimerEvent(cpu: Cpu, limit: number): number {
   const untilEvent = cpu.timers.insnsUntil(cpu.timers.nextEvent());
   return untilEvent < limit ? Math.max(1, untilEvent) : limit;
