@@ -126,56 +126,14 @@ function kernelImage(file: string, figure: string, print: Print): Uint8Array | n
 export async function linuxBenchmarks(print: Print = (l) => console.log(l)): Promise<void> {
   const elf = kernelImage('linux/vmlinux.gz', 'linux.boot', print);
   if (elf === null) return;
-  // The first boot in this process finds V8's code for the kernel's paths cold and its regions not yet compiled
-  // (the thread keeps compiled region modules by their bytes, cpu/wasm-modules.ts, so a later boot of the same
-  // kernel finds them, as a session's reboot or an experiment's next run does); it is reported on its own, and
-  // the warm figure is the median of the three boots after it.
-  const first = labBoot(elf).boot;
-  const runs = [0, 1, 2].map(() => labBoot(elf).boot);
-  const lab = { toInitS: median(runs.map((b) => b.toInitS)), totalS: median(runs.map((b) => b.totalS)) };
-  print(line('linux.boot_minsns', runs[0]!.initInsns / 1e6, 1, 'guest instructions (M) to the kernel starting /init (within a slice)'));
-  print(line('linux.poweroff_minsns', runs[0]!.insns / 1e6, 1, 'guest instructions (M) to power-off: boot, /init, poweroff'));
-  print(line('linux.lab_to_init_s', lab.toInitS, 2, 'host seconds in the lab to /init, native, median of 3'));
-  print(line('linux.lab_first_poweroff_s', first.totalS, 2, 'host seconds in the lab to power-off, the first boot of this kernel in this process'));
-  print(line('linux.lab_poweroff_s', lab.totalS, 2, `host seconds in the lab to power-off, native, median of the 3 boots after the first (${spread(runs.map((b) => b.totalS), 2)})`));
-  print(line('linux.lab_mips', runs[0]!.insns / lab.totalS / 1e6, 1, 'guest MIPS over the whole boot'));
-  translationFigures('linux', print, () => {
-    const { boot, result } = labBoot(elf);
-    return { seconds: boot.totalS, result };
-  });
-  const cold = median([0, 1, 2].map(() => labCliSeconds()));
-  print(line('linux.lab_cli_poweroff_s', cold, 2, 'host seconds of `lab run linux` in a fresh process to power-off (process start and V8 warm-up included, as QEMU\'s figure), median of 3'));
-  const { worker } = await bundleLab();
-  const sessions: { first: number; next: number; warmedUp: boolean; warmUpMs: number }[] = [];
-  for (let k = 0; k < 3; k++) sessions.push(await sessionBootSeconds(worker));
-  const session = median(sessions.map((b) => b.first));
-  const sessionNext = median(sessions.map((b) => b.next));
-  const warmed = sessions.filter((b) => b.warmedUp);
-  print(line('linux.session_poweroff_s', session, 2, `host seconds from createGuest to power-off of a session's first Linux guest (on the spare thread the session warmed up, as the app's does, ${SESSION_LEAD_MS} ms after the session started: its machine warm-up was over in ${warmed.length} of 3${warmed.length > 0 ? `, after ${median(warmed.map((b) => b.warmUpMs)).toFixed(0)} ms` : ''}), median of 3 sessions (${spread(sessions.map((b) => b.first), 2)})`));
-  print(line('linux.session_next_poweroff_s', sessionNext, 2, `the same for the session's next Linux guest, on the thread the first gave back, median of 3 (${spread(sessions.map((b) => b.next), 2)})`));
-
-  if (qemuAvailable()) {
-    const dir = mkdtempSync(join(tmpdir(), 'lab-bench-linux-'));
-    try {
-      const vmlinux = join(dir, 'vmlinux');
-      writeFileSync(vmlinux, elf);
-      const q: { toInitS: number; totalS: number }[] = [];
-      for (let k = 0; k < 3; k++) q.push(await qemuBoot(vmlinux));
-      const qemu = { toInitS: median(q.map((b) => b.toInitS)), totalS: median(q.map((b) => b.totalS)) };
-      print(line('linux.qemu_to_init_s', qemu.toInitS, 2, 'host seconds on QEMU 7.2 TCG to /init (process start included), median of 3'));
-      print(line('linux.qemu_poweroff_s', qemu.totalS, 2, 'host seconds on QEMU TCG to power-off, median of 3'));
-      print(line('linux.lab_first_over_qemu_time', first.totalS / qemu.totalS, 2, 'lab host time (in-process, the first boot) / QEMU host time to power-off'));
-      print(line('linux.lab_over_qemu_time', lab.totalS / qemu.totalS, 2, 'lab host time (in-process, warm: boots 2-4) / QEMU host time to power-off'));
-      print(line('linux.lab_cli_over_qemu_time', cold / qemu.totalS, 2, 'fresh `lab run` / fresh QEMU, to power-off (target <= 1.5)'));
-      print(line('linux.session_over_qemu_time', session / qemu.totalS, 2, 'a session\'s first Linux guest (linux.session_poweroff_s) / fresh QEMU, to power-off'));
-      print(line('linux.session_next_over_qemu_time', sessionNext / qemu.totalS, 2, 'a session\'s next Linux guest (linux.session_next_poweroff_s) / fresh QEMU, to power-off'));
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
-  } else {
-    print('linux.qemu_poweroff_s n/a # qemu-system-ppc is not installed');
+  const dir = qemuAvailable() ? mkdtempSync(join(tmpdir(), 'lab-bench-linux-')) : null;
+  try {
+    const vmlinux = dir === null ? null : join(dir, 'vmlinux');
+    if (vmlinux !== null) writeFileSync(vmlinux, elf);
+    await uniprocessorBoots(elf, vmlinux, print);
+  } finally {
+    if (dir !== null) rmSync(dir, { recursive: true, force: true });
   }
-
   await smpBoots(print);
 
   for (const preset of ['isa206', 'none'] as const) {
@@ -188,6 +146,87 @@ export async function linuxBenchmarks(print: Print = (l) => console.log(l)): Pro
       if (n > 0) print(line(`linux.hv.${preset}.${c.id}`, n, 0, c.label));
     }
   }
+}
+
+/** The median of ratios a[k] / b[k]. */
+const pairedRatio = (a: readonly number[], b: readonly number[]): number => median(a.map((x, k) => x / b[k]!));
+
+/**
+ * The uniprocessor kernel in the lab (in this process, in a fresh `lab run`
+ * process, in a session as the app boots it) and on QEMU: each lab figure's
+ * runs alternate with QEMU boots, and each ratio is the median of the pairs'
+ * (the VM's speed swings by a third between spells: a pair sees one spell).
+ */
+async function uniprocessorBoots(elf: Uint8Array, vmlinux: string | null, print: Print): Promise<void> {
+  const qemuBoots: { toInitS: number; totalS: number }[] = [];
+  /** A QEMU boot now, its seconds to power-off (NaN without QEMU). */
+  const qemuNow = async (): Promise<number> => {
+    if (vmlinux === null) return Number.NaN;
+    const b = await qemuBoot(vmlinux);
+    qemuBoots.push(b);
+    return b.totalS;
+  };
+  // The first boot in this process finds V8's code for the kernel's paths cold and its regions not yet compiled
+  // (the thread keeps compiled region modules by their bytes, cpu/wasm-modules.ts, so a later boot of the same
+  // kernel finds them, as a session's reboot or an experiment's next run does); it is reported on its own, and
+  // the warm figure is the median of the three boots after it.
+  const first = labBoot(elf).boot;
+  await qemuNow();
+  const runs: Boot[] = [];
+  const qWarm: number[] = [];
+  for (let k = 0; k < 3; k++) {
+    runs.push(labBoot(elf).boot);
+    qWarm.push(await qemuNow());
+  }
+  const lab = { toInitS: median(runs.map((b) => b.toInitS)), totalS: median(runs.map((b) => b.totalS)) };
+  print(line('linux.boot_minsns', runs[0]!.initInsns / 1e6, 1, 'guest instructions (M) to the kernel starting /init (within a slice)'));
+  print(line('linux.poweroff_minsns', runs[0]!.insns / 1e6, 1, 'guest instructions (M) to power-off: boot, /init, poweroff'));
+  print(line('linux.lab_to_init_s', lab.toInitS, 2, 'host seconds in the lab to /init, native, median of 3'));
+  print(line('linux.lab_first_poweroff_s', first.totalS, 2, 'host seconds in the lab to power-off, the first boot of this kernel in this process'));
+  print(line('linux.lab_poweroff_s', lab.totalS, 2, `host seconds in the lab to power-off, native, median of the 3 boots after the first (${spread(runs.map((b) => b.totalS), 2)})`));
+  print(line('linux.lab_mips', runs[0]!.insns / lab.totalS / 1e6, 1, 'guest MIPS over the whole boot'));
+  translationFigures('linux', print, () => {
+    const { boot, result } = labBoot(elf);
+    return { seconds: boot.totalS, result };
+  });
+  const cold: number[] = [];
+  const qCold: number[] = [];
+  for (let k = 0; k < 3; k++) {
+    cold.push(labCliSeconds());
+    qCold.push(await qemuNow());
+  }
+  print(line('linux.lab_cli_poweroff_s', median(cold), 2, `host seconds of \`lab run linux\` in a fresh process to power-off (process start and V8 warm-up included, as QEMU's figure), median of 3 (${spread(cold, 2)})`));
+  const { worker } = await bundleLab();
+  const sessions: { first: number; next: number; warmedUp: boolean; warmUpMs: number }[] = [];
+  const qSession: number[] = [];
+  for (let k = 0; k < 3; k++) {
+    sessions.push(await sessionBootSeconds(worker));
+    qSession.push(await qemuNow());
+  }
+  const session = median(sessions.map((b) => b.first));
+  const sessionNext = median(sessions.map((b) => b.next));
+  const warmed = sessions.filter((b) => b.warmedUp);
+  print(line('linux.session_poweroff_s', session, 2, `host seconds from createGuest to power-off of a session's first Linux guest (on the spare thread the session warmed up, as the app's does, ${SESSION_LEAD_MS} ms after the session started: its machine warm-up was over in ${warmed.length} of 3${warmed.length > 0 ? `, after ${median(warmed.map((b) => b.warmUpMs)).toFixed(0)} ms` : ''}), median of 3 sessions (${spread(sessions.map((b) => b.first), 2)})`));
+  print(line('linux.session_next_poweroff_s', sessionNext, 2, `the same for the session's next Linux guest, on the thread the first gave back, median of 3 (${spread(sessions.map((b) => b.next), 2)})`));
+
+  if (vmlinux === null) {
+    print('linux.qemu_poweroff_s n/a # qemu-system-ppc is not installed');
+    return;
+  }
+  const qemu = { toInitS: median(qemuBoots.map((b) => b.toInitS)), totalS: median(qemuBoots.map((b) => b.totalS)) };
+  const n = qemuBoots.length;
+  print(line('linux.qemu_to_init_s', qemu.toInitS, 2, `host seconds on QEMU 7.2 TCG to /init (process start included), median of ${n}`));
+  print(line('linux.qemu_poweroff_s', qemu.totalS, 2, `host seconds on QEMU TCG to power-off, median of the ${n} boots made between the lab's (${spread(qemuBoots.map((b) => b.totalS), 2)})`));
+  print(line('linux.lab_first_over_qemu_time', first.totalS / qemu.totalS, 2, `lab host time (in-process, the first boot) / QEMU host time to power-off (the median of all ${n})`));
+  const pairs = (what: string, lab: readonly number[], q: readonly number[]) =>
+    `${what}, the median of ${lab.length} pairs run back to back (range ${Math.min(...lab.map((x, k) => x / q[k]!)).toFixed(2)}-${Math.max(...lab.map((x, k) => x / q[k]!)).toFixed(2)})`;
+  const warm = runs.map((b) => b.totalS);
+  print(line('linux.lab_over_qemu_time', pairedRatio(warm, qWarm), 2, pairs('lab host time (in-process, warm: boots 2-4) / QEMU host time to power-off', warm, qWarm)));
+  print(line('linux.lab_cli_over_qemu_time', pairedRatio(cold, qCold), 2, pairs('fresh `lab run` / fresh QEMU, to power-off (target <= 1.5)', cold, qCold)));
+  const firsts = sessions.map((b) => b.first);
+  const nexts = sessions.map((b) => b.next);
+  print(line('linux.session_over_qemu_time', pairedRatio(firsts, qSession), 2, pairs('a session\'s first Linux guest (linux.session_poweroff_s) / fresh QEMU, to power-off', firsts, qSession)));
+  print(line('linux.session_next_over_qemu_time', pairedRatio(nexts, qSession), 2, pairs('a session\'s next Linux guest (linux.session_next_poweroff_s) / fresh QEMU, to power-off', nexts, qSession)));
 }
 
 /** The multiprocessor kernel with 2 and 4 vCPUs: host time to power-off in the lab (in-process) and on QEMU -smp N, medians of 3. */
