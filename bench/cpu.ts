@@ -21,7 +21,7 @@ const WORKLOADS: Workload[] = [
 ];
 
 /** One lab run of a workload: host seconds around the whole run (a fresh core), instructions, and the rate over its second half. */
-function labRun(w: Workload, bootargs: string, jit: 'on' | 'off'): { seconds: number; insns: number; steady: number } {
+export function labRun(w: Workload, bootargs: string, jit: 'on' | 'off'): { seconds: number; insns: number; steady: number } {
   const elf = guestElf(w.elf);
   const marks: [number, number][] = [];
   const t0 = performance.now();
