@@ -5,7 +5,7 @@
 
 import { CORE_AREA_BYTES } from '../src/main/cpu/memory';
 import { runElf } from '../src/main/guest/run';
-import { guestElf, guestPath, line, median, type Print, qemuAvailable, qemuInstructions, qemuSeconds, spread, translationFigures } from './util';
+import { guestElf, guestPath, line, median, pairRatios, type Print, qemuAvailable, qemuInstructions, qemuSeconds, spread, translationFigures } from './util';
 
 interface Workload {
   name: string;
@@ -96,10 +96,10 @@ export async function cpuBenchmarks(print: Print = (l) => console.log(l)): Promi
     print(line(`cpu.${w.name}.lab_mips`, median(rates), 1, `guest MIPS, ${w.name} (${(insns / 1e6).toFixed(0)} M instructions), block translator, MMU on, start-up subtracted, median (${spread(rates, 1)})${w.name === 'intmix' ? ' (target >= 250)' : ''}`));
     print(line(`cpu.${w.name}.lab_mips_steady`, median(steady), 1, `guest MIPS over the second half of each run (translation and V8 tiering done), median (${spread(steady, 1)})`));
     if (qemuStart !== null) {
-      const ratios = rates.map((r, k) => r / q[k]!);
+      const ratios = pairRatios(rates, q);
       print(line(`cpu.${w.name}.qemu_minsns`, qemuStart.insns / 1e6, 1, `million instructions QEMU executes beyond the minimal run (-icount shift=0, separate run; the lab: ${(insns / 1e6).toFixed(1)} in all)`));
       print(line(`cpu.${w.name}.qemu_mips`, median(q), 1, `guest MIPS, the same ELF on QEMU 7.2 TCG from its own count, start-up subtracted, each run right after a lab run, median (${spread(q, 1)})`));
-      print(line(`cpu.${w.name}.lab_over_qemu`, median(ratios), 2, `lab / QEMU, the median of ${PAIRS} pairs run back to back (${spread(ratios, 2).replace('runs', 'pairs')}; ratio of the medians ${(median(rates) / median(q)).toFixed(2)}; issue 13's target ${w.name === 'intmix' ? '>= 1.2' : '>= 1.0'})`));
+      print(line(`cpu.${w.name}.lab_over_qemu`, median(ratios), 2, `lab / QEMU, the median of ${PAIRS} pairs run back to back (${spread(ratios, 2, 'pairs')}; ratio of the medians ${(median(rates) / median(q)).toFixed(2)}; issue 13's target ${w.name === 'intmix' ? '>= 1.2' : '>= 1.0'})`));
     } else {
       print(`cpu.${w.name}.qemu_mips n/a # qemu-system-ppc is not installed`);
     }

@@ -15,7 +15,7 @@ import { runElf } from '../src/main/guest/run';
 import { readGuestImage } from '../src/main/lab/images';
 import { bundleLab } from '../scripts/bundle-lab.mjs';
 import { LabSession } from '../src/main/lab/session';
-import { forgetCompiledRegions, guestPath, line, median, type Print, qemuAvailable, sleep, spread, translationFigures, until } from './util';
+import { forgetCompiledRegions, guestPath, line, median, pairRatios, type Print, qemuAvailable, sleep, spread, translationFigures, until } from './util';
 
 /** The kernel prints this as it starts /init. */
 const AT_INIT = 'Run /init as init process';
@@ -148,9 +148,6 @@ export async function linuxBenchmarks(print: Print = (l) => console.log(l)): Pro
   }
 }
 
-/** The median of ratios a[k] / b[k]. */
-const pairedRatio = (a: readonly number[], b: readonly number[]): number => median(a.map((x, k) => x / b[k]!));
-
 /**
  * The uniprocessor kernel in the lab (in this process, in a fresh `lab run`
  * process, in a session as the app boots it) and on QEMU: each lab figure's
@@ -218,15 +215,15 @@ async function uniprocessorBoots(elf: Uint8Array, vmlinux: string | null, print:
   print(line('linux.qemu_to_init_s', qemu.toInitS, 2, `host seconds on QEMU 7.2 TCG to /init (process start included), median of ${n}`));
   print(line('linux.qemu_poweroff_s', qemu.totalS, 2, `host seconds on QEMU TCG to power-off, median of the ${n} boots made between the lab's (${spread(qemuBoots.map((b) => b.totalS), 2)})`));
   print(line('linux.lab_first_over_qemu_time', first.totalS / qemu.totalS, 2, `lab host time (in-process, the first boot) / QEMU host time to power-off (the median of all ${n})`));
-  const pairs = (what: string, lab: readonly number[], q: readonly number[]) =>
-    `${what}, the median of ${lab.length} pairs run back to back (range ${Math.min(...lab.map((x, k) => x / q[k]!)).toFixed(2)}-${Math.max(...lab.map((x, k) => x / q[k]!)).toFixed(2)})`;
-  const warm = runs.map((b) => b.totalS);
-  print(line('linux.lab_over_qemu_time', pairedRatio(warm, qWarm), 2, pairs('lab host time (in-process, warm: boots 2-4) / QEMU host time to power-off', warm, qWarm)));
-  print(line('linux.lab_cli_over_qemu_time', pairedRatio(cold, qCold), 2, pairs('fresh `lab run` / fresh QEMU, to power-off (target <= 1.5)', cold, qCold)));
-  const firsts = sessions.map((b) => b.first);
-  const nexts = sessions.map((b) => b.next);
-  print(line('linux.session_over_qemu_time', pairedRatio(firsts, qSession), 2, pairs('a session\'s first Linux guest (linux.session_poweroff_s) / fresh QEMU, to power-off', firsts, qSession)));
-  print(line('linux.session_next_over_qemu_time', pairedRatio(nexts, qSession), 2, pairs('a session\'s next Linux guest (linux.session_next_poweroff_s) / fresh QEMU, to power-off', nexts, qSession)));
+  /** A lab figure whose runs each had a QEMU boot right after them: the median of the pairs' ratios. */
+  const paired = (name: string, what: string, lab: readonly number[], q: readonly number[]) => {
+    const ratios = pairRatios(lab, q);
+    print(line(name, median(ratios), 2, `${what}, the median of the pairs' ratios (${spread(ratios, 2, 'pairs run back to back')})`));
+  };
+  paired('linux.lab_over_qemu_time', 'lab host time (in-process, warm: boots 2-4) / QEMU host time to power-off', runs.map((b) => b.totalS), qWarm);
+  paired('linux.lab_cli_over_qemu_time', 'fresh `lab run` / fresh QEMU, to power-off (target <= 1.5)', cold, qCold);
+  paired('linux.session_over_qemu_time', 'a session\'s first Linux guest (linux.session_poweroff_s) / fresh QEMU, to power-off', sessions.map((b) => b.first), qSession);
+  paired('linux.session_next_over_qemu_time', 'a session\'s next Linux guest (linux.session_next_poweroff_s) / fresh QEMU, to power-off', sessions.map((b) => b.next), qSession);
 }
 
 /** The multiprocessor kernel with 2 and 4 vCPUs: host time to power-off in the lab (in-process) and on QEMU -smp N, medians of 3. */

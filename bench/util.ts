@@ -28,11 +28,16 @@ export function line(name: string, value: number, digits: number, description: s
   return `${name} ${Number.isFinite(value) ? value.toFixed(digits) : 'n/a'} # ${description}`;
 }
 
-/** " (range a-b over N runs)": what a median was taken of, for the description. */
-export function spread(xs: readonly number[], digits: number): string {
+/** "range a-b over N runs": what a median was taken of, for the description. */
+export function spread(xs: readonly number[], digits: number, of = 'runs'): string {
   const lo = Math.min(...xs);
   const hi = Math.max(...xs);
-  return `range ${lo.toFixed(digits)}-${hi.toFixed(digits)} over ${xs.length} runs`;
+  return `range ${lo.toFixed(digits)}-${hi.toFixed(digits)} over ${xs.length} ${of}`;
+}
+
+/** Runs of the lab and of QEMU made in pairs, each right after the other: the pairs' ratios lab / QEMU. */
+export function pairRatios(lab: readonly number[], qemu: readonly number[]): number[] {
+  return lab.map((x, k) => x / qemu[k]!);
 }
 
 /** Bytes V8's code space holds now (generated and compiled code). */
