@@ -20,7 +20,7 @@ import type { GuestModel } from '../../shared/api';
 import { regionModules } from '../cpu/wasm-modules';
 import { H } from '../link/stats';
 import type { MachineWarmUpRun } from '../link/worker-protocol';
-import { prepareRun, type PreparedRun } from './run';
+import { consoleLength, prepareRun, type PreparedRun } from './run';
 
 /** labOS's script: its benchmarks (system calls, page faults, TLB refills, timer ticks), then power-off. */
 export const WARMUP_SCRIPT = 'bench; poweroff';
@@ -82,8 +82,7 @@ export class MachineWarmUp {
 
   private finishRun(end: string): void {
     const { machine, stats, chunks } = this.run!;
-    const consoleBytes = chunks.reduce((n, c) => n + c.length, 0);
-    this.done.push({ model: this.models[this.next]!, insns: machine.insns, end, exits: stats[H.exits]!, consoleBytes });
+    this.done.push({ model: this.models[this.next]!, insns: machine.insns, end, exits: stats[H.exits]!, consoleBytes: consoleLength(chunks) });
     this.run = null;
     this.next++;
   }

@@ -74,6 +74,11 @@ export interface RunResult {
   statsBlock: Float64Array;
 }
 
+/** The bytes a run's console has collected (PreparedRun.chunks). */
+export function consoleLength(chunks: readonly Uint8Array[]): number {
+  return chunks.reduce((n, c) => n + c.length, 0);
+}
+
 /** A machine built and loaded as runElf builds it, not yet run (for callers that drive it themselves: the GDB stub). */
 export interface PreparedRun {
   machine: Machine;
@@ -188,7 +193,7 @@ export function runElf(elf: Uint8Array, opts: RunOptions = {}): RunResult {
   const takeSnapshot = () => {
     if (saved || !save) return;
     saved = true;
-    save.save(snapshotGuest(machine, hypervisor, snapshotConfig(elf, opts), chunks.reduce((n, c) => n + c.length, 0)));
+    save.save(snapshotGuest(machine, hypervisor, snapshotConfig(elf, opts), consoleLength(chunks)));
   };
   const marker = at && 'marker' in at ? new TextEncoder().encode(at.marker) : null;
   let markerSeen = 0;
@@ -240,7 +245,7 @@ export function runElf(elf: Uint8Array, opts: RunOptions = {}): RunResult {
   }
   if (save && (save.at === 'end' || (at && 'insns' in at && machine.insns >= at.insns))) takeSnapshot();
   stats[H.hostBusyNs] = (performance.now() - started) * 1e6;
-  stats[H.consoleOut] = chunks.reduce((n, c) => n + c.length, 0);
+  stats[H.consoleOut] = consoleLength(chunks);
   const total = stats[H.consoleOut];
   const console = new Uint8Array(total);
   let off = 0;
